@@ -1,0 +1,76 @@
+# Fugong: `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON ?= $(shell PATH="$$HOME/.local/bin:$$PATH" scripts/find-python 2>/dev/null)
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV := uv
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install uv system-deps frontend demo serve worker test lint types unit bench messages clean
+
+help:
+	@echo "make demo   install, migrate, load the demo county, serve http://$(HOST):$(PORT) with a worker"
+	@echo "make test   install, lint, type-check and run the whole suite"
+	@echo "make lint | types | unit | bench | serve | worker | messages"
+
+uv:
+	@command -v uv >/dev/null || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+# Python packages from uv.lock and front-end packages from package-lock.json.
+install: uv frontend
+	@$(UV) sync --frozen --quiet
+
+frontend:
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --no-audit --no-fund --loglevel=error; fi
+
+# Chromium and CJK fonts for the browser tests and PDFs; installed when missing and allowed.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+demo: install
+	@DEBUG=1 $(RUN) fugong migrate --verbosity 0
+	@DEBUG=1 $(RUN) fugong demo
+	@$(MAKE) --no-print-directory serve
+
+# Web server and one worker together; Ctrl+C stops both.
+serve:
+	@echo "Serving http://$(HOST):$(PORT) (worker running alongside)"
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(RUN) fugong worker --no-reload --verbosity 0 & \
+	DEBUG=1 $(RUN) fugong runserver $(HOST):$(PORT) --noreload
+
+worker:
+	$(RUN) fugong worker
+
+test: install system-deps lint types unit
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+types:
+	$(RUN) mypy
+
+unit:
+	$(RUN) pytest
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(RUN) python $$script || exit 1; done
+
+messages:
+	DEBUG=1 $(RUN) fugong makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=benchmarks
+	DEBUG=1 $(RUN) fugong compilemessages --ignore=.venv
+
+clean:
+	rm -rf .venv node_modules var/static .pytest_cache .mypy_cache .ruff_cache

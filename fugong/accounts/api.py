@@ -1,0 +1,65 @@
+from ninja import Router, Schema
+
+from fugong.core.http import AuthedRequest
+from fugong.core.masking import mask_mobile
+
+from .models import User
+from .permissions import scope_of
+from .queries import can_see_personal_data, visible_users
+
+router = Router(tags=["accounts"])
+
+
+class MembershipOut(Schema):
+    role: str
+    organisation_id: int | None
+    region_code: str | None
+    site_id: int | None
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    mobile: str
+    memberships: list[MembershipOut]
+
+
+def user_out(viewer: User, user: User) -> UserOut:
+    full = can_see_personal_data(viewer, user)
+    return UserOut(
+        id=user.pk,
+        username=user.username,
+        full_name=user.full_name,
+        mobile=(user.mobile or "") if full else mask_mobile(user.mobile),
+        memberships=[
+            MembershipOut(
+                role=m.role,
+                organisation_id=m.organisation_id,
+                region_code=m.region.code if m.region else None,
+                site_id=m.site_id,
+            )
+            for m in user.memberships.all()
+        ],
+    )
+
+
+class MeOut(UserOut):
+    is_platform_admin: bool
+
+
+@router.get("/me", response=MeOut)
+def me(request: AuthedRequest) -> MeOut:
+    """Who the token or session belongs to, and their roles."""
+    user = request.user
+    assert isinstance(user, User)
+    base = user_out(user, user)
+    return MeOut(**base.model_dump(), is_platform_admin=scope_of(user).is_platform_admin)
+
+
+@router.get("/users", response=list[UserOut])
+def users(request: AuthedRequest) -> list[UserOut]:
+    """Users you manage; mobile numbers masked unless you may see them in full."""
+    viewer = request.user
+    assert isinstance(viewer, User)
+    return [user_out(viewer, u) for u in visible_users(viewer).select_related(None)[:500]]

@@ -1,0 +1,88 @@
+"""The audit trail: every service records its change here, after it is made.
+
+Where a change came from (web request, API call, task, command) is set once per request
+or job in a context variable, so services need not pass it around.
+"""
+
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry, User
+
+# Field names whose values never go into the audit log, only the fact of a change.
+SENSITIVE_FIELDS = frozenset({"mobile", "phone", "id_number", "password", "contact_phone"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    source: str  # web, api, task, command
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+_COMMAND = Origin("command")
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin")
+
+
+@contextmanager
+def origin(value: Origin) -> Iterator[None]:
+    token = _origin.set(value)
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def current_origin() -> Origin:
+    return _origin.get(_COMMAND)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Values of the named fields, as text, for a before/after comparison."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, getattr(field, "attname", name))  # parent -> parent_id
+        values[name] = None if value is None else str(value)
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """{"field": [old, new]} for changed fields; personal fields show only that they changed."""
+    changes: dict[str, Any] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            changes[name] = ["***", "***"] if name in SENSITIVE_FIELDS else [old, new]
+    return changes
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    *,
+    changes: dict[str, Any] | None = None,
+    organisation_id: int | None = None,
+    region_code: str = "",
+) -> AuditEntry:
+    where = current_origin()
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.get_username() if actor is not None and actor.pk else where.source),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+        organisation_id=organisation_id,
+        region_code=region_code,
+        source=where.source,
+        ip_address=where.ip_address,
+        user_agent=where.user_agent[:200],
+    )

@@ -1,0 +1,105 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.validators import clean_mobile
+from fugong.directory.models import Organisation, Region, Site
+
+from .models import Membership, Role, User
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("User name or mobile number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class PasswordForm(PasswordChangeForm):
+    """Checks the old password and the new one's strength; the view saves through the service."""
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        from fugong.directory.queries import manageable_organisations, manageable_sites
+
+        from .permissions import scope_of
+
+        super().__init__(*args, **kwargs)
+        scope = scope_of(actor)
+        self.fields["organisation"].queryset = manageable_organisations(actor)  # type: ignore[attr-defined]
+        regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
+        if not scope.is_platform_admin:
+            regions = regions.filter(scope.q_region("code"))
+            role_field = self.fields["role"]
+            assert isinstance(role_field, forms.ChoiceField)
+            role_field.choices = [c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN]
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["site"].queryset = manageable_sites(actor)  # type: ignore[attr-defined]
+
+    def membership(self) -> Membership:
+        data = self.cleaned_data
+        role = data["role"]
+        return Membership(
+            role=role,
+            organisation=data["organisation"] if role not in {Role.PLATFORM_ADMIN} else None,
+            region=data["region"] if role == Role.COUNTY_COORDINATOR else None,
+            site=data["site"] if role == Role.SITE_STAFF else None,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        if role in {Role.ORG_ADMIN, Role.SITE_STAFF, Role.VOLUNTEER} and not data.get("organisation"):
+            self.add_error("organisation", _("Choose the organisation this role belongs to."))
+        if role == Role.COUNTY_COORDINATOR and not data.get("region"):
+            self.add_error("region", _("Choose the region this coordinator looks after."))
+        site = data.get("site")
+        if site and data.get("organisation") and site.organisation_id != data["organisation"].pk:
+            self.add_error("site", _("This site belongs to another organisation."))
+        return data
+
+
+class UserCreateForm(MembershipForm):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=60)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
+
+    field_order = ["username", "full_name", "mobile", "password", "role", "organisation", "region", "site"]
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data.get("mobile", "")
+        return clean_mobile(value) if value else ""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username=username).exists():
+            raise forms.ValidationError(_("This user name is taken."))
+        return username
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=60)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data.get("mobile", "")
+        return clean_mobile(value) if value else ""
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=60, help_text=_("For example: the phone at the Baqiu network point")
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=730, initial=180)

@@ -1,0 +1,183 @@
+"""Every change to users, memberships and API tokens, audited."""
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.validators import clean_mobile
+
+from . import audit
+from .models import ApiToken, Membership, Role, User, hash_token
+from .permissions import forget_scope, require, scope_of
+
+USER_FIELDS = ("username", "full_name", "mobile", "email", "is_active")
+
+
+def _membership_scope_codes(membership: Membership) -> tuple[int | None, str]:
+    if membership.organisation is not None:
+        return membership.organisation.pk, membership.organisation.region.code
+    if membership.region is not None:
+        return None, membership.region.code
+    return None, ""
+
+
+def can_grant(actor: User | None, membership: Membership) -> bool:
+    """Platform admins grant anything; coordinators roles inside their region; org admins
+    staff and volunteer roles (and fellow admins) of their organisation."""
+    if actor is None:
+        return True
+    scope = scope_of(actor)
+    if scope.is_platform_admin:
+        return True
+    if membership.role == Role.PLATFORM_ADMIN:
+        return False
+    org_id, code = _membership_scope_codes(membership)
+    if any(code.startswith(p) for p in scope.region_prefixes):
+        return True
+    return org_id is not None and org_id in scope.admin_org_ids and membership.role != Role.COUNTY_COORDINATOR
+
+
+@transaction.atomic
+def create_user(
+    actor: User | None,
+    *,
+    username: str,
+    password: str,
+    full_name: str = "",
+    mobile: str = "",
+    email: str = "",
+    membership: Membership | None = None,
+) -> User:
+    """A new person with a first role; whoever creates them must be allowed to grant it."""
+    if actor is not None:
+        require(membership is not None and can_grant(actor, membership))
+    user = User(username=username, full_name=full_name, email=email)
+    user.mobile = clean_mobile(mobile) if mobile else None
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(actor, "user.create", user, changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)))
+    if membership is not None:
+        membership.user = user
+        grant_membership(actor, membership)
+    return user
+
+
+@transaction.atomic
+def update_user(actor: User | None, user: User, **fields: Any) -> User:
+    if actor is not None and actor.pk != user.pk:
+        require(can_manage_user(actor, user))
+    before = audit.snapshot(user, USER_FIELDS)
+    if "mobile" in fields:
+        fields["mobile"] = clean_mobile(fields["mobile"]) if fields["mobile"] else None
+    if "is_active" in fields and actor is not None and actor.pk == user.pk and not fields["is_active"]:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean()
+    user.save()
+    audit.record(actor, "user.update", user, changes=audit.diff(before, audit.snapshot(user, USER_FIELDS)))
+    return user
+
+
+def can_manage_user(actor: User, user: User) -> bool:
+    """Allowed when every role the user holds is one the actor could grant."""
+    memberships = list(user.memberships.select_related("organisation__region", "region"))
+    if scope_of(actor).is_platform_admin:
+        return True
+    return bool(memberships) and all(can_grant(actor, m) for m in memberships)
+
+
+@transaction.atomic
+def grant_membership(actor: User | None, membership: Membership) -> Membership:
+    require(can_grant(actor, membership))
+    membership.full_clean()
+    membership.save()
+    forget_scope(membership.user)
+    org_id, code = _membership_scope_codes(membership)
+    audit.record(
+        actor,
+        "membership.grant",
+        membership.user,
+        changes={"role": [None, membership.role], "where": [None, str(membership)]},
+        organisation_id=org_id,
+        region_code=code,
+    )
+    return membership
+
+
+@transaction.atomic
+def revoke_membership(actor: User | None, membership: Membership) -> None:
+    require(can_grant(actor, membership))
+    if (
+        actor is not None
+        and membership.user_id == actor.pk
+        and membership.role
+        in {
+            Role.PLATFORM_ADMIN,
+            Role.ORG_ADMIN,
+        }
+    ):
+        raise ValidationError(_("You cannot remove your own administrator role."))
+    org_id, code = _membership_scope_codes(membership)
+    audit.record(
+        actor,
+        "membership.revoke",
+        membership.user,
+        changes={"role": [membership.role, None], "where": [str(membership), None]},
+        organisation_id=org_id,
+        region_code=code,
+    )
+    membership.delete()
+    forget_scope(membership.user)
+
+
+@transaction.atomic
+def change_password(actor: User, user: User, new_password: str) -> None:
+    if actor.pk != user.pk:
+        require(can_manage_user(actor, user))
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(actor, "user.password", user, changes={"password": ["***", "***"]})
+
+
+@transaction.atomic
+def create_api_token(actor: User, *, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for the actor; the raw value is returned once and never stored."""
+    if not name.strip():
+        raise ValidationError({"name": _("Give the token a name, such as the phone it is for.")})
+    raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor, name=name.strip(), key_hash=hash_token(raw), hint=raw[:8], expires_at=expires_at
+    )
+    audit.record(actor, "api_token.create", token)
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        require(scope_of(actor).is_platform_admin)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "api_token.revoke", token)
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The user behind a bearer token, or None; marks the token used (at most once a minute)."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

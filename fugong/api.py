@@ -1,0 +1,11 @@
+"""The JSON API at /api/: each app contributes a router; OpenAPI at /api/docs."""
+
+from fugong.accounts.api import router as accounts_router
+from fugong.core.api import make_api
+from fugong.core.api import router as core_router
+from fugong.directory.api import router as directory_router
+
+api = make_api()
+api.add_router("/", core_router)
+api.add_router("/", accounts_router)
+api.add_router("/directory/", directory_router)

@@ -1,0 +1,125 @@
+"""What every API router shares: token auth, JSON errors, idempotent writes."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from fugong.accounts.services import authenticate_token
+
+from .http import AuthedRequest
+from .idempotency import IdempotencyConflict, act_once
+from .models import Job
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer fg_…`, a token made on the “API tokens” page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, list[str]] | None = None
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Errors as {"message": ..., "errors": {...}} in the language the caller asked for."""
+
+    def reply(request: HttpRequest, status: int, message: str, errors: Any = None) -> HttpResponse:
+        body: dict[str, Any] = {"message": message}
+        if errors:
+            body["errors"] = errors
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ValidationError)
+    def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return reply(request, 422, _("Please correct the errors below."), errors)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            field = ".".join(str(part) for part in error.get("loc", [])[1:]) or "__all__"
+            errors.setdefault(field, []).append(str(error.get("msg", "")))
+        return reply(request, 422, _("Please correct the errors below."), errors)
+
+    @api.exception_handler(PermissionDenied)
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return reply(request, 403, str(exc) or _("You may not do this here."))
+
+    @api.exception_handler(Http404)
+    def on_missing(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return reply(request, 404, _("Not found, or not yours to see."))
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return reply(request, 401, _("Sign in or send a valid API token."))
+
+    @api.exception_handler(IdempotencyConflict)
+    def on_conflict(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
+        return reply(request, 409, _("This Idempotency-Key was already used for a different request."))
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return reply(request, exc.status_code, str(exc))
+
+
+def respond_once(request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+    """Run a write unless a request with the same Idempotency-Key already did; the retry
+    gets the first answer."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return action()
+    if len(key) > 100:
+        raise HttpError(422, _("An Idempotency-Key has at most 100 characters."))
+    request_payload = {"method": request.method, "path": request.path, "body": payload}
+    outcome = act_once(f"user:{request.user.pk}", key, request_payload, action)
+    return outcome.status, outcome.body
+
+
+def make_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Fugong API",
+        version="1",
+        description=_("Fugong (复工) API. Authenticate with `Authorization: Bearer <token>`."),
+        auth=[TokenAuth(), SessionAuth()],
+        urls_namespace="api",
+    )
+    install_error_handlers(api)
+    return api
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    done: int
+    total: int | None
+    percent: int
+    message: str
+    result: dict[str, Any]
+
+
+router = Router(tags=["jobs"])
+
+
+@router.get("/jobs/{job_id}", response=JobOut)
+def job_status(request: AuthedRequest, job_id: int) -> Job:
+    """Progress of a background job you started."""
+    job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job

@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+
+
+def apply_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def service_kwargs(form: BaseForm, *names: str) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}

@@ -1,0 +1,44 @@
+"""The menu: which pages each role sees. Modules add their entries here."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fugong.accounts.models import Role
+from fugong.accounts.permissions import scope_of
+
+MANAGERS = frozenset({Role.COUNTY_COORDINATOR, Role.ORG_ADMIN})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] | None  # None: every signed-in user; platform admins see all
+
+    def visible_to(self, scope: Any) -> bool:
+        return self.roles is None or scope.has_role(*self.roles)
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "core:home", None),
+    NavItem(_("Regions"), "directory:regions", MANAGERS),
+    NavItem(_("Organisations"), "directory:organisations", MANAGERS),
+    NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(_("Users"), "accounts:users", MANAGERS),
+    NavItem(_("Audit log"), "accounts:audit", MANAGERS),
+]
+
+
+def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    scope = scope_of(user)
+    items = []
+    for item in NAV_ITEMS:
+        if item.visible_to(scope):
+            url = reverse(item.url_name)
+            active = current_path == url if url == "/" else current_path.startswith(url)
+            items.append({"label": item.label, "url": url, "active": active, "name": item.url_name})
+    return items

@@ -1,0 +1,104 @@
+"""Validators for the identifiers Chinese offices deal with every day.
+
+Each `clean_*` function returns the canonical form or raises ValidationError with a
+message in the user's language; the field-level `validate_*` wrappers are what model
+and form fields use.
+"""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+# GB 32100-2015 allows a letter as the registration authority (e.g. "N" for rural
+# collectives, "Y" for others) and as the entity category; python-stdnum only accepts
+# digits in the first eight places, so the layout is checked here and the check digit
+# is left to stdnum.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def clean_credit_code(value: str) -> str:
+    """Return a unified social credit code (统一社会信用代码) in canonical form."""
+    code = uscc.compact(value or "")
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            code="credit_code_length",
+            params={"n": len(code)},
+        )
+    layout_ok = (
+        all(c in _USCC_ALPHABET for c in code[:2])
+        and code[2:8].isdigit()
+        and all(c in _USCC_ALPHABET for c in code[8:])
+    )
+    if not layout_ok:
+        raise ValidationError(
+            _("This is not a unified social credit code: it contains characters not allowed there."),
+            code="credit_code_format",
+        )
+    if code[-1] != uscc.calc_check_digit(code[:17]):
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong; please check it."),
+            code="credit_code_checksum",
+        )
+    return code
+
+
+def clean_resident_id(value: str) -> str:
+    """Return an 18-digit resident identity card number (居民身份证号码) in canonical form."""
+    try:
+        return str(ric.validate(value or ""))
+    except stdnum_errors.InvalidLength:
+        raise ValidationError(_("A resident ID number has 18 characters."), code="resident_id_length") from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(
+            _("The last character of this ID number does not match; please check it."),
+            code="resident_id_checksum",
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(
+            _("This is not a valid resident ID number (region code, birth date or format)."),
+            code="resident_id_format",
+        ) from None
+
+
+def clean_mobile(value: str) -> str:
+    """Return a mobile number in E.164 form (+8613812345678).
+
+    Numbers without a country code are read as mainland China numbers.
+    """
+    text = (value or "").strip()
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="mobile_format", params={"value": text}
+        ) from None
+    kinds = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in kinds:
+        raise ValidationError(
+            _("“%(value)s” is not a valid mobile number."),
+            code="mobile_invalid",
+            params={"value": text},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_mobile(e164: str) -> str:
+    """The number as people in China write it: 13812345678 (foreign numbers stay E.164)."""
+    if e164.startswith("+86"):
+        return e164[3:]
+    return e164
+
+
+def validate_credit_code(value: str) -> None:
+    clean_credit_code(value)
+
+
+def validate_resident_id(value: str) -> None:
+    clean_resident_id(value)
+
+
+def validate_mobile(value: str) -> None:
+    clean_mobile(value)

@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from fugong.core.http import AuthedRequest
+
+from .dashboard import cards_for
+from .models import Job
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    jobs = Job.objects.filter(created_by=request.user)[:5]
+    return render(request, "core/home.html", {"cards": cards_for(request.user), "jobs": jobs})
+
+
+@login_required
+def job_progress(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """The progress card of a job; htmx polls it every second until the job finishes."""
+    job = Job.objects.filter(pk=job_id, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    return render(request, "core/_job.html", {"job": job})

@@ -1,0 +1,274 @@
+"""The seeds' world as demo data: Ji'an (Xiajiang, Xingan) and Lishui (Qingyuan) with the
+tobacco bureau, the power-supply company and the women's federation.
+
+Loading is idempotent: existing rows (matched by code or name) are left as they are, so
+`fugong demo` can run on every start. Later modules add their part in their own function
+called from `load()`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from fugong.accounts import services as account_services
+from fugong.accounts.models import Membership, Role, User
+from fugong.directory import services as directory_services
+from fugong.directory.models import Organisation, Region, Site, ZoneStatus
+
+DEMO_PASSWORD = "fugong-demo-2026"
+
+# (code, name); levels and parents follow from the codes.
+REGIONS = [
+    ("360000", "江西省"),
+    ("360800", "吉安市"),
+    ("360802", "吉州区"),
+    ("360823", "峡江县"),
+    ("360823100", "巴邱镇"),
+    ("360823101", "仁和镇"),
+    ("360823102", "砚溪镇"),
+    ("360823103", "罗田镇"),
+    ("360823104", "水边镇"),
+    ("360823105", "马埠镇"),
+    ("360823200", "戈坪乡"),
+    ("360823201", "金江乡"),
+    ("360823202", "桐林乡"),
+    ("360823203", "福民乡"),
+    ("360824", "新干县"),
+    ("360824100", "金川镇"),
+    ("360824101", "三湖镇"),
+    ("360824102", "大洋洲镇"),
+    ("360824103", "七琴镇"),
+    ("360824104", "麦斜镇"),
+    ("360824105", "界埠镇"),
+    ("360824106", "溧江镇"),
+    ("360824200", "桃溪乡"),
+    ("360824201", "城上乡"),
+    ("360824202", "潭丘乡"),
+    ("330000", "浙江省"),
+    ("331100", "丽水市"),
+    ("331102", "莲都区"),
+    ("331121", "青田县"),
+    ("331122", "缙云县"),
+    ("331123", "遂昌县"),
+    ("331124", "松阳县"),
+    ("331125", "云和县"),
+    ("331126", "庆元县"),
+    ("331127", "景宁畲族自治县"),
+    ("331181", "龙泉市"),
+    ("331126001", "濛洲街道"),
+    ("331126002", "屏都街道"),
+    ("331126003", "松源街道"),
+    ("331126100", "黄田镇"),
+    ("331126101", "竹口镇"),
+    ("331126102", "荷地镇"),
+    ("331126103", "左溪镇"),
+    ("331126104", "贤良镇"),
+    ("331126105", "百山祖镇"),
+    ("331126001201", "西演村"),
+    ("331126003202", "会溪村"),
+]
+
+# Region code -> (status, days ago, note): Xiajiang was closed and is now in grid management.
+ZONE_HISTORY = {
+    "360823": [("closed", 12, "县城实施静态管理"), ("partly_open", 2, "由静态管控转为网格区管理")],
+    "360823100": [("closed", 12, "静态管理"), ("partly_open", 2, "网格区管理，乡镇道路交通未开放")],
+}
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    kind: str
+    region: str
+    address: str
+    lat: str
+    lng: str
+    hours: str = ""
+    phone: str = ""
+
+
+ORGANISATIONS = [
+    (
+        "峡江县烟草专卖局",
+        "峡江县局",
+        Organisation.Kind.TOBACCO_BUREAU,
+        "360823",
+        "11360823MB17365120",
+        [
+            DemoSite(
+                "峡江县局配送中转站",
+                Site.Kind.TRANSFER_STATION,
+                "360823101",
+                "峡江县仁和镇工业园",
+                "27.6312",
+                "115.2893",
+                "05:30-20:00",
+            ),
+            DemoSite(
+                "巴邱网点",
+                Site.Kind.NETWORK_POINT,
+                "360823100",
+                "峡江县巴邱镇人民北路",
+                "27.5823",
+                "115.3167",
+                "07:00-21:00",
+                "0796-3662000",
+            ),
+            DemoSite(
+                "新干金川网点",
+                Site.Kind.NETWORK_POINT,
+                "360824100",
+                "新干县金川镇",
+                "27.7469",
+                "115.3929",
+                "07:00-21:00",
+            ),
+        ],
+    ),
+    (
+        "国网浙江庆元县供电有限公司",
+        "国网庆元县供电公司",
+        Organisation.Kind.POWER_SUPPLY,
+        "331126",
+        "913311267255097835",
+        [
+            DemoSite(
+                "客户服务中心营业厅",
+                Site.Kind.SERVICE_HALL,
+                "331126003",
+                "庆元县松源街道",
+                "27.6186",
+                "119.0627",
+                "08:30-12:00, 14:00-17:30",
+                "0578-6122000",
+            ),
+        ],
+    ),
+    (
+        "庆元县妇女联合会",
+        "县妇联",
+        Organisation.Kind.WOMENS_FEDERATION,
+        "331126",
+        "",
+        [
+            DemoSite(
+                "县妇联办公室", Site.Kind.OFFICE, "331126001", "庆元县濛洲街道", "27.6195", "119.0598", "08:30-17:30"
+            ),
+            DemoSite(
+                "西演村卡口",
+                Site.Kind.CHECKPOINT,
+                "331126001201",
+                "濛洲街道西演村入口",
+                "27.6301",
+                "119.0412",
+                "06:00-22:00",
+            ),
+            DemoSite(
+                "会溪村卡口",
+                Site.Kind.CHECKPOINT,
+                "331126003202",
+                "松源街道会溪村入口",
+                "27.6005",
+                "119.0789",
+                "06:00-22:00",
+            ),
+        ],
+    ),
+]
+
+# username, full name, mobile, role, organisation short name or region code, site name
+USERS = [
+    ("admin", "平台管理员", "13800000000", Role.PLATFORM_ADMIN, None, None),
+    ("xiajiang", "峡江县复工办", "13907960001", Role.COUNTY_COORDINATOR, "360823", None),
+    ("qingyuan", "庆元县复工办", "13905780001", Role.COUNTY_COORDINATOR, "331126", None),
+    ("huanghuiyun", "黄晖云", "13907960002", Role.ORG_ADMIN, "峡江县局", None),
+    ("huyao", "胡垚", "13907960003", Role.SITE_STAFF, "峡江县局", "巴邱网点"),
+    ("wuziqiang", "吴自强", "13907960004", Role.SITE_STAFF, "峡江县局", "巴邱网点"),
+    ("laoyan", "老严", "13907960005", Role.VOLUNTEER, "峡江县局", None),
+    ("hufenfen", "胡芬芬", "13905780002", Role.SITE_STAFF, "国网庆元县供电公司", "客户服务中心营业厅"),
+    ("qy_power", "庆元供电管理员", "13905780003", Role.ORG_ADMIN, "国网庆元县供电公司", None),
+    ("wuyuanzi", "吴远姿", "13905780004", Role.ORG_ADMIN, "县妇联", None),
+    ("yezeyun", "叶泽云", "13905780005", Role.VOLUNTEER, "县妇联", None),
+]
+
+
+def _regions() -> None:
+    from fugong.directory.exchange import _parent_code
+
+    for code, name in REGIONS:
+        if Region.objects.filter(code=code).exists():
+            continue
+        level = directory_services.infer_level(code)
+        parent_code = _parent_code(code, level)
+        parent = Region.objects.get(code=parent_code) if parent_code else None
+        directory_services.save_region(None, code=code, name=name, level=level, parent=parent)
+    now = timezone.now()
+    for code, changes in ZONE_HISTORY.items():
+        region = Region.objects.get(code=code)
+        if region.zone_history.exists():
+            continue
+        for status, days_ago, note in changes:
+            directory_services.set_zone_status(
+                None, region, ZoneStatus(status), effective_at=now - timedelta(days=days_ago), note=note
+            )
+
+
+def _organisations() -> None:
+    for name, short, kind, region_code, credit_code, sites in ORGANISATIONS:
+        org = Organisation.objects.filter(name=name).first()
+        if org is None:
+            org = directory_services.create_organisation(
+                None,
+                name=name,
+                short_name=short,
+                kind=kind,
+                region=Region.objects.get(code=region_code),
+                credit_code=credit_code,
+            )
+        for site in sites:
+            if Site.objects.filter(organisation=org, name=site.name).exists():
+                continue
+            directory_services.create_site(
+                None,
+                organisation=org,
+                name=site.name,
+                kind=site.kind,
+                region=Region.objects.get(code=site.region),
+                address=site.address,
+                latitude=Decimal(site.lat),
+                longitude=Decimal(site.lng),
+                opening_hours=site.hours,
+                phone=site.phone,
+            )
+
+
+def _users() -> list[tuple[str, str, str, str]]:
+    logins = []
+    for username, full_name, mobile, role, where, site_name in USERS:
+        org = Organisation.objects.filter(short_name=where).first() if where else None
+        region = Region.objects.filter(code=where).first() if role == Role.COUNTY_COORDINATOR else None
+        site = Site.objects.get(organisation=org, name=site_name) if site_name else None
+        if not User.objects.filter(username=username).exists():
+            membership = Membership(role=role, organisation=org, region=region, site=site)
+            account_services.create_user(
+                None,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                mobile=mobile,
+                membership=membership,
+            )
+        label = str(org or region or "")
+        logins.append((username, full_name, str(Role(role).label), label))
+    return logins
+
+
+@transaction.atomic
+def load() -> list[tuple[str, str, str, str]]:
+    """Load the demo world; returns (username, name, role, where) for the printed logins."""
+    _regions()
+    _organisations()
+    return _users()

@@ -1,0 +1,159 @@
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from fugong.core.api import respond_once
+from fugong.core.http import AuthedRequest
+
+from . import queries, services
+from .models import Organisation, Region, Site, SiteKind
+
+router = Router(tags=["directory"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent_code: str | None
+    zone_status: str
+    effective_zone_status: str
+
+    @staticmethod
+    def resolve_parent_code(obj: Region) -> str | None:
+        return obj.parent.code if obj.parent else None
+
+    @staticmethod
+    def resolve_effective_zone_status(obj: Region) -> str:
+        return queries.effective_zone_status(obj)
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    region_code: str = Field(alias="region.code")
+    credit_code: str
+    is_active: bool
+
+
+class SiteOut(Schema):
+    id: int
+    organisation_id: int
+    name: str
+    kind: str
+    region_code: str = Field(alias="region.code")
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    opening_hours: str
+    phone: str
+    is_active: bool
+
+
+class SiteIn(Schema):
+    organisation_id: int
+    name: str
+    kind: SiteKind
+    region_code: str
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    opening_hours: str = ""
+    phone: str = ""
+
+
+class SitePatch(Schema):
+    name: str | None = None
+    kind: SiteKind | None = None
+    region_code: str | None = None
+    address: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    opening_hours: str | None = None
+    phone: str | None = None
+    is_active: bool | None = None
+
+
+class ListFilter(Schema):
+    q: str = ""
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/regions", response=list[RegionOut])
+def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str = "") -> Any:
+    """Regions; `q` matches Chinese names, pinyin and initials; `parent` lists children."""
+    qs = queries.regions()
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    qs = queries.search(qs, filters.q)
+    return qs[filters.offset : filters.offset + filters.limit]
+
+
+@router.get("/regions/{code}", response=RegionOut)
+def get_region(request: AuthedRequest, code: str) -> Region:
+    return get_object_or_404(queries.regions(), code=code)
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+def list_organisations(request: AuthedRequest, filters: Query[ListFilter]) -> Any:
+    qs = queries.search(queries.visible_organisations(request.user), filters.q)
+    return qs[filters.offset : filters.offset + filters.limit]
+
+
+@router.get("/sites", response=list[SiteOut])
+def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "") -> Any:
+    qs = queries.visible_sites(request.user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = queries.search(qs, filters.q)
+    return qs[filters.offset : filters.offset + filters.limit]
+
+
+@router.get("/sites/{site_id}", response=SiteOut)
+def get_site(request: AuthedRequest, site_id: int) -> Site:
+    return get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+
+
+def _region_or_404(code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def _site_json(site: Site) -> dict[str, Any]:
+    return SiteOut.from_orm(site).model_dump(mode="json")
+
+
+@router.post("/sites", response={201: SiteOut, 200: SiteOut})
+def create_site(request: AuthedRequest, payload: SiteIn) -> tuple[int, Any]:
+    """Create a site; send an `Idempotency-Key` header so a resend does not create two."""
+
+    def act() -> tuple[int, Any]:
+        org: Organisation = get_object_or_404(queries.visible_organisations(request.user), pk=payload.organisation_id)
+        fields = payload.model_dump(exclude={"organisation_id", "region_code"})
+        site = services.create_site(
+            request.user, organisation=org, region=_region_or_404(payload.region_code), **fields
+        )
+        return 201, _site_json(site)
+
+    return respond_once(request, payload.model_dump(mode="json"), act)
+
+
+@router.patch("/sites/{site_id}", response=SiteOut)
+def update_site(request: AuthedRequest, site_id: int, payload: SitePatch) -> tuple[int, Any]:
+    def act() -> tuple[int, Any]:
+        site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+        fields = payload.model_dump(exclude_unset=True, exclude={"region_code"})
+        if payload.region_code:
+            fields["region"] = _region_or_404(payload.region_code)
+        return 200, _site_json(services.update_site(request.user, site, **fields))
+
+    return respond_once(request, payload.model_dump(mode="json", exclude_unset=True), act)

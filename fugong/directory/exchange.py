@@ -1,0 +1,280 @@
+"""Excel/CSV import and export of regions, organisations and sites.
+
+Every row goes through the same service a form would call, inside a savepoint, so the
+rules live in one place. Errors are collected for every row; if there is any, the whole
+import is rolled back and the person gets the full list, by row and column.
+"""
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.accounts.models import User
+from fugong.core.choices import choice_lookup
+from fugong.core.jobs import Progress
+from fugong.core.spreadsheets import Column, ImportRejected, Row, RowError
+
+from . import services
+from .models import Organisation, Region, Site, ZoneStatus
+
+REGION_COLUMNS = (
+    Column("code", gettext_lazy("Division code"), ("代码", "区划代码", "code"), required=True),
+    Column("name", gettext_lazy("Name"), ("名称", "name"), required=True),
+    Column("level", gettext_lazy("Level"), ("级别", "level")),
+    Column("parent_code", gettext_lazy("Parent code"), ("上级代码", "parent")),
+    Column("zone_status", gettext_lazy("Lockdown status"), ("管控状态", "status")),
+)
+ORGANISATION_COLUMNS = (
+    Column("name", gettext_lazy("Name"), ("名称", "单位名称"), required=True),
+    Column("short_name", gettext_lazy("Short name"), ("简称",)),
+    Column("kind", gettext_lazy("Kind"), ("类型",), required=True),
+    Column("region_code", gettext_lazy("Region code"), ("区划代码", "region"), required=True),
+    Column("credit_code", gettext_lazy("Unified social credit code"), ("统一社会信用代码", "credit code")),
+    Column("contact_phone", gettext_lazy("Contact phone"), ("联系电话",)),
+)
+SITE_COLUMNS = (
+    Column("organisation", gettext_lazy("Organisation"), ("单位", "所属单位"), required=True),
+    Column("name", gettext_lazy("Name"), ("名称", "场所名称"), required=True),
+    Column("kind", gettext_lazy("Kind"), ("类型",), required=True),
+    Column("region_code", gettext_lazy("Region code"), ("区划代码", "region"), required=True),
+    Column("address", gettext_lazy("Address"), ("地址",)),
+    Column("latitude", gettext_lazy("Latitude"), ("纬度", "lat")),
+    Column("longitude", gettext_lazy("Longitude"), ("经度", "lng", "lon")),
+    Column("opening_hours", gettext_lazy("Opening hours"), ("营业时间", "开放时间")),
+    Column("phone", gettext_lazy("Phone"), ("电话",)),
+)
+
+
+class RowProblem(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _header(columns: Iterable[Column], field: str) -> str:
+    for column in columns:
+        if column.field == field:
+            return str(column.header)
+    return field
+
+
+def _run_rows(
+    rows: list[Row],
+    columns: tuple[Column, ...],
+    apply_row: Callable[[dict[str, str]], str],
+    progress: Progress | None,
+) -> dict[str, Any]:
+    """Apply every row in one transaction; roll back and report if any row failed."""
+    if progress:
+        progress.update(0, len(rows), _("Checking and saving %d rows…") % len(rows))
+    errors: list[RowError] = []
+    counts = {"created": 0, "updated": 0}
+    with transaction.atomic():
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    counts[apply_row(row.values)] += 1
+            except RowProblem as problem:
+                errors.append(RowError(row.number, _header(columns, problem.column), problem.message))
+            except ValidationError as invalid:
+                errors.extend(_validation_errors(row.number, columns, invalid))
+            except PermissionDenied:
+                errors.append(RowError(row.number, "", _("You may not change this record.")))
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ImportRejected(errors)
+    if progress:
+        progress.update(len(rows), len(rows))
+    return {"rows": len(rows), **counts}
+
+
+FIELD_TO_COLUMN = {"region": "region_code", "parent": "parent_code", "organisation": "organisation"}
+
+
+def _validation_errors(number: int, columns: tuple[Column, ...], invalid: ValidationError) -> list[RowError]:
+    if not hasattr(invalid, "error_dict"):
+        return [RowError(number, "", " ".join(invalid.messages))]
+    return [
+        RowError(number, _header(columns, FIELD_TO_COLUMN.get(field, field)), " ".join(messages))
+        for field, messages in invalid.message_dict.items()
+    ]
+
+
+def _choice(value: str, lookup: dict[str, str], column: str, *, default: str | None = None) -> str:
+    if not value:
+        if default is not None:
+            return default
+        raise RowProblem(column, _("This column is required."))
+    try:
+        return lookup[value.strip().lower()]
+    except KeyError:
+        raise RowProblem(column, _("“%(value)s” is not one of the allowed values.") % {"value": value}) from None
+
+
+def _region(code: str, column: str = "region_code") -> Region:
+    region = Region.objects.filter(code=code.strip()).first()
+    if region is None:
+        raise RowProblem(column, _("No region has the code “%(code)s”.") % {"code": code})
+    return region
+
+
+def _parent_code(code: str, level: int) -> str | None:
+    """The code of the region one level up, derived from the code itself."""
+    if level == Region.Level.PROVINCE:
+        return None
+    if level == Region.Level.CITY:
+        return code[:2] + "0000"
+    if level == Region.Level.COUNTY:
+        return code[:4] + "00"
+    return code[: Region.PREFIX_LENGTH[level - 1]].ljust(6, "0")
+
+
+def import_regions(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
+    levels = choice_lookup(Region.Level)
+    statuses = choice_lookup(ZoneStatus)
+    # Parents first, so a file may list a county and its towns in any order.
+    rows = sorted(rows, key=lambda r: len(r.values.get("code", "")))
+
+    def apply_row(values: dict[str, str]) -> str:
+        code = values["code"].strip()
+        if not code.isdigit() or len(code) not in (6, 9, 12):
+            raise RowProblem("code", _("A division code has 6, 9 or 12 digits."))
+        level = int(_choice(values.get("level", ""), levels, "level", default=str(services.infer_level(code))))
+        parent_code = values.get("parent_code", "").strip() or _parent_code(code, level)
+        parent = _region(parent_code, "parent_code") if parent_code else None
+        existing = Region.objects.filter(code=code).first()
+        region = services.save_region(actor, existing, code=code, name=values["name"], level=level, parent=parent)
+        status = values.get("zone_status", "")
+        if status:
+            status = _choice(status, statuses, "zone_status")
+            if status != region.zone_status:
+                services.set_zone_status(actor, region, status, note=_("Imported from a file"))
+        return "updated" if existing else "created"
+
+    return _run_rows(rows, REGION_COLUMNS, apply_row, progress)
+
+
+def import_organisations(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
+    kinds = choice_lookup(Organisation.Kind)
+
+    def apply_row(values: dict[str, str]) -> str:
+        region = _region(values["region_code"])
+        fields = {
+            "name": values["name"],
+            "short_name": values.get("short_name", ""),
+            "kind": _choice(values.get("kind", ""), kinds, "kind"),
+            "region": region,
+            "credit_code": values.get("credit_code", ""),
+            "contact_phone": values.get("contact_phone", ""),
+        }
+        existing = Organisation.objects.filter(region=region, name=values["name"]).first()
+        credit_code = values.get("credit_code", "").strip().upper()
+        if existing is None and credit_code:
+            existing = Organisation.objects.filter(credit_code=credit_code).first()
+        if existing:
+            services.update_organisation(actor, existing, **fields)
+            return "updated"
+        services.create_organisation(actor, **fields)
+        return "created"
+
+    return _run_rows(rows, ORGANISATION_COLUMNS, apply_row, progress)
+
+
+def _coordinate(value: str, column: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        return Decimal(value).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise RowProblem(column, _("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+def _organisation(actor: User | None, ref: str) -> Organisation:
+    from .queries import visible_organisations
+
+    qs = visible_organisations(actor) if actor is not None else Organisation.objects.all()
+    org = qs.filter(credit_code=ref.upper()).first() or qs.filter(name=ref).first()
+    if org is None:
+        org = qs.filter(short_name=ref).first()
+    if org is None:
+        raise RowProblem("organisation", _("No organisation you manage is called “%(name)s”.") % {"name": ref})
+    return org
+
+
+def import_sites(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
+    kinds = choice_lookup(Site.Kind)
+
+    def apply_row(values: dict[str, str]) -> str:
+        org = _organisation(actor, values["organisation"])
+        fields = {
+            "organisation": org,
+            "name": values["name"],
+            "kind": _choice(values.get("kind", ""), kinds, "kind"),
+            "region": _region(values["region_code"]),
+            "address": values.get("address", ""),
+            "latitude": _coordinate(values.get("latitude", ""), "latitude"),
+            "longitude": _coordinate(values.get("longitude", ""), "longitude"),
+            "opening_hours": values.get("opening_hours", ""),
+            "phone": values.get("phone", ""),
+        }
+        existing = Site.objects.filter(organisation=org, name=values["name"]).first()
+        if existing:
+            services.update_site(actor, existing, **fields)
+            return "updated"
+        services.create_site(actor, **fields)
+        return "created"
+
+    return _run_rows(rows, SITE_COLUMNS, apply_row, progress)
+
+
+def region_rows(qs: QuerySet[Region]) -> Iterable[dict[str, Any]]:
+    for region in qs.select_related("parent"):
+        yield {
+            "code": region.code,
+            "name": region.name,
+            "level": region.get_level_display(),
+            "parent_code": region.parent.code if region.parent else "",
+            "zone_status": region.get_zone_status_display(),
+        }
+
+
+def organisation_rows(qs: QuerySet[Organisation]) -> Iterable[dict[str, Any]]:
+    for org in qs.select_related("region"):
+        yield {
+            "name": org.name,
+            "short_name": org.short_name,
+            "kind": org.get_kind_display(),
+            "region_code": org.region.code,
+            "credit_code": org.credit_code,
+            "contact_phone": org.contact_phone,
+        }
+
+
+def site_rows(qs: QuerySet[Site]) -> Iterable[dict[str, Any]]:
+    for site in qs.select_related("organisation", "region"):
+        yield {
+            "organisation": site.organisation.credit_code or site.organisation.name,
+            "name": site.name,
+            "kind": site.get_kind_display(),
+            "region_code": site.region.code,
+            "address": site.address,
+            "latitude": str(site.latitude) if site.latitude is not None else "",
+            "longitude": str(site.longitude) if site.longitude is not None else "",
+            "opening_hours": site.opening_hours,
+            "phone": site.phone,
+        }
+
+
+IMPORTERS = {
+    "regions": (REGION_COLUMNS, import_regions),
+    "organisations": (ORGANISATION_COLUMNS, import_organisations),
+    "sites": (SITE_COLUMNS, import_sites),
+}

@@ -1,0 +1,85 @@
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fugong.accounts.permissions import scope_of
+
+from . import queries
+from .models import Organisation, Region, Site, ZoneStatus
+
+
+def regions_for(user: Any, max_level: int = Region.Level.VILLAGE) -> Any:
+    """Regions a user may attach things to: inside the counties of what they manage."""
+    scope = scope_of(user)
+    qs = Region.objects.filter(level__lte=max_level)
+    if scope.is_platform_admin:
+        return qs
+    prefixes = set(scope.region_prefixes)
+    for code in queries.manageable_organisations(user).values_list("region__code", flat=True):
+        prefixes.add(code[:6])
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(code__startswith=prefix)
+    return qs.filter(condition)
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class OrganisationForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "kind", "region", "credit_code", "contact_phone", "is_active"]
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions_for(actor)  # type: ignore[attr-defined]
+
+
+class SiteForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
+
+    class Meta:
+        model = Site
+        fields = [
+            "organisation",
+            "name",
+            "kind",
+            "region",
+            "address",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "phone",
+            "is_active",
+        ]
+        widgets = {
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = queries.manageable_organisations(actor)  # type: ignore[attr-defined]
+        self.fields["region"].queryset = regions_for(actor)  # type: ignore[attr-defined]
+
+
+class ZoneStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Lockdown status"), choices=ZoneStatus.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload

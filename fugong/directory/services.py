@@ -1,0 +1,243 @@
+"""Every change to regions, organisations and sites: one function per act, one transaction each."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require, scope_of
+from fugong.core.pinyin import search_key
+from fugong.core.validators import clean_credit_code
+
+from .models import Organisation, Region, Site, ZoneStatus, ZoneStatusChange, parse_opening_hours
+
+REGION_FIELDS = ("code", "name", "level", "parent")
+ORGANISATION_FIELDS = ("name", "short_name", "kind", "region", "credit_code", "contact_phone", "is_active")
+SITE_FIELDS = (
+    "organisation",
+    "name",
+    "kind",
+    "region",
+    "address",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "phone",
+    "is_active",
+)
+
+
+def infer_level(code: str) -> int:
+    """Level from the shape of a division code (360000 province, 360800 city, ...)."""
+    if len(code) == 12:
+        return Region.Level.VILLAGE
+    if len(code) == 9:
+        return Region.Level.TOWN
+    if code.endswith("0000"):
+        return Region.Level.PROVINCE
+    if code.endswith("00"):
+        return Region.Level.CITY
+    return Region.Level.COUNTY
+
+
+def _check_region_shape(region: Region) -> None:
+    errors: dict[str, str] = {}
+    if len(region.code) != Region.CODE_LENGTH.get(region.level, 0):
+        errors["code"] = _("A %(level)s code has %(n)d digits.") % {
+            "level": region.get_level_display(),
+            "n": Region.CODE_LENGTH.get(region.level, 0),
+        }
+    parent = region.parent
+    if parent is not None:
+        if parent.level >= region.level:
+            errors["parent"] = _("The parent region must be at a higher level.")
+        elif not region.code.startswith(parent.prefix):
+            errors["code"] = _("The code must start with the parent region's code %(prefix)s.") % {
+                "prefix": parent.prefix
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_region(actor: User | None, region: Region | None = None, **fields: Any) -> Region:
+    """Create a region or change its name/code/parent; platform admins and coordinators above it."""
+    creating = region is None
+    region = region or Region()
+    before = audit.snapshot(region, REGION_FIELDS) if not creating else {}
+    for name, value in fields.items():
+        setattr(region, name, value)
+    if not region.level and region.code:
+        region.level = infer_level(region.code)
+    scope = scope_of(actor)
+    if actor is not None:
+        anchor = region.parent.code if region.parent else region.code
+        require(scope.covers_region(anchor) and (scope.is_platform_admin or region.parent is not None))
+    region.search_key = search_key(region.name)
+    region.full_clean()
+    _check_region_shape(region)
+    region.save()
+    after = audit.snapshot(region, REGION_FIELDS)
+    audit.record(
+        actor,
+        "region.create" if creating else "region.update",
+        region,
+        changes=audit.diff(before, after),
+        region_code=region.code,
+    )
+    return region
+
+
+@transaction.atomic
+def set_zone_status(
+    actor: User | None,
+    region: Region,
+    status: str,
+    *,
+    effective_at: datetime | None = None,
+    note: str = "",
+) -> ZoneStatusChange:
+    """Close, partly open or open a region; the change is kept in its history."""
+    if actor is not None:
+        require(scope_of(actor).covers_region(region.code))
+    if status not in ZoneStatus.values:
+        raise ValidationError({"status": _("Unknown lockdown status.")})
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    change = ZoneStatusChange.objects.create(
+        region=region,
+        status=status,
+        effective_at=effective_at or timezone.now(),
+        note=note,
+        changed_by=actor if actor is not None and actor.pk else None,
+    )
+    # The current status is the latest effective change (a change may be back-dated).
+    latest = region.zone_history.filter(effective_at__lte=timezone.now()).first()
+    old = region.zone_status
+    if latest is not None and latest.status != old:
+        region.zone_status = latest.status
+        region.save(update_fields=["zone_status"])
+    audit.record(
+        actor,
+        "region.zone_status",
+        region,
+        changes={"zone_status": [old, status], "note": ["", note]},
+        region_code=region.code,
+    )
+    return change
+
+
+def _prepare_organisation(org: Organisation) -> None:
+    org.credit_code = clean_credit_code(org.credit_code) if org.credit_code else ""
+    org.search_key = search_key(org.name, org.short_name)
+    org.full_clean()
+
+
+@transaction.atomic
+def create_organisation(actor: User | None, **fields: Any) -> Organisation:
+    org = Organisation(**fields)
+    if actor is not None:
+        require(scope_of(actor).covers_region(org.region.code))
+    _prepare_organisation(org)
+    org.save()
+    audit.record(
+        actor,
+        "organisation.create",
+        org,
+        changes=audit.diff({}, audit.snapshot(org, ORGANISATION_FIELDS)),
+        organisation_id=org.pk,
+        region_code=org.region.code,
+    )
+    return org
+
+
+@transaction.atomic
+def update_organisation(actor: User | None, org: Organisation, **fields: Any) -> Organisation:
+    if actor is not None:
+        require(scope_of(actor).can_manage_organisation(org.pk, org.region.code))
+    before = audit.snapshot(org, ORGANISATION_FIELDS)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if actor is not None and "region" in fields:
+        # Moving an organisation is a coordinator's act in the region it moves to.
+        require(scope_of(actor).covers_region(org.region.code))
+    _prepare_organisation(org)
+    org.save()
+    audit.record(
+        actor,
+        "organisation.update",
+        org,
+        changes=audit.diff(before, audit.snapshot(org, ORGANISATION_FIELDS)),
+        organisation_id=org.pk,
+        region_code=org.region.code,
+    )
+    return org
+
+
+COORDINATE_STEP = Decimal("0.000001")
+
+
+def _prepare_site(site: Site) -> None:
+    # Stored with 6 decimals (about 0.1 m); quantize so an unchanged value compares equal.
+    for name in ("latitude", "longitude"):
+        value = getattr(site, name)
+        if value is not None:
+            setattr(site, name, Decimal(value).quantize(COORDINATE_STEP))
+    if site.opening_hours:
+        try:
+            parse_opening_hours(site.opening_hours)
+        except ValueError as bad:
+            raise ValidationError(
+                {"opening_hours": _("“%(part)s” is not a time span like 08:30-12:00.") % {"part": bad}}
+            ) from None
+    if (site.latitude is None) != (site.longitude is None):
+        raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
+    site.search_key = search_key(site.name, site.address)
+    site.full_clean()
+
+
+def _require_manage_site_of(actor: User | None, org: Organisation) -> None:
+    if actor is not None:
+        require(scope_of(actor).can_manage_organisation(org.pk, org.region.code))
+
+
+@transaction.atomic
+def create_site(actor: User | None, **fields: Any) -> Site:
+    site = Site(**fields)
+    _require_manage_site_of(actor, site.organisation)
+    _prepare_site(site)
+    site.save()
+    audit.record(
+        actor,
+        "site.create",
+        site,
+        changes=audit.diff({}, audit.snapshot(site, SITE_FIELDS)),
+        organisation_id=site.organisation_id,
+        region_code=site.region.code,
+    )
+    return site
+
+
+@transaction.atomic
+def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
+    _require_manage_site_of(actor, site.organisation)
+    before = audit.snapshot(site, SITE_FIELDS)
+    for name, value in fields.items():
+        setattr(site, name, value)
+    _require_manage_site_of(actor, site.organisation)  # also the organisation it moves to
+    _prepare_site(site)
+    site.save()
+    audit.record(
+        actor,
+        "site.update",
+        site,
+        changes=audit.diff(before, audit.snapshot(site, SITE_FIELDS)),
+        organisation_id=site.organisation_id,
+        region_code=site.region.code,
+    )
+    return site

@@ -1,0 +1,223 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import require, scope_of
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.core.jobs import start_job
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
+
+from . import exchange, queries, services
+from .forms import ImportForm, OrganisationForm, SiteForm, ZoneStatusForm
+from .models import Organisation, Region, Site, ZoneStatus
+from .tasks import import_directory_file
+
+MANAGERS = ("county_coordinator", "org_admin")
+PAGE_SIZE = 50
+
+
+def _page(request: AuthedRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _listing(request: AuthedRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """Full page, or only the results table when htmx asks as the person types."""
+    return render(request, partial if request.htmx else template, context)
+
+
+@login_required
+def regions(request: AuthedRequest) -> HttpResponse:
+    require(scope_of(request.user).has_role(*MANAGERS))
+    query = request.GET.get("q", "").strip()
+    qs = queries.regions()
+    if query:
+        qs = queries.search(qs, query)
+    else:
+        qs = qs.filter(level=Region.Level.CITY) | qs.filter(level=Region.Level.PROVINCE)
+    context = {
+        "page": _page(request, qs),
+        "q": query,
+        "can_import": scope_of(request.user).has_role("county_coordinator"),
+    }
+    return _listing(request, "directory/regions.html", "directory/_region_rows.html", context)
+
+
+@login_required
+def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
+    require(scope_of(request.user).has_role(*MANAGERS))
+    region = get_object_or_404(queries.regions(), code=code)
+    may_change = scope_of(request.user).covers_region(region.code)
+    form = ZoneStatusForm(request.POST or None, initial={"status": region.zone_status})
+    if request.method == "POST":
+        require(may_change)
+        if form.is_valid():
+            services.set_zone_status(request.user, region, form.cleaned_data["status"], note=form.cleaned_data["note"])
+            messages.success(request, _("Lockdown status of %(region)s updated.") % {"region": region})
+            return redirect("directory:region", code=region.code)
+    ancestors: list[Region] = []
+    parent = region.parent
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = parent.parent
+    context = {
+        "region": region,
+        "ancestors": ancestors,
+        "children": region.children.all(),
+        "history": region.zone_history.select_related("changed_by")[:20],
+        "effective_status": queries.effective_zone_status(region),
+        "form": form,
+        "may_change": may_change,
+    }
+    return render(request, "directory/region_detail.html", context)
+
+
+@login_required
+def organisations(request: AuthedRequest) -> HttpResponse:
+    require(scope_of(request.user).has_role(*MANAGERS))
+    query = request.GET.get("q", "").strip()
+    qs = queries.search(queries.visible_organisations(request.user), query)
+    context = {"page": _page(request, qs), "q": query}
+    return _listing(request, "directory/organisations.html", "directory/_organisation_rows.html", context)
+
+
+@login_required
+def organisation_detail(request: AuthedRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(queries.visible_organisations(request.user), pk=org_id)
+    context = {
+        "org": org,
+        "sites": queries.visible_sites(request.user).filter(organisation=org),
+        "may_edit": queries.manageable_organisations(request.user).filter(pk=org.pk).exists(),
+    }
+    return render(request, "directory/organisation_detail.html", context)
+
+
+@login_required
+def organisation_edit(request: AuthedRequest, org_id: int | None = None) -> HttpResponse:
+    org = get_object_or_404(queries.manageable_organisations(request.user), pk=org_id) if org_id else None
+    if org is None:
+        require(bool(scope_of(request.user).region_prefixes) or scope_of(request.user).is_platform_admin)
+    form = OrganisationForm(request.POST or None, instance=org, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if org is None:
+                org = services.create_organisation(request.user, **fields)
+            else:
+                org = services.update_organisation(request.user, Organisation.objects.get(pk=org.pk), **fields)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("directory:organisation", org_id=org.pk)
+    return render(request, "directory/organisation_form.html", {"form": form, "org": org})
+
+
+@login_required
+def sites(request: AuthedRequest) -> HttpResponse:
+    require(scope_of(request.user).has_role(*MANAGERS, "site_staff"))
+    query = request.GET.get("q", "").strip()
+    qs = queries.search(queries.visible_sites(request.user), query)
+    kind = request.GET.get("kind", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    context = {
+        "page": _page(request, qs),
+        "q": query,
+        "kind": kind,
+        "kinds": Site.Kind.choices,
+        "can_create": queries.manageable_organisations(request.user).exists(),
+    }
+    return _listing(request, "directory/sites.html", "directory/_site_rows.html", context)
+
+
+@login_required
+def site_detail(request: AuthedRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+    context = {
+        "site": site,
+        "may_edit": queries.manageable_sites(request.user).filter(pk=site.pk).exists(),
+        "effective_status": ZoneStatus(queries.effective_zone_status(site.region)),
+    }
+    return render(request, "directory/site_detail.html", context)
+
+
+@login_required
+def site_edit(request: AuthedRequest, site_id: int | None = None) -> HttpResponse:
+    site = get_object_or_404(queries.manageable_sites(request.user), pk=site_id) if site_id else None
+    if site is None:
+        require(queries.manageable_organisations(request.user).exists())
+    form = SiteForm(request.POST or None, instance=site, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if site is None:
+                site = services.create_site(request.user, **fields)
+            else:
+                site = services.update_site(request.user, Site.objects.get(pk=site.pk), **fields)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except PermissionDenied:
+            form.add_error("organisation", _("You may not manage this organisation's sites."))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("directory:site", site_id=site.pk)
+    return render(request, "directory/site_form.html", {"form": form, "site": site})
+
+
+def _kind_label(kind: str) -> str:
+    return {"regions": _("Regions"), "organisations": _("Organisations"), "sites": _("Sites")}[kind]
+
+
+@login_required
+def import_file(request: AuthedRequest, kind: str) -> HttpResponse:
+    if kind not in exchange.IMPORTERS:
+        raise Http404
+    require(scope_of(request.user).has_role(*MANAGERS))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    job = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{upload.name}", upload)
+        job = start_job(
+            import_directory_file,
+            kind=f"directory.import.{kind}",
+            title=_("Import %(what)s from %(file)s") % {"what": _kind_label(kind), "file": upload.name},
+            user=request.user,
+            args=(kind, stored, upload.name, request.user.pk, get_language()),
+        )
+        form = ImportForm()
+    columns = exchange.IMPORTERS[kind][0]
+    context = {"form": form, "kind": kind, "kind_label": _kind_label(kind), "columns": columns, "job": job}
+    return render(request, "directory/import.html", context)
+
+
+@login_required
+def export_file(request: AuthedRequest, kind: str) -> HttpResponse:
+    require(scope_of(request.user).has_role(*MANAGERS))
+    if kind == "regions":
+        data = write_workbook(_("Regions"), exchange.REGION_COLUMNS, exchange.region_rows(queries.regions()))
+    elif kind == "organisations":
+        data = write_workbook(
+            _("Organisations"),
+            exchange.ORGANISATION_COLUMNS,
+            exchange.organisation_rows(queries.visible_organisations(request.user)),
+        )
+    elif kind == "sites":
+        data = write_workbook(
+            _("Sites"), exchange.SITE_COLUMNS, exchange.site_rows(queries.visible_sites(request.user))
+        )
+    else:
+        raise Http404
+    response = HttpResponse(data, content_type=EXPORT_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="fugong-{kind}-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response

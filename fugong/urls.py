@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from fugong.api import api
+
+urlpatterns = [
+    path("", include("fugong.core.urls")),
+    path("accounts/", include("fugong.accounts.urls")),
+    path("directory/", include("fugong.directory.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", api.urls),
+]

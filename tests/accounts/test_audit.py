@@ -1,0 +1,98 @@
+"""Every write goes through a service and leaves an audit entry: who, what, when, from where."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from fugong.accounts import services as account_services
+from fugong.accounts.models import AuditEntry, Membership, Role
+from fugong.directory import services
+from fugong.directory.models import Organisation, Region, Site
+
+
+def test_web_edit_records_who_what_and_from_where(client_for: Any, demo: Any) -> None:
+    site = Site.objects.get(name="巴邱网点")
+    client = client_for("huanghuiyun")
+    response = client.post(
+        f"/directory/sites/{site.pk}/edit/",
+        {
+            "organisation": site.organisation_id,
+            "name": "巴邱网点",
+            "kind": "network_point",
+            "region": site.region_id,
+            "address": "峡江县巴邱镇人民北路88号",
+            "latitude": "27.5823",
+            "longitude": "115.3167",
+            "opening_hours": "07:00-21:00",
+            "phone": "0796-3662000",
+            "is_active": "on",
+        },
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_USER_AGENT="Mozilla/5.0 (Android)",
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(action="site.update").latest("pk")
+    assert entry.actor == demo["huanghuiyun"]
+    assert entry.changes == {"address": ["峡江县巴邱镇人民北路", "峡江县巴邱镇人民北路88号"]}
+    assert (entry.source, entry.ip_address, entry.user_agent) == ("web", "10.1.2.3", "Mozilla/5.0 (Android)")
+    assert entry.organisation_id == site.organisation_id
+
+
+def test_each_service_leaves_an_audit_entry(demo: Any) -> None:
+    admin = demo["admin"]
+    county = Region.objects.get(code="360823")
+    acts = {
+        "region.create": lambda: services.save_region(admin, code="360823204", name="百岁乡", parent=county),
+        "region.zone_status": lambda: services.set_zone_status(admin, county, "open", note="解封"),
+        "organisation.create": lambda: services.create_organisation(
+            admin, name="巴邱南路诚信互助小组", kind="other", region=county
+        ),
+        "site.create": lambda: services.create_site(
+            admin,
+            organisation=Organisation.objects.get(short_name="峡江县局"),
+            name="仁和网点",
+            kind="network_point",
+            region=county,
+            latitude=Decimal("27.6"),
+            longitude=Decimal("115.2"),
+        ),
+        "user.create": lambda: account_services.create_user(
+            admin,
+            username="heidi",
+            password="Xinshiji-2022",
+            full_name="何娣",
+            mobile="13907960009",
+            membership=Membership(role=Role.VOLUNTEER, organisation=Organisation.objects.get(short_name="峡江县局")),
+        ),
+        "api_token.create": lambda: account_services.create_api_token(admin, name="phone"),
+    }
+    for action, act in acts.items():
+        before = AuditEntry.objects.filter(action=action, actor=admin).count()
+        act()
+        assert AuditEntry.objects.filter(action=action, actor=admin).count() == before + 1, action
+    assert AuditEntry.objects.filter(action="membership.grant", object_repr="何娣").exists()
+
+
+def test_personal_data_never_enters_the_audit_log(demo: Any) -> None:
+    account_services.update_user(demo["admin"], demo["laoyan"], mobile="13907960099")
+    entry = AuditEntry.objects.filter(action="user.update").latest("pk")
+    assert entry.changes == {"mobile": ["***", "***"]}
+    assert "13907960099" not in str(AuditEntry.objects.values_list("changes", flat=True))
+
+
+def test_audit_log_page_is_scoped(client_for: Any, demo: Any) -> None:
+    services.update_site(demo["qy_power"], Site.objects.get(name="客户服务中心营业厅"), phone="0578-6120000")
+    assert "客户服务中心营业厅" in client_for("qy_power").get("/accounts/audit/").content.decode()
+    assert "客户服务中心营业厅" not in client_for("huanghuiyun").get("/accounts/audit/?action=site.").content.decode()
+    assert "客户服务中心营业厅" in client_for("admin").get("/accounts/audit/?action=site.").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failed_service_writes_neither_change_nor_audit(demo: Any) -> None:
+    site = Site.objects.get(name="巴邱网点")
+    before = AuditEntry.objects.count()
+    with pytest.raises(Exception):  # noqa: B017 - any validation failure
+        services.update_site(demo["huanghuiyun"], site, address="new", opening_hours="25:00-26:00")
+    assert AuditEntry.objects.count() == before
+    assert Site.objects.get(pk=site.pk).address == "峡江县巴邱镇人民北路"

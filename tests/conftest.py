@@ -1,0 +1,35 @@
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from fugong.accounts.models import User
+from fugong.demo import world
+
+
+@pytest.fixture
+def demo(db: Any) -> dict[str, User]:
+    """The seeds' demo world (regions, the three organisations, one user per role)."""
+    world.load()
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def client_for(demo: dict[str, User]) -> Any:
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(demo[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def run_tasks() -> Any:
+    """Run every queued background task the way `fugong worker` does, then return."""
+
+    def run() -> None:
+        call_command("worker", batch=True, reload=False, scheduler=False, startup_delay=False, verbosity=0)
+
+    return run

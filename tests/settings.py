@@ -1,0 +1,19 @@
+"""Settings for the test suite: production settings with test-friendly overrides."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("SECURE_SSL", "0")
+
+from fugong.settings import *  # noqa: F403
+
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="fugong-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="fugong-test-static-")
