@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -76,17 +76,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return reply(request, exc.status_code, str(exc))
 
 
-def respond_once(request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+def respond_once(request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]]) -> Status[Any]:
     """Run a write unless a request with the same Idempotency-Key already did; the retry
     gets the first answer."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return action()
+        return Status(*action())
     if len(key) > 100:
         raise HttpError(422, _("An Idempotency-Key has at most 100 characters."))
     request_payload = {"method": request.method, "path": request.path, "body": payload}
     outcome = act_once(f"user:{request.user.pk}", key, request_payload, action)
-    return outcome.status, outcome.body
+    return Status(outcome.status, outcome.body)
 
 
 def make_api() -> NinjaAPI:

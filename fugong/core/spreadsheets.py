@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -29,7 +31,11 @@ class Column:
     required: bool = False
 
     def matches(self, heading: str) -> bool:
-        candidates = {self.field, str(self.header), *self.aliases}
+        """Whether a file's column heading means this column, in any of our languages."""
+        candidates = {self.field, *self.aliases}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                candidates.add(str(self.header))
         return heading.strip().lower() in {c.lower() for c in candidates}
 
 

@@ -1,0 +1,63 @@
+from typing import Any
+
+from fugong.accounts.models import AuditEntry
+from fugong.directory.models import Organisation, Site
+
+
+def site_payload(**extra: Any) -> dict[str, Any]:
+    org = Organisation.objects.get(short_name="峡江县局")
+    return {"organisation_id": org.pk, "name": "仁和网点", "kind": "network_point", "region_code": "360823101", **extra}
+
+
+def test_resending_a_create_with_the_same_key_creates_one_site(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    first = client.post(
+        "/api/directory/sites", site_payload(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    again = client.post(
+        "/api/directory/sites", site_payload(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Site.objects.filter(name="仁和网点").count() == 1
+    assert AuditEntry.objects.filter(action="site.create", object_repr="仁和网点").count() == 1
+
+
+def test_same_key_other_body_is_a_conflict(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    client.post("/api/directory/sites", site_payload(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-2")
+    response = client.post(
+        "/api/directory/sites", site_payload(name="别的"), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-2"
+    )
+    assert response.status_code == 409 and "message" in response.json()
+
+
+def test_validation_errors_are_json_in_the_callers_language(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    bad = site_payload(opening_hours="早上")
+    zh = client.post("/api/directory/sites", bad, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    en = client.post("/api/directory/sites", bad, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert zh.status_code == en.status_code == 422
+    assert "opening_hours" in zh.json()["errors"] and "opening_hours" in en.json()["errors"]
+    assert zh.json()["message"] != en.json()["message"]
+    assert "correct" in en.json()["message"]
+
+
+def test_schema_errors_are_json_too(client_for: Any) -> None:
+    response = client_for("huanghuiyun").post(
+        "/api/directory/sites", {"name": "x", "kind": "spaceport"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "kind" in str(response.json()["errors"])
+
+
+def test_regions_api_searches_pinyin(client_for: Any) -> None:
+    body = client_for("laoyan").get("/api/directory/regions?q=xjx").json()
+    assert [r["name"] for r in body] == ["峡江县"]
+    assert body[0]["zone_status"] == "partly_open"
+
+
+def test_openapi_schema_is_published(client: Any, db: Any) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/directory/sites" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200

@@ -1,0 +1,49 @@
+"""Settings come from the environment; production settings pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "Zq8!vR3#pL6@wT9$yU2%nM5^bX7&cV4*-deploy-check-only-0123456789abcdef",
+    "ALLOWED_HOSTS": "fugong.example.cn",
+    "DATABASE_URL": "sqlite:////tmp/fugong-deploy-check.sqlite3",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def fugong(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "fugong", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables() -> None:
+    result = fugong("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = fugong("check", env=env)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_chinese_first_and_shanghai_time(client: object) -> None:
+    from django.conf import settings
+
+    assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai"
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
