@@ -26,8 +26,15 @@ def client_for(demo: dict[str, User]) -> Any:
 
 
 @pytest.fixture
-def run_tasks() -> Any:
-    """Run every queued background task the way `fugong worker` does, then return."""
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run every queued background task the way `fugong worker` does, then return.
+
+    The worker closes "old" connections between tasks; inside a test's transaction
+    that would close the test's own connection (PostgreSQL), so that call is skipped.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> None:
         call_command("worker", batch=True, reload=False, scheduler=False, startup_delay=False, verbosity=0)

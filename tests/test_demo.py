@@ -36,6 +36,7 @@ def test_every_role_lands_on_a_home_page_with_its_cards(client_for: Any) -> None
     for username in ["admin", "xiajiang", "huanghuiyun", "huyao", "laoyan"]:
         page = client_for(username).get("/").content.decode()
         assert 'class="cards"' in page, username
-    assert "受管控区域" in client_for("xiajiang").get("/").content.decode() or "管控" in client_for(
-        "xiajiang"
-    ).get("/").content.decode()
+    assert (
+        "受管控区域" in client_for("xiajiang").get("/").content.decode()
+        or "管控" in client_for("xiajiang").get("/").content.decode()
+    )

@@ -18,7 +18,9 @@ PRODUCTION_ENV = {
 
 
 def fugong(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "fugong", *args],
         cwd=ROOT,
