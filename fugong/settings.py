@@ -152,6 +152,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package-lock.json) and are served straight from
 # node_modules under vendor/, so nothing third-party is copied into the repository.
 STATICFILES_DIRS = [
+    BASE_DIR / "fugong" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),

@@ -9,13 +9,10 @@ import os
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
-
-import fugong
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from fugong.accounts.models import User
 from fugong.demo import world
@@ -30,27 +27,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = world.DEMO_PASSWORD
-SHOTS_DIR = "/tmp/fugong-shots"  # screenshots stay outside the repository
-
-# BUG (reported, not fixed here): fugong/static/ is in no staticfiles finder's reach
-# (STATICFILES_DIRS lists only the vendor folders and `fugong` is not an installed app),
-# so /static/fugong/app.css answers 404 and every page renders unstyled.
-# test_stylesheet_is_served records that; so that the other tests can check the layout
-# the stylesheet is meant to give, pages get the file from disk when, and only when,
-# the server answers 404 for it.
-APP_CSS_URL = "**/static/fugong/app.css"
-APP_CSS = Path(fugong.__file__).parent / "static" / "fugong" / "app.css"
-
-
-def _app_css_fallback(route: Route) -> None:
-    response = route.fetch()
-    if response.status == 404:
-        route.fulfill(path=APP_CSS, content_type="text/css")
-    else:
-        route.fulfill(response=response)
+SHOTS_DIR = "/tmp/fugong-shots"  # noqa: S108 - screenshots for people to look at, outside the repository
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +42,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def viewport() -> dict[str, int]:
+def viewport() -> ViewportSize:
     """Desktop unless a test overrides it (parametrize `viewport` or override the fixture)."""
     return DESKTOP
 
@@ -75,7 +55,7 @@ def demo_world(transactional_db: Any) -> dict[str, User]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any, viewport: dict[str, int]) -> Iterator[Page]:
+def page(browser: Browser, live_server: Any, viewport: ViewportSize) -> Iterator[Page]:
     context = browser.new_context(
         viewport=viewport,
         base_url=live_server.url,
@@ -84,7 +64,6 @@ def page(browser: Browser, live_server: Any, viewport: dict[str, int]) -> Iterat
         has_touch=viewport["width"] < 600,
     )
     context.set_default_timeout(10_000)
-    context.route(APP_CSS_URL, _app_css_fallback)
     page = context.new_page()
     yield page
     context.close()
