@@ -18,13 +18,12 @@ PRODUCTION_ENV = {
 
 
 def fugong(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL"}
-    }
+    # Only what a production host would have: nothing leaks in from the test process.
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     return subprocess.run(
         [sys.executable, "-m", "fugong", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**base, **env},
         capture_output=True,
         text=True,
         timeout=120,
