@@ -66,7 +66,8 @@ unit:
 	$(RUN) pytest
 
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(RUN) python $$script || exit 1; done
+	@shopt -s nullglob; scripts=(benchmarks/*.py); [ $${#scripts[@]} -gt 0 ] || { echo "No benchmarks yet."; exit 0; }; \
+	for script in "$${scripts[@]}"; do echo "== $$script"; $(RUN) python "$$script" || exit 1; done
 
 messages:
 	DEBUG=1 $(RUN) fugong makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=benchmarks

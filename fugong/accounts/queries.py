@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from .models import AuditEntry, Membership, User
 from .permissions import scope_of
+from .services import can_manage_user
 
 
 def visible_users(user: Any) -> QuerySet[User]:
@@ -39,8 +40,6 @@ def can_view_audit(user: Any) -> bool:
 
 def can_see_personal_data(viewer: Any, subject: User) -> bool:
     """Full mobile numbers only for the person themself and those who manage them."""
-    from .services import can_manage_user
-
     if not getattr(viewer, "is_authenticated", False):
         return False
     return viewer.pk == subject.pk or can_manage_user(viewer, subject)

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,7 +50,7 @@ def users(request: AuthedRequest) -> HttpResponse:
     qs = visible_users(request.user)
     query = request.GET.get("q", "").strip()
     if query:
-        qs = qs.filter(full_name__icontains=query) | qs.filter(username__icontains=query)
+        qs = qs.filter(Q(full_name__icontains=query) | Q(username__icontains=query))
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/users.html", {"page": page, "q": query})
 

@@ -196,13 +196,11 @@ USERS = [
 
 
 def _regions() -> None:
-    from fugong.directory.exchange import _parent_code
-
     for code, name in REGIONS:
         if Region.objects.filter(code=code).exists():
             continue
         level = directory_services.infer_level(code)
-        parent_code = _parent_code(code, level)
+        parent_code = directory_services.parent_code_of(code, level)
         parent = Region.objects.get(code=parent_code) if parent_code else None
         directory_services.save_region(None, code=code, name=name, level=level, parent=parent)
     now = timezone.now()

@@ -22,6 +22,7 @@ from fugong.core.spreadsheets import Column, ImportRejected, Row, RowError
 
 from . import services
 from .models import Organisation, Region, Site, ZoneStatus
+from .queries import visible_organisations
 
 REGION_COLUMNS = (
     Column("code", gettext_lazy("Division code"), ("代码", "区划代码", "code"), required=True),
@@ -126,17 +127,6 @@ def _region(code: str, column: str = "region_code") -> Region:
     return region
 
 
-def _parent_code(code: str, level: int) -> str | None:
-    """The code of the region one level up, derived from the code itself."""
-    if level == Region.Level.PROVINCE:
-        return None
-    if level == Region.Level.CITY:
-        return code[:2] + "0000"
-    if level == Region.Level.COUNTY:
-        return code[:4] + "00"
-    return code[: Region.PREFIX_LENGTH[level - 1]].ljust(6, "0")
-
-
 def import_regions(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
     levels = choice_lookup(Region.Level)
     statuses = choice_lookup(ZoneStatus)
@@ -148,7 +138,7 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
         if not code.isdigit() or len(code) not in (6, 9, 12):
             raise RowProblem("code", _("A division code has 6, 9 or 12 digits."))
         level = int(_choice(values.get("level", ""), levels, "level", default=str(services.infer_level(code))))
-        parent_code = values.get("parent_code", "").strip() or _parent_code(code, level)
+        parent_code = values.get("parent_code", "").strip() or services.parent_code_of(code, level)
         parent = _region(parent_code, "parent_code") if parent_code else None
         existing = Region.objects.filter(code=code).first()
         region = services.save_region(actor, existing, code=code, name=values["name"], level=level, parent=parent)
@@ -198,8 +188,6 @@ def _coordinate(value: str, column: str) -> Decimal | None:
 
 
 def _organisation(actor: User | None, ref: str) -> Organisation:
-    from .queries import visible_organisations
-
     qs = visible_organisations(actor) if actor is not None else Organisation.objects.all()
     org = qs.filter(credit_code=ref.upper()).first() or qs.filter(name=ref).first()
     if org is None:

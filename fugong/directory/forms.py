@@ -75,6 +75,15 @@ class ZoneStatusForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class ChildRegionForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Division code"),
+        regex=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$",
+        error_messages={"invalid": _("A division code has 6, 9 or 12 digits.")},
+    )
+    name = forms.CharField(label=_("Name"), max_length=60)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
 

@@ -46,6 +46,17 @@ def infer_level(code: str) -> int:
     return Region.Level.COUNTY
 
 
+def parent_code_of(code: str, level: int) -> str | None:
+    """The code of the region one level up, read from the code itself (None for a province)."""
+    if level == Region.Level.PROVINCE:
+        return None
+    if level == Region.Level.CITY:
+        return code[:2] + "0000"
+    if level == Region.Level.COUNTY:
+        return code[:4] + "00"
+    return code[: Region.PREFIX_LENGTH[level - 1]].ljust(6, "0")
+
+
 def _check_region_shape(region: Region) -> None:
     errors: dict[str, str] = {}
     if len(region.code) != Region.CODE_LENGTH.get(region.level, 0):

@@ -18,7 +18,7 @@ from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 
 from . import exchange, queries, services
-from .forms import ImportForm, OrganisationForm, SiteForm, ZoneStatusForm
+from .forms import ChildRegionForm, ImportForm, OrganisationForm, SiteForm, ZoneStatusForm
 from .models import Organisation, Region, Site, ZoneStatus
 from .tasks import import_directory_file
 
@@ -57,10 +57,22 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
     require(scope_of(request.user).has_role(*MANAGERS))
     region = get_object_or_404(queries.regions(), code=code)
     may_change = scope_of(request.user).covers_region(region.code)
-    form = ZoneStatusForm(request.POST or None, initial={"status": region.zone_status})
+    adding = request.method == "POST" and "add_child" in request.POST
+    form = ZoneStatusForm(
+        request.POST if request.method == "POST" and not adding else None, initial={"status": region.zone_status}
+    )
+    child_form = ChildRegionForm(request.POST if adding else None)
     if request.method == "POST":
         require(may_change)
-        if form.is_valid():
+        if adding and child_form.is_valid():
+            try:
+                child = services.save_region(request.user, parent=region, **child_form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(child_form, error)
+            else:
+                messages.success(request, _("%(region)s added.") % {"region": child})
+                return redirect("directory:region", code=region.code)
+        elif not adding and form.is_valid():
             services.set_zone_status(request.user, region, form.cleaned_data["status"], note=form.cleaned_data["note"])
             messages.success(request, _("Lockdown status of %(region)s updated.") % {"region": region})
             return redirect("directory:region", code=region.code)
@@ -76,6 +88,8 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "history": region.zone_history.select_related("changed_by")[:20],
         "effective_status": queries.effective_zone_status(region),
         "form": form,
+        "child_form": child_form,
+        "may_add_child": may_change and region.level < Region.Level.VILLAGE,
         "may_change": may_change,
     }
     return render(request, "directory/region_detail.html", context)
@@ -86,7 +100,12 @@ def organisations(request: AuthedRequest) -> HttpResponse:
     require(scope_of(request.user).has_role(*MANAGERS))
     query = request.GET.get("q", "").strip()
     qs = queries.search(queries.visible_organisations(request.user), query)
-    context = {"page": _page(request, qs), "q": query}
+    scope = scope_of(request.user)
+    context = {
+        "page": _page(request, qs),
+        "q": query,
+        "can_create": bool(scope.region_prefixes) or scope.is_platform_admin,
+    }
     return _listing(request, "directory/organisations.html", "directory/_organisation_rows.html", context)
 
 

@@ -85,3 +85,17 @@ def test_search_from_the_page_with_htmx(client_for: Any) -> None:
     response = client_for("admin").get("/directory/regions/?q=qyx", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "庆元县" in body and "<html" not in body  # only the results table is swapped in
+
+
+def test_coordinator_adds_a_village_from_the_region_page(client_for: Any, demo: Any) -> None:
+    client = client_for("xiajiang")
+    response = client.post(
+        "/directory/regions/360823100/", {"add_child": "1", "code": "360823100001", "name": "人民北路社区"}
+    )
+    assert response.status_code == 302
+    village = Region.objects.get(code="360823100001")
+    assert (village.level, village.parent.code) == (Region.Level.VILLAGE, "360823100")
+    bad = client.post("/directory/regions/360823100/", {"add_child": "1", "code": "331126001999", "name": "别县的村"})
+    assert bad.status_code == 200 and "code" in bad.context["child_form"].errors
+    other_county = client.post("/directory/regions/331126001/", {"add_child": "1", "code": "331126001999", "name": "x"})
+    assert other_county.status_code == 403
