@@ -39,7 +39,6 @@ system-deps:
 	fi
 
 demo: install
-	@DEBUG=1 $(RUN) fugong migrate --verbosity 0
 	@DEBUG=1 $(RUN) fugong demo
 	@$(MAKE) --no-print-directory serve
 

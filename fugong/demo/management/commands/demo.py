@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
@@ -8,12 +9,19 @@ from fugong.demo import world
 
 
 class Command(BaseCommand):
-    help = "Load the demo county (idempotent) and print the demo logins."
+    help = "Migrate, load the demo county (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-migrate", action="store_false", dest="migrate", help="Skip `migrate`.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["migrate"]:
+            # In this process rather than a separate `fugong migrate`: start-up is most of the time.
+            call_command("migrate", verbosity=0, interactive=False)
         with translation.override("zh-hans"), audit.origin(audit.Origin("command")):
             logins = world.load()
         self.stdout.write(self.style.SUCCESS("Fugong demo is ready. Sign in at http://127.0.0.1:8000 with:"))
         width = max(len(u) for u, *_ in logins)
         for username, name, role, where in logins:
-            self.stdout.write(f"  {username.ljust(width)}  {world.DEMO_PASSWORD}  {name} · {role} · {where}")
+            place = f" · {where}" if where else ""
+            self.stdout.write(f"  {username.ljust(width)}  {world.DEMO_PASSWORD}  {name} · {role}{place}")
