@@ -8,6 +8,7 @@ from fugong.accounts.permissions import scope_of
 
 from . import queries
 from .models import Organisation, Region, Site, ZoneStatus
+from .services import ORGANISATION_FIELDS, SITE_FIELDS
 
 
 def regions_for(user: Any, max_level: int = Region.Level.VILLAGE) -> Any:
@@ -35,7 +36,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "kind", "region", "credit_code", "contact_phone", "is_active"]
+        fields = list(ORGANISATION_FIELDS)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,18 +48,7 @@ class SiteForm(forms.ModelForm):
 
     class Meta:
         model = Site
-        fields = [
-            "organisation",
-            "name",
-            "kind",
-            "region",
-            "address",
-            "latitude",
-            "longitude",
-            "opening_hours",
-            "phone",
-            "is_active",
-        ]
+        fields = list(SITE_FIELDS)
         widgets = {
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),

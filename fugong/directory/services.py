@@ -143,6 +143,22 @@ def set_zone_status(
     return change
 
 
+def _save_audited(
+    actor: User | None, action: str, obj: Organisation | Site, fields: tuple[str, ...], before: dict[str, Any]
+) -> None:
+    """Save an organisation or site and record the field changes against its organisation."""
+    obj.save()
+    org_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
+    audit.record(
+        actor,
+        action,
+        obj,
+        changes=audit.diff(before, audit.snapshot(obj, fields)),
+        organisation_id=org_id,
+        region_code=obj.region.code,
+    )
+
+
 def _prepare_organisation(org: Organisation) -> None:
     org.credit_code = clean_credit_code(org.credit_code) if org.credit_code else ""
     org.search_key = search_key(org.name, org.short_name)
@@ -155,15 +171,7 @@ def create_organisation(actor: User | None, **fields: Any) -> Organisation:
     if actor is not None:
         require(scope_of(actor).covers_region(org.region.code))
     _prepare_organisation(org)
-    org.save()
-    audit.record(
-        actor,
-        "organisation.create",
-        org,
-        changes=audit.diff({}, audit.snapshot(org, ORGANISATION_FIELDS)),
-        organisation_id=org.pk,
-        region_code=org.region.code,
-    )
+    _save_audited(actor, "organisation.create", org, ORGANISATION_FIELDS, {})
     return org
 
 
@@ -178,15 +186,7 @@ def update_organisation(actor: User | None, org: Organisation, **fields: Any) ->
         # Moving an organisation is a coordinator's act in the region it moves to.
         require(scope_of(actor).covers_region(org.region.code))
     _prepare_organisation(org)
-    org.save()
-    audit.record(
-        actor,
-        "organisation.update",
-        org,
-        changes=audit.diff(before, audit.snapshot(org, ORGANISATION_FIELDS)),
-        organisation_id=org.pk,
-        region_code=org.region.code,
-    )
+    _save_audited(actor, "organisation.update", org, ORGANISATION_FIELDS, before)
     return org
 
 
@@ -222,15 +222,7 @@ def create_site(actor: User | None, **fields: Any) -> Site:
     site = Site(**fields)
     _require_manage_site_of(actor, site.organisation)
     _prepare_site(site)
-    site.save()
-    audit.record(
-        actor,
-        "site.create",
-        site,
-        changes=audit.diff({}, audit.snapshot(site, SITE_FIELDS)),
-        organisation_id=site.organisation_id,
-        region_code=site.region.code,
-    )
+    _save_audited(actor, "site.create", site, SITE_FIELDS, {})
     return site
 
 
@@ -242,13 +234,5 @@ def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
         setattr(site, name, value)
     _require_manage_site_of(actor, site.organisation)  # also the organisation it moves to
     _prepare_site(site)
-    site.save()
-    audit.record(
-        actor,
-        "site.update",
-        site,
-        changes=audit.diff(before, audit.snapshot(site, SITE_FIELDS)),
-        organisation_id=site.organisation_id,
-        region_code=site.region.code,
-    )
+    _save_audited(actor, "site.update", site, SITE_FIELDS, before)
     return site
