@@ -3,14 +3,17 @@
 Modules add their daily purges and reminders here.
 """
 
-from datetime import time
+from datetime import time, timedelta
 
-from fugong.accounts.tasks import purge_old_audit_entries
+from fugong.accounts.tasks import purge_old_audit_entries, purge_old_login_failures
 from fugong.core.scheduling import Periodic
 from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
+from fugong.directory.tasks import apply_due_zone_changes
 
 PERIODIC_JOBS = [
     Periodic("purge_idempotency_keys", purge_idempotency_keys, daily_at=time(3, 0)),
     Periodic("purge_old_jobs", purge_old_jobs, daily_at=time(3, 10)),
     Periodic("purge_old_audit_entries", purge_old_audit_entries, daily_at=time(3, 20)),
+    Periodic("purge_old_login_failures", purge_old_login_failures, daily_at=time(3, 30)),
+    Periodic("apply_due_zone_changes", apply_due_zone_changes, every=timedelta(minutes=5)),
 ]

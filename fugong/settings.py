@@ -12,6 +12,7 @@ STATIC_ROOT         where collectstatic writes; default var/static.
 TASKS_BACKEND       "db" (django-tasks-db, the default) or "immediate" (run in the request).
 SECURE_SSL          "1" behind HTTPS: secure cookies, HSTS, redirect to https.
 TIME_ZONE           default Asia/Shanghai.
+TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 """
 
 import os
@@ -58,6 +59,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Real-IP header names the client (for the audit log and throttling).
+TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", "127.0.0.1,::1"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -208,6 +211,11 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Sign-in throttling: failures allowed per account and per address within the window.
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 
 # Retention periods, in days, for data that must not live forever.
 RETENTION_DAYS = {

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region, Site
 
+from .middleware import client_ip
 from .models import Membership, Role, User
+from .services import clear_login_failures, login_blocked, record_login_failure
 
 
 class LoginForm(AuthenticationForm):
@@ -16,6 +18,23 @@ class LoginForm(AuthenticationForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        login = self.cleaned_data.get("username") or ""
+        address = client_ip(self.request) if self.request is not None else None
+        if login and login_blocked(login, address):
+            raise forms.ValidationError(
+                _("Too many failed sign-ins. Please wait a quarter of an hour, or ask your administrator."),
+                code="throttled",
+            )
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            if login:
+                record_login_failure(login, address)
+            raise
+        clear_login_failures(login)
+        return data
 
 
 class PasswordForm(PasswordChangeForm):
@@ -50,7 +69,7 @@ class MembershipForm(forms.Form):
         role = data["role"]
         return Membership(
             role=role,
-            organisation=data["organisation"] if role not in {Role.PLATFORM_ADMIN} else None,
+            organisation=data["organisation"] if role not in {Role.PLATFORM_ADMIN, Role.COUNTY_COORDINATOR} else None,
             region=data["region"] if role == Role.COUNTY_COORDINATOR else None,
             site=data["site"] if role == Role.SITE_STAFF else None,
         )

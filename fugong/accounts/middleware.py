@@ -1,14 +1,18 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .audit import Origin, origin
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy described in the README, REMOTE_ADDR is the proxy;
-    # the proxy sets X-Real-IP to the client address.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    """The client's address. Behind the reverse proxy described in the README, REMOTE_ADDR
+    is the proxy, which sets X-Real-IP; the header is believed only from such a proxy."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote in settings.TRUSTED_PROXIES:
+        return request.META.get("HTTP_X_REAL_IP") or remote
+    return remote
 
 
 class AuditContextMiddleware:

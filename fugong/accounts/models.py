@@ -83,7 +83,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(role="platform_admin", organisation__isnull=True, region__isnull=True, site__isnull=True)
-                    | Q(role="county_coordinator", region__isnull=False, site__isnull=True)
+                    | Q(role="county_coordinator", region__isnull=False, organisation__isnull=True, site__isnull=True)
                     | Q(role__in=["org_admin", "volunteer"], organisation__isnull=False, site__isnull=True)
                     | Q(role="site_staff", organisation__isnull=False)
                 ),
@@ -176,3 +176,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, counted per account and per address to slow down password guessing."""
+
+    key = models.CharField(max_length=80, db_index=True)  # "account:+86139…" or "address:1.2.3.4"
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,10 @@
 """Every change to users, memberships and API tokens, audited."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,23 +14,25 @@ from django.utils.translation import gettext as _
 from fugong.core.validators import clean_mobile
 
 from . import audit
-from .models import ApiToken, Membership, Role, User, hash_token
+from .models import ApiToken, LoginFailure, Membership, Role, User, hash_token
 from .permissions import forget_scope, require, scope_of
 
 USER_FIELDS = ("username", "full_name", "mobile", "email", "is_active")
 
 
 def _membership_scope_codes(membership: Membership) -> tuple[int | None, str]:
+    """(organisation id, region code) a membership applies to; a coordinator's is their region."""
+    if membership.role == Role.COUNTY_COORDINATOR and membership.region is not None:
+        return None, membership.region.code
     if membership.organisation is not None:
         return membership.organisation.pk, membership.organisation.region.code
-    if membership.region is not None:
-        return None, membership.region.code
     return None, ""
 
 
 def can_grant(actor: User | None, membership: Membership) -> bool:
-    """Platform admins grant anything; coordinators roles inside their region; org admins
-    staff and volunteer roles (and fellow admins) of their organisation."""
+    """Platform admins grant anything. Coordinators grant roles inside their region, a
+    coordinator role only for a region inside their own. Organisation administrators grant
+    staff, volunteer and administrator roles of their organisation."""
     if actor is None:
         return True
     scope = scope_of(actor)
@@ -38,7 +41,7 @@ def can_grant(actor: User | None, membership: Membership) -> bool:
     if membership.role == Role.PLATFORM_ADMIN:
         return False
     org_id, code = _membership_scope_codes(membership)
-    if any(code.startswith(p) for p in scope.region_prefixes):
+    if code and any(code.startswith(p) for p in scope.region_prefixes):
         return True
     return org_id is not None and org_id in scope.admin_org_ids and membership.role != Role.COUNTY_COORDINATOR
 
@@ -88,16 +91,21 @@ def update_user(actor: User | None, user: User, **fields: Any) -> User:
 
 
 def can_manage_user(actor: User, user: User) -> bool:
-    """Allowed when every role the user holds is one the actor could grant."""
-    memberships = list(user.memberships.select_related("organisation__region", "region"))
+    """Allowed when every role the user holds is one the actor could grant; only platform
+    administrators manage platform administrators (superusers included)."""
     if scope_of(actor).is_platform_admin:
         return True
+    if scope_of(user).is_platform_admin:
+        return False
+    memberships = list(user.memberships.select_related("organisation__region", "region"))
     return bool(memberships) and all(can_grant(actor, m) for m in memberships)
 
 
 @transaction.atomic
 def grant_membership(actor: User | None, membership: Membership) -> Membership:
     require(can_grant(actor, membership))
+    if membership.site is not None and membership.site.organisation_id != membership.organisation_id:
+        raise ValidationError({"site": _("This site belongs to another organisation.")})
     membership.full_clean()
     membership.save()
     forget_scope(membership.user)
@@ -181,3 +189,38 @@ def authenticate_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
+    """One key per account however the number is typed (139-0796-0003, +86 13907960003)."""
+    text = login.strip()
+    try:
+        account = clean_mobile(text)
+    except ValidationError:
+        account = text.lower()
+    return f"account:{account}"[:80], f"address:{address}" if address else None
+
+
+def login_blocked(login: str, address: str | None) -> bool:
+    account_key, address_key = _login_keys(login, address)
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(key=account_key).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT:
+        return True
+    return address_key is not None and recent.filter(key=address_key).count() >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+@transaction.atomic
+def record_login_failure(login: str, address: str | None) -> None:
+    account_key, address_key = _login_keys(login, address)
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(key=account_key)] + ([LoginFailure(key=address_key)] if address_key else [])
+    )
+
+
+def clear_login_failures(login: str) -> None:
+    LoginFailure.objects.filter(key=_login_keys(login, None)[0]).delete()
+
+
+def purge_login_failures() -> int:
+    return LoginFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()[0]

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
 from fugong.core.http import AuthedRequest
 
@@ -108,12 +109,14 @@ def get_region(request: AuthedRequest, code: str) -> Region:
 
 @router.get("/organisations", response=list[OrganisationOut])
 def list_organisations(request: AuthedRequest, filters: Query[ListFilter]) -> Any:
+    require(queries.may_browse_organisations(request.user))
     qs = queries.search(queries.visible_organisations(request.user), filters.q)
     return qs[filters.offset : filters.offset + filters.limit]
 
 
 @router.get("/sites", response=list[SiteOut])
 def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "") -> Any:
+    require(queries.may_browse_sites(request.user))
     qs = queries.visible_sites(request.user)
     if kind:
         qs = qs.filter(kind=kind)
@@ -123,6 +126,7 @@ def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "
 
 @router.get("/sites/{site_id}", response=SiteOut)
 def get_site(request: AuthedRequest, site_id: int) -> Site:
+    require(queries.may_browse_sites(request.user))
     return get_object_or_404(queries.visible_sites(request.user), pk=site_id)
 
 

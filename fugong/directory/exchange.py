@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core.choices import choice_lookup
 from fugong.core.jobs import Progress
@@ -76,7 +77,7 @@ def _run_rows(
     if progress:
         progress.update(0, len(rows), _("Checking and saving %d rows…") % len(rows))
     errors: list[RowError] = []
-    counts = {"created": 0, "updated": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
         for row in rows:
             try:
@@ -120,11 +121,26 @@ def _choice(value: str, lookup: dict[str, str], column: str, *, default: str | N
         raise RowProblem(column, _("“%(value)s” is not one of the allowed values.") % {"value": value}) from None
 
 
+def _state(obj: Model | None, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    return None if obj is None else audit.snapshot(obj, fields)
+
+
+def _outcome(before: dict[str, Any] | None, obj: Model, fields: tuple[str, ...]) -> str:
+    """ "created", "updated" or "unchanged", for the import summary."""
+    if before is None:
+        return "created"
+    obj.refresh_from_db()
+    return "updated" if audit.snapshot(obj, fields) != before else "unchanged"
+
+
 def _region(code: str, column: str = "region_code") -> Region:
     region = Region.objects.filter(code=code.strip()).first()
     if region is None:
         raise RowProblem(column, _("No region has the code “%(code)s”.") % {"code": code})
     return region
+
+
+REGION_STATE = (*services.REGION_FIELDS, "zone_status")
 
 
 def import_regions(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
@@ -141,13 +157,14 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
         parent_code = values.get("parent_code", "").strip() or services.parent_code_of(code, level)
         parent = _region(parent_code, "parent_code") if parent_code else None
         existing = Region.objects.filter(code=code).first()
+        before = _state(existing, REGION_STATE)
         region = services.save_region(actor, existing, code=code, name=values["name"], level=level, parent=parent)
         status = values.get("zone_status", "")
         if status:
             status = _choice(status, statuses, "zone_status")
             if status != region.zone_status:
                 services.set_zone_status(actor, region, status, note=_("Imported from a file"))
-        return "updated" if existing else "created"
+        return _outcome(before, region, REGION_STATE)
 
     return _run_rows(rows, REGION_COLUMNS, apply_row, progress)
 
@@ -169,11 +186,11 @@ def import_organisations(actor: User | None, rows: list[Row], progress: Progress
         credit_code = values.get("credit_code", "").strip().upper()
         if existing is None and credit_code:
             existing = Organisation.objects.filter(credit_code=credit_code).first()
-        if existing:
-            services.update_organisation(actor, existing, **fields)
-            return "updated"
-        services.create_organisation(actor, **fields)
-        return "created"
+        if existing is None:
+            services.create_organisation(actor, **fields)
+            return "created"
+        before = _state(existing, services.ORGANISATION_FIELDS)
+        return _outcome(before, services.update_organisation(actor, existing, **fields), services.ORGANISATION_FIELDS)
 
     return _run_rows(rows, ORGANISATION_COLUMNS, apply_row, progress)
 
@@ -189,9 +206,17 @@ def _coordinate(value: str, column: str) -> Decimal | None:
 
 def _organisation(actor: User | None, ref: str) -> Organisation:
     qs = visible_organisations(actor) if actor is not None else Organisation.objects.all()
-    org = qs.filter(credit_code=ref.upper()).first() or qs.filter(name=ref).first()
-    if org is None:
-        org = qs.filter(short_name=ref).first()
+    org = qs.filter(credit_code=ref.upper()).first()
+    for field in ("name", "short_name"):
+        if org is not None:
+            break
+        matches = list(qs.filter(**{field: ref})[:2])
+        if len(matches) > 1:
+            raise RowProblem(
+                "organisation",
+                _("Several organisations are called “%(name)s”; use the credit code instead.") % {"name": ref},
+            )
+        org = matches[0] if matches else None
     if org is None:
         raise RowProblem("organisation", _("No organisation you manage is called “%(name)s”.") % {"name": ref})
     return org
@@ -214,11 +239,11 @@ def import_sites(actor: User | None, rows: list[Row], progress: Progress | None 
             "phone": values.get("phone", ""),
         }
         existing = Site.objects.filter(organisation=org, name=values["name"]).first()
-        if existing:
-            services.update_site(actor, existing, **fields)
-            return "updated"
-        services.create_site(actor, **fields)
-        return "created"
+        if existing is None:
+            services.create_site(actor, **fields)
+            return "created"
+        before = _state(existing, services.SITE_FIELDS)
+        return _outcome(before, services.update_site(actor, existing, **fields), services.SITE_FIELDS)
 
     return _run_rows(rows, SITE_COLUMNS, apply_row, progress)
 

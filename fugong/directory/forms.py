@@ -8,18 +8,19 @@ from fugong.accounts.permissions import scope_of
 
 from . import queries
 from .models import Organisation, Region, Site, ZoneStatus
-from .services import ORGANISATION_FIELDS, SITE_FIELDS
+from .services import ORGANISATION_FIELDS, SITE_FIELDS, site_area_prefix
 
 
 def regions_for(user: Any, max_level: int = Region.Level.VILLAGE) -> Any:
-    """Regions a user may attach things to: inside the counties of what they manage."""
+    """Regions a user may put sites in: their coordinated regions and the areas of the
+    organisations they manage (the same rule the site services enforce)."""
     scope = scope_of(user)
     qs = Region.objects.filter(level__lte=max_level)
     if scope.is_platform_admin:
         return qs
     prefixes = set(scope.region_prefixes)
-    for code in queries.manageable_organisations(user).values_list("region__code", flat=True):
-        prefixes.add(code[:6])
+    for org in queries.manageable_organisations(user):
+        prefixes.add(site_area_prefix(org))
     condition = Q(pk__in=[])
     for prefix in prefixes:
         condition |= Q(code__startswith=prefix)

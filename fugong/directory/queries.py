@@ -9,6 +9,18 @@ from fugong.core.pinyin import normalise_query
 
 from .models import ZONE_STRICTNESS, Organisation, Region, Site, ZoneStatus
 
+# Who browses the directory: managers see organisations; staff also see sites.
+ORGANISATION_BROWSERS = ("county_coordinator", "org_admin")
+SITE_BROWSERS = (*ORGANISATION_BROWSERS, "site_staff")
+
+
+def may_browse_organisations(user: Any) -> bool:
+    return scope_of(user).has_role(*ORGANISATION_BROWSERS)
+
+
+def may_browse_sites(user: Any) -> bool:
+    return scope_of(user).has_role(*SITE_BROWSERS)
+
 
 def regions() -> QuerySet[Region]:
     """Administrative divisions are public knowledge: every signed-in user may browse them."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,12 +66,17 @@ def _check_region_shape(region: Region) -> None:
             "n": Region.CODE_LENGTH.get(region.level, 0),
         }
     parent = region.parent
-    if parent is not None:
-        if parent.level >= region.level:
-            errors["parent"] = _("The parent region must be at a higher level.")
-        elif not region.code.startswith(parent.prefix):
+    if parent is not None and "code" not in errors:
+        expected = parent_code_of(region.code, region.level)
+        if not region.code.startswith(parent.prefix):
             errors["code"] = _("The code must start with the parent region's code %(prefix)s.") % {
                 "prefix": parent.prefix
+            }
+        elif parent.code != expected:
+            # A village belongs under its town (360823100), not straight under the county.
+            errors["parent"] = _("The region directly above %(code)s is %(parent)s.") % {
+                "code": region.code,
+                "parent": expected,
             }
     if errors:
         raise ValidationError(errors)
@@ -86,21 +92,19 @@ def save_region(actor: User | None, region: Region | None = None, **fields: Any)
         setattr(region, name, value)
     if not region.level and region.code:
         region.level = infer_level(region.code)
-    scope = scope_of(actor)
+    changes = audit.diff(before, audit.snapshot(region, REGION_FIELDS))
+    if not creating and not changes:
+        return region  # nothing to write, nothing to audit (e.g. re-importing an export)
     if actor is not None:
+        scope = scope_of(actor)
         anchor = region.parent.code if region.parent else region.code
         require(scope.covers_region(anchor) and (scope.is_platform_admin or region.parent is not None))
     region.search_key = search_key(region.name)
     region.full_clean()
     _check_region_shape(region)
     region.save()
-    after = audit.snapshot(region, REGION_FIELDS)
     audit.record(
-        actor,
-        "region.create" if creating else "region.update",
-        region,
-        changes=audit.diff(before, after),
-        region_code=region.code,
+        actor, "region.create" if creating else "region.update", region, changes=changes, region_code=region.code
     )
     return region
 
@@ -119,44 +123,74 @@ def set_zone_status(
         require(scope_of(actor).covers_region(region.code))
     if status not in ZoneStatus.values:
         raise ValidationError({"status": _("Unknown lockdown status.")})
+    now = timezone.now()
+    when = effective_at or now
     region = Region.objects.select_for_update().get(pk=region.pk)
     change = ZoneStatusChange.objects.create(
-        region=region,
-        status=status,
-        effective_at=effective_at or timezone.now(),
-        note=note,
-        changed_by=actor if actor is not None and actor.pk else None,
+        region=region, status=status, effective_at=when, note=note, changed_by=actor if actor and actor.pk else None
     )
-    # The current status is the latest effective change (a change may be back-dated).
+    if when > now:
+        audit.record(
+            actor,
+            "region.zone_status_scheduled",
+            region,
+            changes={"scheduled": [None, f"{status} @ {timezone.localtime(when):%Y-%m-%d %H:%M}"], "note": ["", note]},
+            region_code=region.code,
+        )
+    else:
+        _apply_current_zone_status(actor, region, note)
+    return change
+
+
+def _apply_current_zone_status(actor: User | None, region: Region, note: str = "") -> bool:
+    """Make the region's status that of its latest change in effect (a change may be
+    back-dated or scheduled); audit it if it differs. Caller holds the row lock."""
     latest = region.zone_history.filter(effective_at__lte=timezone.now()).first()
+    if latest is None or latest.status == region.zone_status:
+        return False
     old = region.zone_status
-    if latest is not None and latest.status != old:
-        region.zone_status = latest.status
-        region.save(update_fields=["zone_status"])
+    region.zone_status = latest.status
+    region.save(update_fields=["zone_status"])
     audit.record(
         actor,
         "region.zone_status",
         region,
-        changes={"zone_status": [old, status], "note": ["", note]},
+        changes={"zone_status": [old, latest.status], "note": ["", note or latest.note]},
         region_code=region.code,
     )
-    return change
+    return True
+
+
+def apply_due_zone_changes() -> int:
+    """Bring every region with a scheduled change now due up to date (run every few minutes)."""
+    latest = ZoneStatusChange.objects.filter(region=OuterRef("pk"), effective_at__lte=timezone.now()).order_by(
+        "-effective_at", "-pk"
+    )
+    due = (
+        Region.objects.annotate(latest_status=Subquery(latest.values("status")[:1]))
+        .filter(latest_status__isnull=False)
+        .exclude(zone_status=F("latest_status"))
+        .values_list("pk", flat=True)
+    )
+    applied = 0
+    for pk in due:
+        with transaction.atomic():
+            region = Region.objects.select_for_update().get(pk=pk)
+            applied += _apply_current_zone_status(None, region)
+    return applied
 
 
 def _save_audited(
     actor: User | None, action: str, obj: Organisation | Site, fields: tuple[str, ...], before: dict[str, Any]
 ) -> None:
-    """Save an organisation or site and record the field changes against its organisation."""
+    """Save an organisation or site and record the field changes against its organisation;
+    an update that changes nothing writes nothing."""
+    changes = audit.diff(before, audit.snapshot(obj, fields))
+    if before and not changes:
+        return
     obj.save()
     org_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
-    audit.record(
-        actor,
-        action,
-        obj,
-        changes=audit.diff(before, audit.snapshot(obj, fields)),
-        organisation_id=org_id,
-        region_code=obj.region.code,
-    )
+    audit.record(actor, action, obj, changes=changes, organisation_id=org_id, region_code=obj.region.code)
 
 
 def _prepare_organisation(org: Organisation) -> None:
@@ -182,7 +216,7 @@ def update_organisation(actor: User | None, org: Organisation, **fields: Any) ->
     before = audit.snapshot(org, ORGANISATION_FIELDS)
     for name, value in fields.items():
         setattr(org, name, value)
-    if actor is not None and "region" in fields:
+    if actor is not None and str(org.region_id) != before["region"]:
         # Moving an organisation is a coordinator's act in the region it moves to.
         require(scope_of(actor).covers_region(org.region.code))
     _prepare_organisation(org)
@@ -212,15 +246,32 @@ def _prepare_site(site: Site) -> None:
     site.full_clean()
 
 
+def site_area_prefix(org: Organisation) -> str:
+    """Where an organisation may have sites: its city (a county bureau may serve the
+    neighbouring county, as Xiajiang's serves Xingan), or its own region if larger."""
+    region = org.region
+    level = min(region.level, Region.Level.CITY)
+    return region.code[: Region.PREFIX_LENGTH[level]]
+
+
 def _require_manage_site_of(actor: User | None, org: Organisation) -> None:
     if actor is not None:
         require(scope_of(actor).can_manage_organisation(org.pk, org.region.code))
+
+
+def _check_site_region(actor: User | None, site: Site) -> None:
+    scope = scope_of(actor)
+    if actor is None or scope.is_platform_admin or scope.covers_region(site.region.code):
+        return
+    if not site.region.code.startswith(site_area_prefix(site.organisation)):
+        raise ValidationError({"region": _("This region is outside the area of %(org)s.") % {"org": site.organisation}})
 
 
 @transaction.atomic
 def create_site(actor: User | None, **fields: Any) -> Site:
     site = Site(**fields)
     _require_manage_site_of(actor, site.organisation)
+    _check_site_region(actor, site)
     _prepare_site(site)
     _save_audited(actor, "site.create", site, SITE_FIELDS, {})
     return site
@@ -233,6 +284,8 @@ def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
     for name, value in fields.items():
         setattr(site, name, value)
     _require_manage_site_of(actor, site.organisation)  # also the organisation it moves to
+    if str(site.region_id) != before["region"]:
+        _check_site_region(actor, site)
     _prepare_site(site)
     _save_audited(actor, "site.update", site, SITE_FIELDS, before)
     return site

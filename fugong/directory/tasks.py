@@ -10,7 +10,15 @@ from fugong.accounts.models import User
 from fugong.core.jobs import JobFailed, Progress, tracked
 from fugong.core.spreadsheets import ImportRejected, read_rows
 
+from . import services
 from .exchange import IMPORTERS
+
+
+@task()
+def apply_due_zone_changes() -> dict[str, Any]:
+    """Lockdown status changes scheduled for a time that has now come."""
+    with audit.origin(audit.Origin("task")):
+        return {"applied": services.apply_due_zone_changes()}
 
 
 @task()
@@ -27,7 +35,9 @@ def import_directory_file(
             with default_storage.open(stored_name, "rb") as upload:
                 rows = read_rows(upload, filename, columns)
             summary = importer(actor, rows, progress)
-            summary["message"] = _("%(rows)d rows imported: %(created)d new, %(updated)d updated.") % summary
+            summary["message"] = (
+                _("%(rows)d rows imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % summary
+            )
             return summary
     except ImportRejected as rejected:
         with override(language):

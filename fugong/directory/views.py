@@ -22,7 +22,7 @@ from .forms import ChildRegionForm, ImportForm, OrganisationForm, SiteForm, Zone
 from .models import Organisation, Region, Site, ZoneStatus
 from .tasks import import_directory_file
 
-MANAGERS = ("county_coordinator", "org_admin")
+MANAGERS = queries.ORGANISATION_BROWSERS
 PAGE_SIZE = 50
 
 
@@ -97,7 +97,7 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 @login_required
 def organisations(request: AuthedRequest) -> HttpResponse:
-    require(scope_of(request.user).has_role(*MANAGERS))
+    require(queries.may_browse_organisations(request.user))
     query = request.GET.get("q", "").strip()
     qs = queries.search(queries.visible_organisations(request.user), query)
     scope = scope_of(request.user)
@@ -111,6 +111,7 @@ def organisations(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: AuthedRequest, org_id: int) -> HttpResponse:
+    require(queries.may_browse_organisations(request.user))
     org = get_object_or_404(queries.visible_organisations(request.user), pk=org_id)
     context = {
         "org": org,
@@ -143,7 +144,7 @@ def organisation_edit(request: AuthedRequest, org_id: int | None = None) -> Http
 
 @login_required
 def sites(request: AuthedRequest) -> HttpResponse:
-    require(scope_of(request.user).has_role(*MANAGERS, "site_staff"))
+    require(queries.may_browse_sites(request.user))
     query = request.GET.get("q", "").strip()
     qs = queries.search(queries.visible_sites(request.user), query)
     kind = request.GET.get("kind", "")
@@ -161,6 +162,7 @@ def sites(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def site_detail(request: AuthedRequest, site_id: int) -> HttpResponse:
+    require(queries.may_browse_sites(request.user))
     site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
     context = {
         "site": site,

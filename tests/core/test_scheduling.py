@@ -59,3 +59,14 @@ def test_worker_runs_the_declared_daily_purges(run_tasks: Any) -> None:
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
     # audit entries are kept for years, not three weeks
     assert AuditEntry.objects.filter(action="x").exists()
+
+
+@pytest.mark.django_db
+def test_schedule_claims_outlive_a_short_job_retention(settings: Any) -> None:
+    from fugong.core.tasks import purge_old_jobs
+
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "jobs": 0}
+    jobs = [Periodic("purge", purge_idempotency_keys, daily_at=time(3, 0))]
+    assert enqueue_due(jobs) == ["purge"]
+    purge_old_jobs.call()
+    assert enqueue_due(jobs) == []  # today's slot is still claimed

@@ -56,7 +56,7 @@ def test_a_good_file_imports_towns_in_any_order_with_statuses(demo: Any) -> None
         ]
     )
     summary = exchange.import_regions(demo["xiajiang"], rows)
-    assert summary == {"rows": 3, "created": 2, "updated": 1}
+    assert summary == {"rows": 3, "created": 2, "updated": 1, "unchanged": 0}
     assert Region.objects.get(code="360823204001").parent.code == "360823204"
     assert Region.objects.get(code="360823204").zone_status == ZoneStatus.CLOSED
     assert Region.objects.get(code="360823100").name == "巴邱镇（更名）"
@@ -98,7 +98,7 @@ def test_export_reads_back_as_an_import(demo: Any) -> None:
     rows = read_rows(io.BytesIO(data), "sites.xlsx", exchange.SITE_COLUMNS)
     assert len(rows) == Site.objects.count()
     summary = exchange.import_sites(None, rows)
-    assert summary["updated"] == Site.objects.count() and summary["created"] == 0
+    assert summary == {"rows": Site.objects.count(), "created": 0, "updated": 0, "unchanged": Site.objects.count()}
 
 
 def test_export_page_is_scoped_and_masked_by_role(client_for: Any) -> None:
@@ -130,3 +130,25 @@ def test_organisation_import_validates_credit_codes(demo: Any) -> None:
         exchange.import_organisations(demo["xiajiang"], rows)
     assert rejected.value.errors[0].row == 2
     assert not Organisation.objects.filter(name="巴邱南路诚信互助小组").exists()
+
+
+def test_reimporting_an_export_changes_and_audits_nothing(client_for: Any, demo: Any) -> None:
+    """A coordinator exports every region and sends the file back: nothing to do, not refused."""
+    data = client_for("xiajiang").get("/directory/export/regions.xlsx").content
+    rows = read_rows(io.BytesIO(data), "regions.xlsx", exchange.REGION_COLUMNS)
+    audit_entries = AuditEntry.objects.count()
+    summary = exchange.import_regions(demo["xiajiang"], rows)
+    assert summary["unchanged"] == Region.objects.count() and summary["created"] == summary["updated"] == 0
+    assert AuditEntry.objects.count() == audit_entries
+
+
+def test_an_ambiguous_organisation_name_must_be_a_credit_code(demo: Any) -> None:
+    from fugong.directory import services
+
+    for code in ("360823100", "360823101"):
+        services.create_organisation(None, name="诚信互助小组", kind="other", region=Region.objects.get(code=code))
+    text = "单位,名称,类型,区划代码\n诚信互助小组,仓库,仓库,360823100\n"
+    rows = read_rows(io.BytesIO(text.encode()), "sites.csv", exchange.SITE_COLUMNS)
+    with pytest.raises(ImportRejected) as rejected:
+        exchange.import_sites(demo["admin"], rows)
+    assert "credit code" in rejected.value.errors[0].message or "信用代码" in rejected.value.errors[0].message
