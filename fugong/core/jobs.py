@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Concatenate
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.tasks import Task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,20 +32,50 @@ class JobFailed(Exception):
 class Progress:
     """What a running task reports; every call is one small UPDATE the page can see.
 
-    Call it outside the task's own write transaction: inside one it would not be seen
-    until commit (and would wait on SQLite's writer lock).
+    A task doing all-or-nothing work holds one long transaction; progress written inside
+    it would be seen only at commit. `update(..., inside_transaction=True)` therefore
+    writes through a separate autocommit connection where the database allows a second
+    writer (PostgreSQL); SQLite has one writer at a time, so there such updates are skipped.
     """
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
+        self._side: Any = None
 
-    def update(self, done: int, total: int | None = None, message: str = "") -> None:
+    def update(
+        self, done: int, total: int | None = None, message: str = "", *, inside_transaction: bool = False
+    ) -> None:
         fields: dict[str, Any] = {"done": done}
         if total is not None:
             fields["total"] = total
         if message:
             fields["message"] = message[:300]
-        Job.objects.filter(pk=self.job_id).update(**fields)
+        if not inside_transaction:
+            Job.objects.filter(pk=self.job_id).update(**fields)
+        elif connection.vendor != "sqlite":
+            self._update_on_side_connection(fields)
+
+    def _update_on_side_connection(self, fields: dict[str, Any]) -> None:
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            if self._side.vendor == "postgresql":
+                with self._side.cursor() as cursor:
+                    # Progress is best effort: never wait on a lock the task itself may hold.
+                    cursor.execute("SET lock_timeout = '1s'")
+        assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+        try:
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                    [*fields.values(), self.job_id],
+                )
+        except DatabaseError:
+            logger.warning("Progress of job %s not recorded", self.job_id, exc_info=True)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def tracked[**P](
@@ -56,8 +86,9 @@ def tracked[**P](
     @functools.wraps(func)
     def run(job_id: int, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
         Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING, started_at=timezone.now())
+        progress = Progress(job_id)
         try:
-            result = func(Progress(job_id), *args, **kwargs)
+            result = func(progress, *args, **kwargs)
         except JobFailed as failure:
             _finish(job_id, Job.Status.FAILED, failure.message, failure.result)
             return {"failed": failure.message}
@@ -65,6 +96,8 @@ def tracked[**P](
             logger.exception("Job %s failed unexpectedly", job_id)
             _finish(job_id, Job.Status.FAILED, _("The job stopped on an unexpected error."), {})
             raise
+        finally:
+            progress.close()
         _finish(job_id, Job.Status.SUCCEEDED, str(result.get("message", "")), result)
         return result
 

@@ -79,7 +79,9 @@ def _run_rows(
     errors: list[RowError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress and done and done % PROGRESS_EVERY == 0:
+                progress.update(done, inside_transaction=True)
             try:
                 with transaction.atomic():
                     counts[apply_row(row.values)] += 1
@@ -97,6 +99,8 @@ def _run_rows(
         progress.update(len(rows), len(rows))
     return {"rows": len(rows), **counts}
 
+
+PROGRESS_EVERY = 100  # rows between progress updates
 
 FIELD_TO_COLUMN = {"region": "region_code", "parent": "parent_code", "organisation": "organisation"}
 

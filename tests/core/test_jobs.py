@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from fugong.core.jobs import start_job
-from fugong.core.models import Job
+from fugong.core.models import IdempotencyKey, Job
 
 from .sample_tasks import count_to, crash, refuse
 
@@ -55,3 +55,47 @@ def test_job_status_in_the_api(demo: Any, client_for: Any, run_tasks: Any) -> No
     body = client_for("huyao").get(f"/api/jobs/{job.pk}").json()
     assert body["status"] == "succeeded" and body["percent"] == 100
     assert client_for("laoyan").get(f"/api/jobs/{job.pk}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_a_long_transaction_is_visible_where_the_database_allows(demo: Any) -> None:
+    """On PostgreSQL the page sees progress while the task's transaction is still open;
+    SQLite has one writer at a time, so there the update is skipped rather than blocking."""
+    from django.db import connection, connections, transaction
+
+    from fugong.core.jobs import Progress
+
+    job = Job.objects.create(kind="t", title="t", created_by=demo["admin"], total=10)
+    progress = Progress(job.pk)
+    page = connections.create_connection("default")  # what the polling page reads through
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(scope="t", key="the task's own writes", fingerprint="x")
+            progress.update(4, inside_transaction=True)
+            if connection.vendor != "sqlite":
+                with page.cursor() as cursor:
+                    cursor.execute("SELECT done FROM core_job WHERE id = %s", [job.pk])
+                    assert cursor.fetchone()[0] == 4
+    finally:
+        progress.close()
+        page.close()
+    job.refresh_from_db()
+    assert job.done == (0 if connection.vendor == "sqlite" else 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_never_waits_on_a_lock_the_task_holds(demo: Any) -> None:
+    from django.db import transaction
+
+    from fugong.core.jobs import Progress
+
+    job = Job.objects.create(kind="t", title="t", created_by=demo["admin"], total=10)
+    progress = Progress(job.pk)
+    try:
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(message="the task locked its own job row")
+            progress.update(5, inside_transaction=True)  # gives up after lock_timeout instead of hanging
+    finally:
+        progress.close()
+    job.refresh_from_db()
+    assert job.done == 0 and job.message == "the task locked its own job row"
