@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fugong.core",
     "fugong.accounts",
     "fugong.directory",
+    "fugong.notify",
     "fugong.demo",
 ]
 
@@ -216,6 +217,12 @@ LOGGING = {
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+
+# Outbound messages (fugong.notify).
+NOTIFY_SECRET_KEY = os.environ.get("NOTIFY_SECRET_KEY", "")  # default: derived from SECRET_KEY
+NOTIFY_CONSOLE_PATH = Path(os.environ.get("NOTIFY_CONSOLE_PATH", VAR_DIR / "outbox.jsonl"))
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
 
 # Retention periods, in days, for data that must not live forever.
 RETENTION_DAYS = {

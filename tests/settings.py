@@ -17,3 +17,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="fugong-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="fugong-test-static-")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so a worker started as a subprocess by a test sees the same data.
+    test_db = os.path.join(tempfile.mkdtemp(prefix="fugong-test-db-"), "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": test_db}  # noqa: F405

@@ -1,0 +1,223 @@
+"""Draining the outbox: claim, send, record, at each channel's pace.
+
+Exactly-once, as far as a provider allows it:
+1. A batch is *claimed* and committed (status "sending", a claim token, a lease) before the
+   provider is called, so no other worker takes it.
+2. The provider's answers are recorded against that claim token.
+3. If the worker dies in between, the lease runs out; the next dispatch asks the transport
+   whether those messages went out (`lookup`): yes -> sent, no -> queued again,
+   cannot tell -> "uncertain", shown to people, never resent automatically.
+"""
+
+import logging
+import secrets
+import time as clock
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from .crypto import channel_secret
+from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
+from .transports import Outcome, Outgoing, PermanentError, TransientError, Transport, transport_for
+
+logger = logging.getLogger(__name__)
+
+RATE_WINDOW = timedelta(minutes=1)
+# Waits before attempts 2, 3, ...: a provider's bad minute should not lose a message,
+# and a dead number should not be hammered.
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    skipped: int = 0
+    reconciled: Counter[str] = field(default_factory=Counter)
+
+
+def transport_of(channel: Channel) -> Transport:
+    return transport_for(channel.kind, channel.options, channel_secret(channel.options, channel.secret))
+
+
+def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Transport | None = None) -> DispatchReport:
+    """Send what is due on a channel, at its rate, for at most `budget_seconds`."""
+    transport = transport or transport_of(channel)
+    report = DispatchReport()
+    reconcile_expired(channel, transport, report)
+    deadline = clock.monotonic() + budget_seconds
+    templates = {t.kind: t for t in MessageTemplate.objects.filter(channel=channel)}
+    while clock.monotonic() < deadline:
+        allowed = _allowance(channel)
+        if allowed <= 0:
+            clock.sleep(min(1.0, max(0.0, deadline - clock.monotonic())))
+            continue
+        token, batch = claim(channel, min(allowed, transport.max_batch))
+        if not batch:
+            break
+        batch = _drop_unsendable(channel, token, batch, report)
+        if batch:
+            _send(channel, transport, token, batch, templates, report)
+    return report
+
+
+def _allowance(channel: Channel) -> int:
+    """Messages the channel may still take this minute, counted across all workers."""
+    recent = Message.objects.filter(channel=channel, claimed_at__gte=timezone.now() - RATE_WINDOW).count()
+    return channel.rate_per_minute - recent
+
+
+def claim(channel: Channel, limit: int) -> tuple[str, list[Message]]:
+    """Take up to `limit` due messages for this worker; committed before anything is sent."""
+    now = timezone.now()
+    token = secrets.token_hex(8)
+    with transaction.atomic():
+        due = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(channel=channel, status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Message.objects.filter(pk__in=list(due), status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            lease_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    return token, list(Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("pk"))
+
+
+def _drop_unsendable(channel: Channel, token: str, batch: list[Message], report: DispatchReport) -> list[Message]:
+    """Opted-out recipients and those over today's quota are not sent to."""
+    recipients = {m.recipient for m in batch if m.recipient}
+    opted_out = set(
+        OptOut.objects.filter(recipient__in=recipients)
+        .filter(Q(channel_kind="") | Q(channel_kind=channel.kind))
+        .values_list("recipient", flat=True)
+    )
+    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = Counter(
+        dict(
+            Message.objects.filter(
+                channel=channel,
+                recipient__in=recipients,
+                claimed_at__gte=day_start,
+                status__in=[MessageStatus.SENT, MessageStatus.SENDING],
+            )
+            .exclude(claim_token=token)
+            .values_list("recipient")
+            .annotate(n=Count("pk"))
+        )
+    )
+    keep, skipped = [], []
+    for message in batch:
+        if message.recipient in opted_out:
+            skipped.append((message, "opted out"))
+        elif message.recipient and used[message.recipient] >= channel.daily_quota_per_recipient:
+            skipped.append((message, "daily quota reached"))
+        else:
+            used[message.recipient] += 1
+            keep.append(message)
+    for message, reason in skipped:
+        _settle(message, token, MessageStatus.SKIPPED, error=reason)
+    report.skipped += len(skipped)
+    return keep
+
+
+def _outgoing(message: Message, templates: dict[str, MessageTemplate]) -> Outgoing:
+    template = templates.get(message.kind)
+    return Outgoing(
+        id=message.pk,
+        recipient=message.recipient,
+        body=message.body,
+        kind=message.kind,
+        parameters=message.parameters,
+        provider_template=template.provider_template if template else "",
+        parameter_order=tuple(template.parameters) if template else (),
+    )
+
+
+def _send(
+    channel: Channel,
+    transport: Transport,
+    token: str,
+    batch: list[Message],
+    templates: dict[str, MessageTemplate],
+    report: DispatchReport,
+) -> None:
+    outgoing = [_outgoing(m, templates) for m in batch]
+    try:
+        outcomes = transport.send(outgoing)
+    except PermanentError as error:
+        outcomes = [Outcome(m.id, False, error=str(error)[:300], permanent=True) for m in outgoing]
+    except TransientError as error:
+        outcomes = [Outcome(m.id, False, error=str(error)[:300]) for m in outgoing]
+    by_id = {m.pk: m for m in batch}
+    answered = {o.message_id for o in outcomes}
+    outcomes += [Outcome(m.pk, False, error="no answer from provider") for m in batch if m.pk not in answered]
+    for outcome in outcomes:
+        message = by_id[outcome.message_id]
+        if outcome.delivered:
+            _settle(message, token, MessageStatus.SENT, provider_id=outcome.provider_id)
+            report.sent += 1
+        elif outcome.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            _settle(message, token, MessageStatus.FAILED, error=outcome.error)
+            report.failed += 1
+        else:
+            retry_at = timezone.now() + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+            _settle(message, token, MessageStatus.QUEUED, error=outcome.error, next_attempt_at=retry_at)
+            report.retrying += 1
+
+
+def _settle(
+    message: Message,
+    token: str,
+    status: str,
+    *,
+    provider_id: str = "",
+    error: str = "",
+    next_attempt_at: datetime | None = None,
+) -> bool:
+    """Record an outcome, only if this worker still holds the claim."""
+    now = timezone.now()
+    fields: dict[str, object] = {"status": status, "lease_until": None, "error": error[:300]}
+    if status == MessageStatus.SENT:
+        fields.update(sent_at=now, provider_id=provider_id[:100])
+    if next_attempt_at is not None:
+        fields["next_attempt_at"] = next_attempt_at
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, claim_token=token, status=MessageStatus.SENDING).update(
+            **fields
+        )
+        if updated:
+            MessageEvent.objects.create(message_id=message.pk, status=status, detail=error[:300] or provider_id[:300])
+    return bool(updated)
+
+
+def reconcile_expired(channel: Channel, transport: Transport, report: DispatchReport) -> None:
+    """Settle messages whose worker died mid-send, by asking the provider what happened."""
+    stale = list(Message.objects.filter(channel=channel, status=MessageStatus.SENDING, lease_until__lt=timezone.now()))
+    if not stale:
+        return
+    answers = transport.lookup([_outgoing(m, {}) for m in stale])
+    for message in stale:
+        went_out = answers.get(message.pk)
+        if went_out is True:
+            status = MessageStatus.SENT
+            settled = _settle(message, message.claim_token, status, provider_id=f"reconciled-{message.pk}")
+        elif went_out is False:
+            status = MessageStatus.QUEUED
+            settled = _settle(message, message.claim_token, status, error="not sent before an interruption")
+        else:
+            status = MessageStatus.UNCERTAIN
+            settled = _settle(message, message.claim_token, status, error="interrupted; provider cannot say if sent")
+        if settled:
+            report.reconciled[status] += 1
+            logger.warning("Message %s on %s reconciled as %s", message.pk, channel, status)

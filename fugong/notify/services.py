@@ -1,0 +1,160 @@
+"""Every change in notify: channels, templates, opt-outs, and putting messages in the outbox."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require, scope_of
+
+from . import crypto
+from .models import Channel, Message, MessageStatus, MessageTemplate, OptOut
+from .rendering import check_template, render
+
+CHANNEL_FIELDS = (
+    "name",
+    "kind",
+    "organisation",
+    "options",
+    "rate_per_minute",
+    "daily_quota_per_recipient",
+    "is_active",
+)
+BULK_SIZE = 2000
+
+
+def can_manage_channel(actor: User | None, channel: Channel) -> bool:
+    if actor is None:
+        return True
+    scope = scope_of(actor)
+    if channel.organisation_id is None:
+        return scope.is_platform_admin
+    return scope.is_platform_admin or channel.organisation_id in scope.admin_org_ids
+
+
+@transaction.atomic
+def save_channel(
+    actor: User | None, channel: Channel | None = None, *, secret: str | None = None, **fields: Any
+) -> Channel:
+    """Create or change a channel; a new secret is stored encrypted and never audited."""
+    creating = channel is None
+    channel = channel or Channel()
+    before = {} if creating else audit.snapshot(channel, CHANNEL_FIELDS)
+    for name, value in fields.items():
+        setattr(channel, name, value)
+    require(can_manage_channel(actor, channel))
+    if secret is not None:
+        channel.secret = crypto.encrypt(secret)
+    channel.full_clean()
+    channel.save()
+    changes = audit.diff(before, audit.snapshot(channel, CHANNEL_FIELDS))
+    if secret is not None:
+        changes["secret"] = ["***", "***"]
+    audit.record(
+        actor,
+        "channel.create" if creating else "channel.update",
+        channel,
+        changes=changes,
+        organisation_id=channel.organisation_id,
+    )
+    return channel
+
+
+@transaction.atomic
+def save_template(
+    actor: User | None, channel: Channel, *, kind: str, text: str, parameters: list[str], provider_template: str = ""
+) -> MessageTemplate:
+    """Define how a message kind reads on a channel; the text is checked against its parameters."""
+    require(can_manage_channel(actor, channel))
+    check_template(text, parameters)
+    template = MessageTemplate.objects.filter(channel=channel, kind=kind).first() or MessageTemplate(
+        channel=channel, kind=kind
+    )
+    template.text, template.parameters, template.provider_template = text, list(parameters), provider_template
+    template.full_clean()
+    template.save()
+    audit.record(
+        actor,
+        "message_template.save",
+        template,
+        changes={"text": [None, text]},
+        organisation_id=channel.organisation_id,
+    )
+    return template
+
+
+@transaction.atomic
+def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note: str = "") -> OptOut:
+    entry, _created = OptOut.objects.get_or_create(
+        recipient=recipient, channel_kind=channel_kind, defaults={"note": note}
+    )
+    audit.record(actor, "notify.opt_out", entry)
+    return entry
+
+
+def enqueue(
+    actor: User | None,
+    channel: Channel,
+    kind: str,
+    recipients: Iterable[str],
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+    client_key: str = "",
+) -> int:
+    """Put one message per recipient in the outbox; the worker sends them. Returns how many.
+
+    `per_recipient` adds parameters for individual recipients (the shop's own order time).
+    Recipients who opted out are recorded as not sent. With a `client_key`, a resent
+    request enqueues nothing more.
+    """
+    if not channel.is_active:
+        raise ValidationError(_("The channel “%(name)s” is switched off.") % {"name": channel.name})
+    template = MessageTemplate.objects.filter(channel=channel, kind=kind).first()
+    if template is None:
+        raise ValidationError(
+            _("The channel “%(name)s” has no template for “%(kind)s”.") % {"name": channel.name, "kind": kind}
+        )
+    base = dict(parameters or {})
+    per_recipient = per_recipient or {}
+    recipients = list(dict.fromkeys(recipients))  # once each, in order
+    opted_out = set(
+        OptOut.objects.filter(recipient__in=recipients, channel_kind__in=["", channel.kind]).values_list(
+            "recipient", flat=True
+        )
+    )
+    rows = []
+    for index, recipient in enumerate(recipients):
+        values = {**base, **per_recipient.get(recipient, {})}
+        rows.append(
+            Message(
+                channel=channel,
+                kind=kind,
+                recipient=recipient,
+                parameters=values,
+                body=render(template.text, values),
+                status=MessageStatus.SKIPPED if recipient in opted_out else MessageStatus.QUEUED,
+                error="opted out" if recipient in opted_out else "",
+                created_by=actor if actor is not None and actor.pk else None,
+                client_key=client_key if index == 0 else "",
+            )
+        )
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(rows, batch_size=BULK_SIZE)
+    except IntegrityError:
+        if client_key and Message.objects.filter(created_by=actor, client_key=client_key).exists():
+            return 0  # the same request came again: already in the outbox
+        raise
+    transaction.on_commit(lambda: _wake_dispatcher(channel.pk))
+    return len(rows)
+
+
+def _wake_dispatcher(channel_id: int) -> None:
+    from .tasks import dispatch_messages
+
+    dispatch_messages.enqueue(channel_id)
