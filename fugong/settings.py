@@ -208,8 +208,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request lines can carry query strings with phone numbers; keep them out of logs.
+        # Request lines can carry query strings with phone numbers (and provider calls their
+        # signed parameters and access key ids): keep them out of logs.
         "django.server": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

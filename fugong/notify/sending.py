@@ -141,6 +141,7 @@ def _outgoing(message: Message, templates: dict[str, MessageTemplate]) -> Outgoi
         parameters=message.parameters,
         provider_template=template.provider_template if template else "",
         parameter_order=tuple(template.parameters) if template else (),
+        reference=message.claim_token,
     )
 
 
@@ -203,7 +204,8 @@ def _settle(
 
 def reconcile_expired(channel: Channel, transport: Transport, report: DispatchReport) -> None:
     """Settle messages whose worker died mid-send, by asking the provider what happened."""
-    stale = list(Message.objects.filter(channel=channel, status=MessageStatus.SENDING, lease_until__lt=timezone.now()))
+    expired = Message.objects.filter(channel=channel, status=MessageStatus.SENDING, lease_until__lt=timezone.now())
+    stale = list(expired.order_by("pk"))
     if not stale:
         return
     answers = transport.lookup([_outgoing(m, {}) for m in stale])

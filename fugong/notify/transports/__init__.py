@@ -20,6 +20,7 @@ class Outgoing:
     parameters: dict[str, Any] = field(default_factory=dict)
     provider_template: str = ""
     parameter_order: tuple[str, ...] = ()
+    reference: str = ""  # the claim token: sent along (OutId, SessionContext) to find the message later
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,15 @@ TransportFactory = Callable[[dict[str, Any], str], Transport]  # (options, secre
 
 
 def transport_for(kind: str, options: dict[str, Any], secret: str) -> Transport:
-    from . import console, email
+    from . import aliyun, console, dingtalk, email, tencent, wecom
 
     factories: dict[str, TransportFactory] = {
         "console": console.ConsoleTransport,
         "email": email.EmailTransport,
+        "aliyun_sms": aliyun.AliyunSmsTransport,
+        "tencent_sms": tencent.TencentSmsTransport,
+        "wecom_robot": wecom.WecomRobotTransport,
+        "dingtalk_robot": dingtalk.DingtalkRobotTransport,
     }
     if kind not in factories:
         raise PermanentError(f"No transport for channel kind {kind!r} yet")

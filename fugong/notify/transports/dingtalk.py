@@ -1,0 +1,40 @@
+"""DingTalk custom robot with signing: timestamp (ms) and HMAC-SHA256 of "ts\\nsecret"."""
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any
+from urllib.parse import quote_plus
+
+from . import Outgoing
+from .robots import GroupRobot, mention
+
+WEBHOOK = "https://oapi.dingtalk.com/robot/send"
+
+
+def signature(timestamp_ms: int, secret: str) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+class DingtalkRobotTransport(GroupRobot):
+    permanent_codes = frozenset({300001, 300005})
+    broken_codes = frozenset({310000})
+
+    def __init__(self, options: dict[str, Any], secret: str) -> None:
+        self.webhook = options.get("endpoint") or WEBHOOK
+        self.access_token = options.get("access_token", "")
+        self.secret = secret
+
+    def url(self) -> str:
+        timestamp = int(time.time() * 1000)
+        return (
+            f"{self.webhook}?access_token={self.access_token}"
+            f"&timestamp={timestamp}&sign={quote_plus(signature(timestamp, self.secret))}"
+        )
+
+    def body(self, message: Outgoing) -> dict[str, Any]:
+        mobiles = mention(message.recipient)
+        content = message.body + "".join(f" @{m}" for m in mobiles)
+        return {"msgtype": "text", "text": {"content": content}, "at": {"atMobiles": mobiles, "isAtAll": False}}

@@ -1,0 +1,43 @@
+"""What the WeCom and DingTalk group robots share: one message per call to a webhook,
+the recipient's mobile (if any) @-mentioned, errcode 0 for success."""
+
+from typing import Any
+
+from . import Outcome, Outgoing, PermanentError
+from .http import post
+
+
+class GroupRobot:
+    max_batch = 20  # both robots take 20 messages a minute
+    permanent_codes: frozenset[int] = frozenset()
+    broken_codes: frozenset[int] = frozenset()  # the webhook itself is wrong
+
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def body(self, message: Outgoing) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def send(self, batch: list[Outgoing]) -> list[Outcome]:
+        outcomes = []
+        for message in batch:
+            answer = post(self.url(), json=self.body(message))
+            code = int(answer.get("errcode", -1))
+            if code == 0:
+                outcomes.append(Outcome(message.id, True))
+                continue
+            if code in self.broken_codes:
+                raise PermanentError(f"{code}: {answer.get('errmsg', '')}")
+            error = f"{code}: {answer.get('errmsg', '')}"[:300]
+            outcomes.append(Outcome(message.id, False, error=error, permanent=code in self.permanent_codes))
+        return outcomes
+
+    def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
+        return {m.id: None for m in batch}  # a webhook keeps no record we can ask
+
+
+def mention(recipient: str) -> list[str]:
+    """Robots @-mention by the 11-digit number."""
+    if not recipient:
+        return []
+    return [recipient[3:] if recipient.startswith("+86") else recipient]
