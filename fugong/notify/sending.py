@@ -12,9 +12,10 @@ Exactly-once, as far as a provider allows it:
 import logging
 import secrets
 import time as clock
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -163,30 +164,41 @@ def _send(
     by_id = {m.pk: m for m in batch}
     answered = {o.message_id for o in outcomes}
     outcomes += [Outcome(m.pk, False, error="no answer from provider") for m in batch if m.pk not in answered]
+    # Outcomes that read the same are recorded together: one UPDATE and one INSERT per group.
+    groups: dict[tuple[str, str, str, datetime | None], list[int]] = defaultdict(list)
+    now = timezone.now()
     for outcome in outcomes:
         message = by_id[outcome.message_id]
+        key: tuple[str, str, str, datetime | None]
         if outcome.delivered:
-            _settle(message, token, MessageStatus.SENT, provider_id=outcome.provider_id)
+            key = (MessageStatus.SENT, outcome.provider_id, "", None)
             report.sent += 1
         elif outcome.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-            _settle(message, token, MessageStatus.FAILED, error=outcome.error)
+            key = (MessageStatus.FAILED, "", outcome.error, None)
             report.failed += 1
         else:
-            retry_at = timezone.now() + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-            _settle(message, token, MessageStatus.QUEUED, error=outcome.error, next_attempt_at=retry_at)
+            retry_at = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+            key = (MessageStatus.QUEUED, "", outcome.error, retry_at)
             report.retrying += 1
+        groups[key].append(message.pk)
+    for (status, provider_id, detail, due), ids in groups.items():
+        _settle_many(ids, token, status, provider_id=provider_id, error=detail, next_attempt_at=due)
 
 
-def _settle(
-    message: Message,
+def _settle(message: Message, token: str, status: str, **kwargs: Any) -> bool:
+    return _settle_many([message.pk], token, status, **kwargs) == 1
+
+
+def _settle_many(
+    ids: list[int],
     token: str,
     status: str,
     *,
     provider_id: str = "",
     error: str = "",
     next_attempt_at: datetime | None = None,
-) -> bool:
-    """Record an outcome, only if this worker still holds the claim."""
+) -> int:
+    """Record an outcome for the messages this worker still holds the claim on."""
     now = timezone.now()
     fields: dict[str, object] = {"status": status, "lease_until": None, "error": error[:300]}
     if status == MessageStatus.SENT:
@@ -194,12 +206,14 @@ def _settle(
     if next_attempt_at is not None:
         fields["next_attempt_at"] = next_attempt_at
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message.pk, claim_token=token, status=MessageStatus.SENDING).update(
-            **fields
+        held = Message.objects.filter(pk__in=ids, claim_token=token, status=MessageStatus.SENDING)
+        mine = list(held.values_list("pk", flat=True))
+        Message.objects.filter(pk__in=mine).update(**fields)
+        detail = (error or provider_id)[:300]
+        MessageEvent.objects.bulk_create(
+            [MessageEvent(message_id=pk, status=status, detail=detail, at=now) for pk in mine]
         )
-        if updated:
-            MessageEvent.objects.create(message_id=message.pk, status=status, detail=error[:300] or provider_id[:300])
-    return bool(updated)
+    return len(mine)
 
 
 def reconcile_expired(channel: Channel, transport: Transport, report: DispatchReport) -> None:

@@ -54,6 +54,12 @@ def sign(parameters: dict[str, str], secret: str, method: str = "POST") -> str:
     return base64.b64encode(digest).decode()
 
 
+def template_parameters(message: Outgoing) -> dict[str, str]:
+    """The declared parameters, in the template's order (the database may reorder JSON keys)."""
+    names = message.parameter_order or tuple(sorted(message.parameters))
+    return {name: str(message.parameters.get(name, "")) for name in names}
+
+
 def national(number: str) -> str:
     return number[3:] if number.startswith("+86") else number.lstrip("+")
 
@@ -100,7 +106,7 @@ class AliyunSmsTransport:
                 "PhoneNumbers": ",".join(national(m.recipient) for m in part),
                 "SignName": self.sign_name,
                 "TemplateCode": first.provider_template,
-                "TemplateParam": json.dumps({k: str(v) for k, v in first.parameters.items()}, ensure_ascii=False),
+                "TemplateParam": json.dumps(template_parameters(first), ensure_ascii=False),
                 "OutId": first.reference,
             },
         )

@@ -33,7 +33,7 @@ class ConsoleTransport:
                 line = {"id": message.id, "kind": message.kind, "to": message.recipient, "text": message.body}
                 sink.write(json.dumps({**line, "at": timezone.now().isoformat()}, ensure_ascii=False) + "\n")
                 sink.flush()  # the line is the delivery: it must be on disk before we say "sent"
-                outcomes.append(Outcome(message.id, delivered=True, provider_id=f"console-{message.id}"))
+                outcomes.append(Outcome(message.id, delivered=True))
             os.fsync(sink.fileno())
         return outcomes
 
