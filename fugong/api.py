@@ -4,8 +4,10 @@ from fugong.accounts.api import router as accounts_router
 from fugong.core.api import make_api
 from fugong.core.api import router as core_router
 from fugong.directory.api import router as directory_router
+from fugong.notify.api import router as notify_router
 
 api = make_api()
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/directory/", directory_router)
+api.add_router("/notify/", notify_router)

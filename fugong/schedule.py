@@ -9,7 +9,7 @@ from fugong.accounts.tasks import purge_old_audit_entries, purge_old_login_failu
 from fugong.core.scheduling import Periodic
 from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
 from fugong.directory.tasks import apply_due_zone_changes
-from fugong.notify.tasks import dispatch_due_messages
+from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
 
 PERIODIC_JOBS = [
     Periodic("purge_idempotency_keys", purge_idempotency_keys, daily_at=time(3, 0)),
@@ -17,5 +17,6 @@ PERIODIC_JOBS = [
     Periodic("purge_old_audit_entries", purge_old_audit_entries, daily_at=time(3, 20)),
     Periodic("purge_old_login_failures", purge_old_login_failures, daily_at=time(3, 30)),
     Periodic("apply_due_zone_changes", apply_due_zone_changes, every=timedelta(minutes=5)),
+    Periodic("purge_old_messages", purge_old_messages, daily_at=time(3, 40)),
     Periodic("dispatch_due_messages", dispatch_due_messages, every=timedelta(minutes=1)),
 ]

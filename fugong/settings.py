@@ -232,6 +232,7 @@ RETENTION_DAYS = {
     "idempotency_keys": int(os.environ.get("RETENTION_IDEMPOTENCY_DAYS", "2")),
     "jobs": int(os.environ.get("RETENTION_JOBS_DAYS", "30")),
     "audit": int(os.environ.get("RETENTION_AUDIT_DAYS", str(3 * 365))),
+    "messages": int(os.environ.get("RETENTION_MESSAGES_DAYS", "90")),
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

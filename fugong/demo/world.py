@@ -17,6 +17,8 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
+from fugong.notify import services as notify_services
+from fugong.notify.models import Channel
 
 DEMO_PASSWORD = "fugong-demo-2026"
 
@@ -264,9 +266,44 @@ def _users() -> list[tuple[str, str, str, str]]:
     return logins
 
 
+# The power company's notice of 12 February (seed 004), and the bureau's delivery notice.
+DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
+    "国网庆元县供电公司": [
+        (
+            "suspension_renewed",
+            "尊敬的电力客户，为积极响应国家疫情防控相关要求，降低企业用电成本，对于已办理暂停减容业务，"
+            "现需要继续停用的，电力公司将自动给予续期；对于未办理暂停减容业务仍需要停工的，已临时性放宽变更周期"
+            "及暂停时间限制，企业可选择“按天”办理暂停减容手续，待企业复工时再申请恢复。",
+            [],
+        ),
+    ],
+    "峡江县局": [
+        ("order_dispatched", "{shop}，您订购的卷烟已装车，预计 {eta} 送达，请在店内等候收货。", ["shop", "eta"]),
+        (
+            "volunteer_call",
+            "{team}：{task}，时间 {time}，地点 {place}。能来请回复。",
+            ["team", "task", "time", "place"],
+        ),
+    ],
+}
+
+
+def _channels() -> None:
+    """A console channel per organisation: messages land in var/outbox.jsonl, nothing leaves."""
+    for short_name, templates in DEMO_TEMPLATES.items():
+        org = Organisation.objects.get(short_name=short_name)
+        channel = Channel.objects.filter(name=f"{short_name}（演示控制台）").first() or notify_services.save_channel(
+            None, name=f"{short_name}（演示控制台）", kind="console", organisation=org, rate_per_minute=600
+        )
+        for kind, text, parameters in templates:
+            if not channel.templates.filter(kind=kind).exists():
+                notify_services.save_template(None, channel, kind=kind, text=text, parameters=parameters)
+
+
 @transaction.atomic
 def load() -> list[tuple[str, str, str, str]]:
     """Load the demo world; returns (username, name, role, where) for the printed logins."""
     _regions()
     _organisations()
+    _channels()
     return _users()

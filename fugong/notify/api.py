@@ -1,0 +1,123 @@
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from fugong.core.api import respond_once
+from fugong.core.http import AuthedRequest
+from fugong.core.masking import mask_mobile
+from fugong.core.validators import clean_mobile
+
+from . import queries, services
+from .models import Channel, ChannelKind, Message
+
+router = Router(tags=["notify"])
+SMS_KINDS = {ChannelKind.ALIYUN_SMS, ChannelKind.TENCENT_SMS, ChannelKind.CONSOLE}
+
+
+class EnqueueIn(Schema):
+    channel_id: int
+    kind: str
+    recipients: list[str] = Field(min_length=1, max_length=50_000)
+    parameters: dict[str, str] = {}
+    per_recipient: dict[str, dict[str, str]] = {}
+
+
+class EnqueueOut(Schema):
+    count: int
+
+
+class EventOut(Schema):
+    at: datetime
+    status: str
+    detail: str
+
+
+class MessageOut(Schema):
+    id: int
+    channel: str
+    kind: str
+    recipient: str
+    status: str
+    attempts: int
+    error: str
+    created_at: datetime
+    sent_at: datetime | None
+    events: list[EventOut]
+
+
+def _recipients(channel: Channel, raw: list[str]) -> list[str]:
+    """Mobile numbers in E.164 for SMS channels; errors name the position in the list."""
+    if channel.kind not in SMS_KINDS:
+        return raw
+    cleaned, errors = [], {}
+    for index, value in enumerate(raw):
+        try:
+            cleaned.append(clean_mobile(value))
+        except ValidationError as error:
+            errors[f"recipients.{index}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut})
+def enqueue(request: AuthedRequest, payload: EnqueueIn) -> Status[Any]:
+    """Put messages in the outbox; with an `Idempotency-Key`, a resend enqueues nothing twice."""
+
+    def act() -> tuple[int, Any]:
+        channel = get_object_or_404(queries.usable_channels(request.user), pk=payload.channel_id)
+        recipients = _recipients(channel, payload.recipients)
+        per_recipient = {
+            clean_mobile(k) if channel.kind in SMS_KINDS else k: v for k, v in payload.per_recipient.items()
+        }
+        count = services.enqueue(
+            request.user, channel, payload.kind, recipients, payload.parameters, per_recipient=per_recipient
+        )
+        return 202, {"count": count}
+
+    return respond_once(request, payload.model_dump(mode="json"), act)
+
+
+def message_out(message: Message, managed_channels: set[int]) -> MessageOut:
+    manages = message.channel_id in managed_channels
+    return MessageOut(
+        id=message.pk,
+        channel=message.channel.name,
+        kind=message.kind,
+        recipient=message.recipient if manages else mask_mobile(message.recipient),
+        status=message.status,
+        attempts=message.attempts,
+        error=message.error,
+        created_at=message.created_at,
+        sent_at=message.sent_at,
+        events=[EventOut(at=e.at, status=e.status, detail=e.detail) for e in message.events.all()],
+    )
+
+
+@router.get("/messages/{message_id}", response=MessageOut)
+def message_status(request: AuthedRequest, message_id: int) -> MessageOut:
+    """A message's state and history (recipient masked unless you manage the channel)."""
+    message = get_object_or_404(queries.visible_messages(request.user), pk=message_id)
+    return message_out(message, _managed(request))
+
+
+@router.get("/messages", response=list[MessageOut])
+def list_messages(request: AuthedRequest, status: str = "", kind: str = "", limit: int = 100) -> list[MessageOut]:
+    qs = queries.visible_messages(request.user).prefetch_related("events")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if not 1 <= limit <= 1000:
+        raise ValidationError({"limit": _("Between 1 and 1000.")})
+    managed = _managed(request)
+    return [message_out(m, managed) for m in qs[:limit]]
+
+
+def _managed(request: AuthedRequest) -> set[int]:
+    return set(queries.manageable_channels(request.user).values_list("pk", flat=True))

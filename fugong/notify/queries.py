@@ -1,0 +1,35 @@
+"""Read side of notify, scoped: people see the channels they manage and the messages on them."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from fugong.accounts.permissions import scope_of
+
+from .models import Channel, Message
+
+
+def manageable_channels(user: Any) -> QuerySet[Channel]:
+    scope = scope_of(user)
+    if scope.is_platform_admin:
+        return Channel.objects.all()
+    return Channel.objects.filter(organisation_id__in=sorted(scope.admin_org_ids))
+
+
+def usable_channels(user: Any) -> QuerySet[Channel]:
+    """Channels a user may send through: their organisations' and, for coordinators, the
+    platform-wide ones."""
+    scope = scope_of(user)
+    if scope.is_platform_admin:
+        return Channel.objects.filter(is_active=True)
+    condition = Q(organisation_id__in=sorted(scope.admin_org_ids | scope.member_org_ids))
+    if scope.region_prefixes:
+        condition |= Q(organisation__isnull=True)
+    staff = scope.has_role("county_coordinator", "org_admin", "site_staff")
+    return Channel.objects.filter(condition, is_active=True) if staff else Channel.objects.none()
+
+
+def visible_messages(user: Any) -> QuerySet[Message]:
+    return Message.objects.filter(
+        Q(channel__in=manageable_channels(user)) | Q(created_by_id=scope_of(user).user_id)
+    ).select_related("channel")
