@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("fugong.core.urls")),
     path("accounts/", include("fugong.accounts.urls")),
     path("directory/", include("fugong.directory.urls")),
+    path("notify/", include("fugong.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

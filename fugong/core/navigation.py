@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem(_("Regions"), "directory:regions", MANAGERS),
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(_("Messages"), "notify:outbox", MANAGERS),
     NavItem(_("Users"), "accounts:users", MANAGERS),
     NavItem(_("Audit log"), "accounts:audit", MANAGERS),
 ]

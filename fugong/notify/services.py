@@ -14,7 +14,7 @@ from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
 
 from . import crypto
-from .models import Channel, Message, MessageStatus, MessageTemplate, OptOut
+from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
 from .rendering import check_template, render
 
 CHANNEL_FIELDS = (
@@ -86,6 +86,15 @@ def save_template(
         organisation_id=channel.organisation_id,
     )
     return template
+
+
+@transaction.atomic
+def delete_template(actor: User | None, channel: Channel, kind: str) -> None:
+    require(can_manage_channel(actor, channel))
+    template = MessageTemplate.objects.filter(channel=channel, kind=kind).first()
+    if template is not None:
+        audit.record(actor, "message_template.delete", template, organisation_id=channel.organisation_id)
+        template.delete()
 
 
 @transaction.atomic
@@ -212,3 +221,38 @@ def _wake_dispatcher(channel_id: int) -> None:
     from .tasks import dispatch_messages
 
     dispatch_messages.enqueue(channel_id)
+
+
+TEST_KIND = "channel_test"
+
+
+@transaction.atomic
+def send_test(actor: User | None, channel: Channel, recipient: str) -> int:
+    """A test message through a channel, so an administrator sees it arrive."""
+    require(can_manage_channel(actor, channel))
+    if not channel.templates.filter(kind=TEST_KIND).exists():
+        save_template(
+            actor, channel, kind=TEST_KIND, text="【复工】测试消息：{channel} 可以正常发送。", parameters=["channel"]
+        )
+    return enqueue(actor, channel, TEST_KIND, [recipient], {"channel": channel.name})
+
+
+@transaction.atomic
+def resend(actor: User | None, message: Message) -> None:
+    """A person decided an uncertain or failed message should go out again."""
+    require(can_manage_channel(actor, message.channel))
+    if message.status not in {MessageStatus.UNCERTAIN, MessageStatus.FAILED}:
+        raise ValidationError(_("Only failed or uncertain messages can be sent again."))
+    old = message.status
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, error=""
+    )
+    MessageEvent.objects.create(message=message, status=MessageStatus.QUEUED, detail=f"resent by {actor}")
+    audit.record(
+        actor,
+        "message.resend",
+        message,
+        changes={"status": [old, "queued"]},
+        organisation_id=message.channel.organisation_id,
+    )
+    transaction.on_commit(lambda: _wake_dispatcher(message.channel_id))

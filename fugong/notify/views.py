@@ -1,0 +1,140 @@
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.permissions import require, scope_of
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.core.validators import clean_mobile
+
+from . import crypto, queries, services
+from .forms import ChannelForm, OutboxFilter, TemplateForm, TestForm
+from .models import Channel, ChannelKind, MessageStatus
+
+
+def _may_use_outbox(request: AuthedRequest) -> None:
+    require(scope_of(request.user).has_role("county_coordinator", "org_admin"))
+
+
+@login_required
+def outbox(request: AuthedRequest) -> HttpResponse:
+    _may_use_outbox(request)
+    form = OutboxFilter(request.GET or None)
+    qs = queries.visible_messages(request.user)
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            qs = qs.filter(kind=form.cleaned_data["kind"])
+    managed = set(queries.manageable_channels(request.user).values_list("pk", flat=True))
+    context = {
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "form": form,
+        "managed": managed,
+        "uncertain": qs.filter(status=MessageStatus.UNCERTAIN).count(),
+    }
+    return render(request, "notify/outbox.html", context)
+
+
+@login_required
+def message_detail(request: AuthedRequest, message_id: int) -> HttpResponse:
+    message = get_object_or_404(queries.visible_messages(request.user), pk=message_id)
+    manages = queries.manageable_channels(request.user).filter(pk=message.channel_id).exists()
+    if request.method == "POST":
+        require(manages)
+        try:
+            services.resend(request.user, message)
+            messages.success(request, _("The message is queued again."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("notify:message", message_id=message.pk)
+    return render(request, "notify/message.html", {"message": message, "manages": manages})
+
+
+@login_required
+def channels(request: AuthedRequest) -> HttpResponse:
+    _may_use_outbox(request)
+    listing = queries.manageable_channels(request.user).select_related("organisation")
+    return render(request, "notify/channels.html", {"channels": listing})
+
+
+@login_required
+def channel_edit(request: AuthedRequest, channel_id: int | None = None) -> HttpResponse:
+    channel = get_object_or_404(queries.manageable_channels(request.user), pk=channel_id) if channel_id else None
+    if channel is None:
+        require(scope_of(request.user).is_platform_admin or bool(scope_of(request.user).admin_org_ids))
+    initial: dict[str, Any] = {"kind": ChannelKind.CONSOLE, "options": "{}"}
+    if channel is not None:
+        initial = {
+            "name": channel.name,
+            "kind": channel.kind,
+            "options": json.dumps(channel.options, ensure_ascii=False),
+            "rate_per_minute": channel.rate_per_minute,
+            "daily_quota_per_recipient": channel.daily_quota_per_recipient,
+            "is_active": channel.is_active,
+        }
+    form = ChannelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        secret = data.pop("secret") or None
+        if channel is None and not scope_of(request.user).is_platform_admin:
+            data["organisation_id"] = min(scope_of(request.user).admin_org_ids)
+        try:
+            channel = services.save_channel(request.user, channel, secret=secret, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("notify:channel", channel_id=channel.pk)
+    return render(request, "notify/channel_form.html", {"form": form, "channel": channel})
+
+
+@login_required
+def channel_detail(request: AuthedRequest, channel_id: int) -> HttpResponse:
+    channel = get_object_or_404(queries.manageable_channels(request.user), pk=channel_id)
+    template_form = TemplateForm(request.POST if "save_template" in request.POST else None)
+    test_form = TestForm(request.POST if "send_test" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "save_template" in request.POST and template_form.is_valid():
+                services.save_template(request.user, channel, **template_form.cleaned_data)
+                messages.success(request, _("Template saved."))
+                return redirect("notify:channel", channel_id=channel.pk)
+            if "send_test" in request.POST and test_form.is_valid():
+                recipient = test_form.cleaned_data["recipient"]
+                if "@" not in recipient and recipient:
+                    recipient = clean_mobile(recipient)
+                services.send_test(request.user, channel, recipient)
+                messages.success(request, _("Test message queued; it appears in the outbox."))
+                return redirect("notify:channel", channel_id=channel.pk)
+        except ValidationError as error:
+            apply_errors(template_form if "save_template" in request.POST else test_form, error)
+    secret = (
+        crypto.channel_secret(channel.options, channel.secret)
+        if channel.secret or channel.options.get("secret_env")
+        else ""
+    )
+    context = {
+        "channel": channel,
+        "templates": channel.templates.order_by("kind"),
+        "template_form": template_form,
+        "test_form": test_form,
+        "secret_hint": crypto.hint(secret) if secret else "",
+    }
+    return render(request, "notify/channel_detail.html", context)
+
+
+@login_required
+@require_POST
+def channel_delete_template(request: AuthedRequest, channel_id: int, kind: str) -> HttpResponse:
+    channel: Channel = get_object_or_404(queries.manageable_channels(request.user), pk=channel_id)
+    services.delete_template(request.user, channel, kind)
+    return redirect("notify:channel", channel_id=channel.pk)

@@ -1,0 +1,74 @@
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from fugong.accounts.models import AuditEntry
+from fugong.notify import services
+from fugong.notify.models import Channel, Message, MessageStatus
+from fugong.notify.sending import claim, dispatch
+
+
+def bureau() -> Channel:
+    return Channel.objects.get(name="峡江县局（演示控制台）")
+
+
+def test_outbox_masks_numbers_for_those_who_do_not_manage_the_channel(client_for: Any, demo: Any) -> None:
+    services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    assert "13907960101" in client_for("huanghuiyun").get("/notify/").content.decode()
+    coordinator = client_for("xiajiang").get("/notify/").content.decode()
+    assert "13907960101" not in coordinator  # a coordinator sees only channels it manages or its own sends
+    assert client_for("laoyan").get("/notify/").status_code == 403
+
+
+def test_channel_secret_is_never_shown_back(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    response = client.post(
+        f"/notify/channels/{bureau().pk}/edit/",
+        {
+            "name": bureau().name,
+            "kind": "console",
+            "options": "{}",
+            "secret": "LTAI-super-secret-key",
+            "rate_per_minute": 600,
+            "daily_quota_per_recipient": 20,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/notify/channels/{bureau().pk}/").content.decode()
+    assert "super-secret" not in page and "LTA…ey" in page
+    edit = client.get(f"/notify/channels/{bureau().pk}/edit/").content.decode()
+    assert "super-secret" not in edit
+    assert AuditEntry.objects.filter(action="channel.update").latest("pk").changes["secret"] == ["***", "***"]
+
+
+def test_send_a_test_from_the_channel_page(client_for: Any, demo: Any) -> None:
+    client = client_for("huanghuiyun")
+    client.post(f"/notify/channels/{bureau().pk}/", {"send_test": "1", "recipient": "139 0796 0002"})
+    message = Message.objects.get(kind="channel_test")
+    assert message.recipient == "+8613907960002" and "可以正常发送" in message.body
+    dispatch(bureau())
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+
+
+def test_template_with_an_undeclared_parameter_is_refused_on_the_page(client_for: Any) -> None:
+    response = client_for("huanghuiyun").post(
+        f"/notify/channels/{bureau().pk}/",
+        {"save_template": "1", "kind": "eta_changed", "text": "{shop} 的送达时间改为 {eta}", "parameters": "shop"},
+    )
+    assert response.status_code == 200 and response.context["template_form"].errors
+    assert not bureau().templates.filter(kind="eta_changed").exists()
+
+
+def test_a_person_decides_to_resend_an_uncertain_message(client_for: Any, demo: Any) -> None:
+    services.enqueue(None, bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    claim(bureau(), 10)  # a worker took it, then died; the provider could not say
+    Message.objects.update(lease_until=timezone.now() - timedelta(seconds=1), status=MessageStatus.UNCERTAIN)
+    message = Message.objects.get()
+    assert client_for("huyao").post(f"/notify/messages/{message.pk}/").status_code == 404  # not theirs
+    client_for("huanghuiyun").post(f"/notify/messages/{message.pk}/")
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert AuditEntry.objects.filter(action="message.resend").exists()
