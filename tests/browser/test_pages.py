@@ -25,6 +25,7 @@ ALL_ITEMS = [
     "directory:regions",
     "directory:organisations",
     "directory:sites",
+    "notify:outbox",
     "accounts:users",
     "accounts:audit",
 ]
