@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from . import Outcome, Outgoing, PermanentError
-from .http import chunks, group_by_parameters, post
+from .http import post, send_in_shared_calls
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 MAX_NUMBERS = 1000
@@ -92,11 +92,7 @@ class AliyunSmsTransport:
         return answer
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for group in group_by_parameters(batch):
-            for part in chunks(group, MAX_NUMBERS):
-                outcomes.extend(self._send_same(part))
-        return outcomes
+        return send_in_shared_calls(batch, MAX_NUMBERS, self._send_same)
 
     def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]

@@ -1,10 +1,11 @@
 """What the HTTP transports share: one client with timeouts, and network trouble as TransientError."""
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from . import Outgoing, TransientError
+from . import Outcome, Outgoing, TransientError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -21,6 +22,18 @@ def post(url: str, **kwargs: Any) -> Any:
         return response.json()
     except ValueError:
         raise TransientError(f"HTTP {response.status_code}: not JSON") from None
+
+
+def send_in_shared_calls(
+    batch: list[Outgoing], per_call: int, send_same: Callable[[list[Outgoing]], list[Outcome]]
+) -> list[Outcome]:
+    """SMS APIs take many numbers per call when the template parameters are the same:
+    one call per group of equal parameters, at most `per_call` numbers each."""
+    outcomes: list[Outcome] = []
+    for group in group_by_parameters(batch):
+        for part in chunks(group, per_call):
+            outcomes.extend(send_same(part))
+    return outcomes
 
 
 def group_by_parameters(batch: list[Outgoing]) -> list[list[Outgoing]]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import Outcome, Outgoing, PermanentError
-from .http import chunks, group_by_parameters, post
+from .http import post, send_in_shared_calls
 
 HOST = "sms.tencentcloudapi.com"
 SERVICE = "sms"
@@ -75,11 +75,7 @@ class TencentSmsTransport:
         self.secret = secret
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for group in group_by_parameters(batch):
-            for part in chunks(group, MAX_NUMBERS):
-                outcomes.extend(self._send_same(part))
-        return outcomes
+        return send_in_shared_calls(batch, MAX_NUMBERS, self._send_same)
 
     def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]
