@@ -61,3 +61,31 @@ class TestForm(forms.Form):
 class OutboxFilter(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MessageStatus.choices], required=False)
     kind = forms.CharField(label=_("Message kind"), required=False)
+
+
+class BroadcastForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    template = forms.ChoiceField(label=_("Channel and message kind"))
+    source = forms.ChoiceField(label=_("Recipients"))
+    parameters = forms.CharField(
+        label=_("Parameters"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name=value"),
+    )
+
+    def __init__(self, *args: Any, templates: list[tuple[str, str]], sources: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = templates  # type: ignore[attr-defined]
+        self.fields["source"].choices = sources  # type: ignore[attr-defined]
+
+    def clean_parameters(self) -> dict[str, str]:
+        values = {}
+        for number, line in enumerate((self.cleaned_data.get("parameters") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip():
+                raise forms.ValidationError(_("Line %(n)d is not name=value.") % {"n": number})
+            values[name.strip()] = value.strip()
+        return values

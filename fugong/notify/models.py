@@ -69,6 +69,26 @@ class MessageTemplate(models.Model):
         return f"{self.kind} @ {self.channel}"
 
 
+class Broadcast(models.Model):
+    """One message kind sent to a recipient list chosen from a module's query."""
+
+    title = models.CharField(_("title"), max_length=120)
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="broadcasts")
+    kind = models.SlugField(_("message kind"), max_length=60)
+    source = models.CharField(_("recipients"), max_length=60)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
@@ -93,6 +113,7 @@ class Message(models.Model):
     provider_id = models.CharField(_("provider id"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     client_key = models.CharField(max_length=100, blank=True)  # idempotent enqueue from the API
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -14,7 +14,7 @@ from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
 
 from . import crypto
-from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
+from .models import Broadcast, Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
 from .rendering import check_template, render
 
 CHANNEL_FIELDS = (
@@ -115,6 +115,7 @@ def enqueue(
     *,
     per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
     client_key: str = "",
+    broadcast: Broadcast | None = None,
 ) -> int:
     """Put one message per recipient in the outbox; the worker sends them. Returns how many.
 
@@ -155,6 +156,7 @@ def enqueue(
                 "error": "opted out" if skipped else "",
                 "created_by_id": author,
                 "client_key": client_key if index == 0 else "",
+                "broadcast_id": broadcast.pk if broadcast else None,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
@@ -221,6 +223,41 @@ def _wake_dispatcher(channel_id: int) -> None:
     from .tasks import dispatch_messages
 
     dispatch_messages.enqueue(channel_id)
+
+
+@transaction.atomic
+def start_broadcast(
+    actor: User, channel: Channel, kind: str, source_key: str, parameters: Mapping[str, Any], *, title: str
+) -> Broadcast:
+    """Send one message kind to everyone on a recipient list the actor may reach."""
+    from .queries import usable_channels
+    from .recipients import SOURCES
+
+    require(usable_channels(actor).filter(pk=channel.pk).exists())
+    source = SOURCES.get(source_key)
+    if source is None:
+        raise ValidationError({"source": _("Unknown recipient list.")})
+    recipients = source.resolve(actor)
+    if not recipients:
+        raise ValidationError({"source": _("This list has nobody to send to.")})
+    broadcast = Broadcast.objects.create(
+        title=title,
+        channel=channel,
+        kind=kind,
+        source=source_key,
+        parameters=dict(parameters),
+        created_by=actor,
+        total=len(recipients),
+    )
+    enqueue(actor, channel, kind, recipients, parameters, broadcast=broadcast)
+    audit.record(
+        actor,
+        "broadcast.start",
+        broadcast,
+        changes={"recipients": [None, len(recipients)]},
+        organisation_id=channel.organisation_id,
+    )
+    return broadcast
 
 
 TEST_KIND = "channel_test"

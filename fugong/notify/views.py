@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,11 +14,14 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
+from fugong.core.masking import mask_mobile
 from fugong.core.validators import clean_mobile
 
 from . import crypto, queries, services
-from .forms import ChannelForm, OutboxFilter, TemplateForm, TestForm
-from .models import Channel, ChannelKind, MessageStatus
+from .forms import BroadcastForm, ChannelForm, OutboxFilter, TemplateForm, TestForm
+from .models import Broadcast, Channel, ChannelKind, MessageStatus, MessageTemplate
+from .recipients import SOURCES
+from .rendering import render as render_message
 
 
 def _may_use_outbox(request: AuthedRequest) -> None:
@@ -138,3 +142,66 @@ def channel_delete_template(request: AuthedRequest, channel_id: int, kind: str) 
     channel: Channel = get_object_or_404(queries.manageable_channels(request.user), pk=channel_id)
     services.delete_template(request.user, channel, kind)
     return redirect("notify:channel", channel_id=channel.pk)
+
+
+def _broadcast_form(request: AuthedRequest) -> BroadcastForm:
+    templates = MessageTemplate.objects.filter(channel__in=queries.usable_channels(request.user)).select_related(
+        "channel"
+    )
+    choices = [
+        (f"{t.channel_id}:{t.kind}", f"{t.channel} · {t.kind}") for t in templates.order_by("channel__name", "kind")
+    ]
+    sources = [(key, str(source.label)) for key, source in SOURCES.items()]
+    return BroadcastForm(request.POST or None, templates=choices, sources=sources)
+
+
+@login_required
+def broadcast_new(request: AuthedRequest) -> HttpResponse:
+    """Choose, preview, confirm: nothing is sent before the person has seen who and what."""
+    _may_use_outbox(request)
+    form = _broadcast_form(request)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        channel_id, kind = form.cleaned_data["template"].split(":", 1)
+        channel = get_object_or_404(queries.usable_channels(request.user), pk=int(channel_id))
+        template = get_object_or_404(MessageTemplate, channel=channel, kind=kind)
+        parameters = form.cleaned_data["parameters"]
+        try:
+            if "confirm" in request.POST:
+                broadcast = services.start_broadcast(
+                    request.user,
+                    channel,
+                    kind,
+                    form.cleaned_data["source"],
+                    parameters,
+                    title=form.cleaned_data["title"],
+                )
+                return redirect("notify:broadcast", broadcast_id=broadcast.pk)
+            recipients = SOURCES[form.cleaned_data["source"]].resolve(request.user)
+            preview = {
+                "count": len(recipients),
+                "text": render_message(template.text, parameters),
+                "sample": [mask_mobile(r) for r in recipients[:5]],
+            }
+        except ValidationError as error:
+            apply_errors(form, error)
+    return render(request, "notify/broadcast_new.html", {"form": form, "preview": preview})
+
+
+@login_required
+def broadcast_detail(request: AuthedRequest, broadcast_id: int) -> HttpResponse:
+    broadcast = get_object_or_404(
+        Broadcast.objects.filter(Q(channel__in=queries.manageable_channels(request.user)) | Q(created_by=request.user)),
+        pk=broadcast_id,
+    )
+    counts = dict(broadcast.messages.values_list("status").annotate(n=Count("pk")))
+    pending = counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0)
+    done = broadcast.total - pending
+    context = {
+        "broadcast": broadcast,
+        "counts": [(label, counts.get(value, 0), value) for value, label in MessageStatus.choices],
+        "pending": pending,
+        "percent": round(100 * done / broadcast.total) if broadcast.total else 100,
+    }
+    template = "notify/_broadcast_progress.html" if request.htmx else "notify/broadcast.html"
+    return render(request, template, context)

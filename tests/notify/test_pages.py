@@ -72,3 +72,32 @@ def test_a_person_decides_to_resend_an_uncertain_message(client_for: Any, demo: 
     message.refresh_from_db()
     assert message.status == MessageStatus.QUEUED
     assert AuditEntry.objects.filter(action="message.resend").exists()
+
+
+def test_broadcast_is_previewed_then_sent_and_its_progress_followed(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    form = {
+        "title": "复工送货通知",
+        "template": f"{bureau().pk}:order_dispatched",
+        "source": "people",
+        "parameters": "shop=各位店主\neta=今天下午",
+    }
+    preview = client.post("/notify/broadcasts/new/", form)
+    assert preview.context["preview"]["count"] == 4  # the bureau's four people with a mobile
+    assert "各位店主，您订购的卷烟已装车，预计 今天下午 送达" in preview.content.decode()
+    assert not Message.objects.exists()  # nothing is sent from a preview
+
+    response = client.post("/notify/broadcasts/new/", {**form, "confirm": "1"})
+    broadcast_url = response.url
+    assert Message.objects.filter(broadcast__isnull=False, status=MessageStatus.QUEUED).count() == 4
+    polling = client.get(broadcast_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in polling and 'data-pending="4"' in polling
+    dispatch(bureau())
+    done = client.get(broadcast_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and 'data-pending="0"' in done
+
+
+def test_broadcast_parameters_must_be_name_value_lines(client_for: Any) -> None:
+    form = {"title": "t", "template": f"{bureau().pk}:order_dispatched", "source": "people", "parameters": "只有一行"}
+    response = client_for("huanghuiyun").post("/notify/broadcasts/new/", form)
+    assert "parameters" in response.context["form"].errors
