@@ -60,7 +60,9 @@ class TestForm(forms.Form):
 
 class OutboxFilter(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MessageStatus.choices], required=False)
-    kind = forms.CharField(label=_("Message kind"), required=False)
+    kind = forms.CharField(
+        label=_("Message kind"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Message kind")})
+    )
 
 
 class BroadcastForm(forms.Form):
