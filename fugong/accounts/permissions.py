@@ -25,6 +25,7 @@ class Scope:
     member_org_ids: frozenset[int] = frozenset()  # any role in
     region_prefixes: tuple[str, ...] = ()  # county coordinator over these code prefixes
     staff_site_ids: frozenset[int] = frozenset()
+    staff_org_ids: frozenset[int] = frozenset()  # site staff of
 
     @property
     def is_authenticated(self) -> bool:
@@ -81,6 +82,9 @@ def scope_of(user: Any) -> Scope:
             sorted(m.region.prefix for m in memberships if m.role == Role.COUNTY_COORDINATOR and m.region)
         ),
         staff_site_ids=frozenset(m.site_id for m in memberships if m.site_id),
+        staff_org_ids=frozenset(
+            m.organisation_id for m in memberships if m.role == Role.SITE_STAFF and m.organisation_id
+        ),
     )
     user._fugong_scope = scope
     return scope

@@ -41,3 +41,18 @@ def channel_secret(options: dict[str, str], stored: str) -> str:
 def hint(secret: str) -> str:
     """What the pages show of a secret: enough to recognise it, never the whole."""
     return f"{secret[:3]}…{secret[-2:]}" if len(secret) > 8 else "…"
+
+
+# Options that are credentials in all but name (the robot's webhook key, DingTalk's token):
+# never shown back in full, never written to the audit log.
+SENSITIVE_OPTIONS = frozenset({"access_token", "key", "secret", "password", "token"})
+REDACTED = "***"
+
+
+def redact_options(options: dict[str, object]) -> dict[str, object]:
+    return {k: (REDACTED if k in SENSITIVE_OPTIONS and v else v) for k, v in options.items()}
+
+
+def keep_redacted(new: dict[str, object], old: dict[str, object]) -> dict[str, object]:
+    """A form shows sensitive options as ***; saving *** back keeps the stored value."""
+    return {k: (old.get(k, "") if v == REDACTED and k in SENSITIVE_OPTIONS else v) for k, v in new.items()}

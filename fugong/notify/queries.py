@@ -17,16 +17,15 @@ def manageable_channels(user: Any) -> QuerySet[Channel]:
 
 
 def usable_channels(user: Any) -> QuerySet[Channel]:
-    """Channels a user may send through: their organisations' and, for coordinators, the
-    platform-wide ones."""
+    """Channels a user may send through: those of organisations where they are an
+    administrator or staff (not a volunteer) and, for coordinators, the platform-wide ones."""
     scope = scope_of(user)
     if scope.is_platform_admin:
         return Channel.objects.filter(is_active=True)
-    condition = Q(organisation_id__in=sorted(scope.admin_org_ids | scope.member_org_ids))
+    condition = Q(organisation_id__in=sorted(scope.admin_org_ids | scope.staff_org_ids))
     if scope.region_prefixes:
         condition |= Q(organisation__isnull=True)
-    staff = scope.has_role("county_coordinator", "org_admin", "site_staff")
-    return Channel.objects.filter(condition, is_active=True) if staff else Channel.objects.none()
+    return Channel.objects.filter(condition, is_active=True)
 
 
 def visible_messages(user: Any) -> QuerySet[Message]:

@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from .crypto import channel_secret
 from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
-from .transports import Outcome, Outgoing, PermanentError, TransientError, Transport, transport_for
+from .transports import (
+    DeliveryUnknown,
+    Outcome,
+    Outgoing,
+    PermanentError,
+    TransientError,
+    Transport,
+    transport_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ class DispatchReport:
     failed: int = 0
     retrying: int = 0
     skipped: int = 0
+    uncertain: int = 0
     reconciled: Counter[str] = field(default_factory=Counter)
 
 
@@ -55,11 +64,10 @@ def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Trans
     deadline = clock.monotonic() + budget_seconds
     templates = {t.kind: t for t in MessageTemplate.objects.filter(channel=channel)}
     while clock.monotonic() < deadline:
-        allowed = _allowance(channel)
+        token, batch, allowed = claim_within_rate(channel, transport)
         if allowed <= 0:
             clock.sleep(min(1.0, max(0.0, deadline - clock.monotonic())))
             continue
-        token, batch = claim(channel, min(allowed, transport.max_batch))
         if not batch:
             break
         batch = _drop_unsendable(channel, token, batch, report)
@@ -68,10 +76,18 @@ def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Trans
     return report
 
 
-def _allowance(channel: Channel) -> int:
-    """Messages the channel may still take this minute, counted across all workers."""
-    recent = Message.objects.filter(channel=channel, claimed_at__gte=timezone.now() - RATE_WINDOW).count()
-    return channel.rate_per_minute - recent
+def claim_within_rate(channel: Channel, transport: Transport) -> tuple[str, list[Message], int]:
+    """Claim what the channel may still send this minute. The channel row is locked while
+    counting and claiming, so two workers cannot both spend the same minute's allowance."""
+    rate = min(channel.rate_per_minute, transport.max_per_minute or channel.rate_per_minute)
+    with transaction.atomic():
+        Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        recent = Message.objects.filter(channel=channel, claimed_at__gte=timezone.now() - RATE_WINDOW).count()
+        allowed = rate - recent
+        if allowed <= 0:
+            return "", [], allowed
+        token, batch = claim(channel, min(allowed, transport.max_batch))
+    return token, batch, allowed
 
 
 def claim(channel: Channel, limit: int) -> tuple[str, list[Message]]:
@@ -143,6 +159,7 @@ def _outgoing(message: Message, templates: dict[str, MessageTemplate]) -> Outgoi
         provider_template=template.provider_template if template else "",
         parameter_order=tuple(template.parameters) if template else (),
         reference=message.claim_token,
+        claimed_on=timezone.localtime(message.claimed_at).strftime("%Y%m%d") if message.claimed_at else "",
     )
 
 
@@ -154,25 +171,46 @@ def _send(
     templates: dict[str, MessageTemplate],
     report: DispatchReport,
 ) -> None:
-    outgoing = [_outgoing(m, templates) for m in batch]
-    try:
-        outcomes = transport.send(outgoing)
-    except PermanentError as error:
-        outcomes = [Outcome(m.id, False, error=str(error)[:300], permanent=True) for m in outgoing]
-    except TransientError as error:
-        outcomes = [Outcome(m.id, False, error=str(error)[:300]) for m in outgoing]
+    """Send the batch call by call: renew the claim before each, record each call's outcomes
+    as soon as it returns, so a failure in one call never touches what others delivered."""
     by_id = {m.pk: m for m in batch}
-    answered = {o.message_id for o in outcomes}
-    outcomes += [Outcome(m.pk, False, error="no answer from provider") for m in batch if m.pk not in answered]
-    # Outcomes that read the same are recorded together: one UPDATE and one INSERT per group.
+    for call in transport.calls([_outgoing(m, templates) for m in batch]):
+        _renew_lease(token)
+        try:
+            outcomes = transport.send(call)
+        except PermanentError as error:
+            outcomes = [Outcome(m.id, False, error=str(error)[:300], permanent=True) for m in call]
+        except TransientError as error:
+            outcomes = [Outcome(m.id, False, error=str(error)[:300]) for m in call]
+        except DeliveryUnknown as error:
+            outcomes = [Outcome(m.id, False, error=str(error)[:300], uncertain=True) for m in call]
+        answered = {o.message_id for o in outcomes}
+        outcomes += [
+            Outcome(m.id, False, error="no answer from provider", uncertain=True) for m in call if m.id not in answered
+        ]
+        _record(token, [(by_id[o.message_id], o) for o in outcomes], report)
+
+
+def _renew_lease(token: str) -> None:
+    """Keep the whole claim alive while this worker is still working through it."""
+    Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).update(
+        lease_until=timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    )
+
+
+def _record(token: str, results: list[tuple[Message, Outcome]], report: DispatchReport) -> None:
+    """Outcomes that read the same are recorded together: one UPDATE and one INSERT per group."""
     groups: dict[tuple[str, str, str, datetime | None], list[int]] = defaultdict(list)
     now = timezone.now()
-    for outcome in outcomes:
-        message = by_id[outcome.message_id]
+    for message, outcome in results:
         key: tuple[str, str, str, datetime | None]
         if outcome.delivered:
             key = (MessageStatus.SENT, outcome.provider_id, "", None)
             report.sent += 1
+        elif outcome.uncertain:
+            # It may have gone out: never resent automatically; a person decides.
+            key = (MessageStatus.UNCERTAIN, "", outcome.error, None)
+            report.uncertain += 1
         elif outcome.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             key = (MessageStatus.FAILED, "", outcome.error, None)
             report.failed += 1
@@ -182,7 +220,11 @@ def _send(
             report.retrying += 1
         groups[key].append(message.pk)
     for (status, provider_id, detail, due), ids in groups.items():
-        _settle_many(ids, token, status, provider_id=provider_id, error=detail, next_attempt_at=due)
+        settled = _settle_many(ids, token, status, provider_id=provider_id, error=detail, next_attempt_at=due)
+        if settled < len(ids):
+            logger.warning(
+                "%d message(s) had lost their claim before the outcome %s was recorded", len(ids) - settled, status
+            )
 
 
 def _settle(message: Message, token: str, status: str, **kwargs: Any) -> bool:

@@ -44,7 +44,9 @@ def save_channel(
     """Create or change a channel; a new secret is stored encrypted and never audited."""
     creating = channel is None
     channel = channel or Channel()
-    before = {} if creating else audit.snapshot(channel, CHANNEL_FIELDS)
+    before = {} if creating else _channel_state(channel)
+    if "options" in fields:
+        fields["options"] = crypto.keep_redacted(fields["options"], channel.options)
     for name, value in fields.items():
         setattr(channel, name, value)
     require(can_manage_channel(actor, channel))
@@ -52,7 +54,7 @@ def save_channel(
         channel.secret = crypto.encrypt(secret)
     channel.full_clean()
     channel.save()
-    changes = audit.diff(before, audit.snapshot(channel, CHANNEL_FIELDS))
+    changes = audit.diff(before, _channel_state(channel))
     if secret is not None:
         changes["secret"] = ["***", "***"]
     audit.record(
@@ -63,6 +65,12 @@ def save_channel(
         organisation_id=channel.organisation_id,
     )
     return channel
+
+
+def _channel_state(channel: Channel) -> dict[str, Any]:
+    state = audit.snapshot(channel, tuple(f for f in CHANNEL_FIELDS if f != "options"))
+    state["options"] = str(crypto.redact_options(channel.options))
+    return state
 
 
 @transaction.atomic
@@ -281,9 +289,11 @@ def resend(actor: User | None, message: Message) -> None:
     if message.status not in {MessageStatus.UNCERTAIN, MessageStatus.FAILED}:
         raise ValidationError(_("Only failed or uncertain messages can be sent again."))
     old = message.status
-    Message.objects.filter(pk=message.pk).update(
+    updated = Message.objects.filter(pk=message.pk, status=old).update(
         status=MessageStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, error=""
     )
+    if not updated:  # a second click, or someone else was quicker
+        return
     MessageEvent.objects.create(message=message, status=MessageStatus.QUEUED, detail=f"resent by {actor}")
     audit.record(
         actor,

@@ -22,6 +22,7 @@ def dispatch_messages(channel_id: int) -> dict[str, Any]:
         "failed": report.failed,
         "retrying": report.retrying,
         "skipped": report.skipped,
+        "uncertain": report.uncertain,
         "reconciled": dict(report.reconciled),
     }
 

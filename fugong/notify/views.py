@@ -80,7 +80,7 @@ def channel_edit(request: AuthedRequest, channel_id: int | None = None) -> HttpR
         initial = {
             "name": channel.name,
             "kind": channel.kind,
-            "options": json.dumps(channel.options, ensure_ascii=False),
+            "options": json.dumps(crypto.redact_options(channel.options), ensure_ascii=False),
             "rate_per_minute": channel.rate_per_minute,
             "daily_quota_per_recipient": channel.daily_quota_per_recipient,
             "is_active": channel.is_active,

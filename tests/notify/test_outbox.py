@@ -96,14 +96,18 @@ class FlakyTransport:
     """Fails transiently for the first `failures` calls, then delivers; one number is dead."""
 
     max_batch = 10
+    max_per_minute = None
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
-        self.calls = 0
+        self.sent_calls = 0
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return [batch]
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        self.calls += 1
-        if self.calls <= self.failures:
+        self.sent_calls += 1
+        if self.sent_calls <= self.failures:
             raise TransientError("provider busy")
         return [
             Outcome(m.id, False, error="isv.MOBILE_NUMBER_ILLEGAL", permanent=True)
@@ -177,3 +181,37 @@ def test_channel_secrets_are_encrypted_and_never_audited(db: Any) -> None:
 def test_a_secret_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIYUN_SMS_SECRET", "from-env")
     assert crypto.channel_secret({"secret_env": "ALIYUN_SMS_SECRET"}, "") == "from-env"
+
+
+def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Channel, settings: Any) -> None:
+    """Another worker's tick must not reconcile messages still being sent: the claim is renewed per call."""
+    import time
+
+    from fugong.notify.sending import DispatchReport, reconcile_expired
+    from fugong.notify.transports.console import ConsoleTransport
+
+    settings.NOTIFY_LEASE_SECONDS = 1
+    real = ConsoleTransport(console.options, "")
+    seen: list[dict[str, int]] = []
+
+    class SlowConsole:
+        max_batch = 10
+        max_per_minute = None
+
+        def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+            return [[m] for m in batch]
+
+        def send(self, call: list[Outgoing]) -> list[Outcome]:
+            time.sleep(0.6)
+            other_worker = DispatchReport()
+            reconcile_expired(console, real, other_worker)  # the next minute's tick elsewhere
+            seen.append(dict(other_worker.reconciled))
+            return real.send(call)
+
+        def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
+            return real.lookup(batch)
+
+    services.enqueue(None, console, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
+    dispatch(console, transport=SlowConsole())  # 1.8 s of sending against a 1 s lease
+    assert seen == [{}, {}, {}]
+    assert [w["to"] for w in lines(console)] == SHOPS

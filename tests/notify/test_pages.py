@@ -101,3 +101,32 @@ def test_broadcast_parameters_must_be_name_value_lines(client_for: Any) -> None:
     form = {"title": "t", "template": f"{bureau().pk}:order_dispatched", "source": "people", "parameters": "只有一行"}
     response = client_for("huanghuiyun").post("/notify/broadcasts/new/", form)
     assert "parameters" in response.context["form"].errors
+
+
+def test_robot_keys_in_options_are_never_shown_or_audited(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    form = {
+        "name": "钉钉群",
+        "kind": "dingtalk_robot",
+        "options": '{"access_token": "tok-very-secret"}',
+        "secret": "SEC123",
+        "rate_per_minute": 20,
+        "daily_quota_per_recipient": 20,
+        "is_active": "on",
+    }
+    channel_url = client.post("/notify/channels/new/", form).url
+    channel = Channel.objects.get(name="钉钉群")
+    edit = client.get(f"/notify/channels/{channel.pk}/edit/").content.decode()
+    assert "tok-very-secret" not in edit and "***" in edit
+    client.post(f"/notify/channels/{channel.pk}/edit/", {**form, "options": '{"access_token": "***"}', "secret": ""})
+    channel.refresh_from_db()
+    assert channel.options["access_token"] == "tok-very-secret"  # *** saved back keeps the stored value
+    assert "tok-very-secret" not in str(AuditEntry.objects.values_list("changes", flat=True))
+    assert channel_url.endswith(f"/notify/channels/{channel.pk}/")
+
+
+def test_volunteers_of_an_organisation_cannot_send_through_its_channels(demo: Any) -> None:
+    from fugong.notify.queries import usable_channels
+
+    assert not usable_channels(demo["laoyan"]).exists()
+    assert usable_channels(demo["huyao"]).filter(pk=bureau().pk).exists()  # staff may

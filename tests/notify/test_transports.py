@@ -143,12 +143,12 @@ def test_aliyun_interrupted_send_is_settled_by_query_send_details(provider: Fake
     provider.reply(
         {"Code": "OK", "SmsSendDetailDTOs": {"SmsSendDetailDTO": [{"OutId": token, "SendStatus": 3}]}},
         {"Code": "OK", "SmsSendDetailDTOs": {"SmsSendDetailDTO": []}},
-        {"Code": "OK", "BizId": "b2"},  # the resend of the one that had not gone out
     )
     report = dispatch(channel)
-    assert report.reconciled == {"sent": 1, "queued": 1} and report.sent == 1
-    assert [r.query["Action"] for r in provider.requests] == ["QuerySendDetails", "QuerySendDetails", "SendSms"]
-    assert provider.requests[2].query["PhoneNumbers"] == "13907960102"
+    # Found: sent. Not (yet) found proves nothing, as records appear late: uncertain, not resent.
+    assert report.reconciled == {"sent": 1, "uncertain": 1} and report.sent == 0
+    assert [r.query["Action"] for r in provider.requests] == ["QuerySendDetails", "QuerySendDetails"]
+    assert {r.query["SendDate"] for r in provider.requests} == {timezone.localdate().strftime("%Y%m%d")}
 
 
 def test_sending_logs_no_phone_number_or_key(provider: FakeProvider, db: Any, caplog: pytest.LogCaptureFixture) -> None:
@@ -259,3 +259,42 @@ def test_an_unreachable_provider_is_a_transient_failure(db: Any) -> None:
     dispatch(channel)
     message = Message.objects.get()
     assert message.status == MessageStatus.QUEUED and message.next_attempt_at > timezone.now()
+
+
+def test_sms_calls_never_mix_message_kinds(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("aliyun_sms", provider, secret="s", access_key_id="id", sign_name="签名")
+    services.save_template(
+        None, channel, kind="revisit_due", text="回访提醒", parameters=[], provider_template="SMS_300002"
+    )
+    services.save_template(None, channel, kind="ping", text="测试", parameters=[], provider_template="SMS_300003")
+    provider.reply({"Code": "OK", "BizId": "b"})
+    services.enqueue(None, channel, "revisit_due", SHOPS[:1])
+    services.enqueue(None, channel, "ping", SHOPS[1:2])
+    dispatch(channel)
+    assert sorted(r.query["TemplateCode"] for r in provider.requests) == ["SMS_300002", "SMS_300003"]
+
+
+def test_a_failure_mid_batch_keeps_what_was_delivered_and_timeouts_are_not_resent(
+    provider: FakeProvider, db: Any
+) -> None:
+    channel = channel_for("wecom_robot", provider, secret="k")
+    provider.reply({"errcode": 0, "errmsg": "ok"})
+    provider.reply({"errcode": -1}, status=502)  # the request left; the answer is lost
+    provider.reply({"errcode": 0, "errmsg": "ok"})
+    services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "今天"})
+    dispatch(channel)
+    assert dict(Message.objects.values_list("recipient", "status")) == {
+        SHOPS[0]: "sent",
+        SHOPS[1]: "uncertain",  # may have been posted: a person decides, no automatic resend
+        SHOPS[2]: "sent",
+    }
+
+
+def test_robot_channels_keep_the_robots_own_limit(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("wecom_robot", provider, secret="k")  # channel says 10,000 a minute
+    provider.reply({"errcode": 0, "errmsg": "ok"})
+    services.enqueue(
+        None, channel, "order_dispatched", [f"+86139079603{i:02d}" for i in range(25)], {"shop": "店", "eta": "今天"}
+    )
+    dispatch(channel, budget_seconds=0.5)
+    assert len(provider.requests) == 20

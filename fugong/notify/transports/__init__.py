@@ -1,9 +1,13 @@
 """Transports: how one kind of channel hands messages to its provider.
 
-Each transport gets a batch of `Outgoing` and answers one `Outcome` per message; it raises
-`TransientError` / `PermanentError` when the whole call failed. `lookup` says, after a
-worker died mid-send, whether messages went out: True (yes), False (no: safe to resend)
-or None (the provider cannot tell: the message is left for a person to decide).
+A transport splits a claimed batch into provider `calls` (one SMS call per template and
+parameters, one robot post per message, ...); the engine sends them one at a time,
+renewing its claim before each and recording each call's outcomes as soon as it returns.
+`send` answers one `Outcome` per message of the call, or raises for the whole call:
+`TransientError` (it did not go out: retry), `PermanentError` (never retry), or
+`DeliveryUnknown` (the request left but no answer came back: it may have gone out, so it
+is not retried automatically). `lookup` says, after a worker died mid-send, whether
+messages went out: True, False (certainly not: safe to resend) or None (cannot tell).
 """
 
 from collections.abc import Callable
@@ -21,6 +25,7 @@ class Outgoing:
     provider_template: str = ""
     parameter_order: tuple[str, ...] = ()
     reference: str = ""  # the claim token: sent along (OutId, SessionContext) to find the message later
+    claimed_on: str = ""  # yyyymmdd, local date of the claim (where a provider looks records up by day)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Outcome:
     provider_id: str = ""
     error: str = ""
     permanent: bool = False  # never retry (bad number, template rejected)
+    uncertain: bool = False  # it may have gone out: do not retry automatically
 
 
 class TransientError(Exception):
@@ -40,10 +46,17 @@ class PermanentError(Exception):
     """The provider refused the batch for good (credentials, template): do not retry."""
 
 
+class DeliveryUnknown(Exception):
+    """The request was sent but no answer came (read timeout, 5xx): it may have gone out."""
+
+
 class Transport(Protocol):
     max_batch: int
+    max_per_minute: int | None  # the provider's own ceiling (robots: 20), whatever the channel says
 
-    def send(self, batch: list[Outgoing]) -> list[Outcome]: ...
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]: ...
+
+    def send(self, call: list[Outgoing]) -> list[Outcome]: ...
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]: ...
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from . import Outcome, Outgoing, PermanentError
-from .http import post, send_in_shared_calls
+from .http import post, shared_calls
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 MAX_NUMBERS = 1000
@@ -91,8 +91,13 @@ class AliyunSmsTransport:
         answer: dict[str, Any] = post(self.endpoint, params=parameters)
         return answer
 
-    def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        return send_in_shared_calls(batch, MAX_NUMBERS, self._send_same)
+    max_per_minute: int | None = None
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return shared_calls(batch, MAX_NUMBERS)
+
+    def send(self, call: list[Outgoing]) -> list[Outcome]:
+        return self._send_same(call)
 
     def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]
@@ -118,22 +123,19 @@ class AliyunSmsTransport:
         return [Outcome(m.id, False, error=error, permanent=code in PERMANENT) for m in part]
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
-        """Ask QuerySendDetails whether a message with our OutId reached each number today."""
-        send_date = timezone.localdate().strftime("%Y%m%d")
+        """Ask QuerySendDetails, on the day of the claim, whether a message with our OutId reached
+        each number. Absence proves nothing (records appear late): it answers None, not False."""
         found: dict[int, bool | None] = {}
         for message in batch:
-            answer = self._call(
-                "QuerySendDetails",
-                {
-                    "PhoneNumber": national(message.recipient),
-                    "SendDate": send_date,
-                    "PageSize": "50",
-                    "CurrentPage": "1",
-                },
+            query = {
+                "PhoneNumber": national(message.recipient),
+                "SendDate": message.claimed_on or timezone.localdate().strftime("%Y%m%d"),
+                "PageSize": "50",
+                "CurrentPage": "1",
+            }
+            answer = self._call("QuerySendDetails", query)
+            details = (
+                answer.get("SmsSendDetailDTOs", {}).get("SmsSendDetailDTO", []) if answer.get("Code") == "OK" else []
             )
-            if answer.get("Code") != "OK":
-                found[message.id] = None
-                continue
-            details = answer.get("SmsSendDetailDTOs", {}).get("SmsSendDetailDTO", [])
-            found[message.id] = any(d.get("OutId") == message.reference for d in details)
+            found[message.id] = True if any(d.get("OutId") == message.reference for d in details) else None
         return found

@@ -15,11 +15,16 @@ from . import Outcome, Outgoing
 
 class ConsoleTransport:
     max_batch = 500
+    max_per_minute: int | None = None
+    lines_per_call = 50  # the claim is renewed between calls
 
     def __init__(self, options: dict[str, Any], secret: str) -> None:
         self.path = Path(options.get("path") or settings.NOTIFY_CONSOLE_PATH)
         # A pause per message makes the demo's "sending…" visible (and lets tests interrupt it).
         self.delay = float(options.get("delay_ms", 0)) / 1000
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return [batch[i : i + self.lines_per_call] for i in range(0, len(batch), self.lines_per_call)]
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
         self.path.parent.mkdir(parents=True, exist_ok=True)

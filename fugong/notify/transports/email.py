@@ -10,10 +10,14 @@ from . import Outcome, Outgoing
 
 class EmailTransport:
     max_batch = 50
+    max_per_minute: int | None = None
 
     def __init__(self, options: dict[str, Any], secret: str) -> None:
         self.sender = options.get("from_email") or None
         self.subject_prefix = options.get("subject_prefix", "【复工】")
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return [[message] for message in batch]
 
     def send(self, batch: list[Outgoing]) -> list[Outcome]:
         outcomes = []

@@ -1,46 +1,42 @@
 """What the HTTP transports share: one client with timeouts, and network trouble as TransientError."""
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from . import Outcome, Outgoing, TransientError
+from . import DeliveryUnknown, Outgoing, TransientError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 def post(url: str, **kwargs: Any) -> Any:
-    """POST and return the JSON answer; connection problems and 5xx are transient."""
+    """POST and return the JSON answer. Failing to connect means nothing was sent (retry);
+    a request that left without a usable answer may have been acted on (DeliveryUnknown)."""
     try:
         response = httpx.post(url, timeout=TIMEOUT, **kwargs)
-    except httpx.HTTPError as error:
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:
         raise TransientError(f"{type(error).__name__}: {error}") from None
+    except httpx.HTTPError as error:
+        raise DeliveryUnknown(f"{type(error).__name__}: {error}") from None
     if response.status_code >= 500:
-        raise TransientError(f"HTTP {response.status_code}")
+        raise DeliveryUnknown(f"HTTP {response.status_code}")
     try:
         return response.json()
     except ValueError:
-        raise TransientError(f"HTTP {response.status_code}: not JSON") from None
+        raise DeliveryUnknown(f"HTTP {response.status_code}: not JSON") from None
 
 
-def send_in_shared_calls(
-    batch: list[Outgoing], per_call: int, send_same: Callable[[list[Outgoing]], list[Outcome]]
-) -> list[Outcome]:
-    """SMS APIs take many numbers per call when the template parameters are the same:
-    one call per group of equal parameters, at most `per_call` numbers each."""
-    outcomes: list[Outcome] = []
-    for group in group_by_parameters(batch):
-        for part in chunks(group, per_call):
-            outcomes.extend(send_same(part))
-    return outcomes
+def shared_calls(batch: list[Outgoing], per_call: int) -> list[list[Outgoing]]:
+    """SMS APIs take many numbers per call when template and parameters are the same:
+    one call per such group, at most `per_call` numbers each."""
+    return [part for group in group_by_template(batch) for part in chunks(group, per_call)]
 
 
-def group_by_parameters(batch: list[Outgoing]) -> list[list[Outgoing]]:
-    """Messages that can share one provider call: same template parameters, in order."""
+def group_by_template(batch: list[Outgoing]) -> list[list[Outgoing]]:
+    """Messages that can share one provider call: same template, same parameters."""
     groups: dict[str, list[Outgoing]] = {}
     for message in batch:
-        key = repr(sorted(message.parameters.items()))
+        key = repr((message.provider_template, message.parameter_order, sorted(message.parameters.items())))
         groups.setdefault(key, []).append(message)
     return list(groups.values())
 

@@ -8,7 +8,8 @@ from .http import post
 
 
 class GroupRobot:
-    max_batch = 20  # both robots take 20 messages a minute
+    max_batch = 20
+    max_per_minute: int | None = 20  # both robots take 20 messages a minute (DingTalk then mutes for 10 minutes)
     permanent_codes: frozenset[int] = frozenset()
     broken_codes: frozenset[int] = frozenset()  # the webhook itself is wrong
 
@@ -18,19 +19,19 @@ class GroupRobot:
     def body(self, message: Outgoing) -> dict[str, Any]:
         raise NotImplementedError
 
-    def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        outcomes = []
-        for message in batch:
-            answer = post(self.url(), json=self.body(message))
-            code = int(answer.get("errcode", -1))
-            if code == 0:
-                outcomes.append(Outcome(message.id, True))
-                continue
-            if code in self.broken_codes:
-                raise PermanentError(f"{code}: {answer.get('errmsg', '')}")
-            error = f"{code}: {answer.get('errmsg', '')}"[:300]
-            outcomes.append(Outcome(message.id, False, error=error, permanent=code in self.permanent_codes))
-        return outcomes
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return [[message] for message in batch]  # one post per message
+
+    def send(self, call: list[Outgoing]) -> list[Outcome]:
+        [message] = call
+        answer = post(self.url(), json=self.body(message))
+        code = int(answer.get("errcode", -1))
+        if code == 0:
+            return [Outcome(message.id, True)]
+        if code in self.broken_codes:
+            raise PermanentError(f"{code}: {answer.get('errmsg', '')}")
+        error = f"{code}: {answer.get('errmsg', '')}"[:300]
+        return [Outcome(message.id, False, error=error, permanent=code in self.permanent_codes)]
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
         return {m.id: None for m in batch}  # a webhook keeps no record we can ask

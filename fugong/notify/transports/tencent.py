@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import Outcome, Outgoing, PermanentError
-from .http import post, send_in_shared_calls
+from .http import post, shared_calls
 
 HOST = "sms.tencentcloudapi.com"
 SERVICE = "sms"
@@ -74,8 +74,13 @@ class TencentSmsTransport:
         self.endpoint = options.get("endpoint") or f"https://{HOST}/"
         self.secret = secret
 
-    def send(self, batch: list[Outgoing]) -> list[Outcome]:
-        return send_in_shared_calls(batch, MAX_NUMBERS, self._send_same)
+    max_per_minute: int | None = None
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return shared_calls(batch, MAX_NUMBERS)
+
+    def send(self, call: list[Outgoing]) -> list[Outcome]:
+        return self._send_same(call)
 
     def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]
