@@ -171,11 +171,16 @@ def _send(
     templates: dict[str, MessageTemplate],
     report: DispatchReport,
 ) -> None:
-    """Send the batch call by call: renew the claim before each, record each call's outcomes
-    as soon as it returns, so a failure in one call never touches what others delivered."""
+    """Send the batch call by call: keep the claim alive (renewed once a third of the lease
+    has passed), record each call's outcomes as soon as it returns, so a failure in one call
+    never touches what others delivered."""
     by_id = {m.pk: m for m in batch}
+    lease = settings.NOTIFY_LEASE_SECONDS
+    renew_at = clock.monotonic() + lease / 3  # a fresh claim needs no renewal yet
     for call in transport.calls([_outgoing(m, templates) for m in batch]):
-        _renew_lease(token)
+        if clock.monotonic() >= renew_at:
+            _renew_lease(token)
+            renew_at = clock.monotonic() + lease / 3
         try:
             outcomes = transport.send(call)
         except PermanentError as error:
