@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from . import Outcome, Outgoing, PermanentError
-from .http import post, shared_calls
+from .http import SharedCallSms, post
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 MAX_NUMBERS = 1000
@@ -64,8 +64,8 @@ def national(number: str) -> str:
     return number[3:] if number.startswith("+86") else number.lstrip("+")
 
 
-class AliyunSmsTransport:
-    max_batch = MAX_NUMBERS
+class AliyunSmsTransport(SharedCallSms):
+    numbers_per_call = MAX_NUMBERS
 
     def __init__(self, options: dict[str, Any], secret: str) -> None:
         self.access_key_id = options.get("access_key_id", "")
@@ -91,15 +91,7 @@ class AliyunSmsTransport:
         answer: dict[str, Any] = post(self.endpoint, params=parameters)
         return answer
 
-    max_per_minute: int | None = None
-
-    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
-        return shared_calls(batch, MAX_NUMBERS)
-
-    def send(self, call: list[Outgoing]) -> list[Outcome]:
-        return self._send_same(call)
-
-    def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
+    def send(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]
         answer = self._call(
             "SendSms",
@@ -118,7 +110,7 @@ class AliyunSmsTransport:
             raise PermanentError(f"{code}: {answer.get('Message', '')}")
         if code == "isv.MOBILE_NUMBER_ILLEGAL" and len(part) > 1:
             # One bad number refuses the whole call: send one by one to find it.
-            return [outcome for message in part for outcome in self._send_same([message])]
+            return [outcome for message in part for outcome in self.send([message])]
         error = f"{code}: {answer.get('Message', '')}"[:300]
         return [Outcome(m.id, False, error=error, permanent=code in PERMANENT) for m in part]
 

@@ -43,3 +43,15 @@ def group_by_template(batch: list[Outgoing]) -> list[list[Outgoing]]:
 
 def chunks(items: list[Outgoing], size: int) -> list[list[Outgoing]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class SharedCallSms:
+    """Base of SMS transports whose API takes many numbers per call (same template and
+    parameters): plans those calls; subclasses implement `send` for one call."""
+
+    max_batch = 1000
+    max_per_minute: int | None = None
+    numbers_per_call = 1
+
+    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
+        return shared_calls(batch, self.numbers_per_call)

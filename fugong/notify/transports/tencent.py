@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import Outcome, Outgoing, PermanentError
-from .http import post, shared_calls
+from .http import SharedCallSms, post
 
 HOST = "sms.tencentcloudapi.com"
 SERVICE = "sms"
@@ -63,8 +63,8 @@ def authorization(
     return f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host, Signature={signature}"
 
 
-class TencentSmsTransport:
-    max_batch = 1000
+class TencentSmsTransport(SharedCallSms):
+    numbers_per_call = MAX_NUMBERS
 
     def __init__(self, options: dict[str, Any], secret: str) -> None:
         self.secret_id = options.get("secret_id", "")
@@ -74,15 +74,7 @@ class TencentSmsTransport:
         self.endpoint = options.get("endpoint") or f"https://{HOST}/"
         self.secret = secret
 
-    max_per_minute: int | None = None
-
-    def calls(self, batch: list[Outgoing]) -> list[list[Outgoing]]:
-        return shared_calls(batch, MAX_NUMBERS)
-
-    def send(self, call: list[Outgoing]) -> list[Outcome]:
-        return self._send_same(call)
-
-    def _send_same(self, part: list[Outgoing]) -> list[Outcome]:
+    def send(self, part: list[Outgoing]) -> list[Outcome]:
         first = part[0]
         body = {
             "PhoneNumberSet": [m.recipient for m in part],
