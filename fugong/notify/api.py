@@ -10,13 +10,11 @@ from pydantic import Field
 from fugong.core.api import respond_once
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
-from fugong.core.validators import clean_mobile
 
 from . import queries, services
-from .models import Channel, ChannelKind, Message
+from .models import Message
 
 router = Router(tags=["notify"])
-SMS_KINDS = {ChannelKind.ALIYUN_SMS, ChannelKind.TENCENT_SMS, ChannelKind.CONSOLE}
 
 
 class EnqueueIn(Schema):
@@ -50,33 +48,19 @@ class MessageOut(Schema):
     events: list[EventOut]
 
 
-def _recipients(channel: Channel, raw: list[str]) -> list[str]:
-    """Mobile numbers in E.164 for SMS channels; errors name the position in the list."""
-    if channel.kind not in SMS_KINDS:
-        return raw
-    cleaned, errors = [], {}
-    for index, value in enumerate(raw):
-        try:
-            cleaned.append(clean_mobile(value))
-        except ValidationError as error:
-            errors[f"recipients.{index}"] = error.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
 @router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut})
 def enqueue(request: AuthedRequest, payload: EnqueueIn) -> Status[Any]:
     """Put messages in the outbox; with an `Idempotency-Key`, a resend enqueues nothing twice."""
 
     def act() -> tuple[int, Any]:
         channel = get_object_or_404(queries.usable_channels(request.user), pk=payload.channel_id)
-        recipients = _recipients(channel, payload.recipients)
-        per_recipient = {
-            clean_mobile(k) if channel.kind in SMS_KINDS else k: v for k, v in payload.per_recipient.items()
-        }
         count = services.enqueue(
-            request.user, channel, payload.kind, recipients, payload.parameters, per_recipient=per_recipient
+            request.user,
+            channel,
+            payload.kind,
+            payload.recipients,
+            payload.parameters,
+            per_recipient=payload.per_recipient,
         )
         return 202, {"count": count}
 

@@ -1,12 +1,13 @@
 """Read side of notify, scoped: people see the channels they manage and the messages on them."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from fugong.accounts.permissions import scope_of
 
-from .models import Channel, Message
+from .models import Channel, Message, OptOut
 
 
 def manageable_channels(user: Any) -> QuerySet[Channel]:
@@ -32,3 +33,12 @@ def visible_messages(user: Any) -> QuerySet[Message]:
     return Message.objects.filter(
         Q(channel__in=manageable_channels(user)) | Q(created_by_id=scope_of(user).user_id)
     ).select_related("channel")
+
+
+def opted_out_among(recipients: Iterable[str], channel_kind: str) -> set[str]:
+    """Those who asked for no messages on this kind of channel, or on any."""
+    return set(
+        OptOut.objects.filter(recipient__in=list(recipients), channel_kind__in=["", channel_kind]).values_list(
+            "recipient", flat=True
+        )
+    )

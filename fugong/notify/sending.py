@@ -19,11 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from .crypto import channel_secret
-from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
+from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate
+from .queries import opted_out_among
 from .transports import (
     DeliveryUnknown,
     Outcome,
@@ -114,11 +115,7 @@ def claim(channel: Channel, limit: int) -> tuple[str, list[Message]]:
 def _drop_unsendable(channel: Channel, token: str, batch: list[Message], report: DispatchReport) -> list[Message]:
     """Opted-out recipients and those over today's quota are not sent to."""
     recipients = {m.recipient for m in batch if m.recipient}
-    opted_out = set(
-        OptOut.objects.filter(recipient__in=recipients)
-        .filter(Q(channel_kind="") | Q(channel_kind=channel.kind))
-        .values_list("recipient", flat=True)
-    )
+    opted_out = opted_out_among(recipients, channel.kind)
     day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     used = Counter(
         dict(
@@ -133,18 +130,18 @@ def _drop_unsendable(channel: Channel, token: str, batch: list[Message], report:
             .annotate(n=Count("pk"))
         )
     )
-    keep, skipped = [], []
+    keep: list[Message] = []
+    skipped: dict[str, list[int]] = defaultdict(list)  # reason -> message ids
     for message in batch:
         if message.recipient in opted_out:
-            skipped.append((message, "opted out"))
+            skipped["opted out"].append(message.pk)
         elif message.recipient and used[message.recipient] >= channel.daily_quota_per_recipient:
-            skipped.append((message, "daily quota reached"))
+            skipped["daily quota reached"].append(message.pk)
         else:
             used[message.recipient] += 1
             keep.append(message)
-    for message, reason in skipped:
-        _settle(message, token, MessageStatus.SKIPPED, error=reason)
-    report.skipped += len(skipped)
+    for reason, ids in skipped.items():
+        report.skipped += _settle_many(ids, token, MessageStatus.SKIPPED, error=reason)
     return keep
 
 

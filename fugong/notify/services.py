@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
+from fugong.core.validators import clean_mobile
 
 from . import crypto
-from .models import Broadcast, Channel, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
+from .models import Broadcast, Channel, ChannelKind, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
+from .queries import opted_out_among
 from .rendering import check_template, render
 
 CHANNEL_FIELDS = (
@@ -139,13 +142,9 @@ def enqueue(
             _("The channel “%(name)s” has no template for “%(kind)s”.") % {"name": channel.name, "kind": kind}
         )
     base = dict(parameters or {})
-    per_recipient = per_recipient or {}
-    recipients = list(dict.fromkeys(recipients))  # once each, in order
-    opted_out = set(
-        OptOut.objects.filter(recipient__in=recipients, channel_kind__in=["", channel.kind]).values_list(
-            "recipient", flat=True
-        )
-    )
+    recipients = list(dict.fromkeys(normalise_recipients(channel.kind, list(recipients))))  # once each, in order
+    per_recipient = {normalise_recipient(channel.kind, k): v for k, v in (per_recipient or {}).items()}
+    opted_out = opted_out_among(recipients, channel.kind)
     now = timezone.now()
     author = actor.pk if actor is not None and actor.pk else None
     shared_body = None if per_recipient else render(template.text, base)  # a broadcast renders once
@@ -181,6 +180,34 @@ def enqueue(
         raise
     transaction.on_commit(lambda: _wake_dispatcher(channel.pk))
     return len(rows)
+
+
+SMS_KINDS = frozenset({ChannelKind.ALIYUN_SMS, ChannelKind.TENCENT_SMS, ChannelKind.CONSOLE})
+
+
+def normalise_recipient(channel_kind: str, value: str) -> str:
+    """One form per recipient, so opt-outs and quotas match: E.164 mobiles on SMS channels
+    (and the console, which stands in for them), checked addresses for e-mail; robots take
+    a mobile to @-mention, or nothing, as given."""
+    if channel_kind in SMS_KINDS:
+        return clean_mobile(value)
+    if channel_kind == ChannelKind.EMAIL:
+        validate_email(value.strip())
+        return value.strip()
+    return value
+
+
+def normalise_recipients(channel_kind: str, values: list[str]) -> list[str]:
+    """All recipients normalised; errors name each bad one's position (recipients.3)."""
+    cleaned, errors = [], {}
+    for index, value in enumerate(values):
+        try:
+            cleaned.append(normalise_recipient(channel_kind, value))
+        except ValidationError as error:
+            errors[f"recipients.{index}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def insert_messages(rows: list[dict[str, Any]]) -> None:

@@ -15,7 +15,6 @@ from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
-from fugong.core.validators import clean_mobile
 
 from . import crypto, queries, services
 from .forms import BroadcastForm, ChannelForm, OutboxFilter, TemplateForm, TestForm
@@ -113,10 +112,7 @@ def channel_detail(request: AuthedRequest, channel_id: int) -> HttpResponse:
                 messages.success(request, _("Template saved."))
                 return redirect("notify:channel", channel_id=channel.pk)
             if "send_test" in request.POST and test_form.is_valid():
-                recipient = test_form.cleaned_data["recipient"]
-                if "@" not in recipient and recipient:
-                    recipient = clean_mobile(recipient)
-                services.send_test(request.user, channel, recipient)
+                services.send_test(request.user, channel, test_form.cleaned_data["recipient"])
                 messages.success(request, _("Test message queued; it appears in the outbox."))
                 return redirect("notify:channel", channel_id=channel.pk)
         except ValidationError as error:
