@@ -12,7 +12,7 @@ from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
 from . import queries, services
-from .models import Message
+from .models import Message, OptOut
 
 router = Router(tags=["notify"])
 
@@ -101,6 +101,31 @@ def list_messages(request: AuthedRequest, status: str = "", kind: str = "", limi
         raise ValidationError({"limit": _("Between 1 and 1000.")})
     managed = _managed(request)
     return [message_out(m, managed) for m in qs[:limit]]
+
+
+class OptOutIn(Schema):
+    recipient: str = Field(max_length=254)
+    channel_kind: str = ""
+    note: str = Field("", max_length=200)
+
+
+class OptOutOut(Schema):
+    id: int
+    channel_kind: str
+
+
+@router.post("/opt-outs", response={201: OptOutOut})
+def record_opt_out(request: AuthedRequest, payload: OptOutIn) -> Status[Any]:
+    """Someone asked for no more messages (on one kind of channel, or on any). Repeating it is harmless."""
+    entry = services.opt_out(request.user, payload.recipient, channel_kind=payload.channel_kind, note=payload.note)
+    return Status(201, OptOutOut(id=entry.pk, channel_kind=entry.channel_kind))
+
+
+@router.delete("/opt-outs/{opt_out_id}", response={204: None})
+def cancel_opt_out(request: AuthedRequest, opt_out_id: int) -> Status[None]:
+    """The person wants messages again."""
+    services.cancel_opt_out(request.user, get_object_or_404(OptOut, pk=opt_out_id))
+    return Status(204, None)
 
 
 def _managed(request: AuthedRequest) -> set[int]:

@@ -58,6 +58,14 @@ class TestForm(forms.Form):
     recipient = forms.CharField(label=_("Send a test to"), max_length=254, help_text=_("A mobile number or e-mail"))
 
 
+class OptOutForm(forms.Form):
+    recipient = forms.CharField(label=_("Mobile or e-mail"), max_length=254)
+    channel_kind = forms.ChoiceField(
+        label=_("On"), choices=[("", _("every channel")), *ChannelKind.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=_("How and when they asked."))
+
+
 class OutboxFilter(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MessageStatus.choices], required=False)
     kind = forms.CharField(

@@ -34,6 +34,10 @@ class Channel(models.Model):
     rate_per_minute = models.PositiveIntegerField(_("messages per minute"), default=600)
     daily_quota_per_recipient = models.PositiveIntegerField(_("messages per recipient per day"), default=20)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set by the engine when the provider says the account cannot send (balance, credentials,
+    # muted robot); cleared when it expires, when an admin resumes it or saves the channel.
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    pause_reason = models.CharField(_("why it is paused"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +49,10 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_until is not None and self.paused_until > timezone.now()
 
 
 class MessageTemplate(models.Model):
@@ -168,6 +176,9 @@ class OptOut(models.Model):
         verbose_name = _("opt-out")
         constraints = [
             models.UniqueConstraint(fields=["recipient", "channel_kind"], name="opt_out_once"),
+            models.CheckConstraint(
+                condition=Q(channel_kind="") | Q(channel_kind__in=ChannelKind.values), name="opt_out_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

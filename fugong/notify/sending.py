@@ -21,11 +21,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .crypto import channel_secret
 from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate
 from .queries import opted_out_among
 from .transports import (
+    ChannelPaused,
     DeliveryUnknown,
     Outcome,
     Outgoing,
@@ -42,6 +44,13 @@ RATE_WINDOW = timedelta(minutes=1)
 # and a dead number should not be hammered.
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
 
+# Reasons the engine itself records, stored in English and shown translated (`{% translate %}`).
+OPTED_OUT = gettext_noop("opted out")
+QUOTA_REACHED = gettext_noop("daily quota reached")
+NO_ANSWER = gettext_noop("no answer from provider")
+NOT_SENT_BEFORE_INTERRUPTION = gettext_noop("not sent before an interruption")
+INTERRUPTED_UNKNOWN = gettext_noop("interrupted; provider cannot say if sent")
+
 
 @dataclass
 class DispatchReport:
@@ -50,6 +59,7 @@ class DispatchReport:
     retrying: int = 0
     skipped: int = 0
     uncertain: int = 0
+    held: int = 0  # put back in the queue because the channel was paused
     reconciled: Counter[str] = field(default_factory=Counter)
 
 
@@ -58,9 +68,13 @@ def transport_of(channel: Channel) -> Transport:
 
 
 def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Transport | None = None) -> DispatchReport:
-    """Send what is due on a channel, at its rate, for at most `budget_seconds`."""
-    transport = transport or transport_of(channel)
+    """Send what is due on a channel, at its rate, for at most `budget_seconds`
+    (nothing while the channel is paused)."""
     report = DispatchReport()
+    channel.refresh_from_db(fields=["paused_until", "pause_reason"])
+    if channel.is_paused:
+        return report
+    transport = transport or transport_of(channel)
     reconcile_expired(channel, transport, report)
     deadline = clock.monotonic() + budget_seconds
     templates = {t.kind: t for t in MessageTemplate.objects.filter(channel=channel)}
@@ -72,8 +86,8 @@ def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Trans
         if not batch:
             break
         batch = _drop_unsendable(channel, token, batch, report)
-        if batch:
-            _send(channel, transport, token, batch, templates, report)
+        if batch and not _send(channel, transport, token, batch, templates, report):
+            break  # the channel is paused
     return report
 
 
@@ -134,9 +148,9 @@ def _drop_unsendable(channel: Channel, token: str, batch: list[Message], report:
     skipped: dict[str, list[int]] = defaultdict(list)  # reason -> message ids
     for message in batch:
         if message.recipient in opted_out:
-            skipped["opted out"].append(message.pk)
+            skipped[OPTED_OUT].append(message.pk)
         elif message.recipient and used[message.recipient] >= channel.daily_quota_per_recipient:
-            skipped["daily quota reached"].append(message.pk)
+            skipped[QUOTA_REACHED].append(message.pk)
         else:
             used[message.recipient] += 1
             keep.append(message)
@@ -167,10 +181,10 @@ def _send(
     batch: list[Message],
     templates: dict[str, MessageTemplate],
     report: DispatchReport,
-) -> None:
+) -> bool:
     """Send the batch call by call: keep the claim alive (renewed once a third of the lease
     has passed), record each call's outcomes as soon as it returns, so a failure in one call
-    never touches what others delivered."""
+    never touches what others delivered. False if the provider paused the channel."""
     by_id = {m.pk: m for m in batch}
     lease = settings.NOTIFY_LEASE_SECONDS
     renew_at = clock.monotonic() + lease / 3  # a fresh claim needs no renewal yet
@@ -180,6 +194,9 @@ def _send(
             renew_at = clock.monotonic() + lease / 3
         try:
             outcomes = transport.send(call)
+        except ChannelPaused as pause:
+            report.held += pause_channel(channel, token, str(pause), pause.pause)
+            return False
         except PermanentError as error:
             outcomes = [Outcome(m.id, False, error=str(error)[:300], permanent=True) for m in call]
         except TransientError as error:
@@ -187,10 +204,34 @@ def _send(
         except DeliveryUnknown as error:
             outcomes = [Outcome(m.id, False, error=str(error)[:300], uncertain=True) for m in call]
         answered = {o.message_id for o in outcomes}
-        outcomes += [
-            Outcome(m.id, False, error="no answer from provider", uncertain=True) for m in call if m.id not in answered
-        ]
+        outcomes += [Outcome(m.id, False, error=NO_ANSWER, uncertain=True) for m in call if m.id not in answered]
         _record(token, [(by_id[o.message_id], o) for o in outcomes], report)
+    return True
+
+
+def pause_channel(channel: Channel, token: str, reason: str, pause: timedelta) -> int:
+    """The account cannot send: hold the channel and put this claim's unsent messages back in
+    the queue for when it resumes. Not their fault, so the attempt does not count."""
+    until = timezone.now() + pause
+    with transaction.atomic():
+        Channel.objects.filter(pk=channel.pk).update(paused_until=until, pause_reason=reason[:300])
+        held = list(
+            Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__in=held).update(
+            status=MessageStatus.QUEUED,
+            lease_until=None,
+            next_attempt_at=until,
+            attempts=F("attempts") - 1,
+            error=reason[:300],
+        )
+        MessageEvent.objects.bulk_create(
+            [MessageEvent(message_id=pk, status=MessageStatus.QUEUED, detail=reason[:300]) for pk in held]
+        )
+    channel.paused_until, channel.pause_reason = until, reason[:300]
+    # No personal data here: the reason is the provider's account-level error.
+    logger.warning("Channel %s paused until %s: %s", channel, until, reason)
+    return len(held)
 
 
 def _renew_lease(token: str) -> None:
@@ -217,7 +258,7 @@ def _record(token: str, results: list[tuple[Message, Outcome]], report: Dispatch
             key = (MessageStatus.FAILED, "", outcome.error, None)
             report.failed += 1
         else:
-            retry_at = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+            retry_at = now + (outcome.retry_after or BACKOFF[min(message.attempts, len(BACKOFF)) - 1])
             key = (MessageStatus.QUEUED, "", outcome.error, retry_at)
             report.retrying += 1
         groups[key].append(message.pk)
@@ -274,10 +315,10 @@ def reconcile_expired(channel: Channel, transport: Transport, report: DispatchRe
             settled = _settle(message, message.claim_token, status, provider_id=f"reconciled-{message.pk}")
         elif went_out is False:
             status = MessageStatus.QUEUED
-            settled = _settle(message, message.claim_token, status, error="not sent before an interruption")
+            settled = _settle(message, message.claim_token, status, error=NOT_SENT_BEFORE_INTERRUPTION)
         else:
             status = MessageStatus.UNCERTAIN
-            settled = _settle(message, message.claim_token, status, error="interrupted; provider cannot say if sent")
+            settled = _settle(message, message.claim_token, status, error=INTERRUPTED_UNKNOWN)
         if settled:
             report.reconciled[status] += 1
             logger.warning("Message %s on %s reconciled as %s", message.pk, channel, status)

@@ -55,6 +55,8 @@ def save_channel(
     require(can_manage_channel(actor, channel))
     if secret is not None:
         channel.secret = crypto.encrypt(secret)
+    if not creating and channel.is_paused:  # an admin changed the configuration: try it
+        _lift_pause(channel)
     channel.full_clean()
     channel.save()
     changes = audit.diff(before, _channel_state(channel))
@@ -68,6 +70,31 @@ def save_channel(
         organisation_id=channel.organisation_id,
     )
     return channel
+
+
+@transaction.atomic
+def resume_channel(actor: User | None, channel: Channel) -> None:
+    """An admin topped up the account or fixed it: send the held messages now."""
+    require(can_manage_channel(actor, channel))
+    reason = channel.pause_reason
+    _lift_pause(channel)
+    channel.save(update_fields=["paused_until", "pause_reason"])
+    audit.record(
+        actor,
+        "channel.resume",
+        channel,
+        changes={"pause_reason": [reason, ""]},
+        organisation_id=channel.organisation_id,
+    )
+    transaction.on_commit(lambda: _wake_dispatcher(channel.pk))
+
+
+def _lift_pause(channel: Channel) -> None:
+    now = timezone.now()
+    Message.objects.filter(
+        channel=channel, status=MessageStatus.QUEUED, next_attempt_at__gt=now, next_attempt_at__lte=channel.paused_until
+    ).update(next_attempt_at=now)
+    channel.paused_until, channel.pause_reason = None, ""
 
 
 def _channel_state(channel: Channel) -> dict[str, Any]:
@@ -108,13 +135,42 @@ def delete_template(actor: User | None, channel: Channel, kind: str) -> None:
         template.delete()
 
 
+def may_keep_opt_outs(actor: User | None) -> bool:
+    """Whoever runs an outbox takes a person's "no more messages" (by phone, at the counter)."""
+    return actor is None or scope_of(actor).has_role("county_coordinator", "org_admin")
+
+
+def opt_out_address(recipient: str) -> str:
+    """An opt-out is for a person, whatever the channel: an e-mail address or an E.164 mobile."""
+    if "@" in recipient:
+        return normalise_recipient(ChannelKind.EMAIL, recipient)
+    return clean_mobile(recipient)
+
+
 @transaction.atomic
 def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note: str = "") -> OptOut:
-    entry, _created = OptOut.objects.get_or_create(
-        recipient=recipient, channel_kind=channel_kind, defaults={"note": note}
-    )
-    audit.record(actor, "notify.opt_out", entry)
+    """Nothing more goes to this recipient (on one kind of channel, or on any); saying it twice
+    changes nothing."""
+    require(may_keep_opt_outs(actor))
+    if channel_kind and channel_kind not in ChannelKind.values:
+        raise ValidationError({"channel_kind": _("Unknown channel kind: %(kind)s") % {"kind": channel_kind}})
+    try:
+        address = opt_out_address(recipient)
+    except ValidationError as error:
+        raise ValidationError({"recipient": error.messages}) from None
+    entry, created = OptOut.objects.get_or_create(recipient=address, channel_kind=channel_kind, defaults={"note": note})
+    if created:
+        # The audit names the entry by id only: the number itself is personal data.
+        audit.record(actor, "notify.opt_out", entry, changes={"channel_kind": [None, channel_kind]})
     return entry
+
+
+@transaction.atomic
+def cancel_opt_out(actor: User | None, entry: OptOut) -> None:
+    """The person asked to get messages again."""
+    require(may_keep_opt_outs(actor))
+    audit.record(actor, "notify.opt_out_cancel", entry, changes={"channel_kind": [entry.channel_kind, None]})
+    entry.delete()
 
 
 def enqueue(

@@ -23,6 +23,7 @@ def dispatch_messages(channel_id: int) -> dict[str, Any]:
         "retrying": report.retrying,
         "skipped": report.skipped,
         "uncertain": report.uncertain,
+        "held": report.held,
         "reconciled": dict(report.reconciled),
     }
 

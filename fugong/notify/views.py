@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +18,8 @@ from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
 from . import crypto, queries, services
-from .forms import BroadcastForm, ChannelForm, OutboxFilter, TemplateForm, TestForm
-from .models import Broadcast, Channel, ChannelKind, MessageStatus, MessageTemplate
+from .forms import BroadcastForm, ChannelForm, OptOutForm, OutboxFilter, TemplateForm, TestForm
+from .models import Broadcast, Channel, ChannelKind, MessageStatus, MessageTemplate, OptOut
 from .recipients import SOURCES
 from .rendering import render as render_message
 
@@ -43,6 +44,7 @@ def outbox(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "managed": managed,
         "uncertain": qs.filter(status=MessageStatus.UNCERTAIN).count(),
+        "paused": queries.usable_channels(request.user).filter(paused_until__gt=timezone.now()),
     }
     return render(request, "notify/outbox.html", context)
 
@@ -60,6 +62,39 @@ def message_detail(request: AuthedRequest, message_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         return redirect("notify:message", message_id=message.pk)
     return render(request, "notify/message.html", {"message": message, "manages": manages})
+
+
+@login_required
+def opt_outs(request: AuthedRequest) -> HttpResponse:
+    """Who asked for no messages: recorded here, honoured by every channel. Numbers are masked;
+    searching by a full number finds its entry."""
+    require(services.may_keep_opt_outs(request.user))
+    form = OptOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opt_out(request.user, **form.cleaned_data)
+            messages.success(request, _("Recorded: nothing more is sent there."))
+            return redirect("notify:opt_outs")
+        except ValidationError as error:
+            apply_errors(form, error)
+    listing = OptOut.objects.order_by("-created_at")
+    searched = request.GET.get("q", "").strip()
+    if searched:
+        try:
+            listing = listing.filter(recipient=services.opt_out_address(searched))
+        except ValidationError:
+            listing = listing.none()
+    page = Paginator(listing, 50).get_page(request.GET.get("page"))
+    return render(request, "notify/opt_outs.html", {"form": form, "page": page, "searched": searched})
+
+
+@login_required
+@require_POST
+def opt_out_cancel(request: AuthedRequest, opt_out_id: int) -> HttpResponse:
+    entry = get_object_or_404(OptOut, pk=opt_out_id)
+    services.cancel_opt_out(request.user, entry)
+    messages.success(request, _("Messages will be sent there again."))
+    return redirect("notify:opt_outs")
 
 
 @login_required
@@ -106,6 +141,10 @@ def channel_detail(request: AuthedRequest, channel_id: int) -> HttpResponse:
     template_form = TemplateForm(request.POST if "save_template" in request.POST else None)
     test_form = TestForm(request.POST if "send_test" in request.POST else None)
     if request.method == "POST":
+        if "resume" in request.POST:
+            services.resume_channel(request.user, channel)
+            messages.success(request, _("Sending resumed."))
+            return redirect("notify:channel", channel_id=channel.pk)
         try:
             if "save_template" in request.POST and template_form.is_valid():
                 services.save_template(request.user, channel, **template_form.cleaned_data)

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from fugong.accounts.models import AuditEntry
 from fugong.notify import services
-from fugong.notify.models import Channel, Message, MessageStatus
-from fugong.notify.sending import claim, dispatch
+from fugong.notify.models import Channel, Message, MessageStatus, OptOut
+from fugong.notify.sending import claim, dispatch, pause_channel
 
 
 def bureau() -> Channel:
@@ -130,3 +130,66 @@ def test_volunteers_of_an_organisation_cannot_send_through_its_channels(demo: An
 
     assert not usable_channels(demo["laoyan"]).exists()
     assert usable_channels(demo["huyao"]).filter(pk=bureau().pk).exists()  # staff may
+
+
+def test_opt_outs_are_recorded_masked_and_honoured(client_for: Any, demo: Any) -> None:
+    client = client_for("xiajiang")
+    response = client.post("/notify/opt-outs/", {"recipient": "139 0796 0101", "channel_kind": "", "note": "电话要求"})
+    assert response.status_code == 302
+    page = client.get("/notify/opt-outs/").content.decode()
+    assert "13907960101" not in page and "139****0101" in page
+    # A full number finds its entry; a number not on the list says so.
+    assert "电话要求" in client.get("/notify/opt-outs/", {"q": "13907960101"}).content.decode()
+    assert "电话要求" not in client.get("/notify/opt-outs/", {"q": "13907960102"}).content.decode()
+    services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    dispatch(bureau())
+    assert Message.objects.get().status == MessageStatus.SKIPPED
+    entry = OptOut.objects.get()
+    client.post(f"/notify/opt-outs/{entry.pk}/cancel/")
+    assert not OptOut.objects.exists()
+    assert AuditEntry.objects.filter(action="notify.opt_out_cancel").exists()
+
+
+def test_a_bad_opt_out_number_is_named_on_the_form(client_for: Any) -> None:
+    response = client_for("xiajiang").post("/notify/opt-outs/", {"recipient": "0796-3662000", "channel_kind": ""})
+    assert response.status_code == 200 and not OptOut.objects.exists()
+    assert response.context["form"].errors["recipient"]
+
+
+def test_opt_out_api_is_harmless_to_repeat(client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    body = {"recipient": "13907960101", "channel_kind": "aliyun_sms"}
+    first = client.post("/api/notify/opt-outs", body, content_type="application/json")
+    again = client.post("/api/notify/opt-outs", body, content_type="application/json")
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert OptOut.objects.get().recipient == "+8613907960101"
+    bad = client.post("/api/notify/opt-outs", {**body, "channel_kind": "fax"}, content_type="application/json")
+    assert bad.status_code == 422 and "channel_kind" in bad.json()["errors"]
+    assert client_for("laoyan").post("/api/notify/opt-outs", body, content_type="application/json").status_code == 403
+    assert client.delete(f"/api/notify/opt-outs/{first.json()['id']}").status_code == 204
+    assert not OptOut.objects.exists()
+
+
+def test_a_paused_channel_is_flagged_and_can_be_resumed(client_for: Any, demo: Any) -> None:
+    channel = bureau()
+    services.enqueue(demo["huyao"], channel, "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    token, _batch = claim(channel, 10)
+    pause_channel(channel, token, "isv.AMOUNT_NOT_ENOUGH: 账户余额不足", timedelta(minutes=30))
+    client = client_for("huanghuiyun")
+    assert "isv.AMOUNT_NOT_ENOUGH" in client.get(f"/notify/channels/{channel.pk}/").content.decode()
+    assert channel.name in client.get("/notify/").content.decode()  # the outbox names the paused channel
+    assert dispatch(bureau()).sent == 0  # nothing goes out while paused
+    client.post(f"/notify/channels/{channel.pk}/", {"resume": "1"})
+    assert not bureau().is_paused
+    assert dispatch(bureau()).sent == 1
+    assert AuditEntry.objects.filter(action="channel.resume").exists()
+
+
+def test_engine_reasons_are_shown_in_the_users_language(client_for: Any, demo: Any) -> None:
+    services.opt_out(None, "+8613907960101")
+    services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    dispatch(bureau())
+    message = Message.objects.get()
+    assert message.error == "opted out"  # stored in one language, shown in the reader's
+    page = client_for("huanghuiyun").get(f"/notify/messages/{message.pk}/").content.decode()
+    assert "已退订" in page

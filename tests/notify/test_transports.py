@@ -126,13 +126,63 @@ def test_aliyun_finds_the_bad_number_and_retries_throttling(provider: FakeProvid
     assert [r.query["PhoneNumbers"] for r in provider.requests][1:] == ["13907960101", "13907960102", "13907960103"]
 
 
-def test_aliyun_broken_credentials_fail_without_retry(provider: FakeProvider, db: Any) -> None:
+def assert_held_by_pause(channel: Channel, *, at_least: timedelta, reason: str) -> None:
+    """The channel waits; its messages are queued for when it resumes, no attempt spent."""
+    channel.refresh_from_db()
+    assert channel.is_paused and reason in channel.pause_reason
+    assert channel.paused_until >= timezone.now() + at_least - timedelta(seconds=5)
+    messages = list(Message.objects.all())
+    assert {m.status for m in messages} == {MessageStatus.QUEUED}
+    assert {m.attempts for m in messages} == {0}
+    assert all(m.next_attempt_at >= channel.paused_until for m in messages)
+
+
+def test_aliyun_broken_credentials_pause_the_channel_until_fixed(provider: FakeProvider, db: Any) -> None:
     channel = channel_for("aliyun_sms", provider, secret="wrong", access_key_id="id", sign_name="签名")
     provider.reply({"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"})
     services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
-    dispatch(channel)
-    assert set(Message.objects.values_list("status", flat=True)) == {"failed"}
+    report = dispatch(channel)
+    assert report.held == 3 and report.failed == 0
+    assert_held_by_pause(channel, at_least=aliyun.ACCOUNT_PAUSE, reason="SignatureDoesNotMatch")
+    dispatch(channel)  # paused: nothing is tried again, whatever is due
     assert len(provider.requests) == 1
+    # The admin fixes the secret: saving the channel lifts the pause and the queue goes out.
+    services.save_channel(None, channel, secret="right")
+    provider.replies.clear()
+    provider.reply({"Code": "OK", "BizId": "b2"})
+    assert dispatch(channel).sent == 3
+    assert not Channel.objects.get(pk=channel.pk).is_paused
+
+
+def test_aliyun_empty_balance_holds_the_rest_of_a_broadcast(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("aliyun_sms", provider, secret="s", access_key_id="id", sign_name="签名")
+    services.save_template(None, channel, kind="ping", text="测试", parameters=[], provider_template="SMS_300003")
+    provider.reply({"Code": "OK", "BizId": "b1"}, {"Code": "isv.AMOUNT_NOT_ENOUGH", "Message": "账户余额不足"})
+    services.enqueue(None, channel, "order_dispatched", SHOPS[:1], {"shop": "店", "eta": "明天"})
+    services.enqueue(None, channel, "ping", SHOPS[1:])
+    dispatch(channel)
+    assert Message.objects.get(recipient=SHOPS[0]).status == MessageStatus.SENT
+    held = Message.objects.exclude(recipient=SHOPS[0])
+    assert {m.status for m in held} == {MessageStatus.QUEUED} and {m.attempts for m in held} == {0}
+    channel.refresh_from_db()
+    assert channel.is_paused and "AMOUNT_NOT_ENOUGH" in channel.pause_reason
+    # Topped up: an admin resumes, and the held messages are due at once.
+    services.resume_channel(None, channel)
+    provider.replies.clear()
+    provider.reply({"Code": "OK", "BizId": "b3"})
+    assert dispatch(channel).sent == 2
+
+
+def test_aliyun_number_over_its_daily_limit_waits_for_tomorrow(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("aliyun_sms", provider, secret="s", access_key_id="id", sign_name="签名")
+    provider.reply({"Code": "isv.DAY_LIMIT_CONTROL", "Message": "触发日发送限额"})
+    services.enqueue(None, channel, "order_dispatched", SHOPS[:1], {"shop": "店", "eta": "明天"})
+    dispatch(channel)
+    message = Message.objects.get()
+    assert message.status == MessageStatus.QUEUED
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert timezone.localtime(message.next_attempt_at).date() == tomorrow
+    assert not Channel.objects.get(pk=channel.pk).is_paused  # one number's limit, not the account's
 
 
 def test_aliyun_interrupted_send_is_settled_by_query_send_details(provider: FakeProvider, db: Any) -> None:
@@ -205,12 +255,50 @@ def test_tencent_sends_signed_positional_parameters_and_reads_each_number(provid
     assert status == {SHOPS[0]: "sent", SHOPS[1]: "failed", SHOPS[2]: "queued"}
 
 
-def test_tencent_auth_failure_stops_the_channel_batch(provider: FakeProvider, db: Any) -> None:
+def test_tencent_auth_failure_pauses_the_channel(provider: FakeProvider, db: Any) -> None:
     channel = channel_for("tencent_sms", provider, secret="x", secret_id="id", sms_sdk_app_id="1", sign_name="s")
     provider.reply({"Response": {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "no"}, "RequestId": "r"}})
     services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
     dispatch(channel)
-    assert set(Message.objects.values_list("status", flat=True)) == {"failed"}
+    assert_held_by_pause(channel, at_least=tencent.ACCOUNT_PAUSE, reason="AuthFailure.SignatureFailure")
+
+
+def test_tencent_internal_error_may_have_sent_so_it_is_not_resent(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("tencent_sms", provider, secret="x", secret_id="id", sms_sdk_app_id="1", sign_name="s")
+    provider.reply({"Response": {"Error": {"Code": "InternalError.Timeout", "Message": "timeout"}, "RequestId": "r"}})
+    services.enqueue(None, channel, "order_dispatched", SHOPS[:2], {"shop": "店", "eta": "明天"})
+    dispatch(channel)
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.UNCERTAIN}
+
+
+def test_tencent_number_limits_wait_their_window(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("tencent_sms", provider, secret="x", secret_id="id", sms_sdk_app_id="1", sign_name="s")
+    provider.reply(
+        {
+            "Response": {
+                "SendStatusSet": [
+                    {"PhoneNumber": SHOPS[0], "Code": "LimitExceeded.PhoneNumberOneHourLimit", "Message": "1h"},
+                    {"PhoneNumber": SHOPS[1], "Code": "Ok", "SerialNo": "s2"},
+                ],
+                "RequestId": "r",
+            }
+        }
+    )
+    services.enqueue(None, channel, "order_dispatched", SHOPS[:2], {"shop": "店", "eta": "明天"})
+    dispatch(channel)
+    limited = Message.objects.get(recipient=SHOPS[0])
+    assert limited.status == MessageStatus.QUEUED
+    assert limited.next_attempt_at >= timezone.now() + timedelta(minutes=59)
+    assert Message.objects.get(recipient=SHOPS[1]).status == MessageStatus.SENT
+
+
+def test_tencent_app_daily_limit_pauses_until_tomorrow(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("tencent_sms", provider, secret="x", secret_id="id", sms_sdk_app_id="1", sign_name="s")
+    provider.reply({"Response": {"Error": {"Code": "LimitExceeded.AppDailyLimit", "Message": "day"}, "RequestId": "r"}})
+    services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
+    dispatch(channel)
+    channel.refresh_from_db()
+    assert timezone.localtime(channel.paused_until).date() == timezone.localdate() + timedelta(days=1)
 
 
 # -- robots -------------------------------------------------------------------------------
@@ -230,12 +318,21 @@ def test_wecom_robot_mentions_the_recipient_and_backs_off_when_throttled(provide
     assert dict(Message.objects.values_list("recipient", "status")) == {SHOPS[0]: "sent", SHOPS[1]: "queued"}
 
 
-def test_wecom_invalid_webhook_fails_without_retry(provider: FakeProvider, db: Any) -> None:
+def test_wecom_invalid_webhook_pauses_the_channel(provider: FakeProvider, db: Any) -> None:
     channel = channel_for("wecom_robot", provider, secret="gone")
     provider.reply({"errcode": 93000, "errmsg": "invalid webhook url"})
     services.enqueue(None, channel, "order_dispatched", [""], {"shop": "各位", "eta": "今天"})
     dispatch(channel)
-    assert Message.objects.get().status == MessageStatus.FAILED
+    assert_held_by_pause(channel, at_least=timedelta(minutes=30), reason="93000")
+
+
+def test_dingtalk_muted_robot_waits_ten_minutes(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("dingtalk_robot", provider, secret="SECabc", access_token="tok")
+    provider.reply({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+    services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "今天"})
+    dispatch(channel)
+    assert len(provider.requests) == 1  # the rest of the batch is not thrown at a muted robot
+    assert_held_by_pause(channel, at_least=timedelta(minutes=10), reason="130101")
 
 
 def test_dingtalk_robot_signs_each_call(provider: FakeProvider, db: Any) -> None:

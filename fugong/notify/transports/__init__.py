@@ -6,13 +6,18 @@ renewing its claim before each and recording each call's outcomes as soon as it 
 `send` answers one `Outcome` per message of the call, or raises for the whole call:
 `TransientError` (it did not go out: retry), `PermanentError` (never retry), or
 `DeliveryUnknown` (the request left but no answer came back: it may have gone out, so it
-is not retried automatically). `lookup` says, after a worker died mid-send, whether
+is not retried automatically), or `ChannelPaused` (the account or webhook cannot send
+anything now: no balance, suspended, bad credentials, muted for flooding; the whole channel
+waits instead of every message failing on its own). `lookup` says, after a worker died mid-send, whether
 messages went out: True, False (certainly not: safe to resend) or None (cannot tell).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class Outcome:
     error: str = ""
     permanent: bool = False  # never retry (bad number, template rejected)
     uncertain: bool = False  # it may have gone out: do not retry automatically
+    retry_after: timedelta | None = None  # the provider limits this number for a while: try again then
 
 
 class TransientError(Exception):
@@ -48,6 +54,21 @@ class PermanentError(Exception):
 
 class DeliveryUnknown(Exception):
     """The request was sent but no answer came (read timeout, 5xx): it may have gone out."""
+
+
+class ChannelPaused(Exception):
+    """Nothing can go out on this channel for `pause` (no balance, bad credentials, muted)."""
+
+    def __init__(self, reason: str, pause: timedelta) -> None:
+        super().__init__(reason)
+        self.pause = pause
+
+
+def until_tomorrow() -> timedelta:
+    """How long until local midnight, when providers' daily limits start again."""
+    now = timezone.localtime()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0, 5), tzinfo=now.tzinfo)
+    return midnight - now
 
 
 class Transport(Protocol):

@@ -9,13 +9,13 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from django.utils import timezone
 
-from . import Outcome, Outgoing, PermanentError
+from . import ChannelPaused, Outcome, Outgoing, until_tomorrow
 from .http import SharedCallSms, post
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
@@ -34,12 +34,20 @@ PERMANENT = {
     "isv.PARAM_LENGTH_LIMIT",
     "isv.BLACK_KEY_CONTROL_LIMIT",
     "isv.SMS_CONTENT_ILLEGAL",
+    "isv.MONTH_LIMIT_CONTROL",  # this number's monthly limit: waiting weeks helps nobody
+}
+# The account cannot send (credentials, subscription, balance, suspension): the channel waits
+# for an admin, and its messages stay queued instead of all failing one by one.
+ACCOUNT_PAUSE = timedelta(minutes=30)
+ACCOUNT_ERRORS = {
     "isp.RAM_PERMISSION_DENY",
     "isv.PRODUCT_UN_SUBSCRIPT",
     "SignatureDoesNotMatch",
+    "InvalidAccessKeyId.NotFound",
+    "isv.AMOUNT_NOT_ENOUGH",
+    "isv.OUT_OF_SERVICE",
+    "isv.ACCOUNT_ABNORMAL",
 }
-# Credentials or account errors: the whole channel is misconfigured, not one message.
-CHANNEL_BROKEN = {"isp.RAM_PERMISSION_DENY", "isv.PRODUCT_UN_SUBSCRIPT", "SignatureDoesNotMatch"}
 
 
 def percent_encode(value: str) -> str:
@@ -106,12 +114,14 @@ class AliyunSmsTransport(SharedCallSms):
         code = answer.get("Code", "")
         if code == "OK":
             return [Outcome(m.id, True, provider_id=answer.get("BizId", "")) for m in part]
-        if code in CHANNEL_BROKEN:
-            raise PermanentError(f"{code}: {answer.get('Message', '')}")
+        if code in ACCOUNT_ERRORS:
+            raise ChannelPaused(f"{code}: {answer.get('Message', '')}", ACCOUNT_PAUSE)
         if code == "isv.MOBILE_NUMBER_ILLEGAL" and len(part) > 1:
             # One bad number refuses the whole call: send one by one to find it.
             return [outcome for message in part for outcome in self.send([message])]
         error = f"{code}: {answer.get('Message', '')}"[:300]
+        if code == "isv.DAY_LIMIT_CONTROL":  # this number has had its messages for today
+            return [Outcome(m.id, False, error=error, retry_after=until_tomorrow()) for m in part]
         return [Outcome(m.id, False, error=error, permanent=code in PERMANENT) for m in part]
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:

@@ -1,9 +1,10 @@
 """What the WeCom and DingTalk group robots share: one message per call to a webhook,
 the recipient's mobile (if any) @-mentioned, errcode 0 for success."""
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, ClassVar
 
-from . import Outcome, Outgoing, PermanentError
+from . import ChannelPaused, Outcome, Outgoing
 from .http import post
 
 
@@ -11,7 +12,9 @@ class GroupRobot:
     max_batch = 20
     max_per_minute: int | None = 20  # both robots take 20 messages a minute (DingTalk then mutes for 10 minutes)
     permanent_codes: frozenset[int] = frozenset()
-    broken_codes: frozenset[int] = frozenset()  # the webhook itself is wrong
+    broken_codes: frozenset[int] = frozenset()  # the webhook itself is wrong: wait for an admin
+    muted_codes: ClassVar[dict[int, timedelta]] = {}  # too fast: the robot takes nothing for this long
+    broken_pause = timedelta(minutes=30)
 
     def url(self) -> str:
         raise NotImplementedError
@@ -28,9 +31,11 @@ class GroupRobot:
         code = int(answer.get("errcode", -1))
         if code == 0:
             return [Outcome(message.id, True)]
-        if code in self.broken_codes:
-            raise PermanentError(f"{code}: {answer.get('errmsg', '')}")
         error = f"{code}: {answer.get('errmsg', '')}"[:300]
+        if code in self.broken_codes:
+            raise ChannelPaused(error, self.broken_pause)
+        if code in self.muted_codes:
+            raise ChannelPaused(error, self.muted_codes[code])
         return [Outcome(message.id, False, error=error, permanent=code in self.permanent_codes)]
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:

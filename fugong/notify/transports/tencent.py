@@ -8,10 +8,10 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import Outcome, Outgoing, PermanentError
+from . import ChannelPaused, DeliveryUnknown, Outcome, Outgoing, until_tomorrow
 from .http import SharedCallSms, post
 
 HOST = "sms.tencentcloudapi.com"
@@ -28,6 +28,15 @@ PERMANENT_PREFIXES = (
     "UnsupportedOperation.",
     "MissingParameter.",
 )
+# The account cannot send (credentials, arrears, package used up): the channel waits for an admin.
+ACCOUNT_PAUSE = timedelta(minutes=30)
+ACCOUNT_PREFIXES = ("AuthFailure", "UnauthorizedOperation", "FailedOperation.InsufficientBalanceInSmsPackage")
+# Limits on one number: try that number again once the window has passed.
+NUMBER_LIMITS = {
+    "LimitExceeded.PhoneNumberThirtySecondLimit": lambda: timedelta(seconds=30),
+    "LimitExceeded.PhoneNumberOneHourLimit": lambda: timedelta(hours=1),
+    "LimitExceeded.PhoneNumberDailyLimit": until_tomorrow,
+}
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -98,9 +107,13 @@ class TencentSmsTransport(SharedCallSms):
         answer = post(self.endpoint, content=payload.encode(), headers=headers).get("Response", {})
         if "Error" in answer:
             code = answer["Error"].get("Code", "")
-            if code.startswith(("AuthFailure", "UnauthorizedOperation")):
-                raise PermanentError(f"{code}: {answer['Error'].get('Message', '')}")
             error = f"{code}: {answer['Error'].get('Message', '')}"[:300]
+            if code.startswith(ACCOUNT_PREFIXES):
+                raise ChannelPaused(error, ACCOUNT_PAUSE)
+            if code == "LimitExceeded.AppDailyLimit":  # the whole application's daily allowance is spent
+                raise ChannelPaused(error, until_tomorrow())
+            if code.startswith("InternalError"):  # the provider failed mid-call: it may have sent
+                raise DeliveryUnknown(error)
             return [Outcome(m.id, False, error=error, permanent=code.startswith(PERMANENT_PREFIXES)) for m in part]
         by_number = {s.get("PhoneNumber"): s for s in answer.get("SendStatusSet", [])}
         outcomes = []
@@ -109,6 +122,9 @@ class TencentSmsTransport(SharedCallSms):
             code = status.get("Code", "")
             if code == "Ok":
                 outcomes.append(Outcome(message.id, True, provider_id=status.get("SerialNo", "")))
+            elif code in NUMBER_LIMITS:
+                error = f"{code}: {status.get('Message', '')}"[:300]
+                outcomes.append(Outcome(message.id, False, error=error, retry_after=NUMBER_LIMITS[code]()))
             else:
                 error = f"{code or 'no status'}: {status.get('Message', '')}"[:300]
                 outcomes.append(Outcome(message.id, False, error=error, permanent=code.startswith(PERMANENT_PREFIXES)))

@@ -1,6 +1,7 @@
 """WeCom (企业微信) group robot: POST JSON to the webhook with the robot's key."""
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from . import Outgoing
 from .robots import GroupRobot, mention
@@ -17,6 +18,8 @@ def clip(text: str, limit: int) -> str:
 class WecomRobotTransport(GroupRobot):
     permanent_codes = frozenset({40008, 44004, 45002})
     broken_codes = frozenset({93000, 93004, 93008})
+    # Over 20 a minute: wait for the next minute.
+    muted_codes: ClassVar[dict[int, timedelta]] = {45009: timedelta(minutes=1)}
 
     def __init__(self, options: dict[str, Any], secret: str) -> None:
         self.webhook = options.get("endpoint") or WEBHOOK
