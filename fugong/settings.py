@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fugong.accounts",
     "fugong.directory",
     "fugong.notify",
+    "fugong.volunteers",
     "fugong.demo",
 ]
 
@@ -233,8 +234,14 @@ RETENTION_DAYS = {
     "jobs": int(os.environ.get("RETENTION_JOBS_DAYS", "30")),
     "audit": int(os.environ.get("RETENTION_AUDIT_DAYS", str(3 * 365))),
     "messages": int(os.environ.get("RETENTION_MESSAGES_DAYS", "90")),
+    # Members who left: name and mobile are erased this long after they left.
+    "former_members": int(os.environ.get("RETENTION_FORMER_MEMBERS_DAYS", "365")),
+    # Mediation cases: parties' names and numbers are erased this long after the case closed.
+    "mediation_parties": int(os.environ.get("RETENTION_MEDIATION_DAYS", str(3 * 365))),
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
 
 FUGONG_SITE_NAME = _("Fugong")
+# Where people reach this site from outside: links in messages (answer a call for help) use it.
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,313 @@
+"""Calls for help: a coordinator asks, members answer on their phones through a signed link,
+the coordinator confirms who goes. Nobody is booked twice for the same hours.
+
+The call row is locked while answers and confirmations are counted, so two phones answering
+at once cannot both take the last place.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require
+from fugong.directory.models import Organisation
+from fugong.notify import services as notify
+from fugong.notify.models import Channel
+
+from .access import may_coordinate_organisation
+from .models import (
+    AnswerStatus,
+    Availability,
+    HelpAnswer,
+    HelpCall,
+    HelpCallStatus,
+    Member,
+    Offer,
+    OfferKind,
+    ShiftAssignment,
+    Team,
+)
+
+ANSWER_SALT = "fugong.volunteers.answer"
+LINK_GRACE = timedelta(days=1)  # a link still opens for a day after the call, to see what happened
+MESSAGE_KIND = "volunteer_call"
+
+
+def answer_token(call: HelpCall, member: Member) -> str:
+    return signing.dumps([call.pk, member.pk], salt=ANSWER_SALT, compress=True)
+
+
+def read_answer_token(token: str) -> tuple[HelpCall, Member]:
+    """The call and member a link was made for; PermissionDenied if forged or long past."""
+    try:
+        call_id, member_id = signing.loads(token, salt=ANSWER_SALT)
+        call = HelpCall.objects.get(pk=call_id)
+        member = Member.objects.select_related("team").get(pk=member_id)
+    except (signing.BadSignature, ValueError, TypeError, HelpCall.DoesNotExist, Member.DoesNotExist):
+        raise PermissionDenied(_("This link is not valid.")) from None
+    if timezone.now() > call.ends_at + LINK_GRACE:
+        raise PermissionDenied(_("This call for help is over."))
+    return call, member
+
+
+@transaction.atomic
+def open_call(
+    actor: User | None,
+    organisation: Organisation,
+    *,
+    title: str,
+    needed: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    teams: list[Team],
+    skill: str = "",
+    vehicle_kind: str = "",
+    needs_driver: bool = False,
+    details: str = "",
+) -> HelpCall:
+    require(actor is None or may_coordinate_organisation(actor, organisation.pk, organisation.region.code))
+    if not teams:
+        raise ValidationError({"teams": _("Choose at least one team to ask.")})
+    foreign = [t.name for t in teams if t.organisation_id != organisation.pk]
+    if foreign:
+        raise ValidationError(
+            {"teams": _("Not a team of this organisation: %(names)s") % {"names": ", ".join(foreign)}}
+        )
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    call = HelpCall(
+        organisation=organisation,
+        title=title.strip(),
+        needed=needed,
+        skill=skill,
+        vehicle_kind=vehicle_kind,
+        needs_driver=needs_driver or bool(vehicle_kind),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place.strip(),
+        details=details,
+        created_by=actor if actor and actor.pk else None,
+    )
+    call.full_clean()
+    call.save()
+    call.teams.set(teams)
+    audit.record(actor, "help_call.open", call, organisation_id=organisation.pk, region_code=organisation.region.code)
+    return call
+
+
+def suitable_vehicles(call: HelpCall, member: Member) -> QuerySet[Offer]:
+    """Vehicles of the kind the call asks for that this member owns or may drive."""
+    if not call.vehicle_kind:
+        return Offer.objects.none()
+    return (
+        Offer.objects.filter(kind=OfferKind.VEHICLE, vehicle_kind=call.vehicle_kind, is_active=True)
+        .filter(Q(member=member) | Q(drivers=member))
+        .distinct()
+    )
+
+
+def invitees(call: HelpCall) -> list[Member]:
+    """Current members of the asked teams who meet what the call needs."""
+    members = Member.objects.filter(team__in=call.teams.all(), left_on__isnull=True).select_related("team")
+    chosen = []
+    for member in members.order_by("team__name", "name"):
+        if call.needs_driver and not member.may_drive:
+            continue
+        if call.skill and call.skill not in member.skills:
+            continue
+        if call.vehicle_kind and not suitable_vehicles(call, member).exists():
+            continue
+        chosen.append(member)
+    return chosen
+
+
+@transaction.atomic
+def send_call(actor: User | None, call: HelpCall, channel: Channel, base_url: str) -> int:
+    """Each suitable member gets a message with their own answer link."""
+    require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
+    people = [m for m in invitees(call) if m.mobile]
+    if not people:
+        raise ValidationError(_("No member of these teams has a mobile number and meets what the call needs."))
+    per_recipient: dict[str, dict[str, str]] = {}
+    for member in people:  # someone in two teams gets one message
+        link = base_url.rstrip("/") + reverse("volunteers:answer", args=[answer_token(call, member)])
+        per_recipient.setdefault(member.mobile, {"team": member.team.name, "link": link})
+    when = f"{timezone.localtime(call.starts_at):%m-%d %H:%M}–{timezone.localtime(call.ends_at):%H:%M}"
+    count = notify.enqueue(
+        actor,
+        channel,
+        MESSAGE_KIND,
+        list(per_recipient),
+        {"task": call.title, "time": when, "place": call.place},
+        per_recipient=per_recipient,
+    )
+    audit.record(
+        actor, "help_call.send", call, changes={"recipients": [None, count]}, organisation_id=call.organisation_id
+    )
+    return count
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    answer: HelpAnswer
+    full: bool  # the call had no place left
+
+
+def _locked(call: HelpCall) -> HelpCall:
+    return HelpCall.objects.select_for_update().get(pk=call.pk)
+
+
+def _confirmed_count(call: HelpCall) -> int:
+    return call.answers.filter(status=AnswerStatus.CONFIRMED).count()
+
+
+def _same_person(member: Member) -> Q:
+    """The member, and the same person's rows in other teams (same mobile or account)."""
+    same = Q(pk=member.pk)
+    if member.mobile:
+        same |= Q(mobile=member.mobile)
+    if member.user_id:
+        same |= Q(user_id=member.user_id)
+    return same
+
+
+def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime, *, except_call: int = 0) -> list[str]:
+    """What this person is already confirmed for between these times (calls and shifts)."""
+    people = Member.objects.filter(_same_person(member))
+    calls = (
+        HelpAnswer.objects.filter(
+            member__in=people,
+            status=AnswerStatus.CONFIRMED,
+            call__starts_at__lt=ends_at,
+            call__ends_at__gt=starts_at,
+        )
+        .exclude(call_id=except_call)
+        .select_related("call")
+    )
+    shifts = ShiftAssignment.objects.filter(
+        member__in=people, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
+    ).select_related("shift__site")
+    return [a.call.title for a in calls] + [str(s.shift) for s in shifts]
+
+
+@transaction.atomic
+def answer_call(call: HelpCall, member: Member, *, yes: bool, vehicle: Offer | None = None) -> AnswerResult:
+    """A member says yes or no through their link. Saying it again changes nothing."""
+    call = _locked(call)
+    if call.status == HelpCallStatus.CANCELLED:
+        raise ValidationError(_("This call for help was cancelled."))
+    if timezone.now() >= call.ends_at:
+        raise ValidationError(_("This call for help is over."))
+    if not member.is_active or not call.teams.filter(pk=member.team_id).exists():
+        raise PermissionDenied(_("This call was not sent to you."))
+    existing = HelpAnswer.objects.filter(call=call, member=member).first()
+    answer = existing or HelpAnswer(call=call, member=member)
+    if not yes:
+        was_confirmed = answer.status == AnswerStatus.CONFIRMED
+        answer.status, answer.confirmed_at, answer.vehicle = AnswerStatus.NO, None, None
+        answer.answered_at = timezone.now()
+        answer.save()
+        if was_confirmed:
+            _release_booking(call, member)
+        return AnswerResult(answer, full=False)
+    if existing and existing.status in (AnswerStatus.YES, AnswerStatus.CONFIRMED):
+        return AnswerResult(existing, full=False)
+    if call.status == HelpCallStatus.FULL or _confirmed_count(call) >= call.needed:
+        answer.status, answer.answered_at = AnswerStatus.TOO_LATE, timezone.now()
+        answer.save()
+        return AnswerResult(answer, full=True)
+    clashes = bookings_overlapping(member, call.starts_at, call.ends_at, except_call=call.pk)
+    if clashes:
+        raise ValidationError(_("You are already booked at that time: %(what)s") % {"what": "; ".join(clashes)})
+    if call.vehicle_kind:
+        vehicles = suitable_vehicles(call, member)
+        vehicle = vehicle or (vehicles.first() if vehicles.count() == 1 else None)
+        if vehicle is None or not vehicles.filter(pk=vehicle.pk).exists():
+            raise ValidationError({"vehicle": _("Choose the vehicle you will bring.")})
+    answer.status, answer.vehicle, answer.answered_at = AnswerStatus.YES, vehicle, timezone.now()
+    answer.save()
+    return AnswerResult(answer, full=False)
+
+
+@transaction.atomic
+def confirm(actor: User | None, call: HelpCall, members: list[Member]) -> int:
+    """The coordinator picks who goes among those who said yes; the call is full at N."""
+    call = _locked(call)
+    require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
+    answers = {a.member_id: a for a in call.answers.filter(member__in=members, status=AnswerStatus.YES)}
+    missing = [m.name for m in members if m.pk not in answers]
+    if missing:
+        raise ValidationError(
+            _("Only members who said yes can be confirmed: %(names)s") % {"names": ", ".join(missing)}
+        )
+    room = call.needed - _confirmed_count(call)
+    if len(answers) > room:
+        raise ValidationError(_("Only %(room)d place(s) left.") % {"room": room})
+    now = timezone.now()
+    for member in members:
+        clashes = bookings_overlapping(member, call.starts_at, call.ends_at, except_call=call.pk)
+        if clashes:
+            raise ValidationError(
+                _("%(name)s is already booked at that time: %(what)s")
+                % {"name": member.name, "what": "; ".join(clashes)}
+            )
+        answer = answers[member.pk]
+        answer.status, answer.confirmed_at = AnswerStatus.CONFIRMED, now
+        answer.save(update_fields=["status", "confirmed_at"])
+        if answer.vehicle_id:  # the vehicle joins the fleet for the call's hours
+            Availability.objects.create(
+                offer_id=answer.vehicle_id, starts_at=call.starts_at, ends_at=call.ends_at, call=call
+            )
+    if _confirmed_count(call) >= call.needed:
+        call.status = HelpCallStatus.FULL
+        call.save(update_fields=["status"])
+    audit.record(
+        actor,
+        "help_call.confirm",
+        call,
+        changes={"confirmed": [None, len(members)]},
+        organisation_id=call.organisation_id,
+    )
+    return len(members)
+
+
+def _release_booking(call: HelpCall, member: Member) -> None:
+    Availability.objects.filter(
+        call=call, offer__in=Offer.objects.filter(Q(member=member) | Q(drivers=member))
+    ).delete()
+    if call.status == HelpCallStatus.FULL:
+        call.status = HelpCallStatus.OPEN
+        call.save(update_fields=["status"])
+
+
+@transaction.atomic
+def release(actor: User | None, call: HelpCall, member: Member) -> None:
+    """The coordinator stands a confirmed member down; the place opens again."""
+    call = _locked(call)
+    require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
+    updated = HelpAnswer.objects.filter(call=call, member=member, status=AnswerStatus.CONFIRMED).update(
+        status=AnswerStatus.YES, confirmed_at=None
+    )
+    if updated:
+        _release_booking(call, member)
+        audit.record(actor, "help_call.release", call, organisation_id=call.organisation_id)
+
+
+@transaction.atomic
+def cancel_call(actor: User | None, call: HelpCall) -> None:
+    call = _locked(call)
+    require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
+    call.status = HelpCallStatus.CANCELLED
+    call.save(update_fields=["status"])
+    Availability.objects.filter(call=call).delete()
+    audit.record(actor, "help_call.cancel", call, organisation_id=call.organisation_id)

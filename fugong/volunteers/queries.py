@@ -1,0 +1,154 @@
+"""Read side of volunteers, shared by pages, the API and other modules.
+
+`fleet_for_day` is what the delivery planner uses as its borrowed fleet: vehicles offered
+(or brought to a confirmed call for help) on that day, and the licensed drivers free then.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .access import q_visible_cases, q_visible_teams
+from .models import (
+    AnswerStatus,
+    Availability,
+    HelpAnswer,
+    HelpCall,
+    MediationCase,
+    Member,
+    OfferKind,
+    Team,
+)
+
+
+def visible_teams(user: Any) -> QuerySet[Team]:
+    return Team.objects.filter(q_visible_teams(user)).distinct().select_related("region", "organisation", "leader")
+
+
+def visible_members(user: Any) -> QuerySet[Member]:
+    return Member.objects.filter(team__in=visible_teams(user)).select_related("team", "village")
+
+
+def visible_calls(user: Any) -> QuerySet[HelpCall]:
+    return (
+        HelpCall.objects.filter(Q(teams__in=visible_teams(user)) | Q(created_by_id=getattr(user, "pk", None)))
+        .distinct()
+        .select_related("organisation")
+    )
+
+
+def visible_cases(user: Any) -> QuerySet[MediationCase]:
+    return MediationCase.objects.filter(q_visible_cases(user)).distinct().select_related("team")
+
+
+def my_members(user: Any) -> QuerySet[Member]:
+    """The signed-in person's own rows (one per team they belong to)."""
+    return Member.objects.filter(user_id=getattr(user, "pk", None) or 0, left_on__isnull=True).select_related("team")
+
+
+@dataclass(frozen=True)
+class FleetVehicle:
+    offer_id: int
+    vehicle_kind: str
+    capacity_cartons: int
+    plate: str
+    owner: str
+    team: str
+    driver_ids: tuple[int, ...]
+    available_from: datetime
+    available_until: datetime
+    call_id: int | None  # brought to this confirmed call for help
+
+
+@dataclass(frozen=True)
+class FleetDriver:
+    member_id: int
+    name: str
+    mobile: str
+    licence: str
+    e_tricycle_licence: bool
+    team: str
+    available_from: datetime
+    available_until: datetime
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def fleet_for_day(
+    day: date, *, organisation_ids: list[int] | None = None
+) -> tuple[list[FleetVehicle], list[FleetDriver]]:
+    """Vehicles and drivers available on `day` (local time) from current members of active teams."""
+    start, end = _day_bounds(day)
+    windows = (
+        Availability.objects.filter(
+            starts_at__lt=end,
+            ends_at__gt=start,
+            offer__kind=OfferKind.VEHICLE,
+            offer__is_active=True,
+            offer__member__left_on__isnull=True,
+            offer__member__team__is_active=True,
+        )
+        .select_related("offer__member__team")
+        .prefetch_related("offer__drivers")
+        .order_by("starts_at", "pk")
+    )
+    calls = HelpAnswer.objects.filter(
+        status=AnswerStatus.CONFIRMED,
+        call__starts_at__lt=end,
+        call__ends_at__gt=start,
+        member__left_on__isnull=True,
+    ).select_related("member__team", "call")
+    if organisation_ids is not None:
+        windows = windows.filter(offer__member__team__organisation_id__in=organisation_ids)
+        calls = calls.filter(call__organisation_id__in=organisation_ids)
+    vehicles: list[FleetVehicle] = []
+    drivers: dict[int, FleetDriver] = {}
+    confirmed_drivers = {(a.call_id, a.member_id) for a in calls}
+    for window in windows:
+        offer = window.offer
+        owner = offer.member
+        driver_ids = tuple(sorted(d.pk for d in offer.drivers.all() if d.left_on is None))
+        vehicles.append(
+            FleetVehicle(
+                offer_id=offer.pk,
+                vehicle_kind=offer.vehicle_kind,
+                capacity_cartons=offer.capacity_cartons,
+                plate=offer.plate,
+                owner=owner.name,
+                team=owner.team.name,
+                driver_ids=driver_ids,
+                available_from=max(window.starts_at, start),
+                available_until=min(window.ends_at, end),
+                call_id=window.call_id,
+            )
+        )
+        # A vehicle offered on its own brings its drivers; one brought to a call brings
+        # the confirmed member who drives it.
+        for driver in offer.drivers.all():
+            if driver.left_on is None and (window.call_id is None or (window.call_id, driver.pk) in confirmed_drivers):
+                drivers.setdefault(driver.pk, _driver(driver, window.starts_at, window.ends_at, start, end))
+    for answer in calls:
+        if answer.call.needs_driver and answer.member.may_drive:
+            drivers.setdefault(
+                answer.member_id, _driver(answer.member, answer.call.starts_at, answer.call.ends_at, start, end)
+            )
+    return vehicles, sorted(drivers.values(), key=lambda d: (d.available_from, d.name))
+
+
+def _driver(member: Member, starts: datetime, ends: datetime, day_start: datetime, day_end: datetime) -> FleetDriver:
+    return FleetDriver(
+        member_id=member.pk,
+        name=member.name,
+        mobile=member.mobile,
+        licence=member.licence,
+        e_tricycle_licence=member.e_tricycle_licence,
+        team=member.team.name,
+        available_from=max(starts, day_start),
+        available_until=min(ends, day_end),
+    )

@@ -1,0 +1,198 @@
+"""Teams, their members and what members lend. One function per act, one transaction each.
+
+Calls for help live in calls.py, shifts in shifts.py, activities and the aid ledger in
+ledger.py, mediation in mediation.py.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require
+from fugong.core.pinyin import search_key
+from fugong.core.validators import clean_mobile
+from fugong.directory.models import Organisation, Region
+
+from .access import may_coordinate_organisation, may_run_team
+from .models import Availability, Member, Offer, OfferKind, Skill, Team
+
+CONSENT_TEXT = "同意将姓名、手机号、所在村和技能用于互助调度与志愿服务统计，退出后按期删除。"
+
+
+@transaction.atomic
+def save_team(
+    actor: User | None,
+    team: Team | None = None,
+    *,
+    name: str,
+    kind: str,
+    organisation: Organisation,
+    region: Region,
+    founded_on: date | None = None,
+    is_active: bool = True,
+) -> Team:
+    creating = team is None
+    team = team or Team()
+    require(actor is None or may_coordinate_organisation(actor, organisation.pk, region.code))
+    if not region.code.startswith(organisation.region.prefix):
+        raise ValidationError({"region": _("The team's region must lie inside its organisation's region.")})
+    before = {} if creating else audit.snapshot(team, ("name", "kind", "region", "is_active"))
+    team.name, team.kind, team.organisation, team.region = name.strip(), kind, organisation, region
+    team.founded_on, team.is_active = founded_on, is_active
+    team.search_key = search_key(team.name)
+    team.full_clean()
+    team.save()
+    audit.record(
+        actor,
+        "team.create" if creating else "team.update",
+        team,
+        changes=audit.diff(before, audit.snapshot(team, ("name", "kind", "region", "is_active"))),
+        organisation_id=organisation.pk,
+        region_code=region.code,
+    )
+    return team
+
+
+def _clean_skills(skills: list[str]) -> list[str]:
+    unknown = [s for s in skills if s not in Skill.values]
+    if unknown:
+        raise ValidationError({"skills": _("Unknown skill: %(skill)s") % {"skill": ", ".join(unknown)}})
+    return sorted(set(skills))
+
+
+@transaction.atomic
+def save_member(
+    actor: User | None,
+    team: Team,
+    member: Member | None = None,
+    *,
+    name: str,
+    mobile: str = "",
+    village: Region | None = None,
+    group: str = "",
+    skills: list[str] | None = None,
+    licence: str = "",
+    e_tricycle_licence: bool = False,
+    consent: bool = False,
+    user: User | None = None,
+    joined_on: date | None = None,
+) -> Member:
+    """Add or change a member. A mobile number is kept only with the member's consent."""
+    require(may_run_team(actor, team))
+    creating = member is None
+    member = member or Member(team=team)
+    if member.team_id != team.pk:
+        raise ValidationError(_("This member belongs to another team."))
+    cleaned_mobile = ""
+    if mobile:
+        try:
+            cleaned_mobile = clean_mobile(mobile)
+        except ValidationError as error:
+            raise ValidationError({"mobile": error.messages}) from None
+    if cleaned_mobile and not consent and member.consent_given_at is None:
+        raise ValidationError({"consent": _("Record the member's consent before keeping their mobile number.")})
+    if village is not None and not village.code.startswith(team.region.prefix[:6]):
+        raise ValidationError({"village": _("The village must lie in the team's county.")})
+    member.name, member.mobile, member.village, member.group = name.strip(), cleaned_mobile, village, group
+    member.skills = _clean_skills(skills or [])
+    member.licence, member.e_tricycle_licence, member.user = licence, e_tricycle_licence, user
+    member.joined_on = member.joined_on or joined_on or timezone.localdate()
+    if consent and member.consent_given_at is None:
+        member.consent_given_at, member.consent_text = timezone.now(), CONSENT_TEXT
+    member.search_key = search_key(member.name)
+    member.full_clean(exclude=["team"])
+    member.save()
+    audit.record(
+        actor,
+        "member.create" if creating else "member.update",
+        member,
+        changes={"team": [None, team.name]} if creating else {},
+        organisation_id=team.organisation_id,
+        region_code=team.region.code,
+    )
+    return member
+
+
+@transaction.atomic
+def set_leader(actor: User | None, team: Team, member: Member) -> None:
+    # A coordinator appoints the leader; a leader does not hand the team on alone.
+    require(actor is None or may_coordinate_organisation(actor, team.organisation_id, team.region.code))
+    if member.team_id != team.pk or not member.is_active:
+        raise ValidationError(_("The leader must be a current member of the team."))
+    before = team.leader.name if team.leader else None
+    team.leader = member
+    team.save(update_fields=["leader"])
+    audit.record(
+        actor, "team.leader", team, changes={"leader": [before, member.name]}, organisation_id=team.organisation_id
+    )
+
+
+@transaction.atomic
+def member_leaves(actor: User | None, member: Member, *, on: date | None = None) -> None:
+    """The member left: no more calls or shifts; their data goes after the retention period."""
+    require(may_run_team(actor, member.team))
+    member.left_on = on or timezone.localdate()
+    member.save(update_fields=["left_on"])
+    Offer.objects.filter(member=member).update(is_active=False)
+    audit.record(actor, "member.leave", member, organisation_id=member.team.organisation_id)
+
+
+@transaction.atomic
+def save_offer(
+    actor: User | None,
+    member: Member,
+    offer: Offer | None = None,
+    *,
+    kind: str,
+    vehicle_kind: str = "",
+    capacity_cartons: int = 0,
+    plate: str = "",
+    drivers: list[Member] | None = None,
+    skill: str = "",
+    note: str = "",
+) -> Offer:
+    """What a member lends. A vehicle needs a kind, a capacity and at least one licensed driver
+    from the same team (the owner counts if licensed)."""
+    require(may_run_team(actor, member.team) or _is_self(actor, member))
+    creating = offer is None
+    offer = offer or Offer(member=member)
+    offer.kind, offer.vehicle_kind, offer.capacity_cartons = kind, vehicle_kind, capacity_cartons
+    offer.plate, offer.skill, offer.note = plate.strip().upper(), skill, note
+    if kind == OfferKind.VEHICLE:
+        if not vehicle_kind:
+            raise ValidationError({"vehicle_kind": _("Say what kind of vehicle it is.")})
+        if capacity_cartons <= 0:
+            raise ValidationError({"capacity_cartons": _("How many cartons does it carry?")})
+    offer.full_clean(exclude=["member"])
+    offer.save()
+    if kind == OfferKind.VEHICLE:
+        chosen = list(drivers) if drivers is not None else ([member] if member.may_drive else [])
+        strangers = [d.name for d in chosen if d.team_id != member.team_id or not d.may_drive]
+        if strangers:
+            raise ValidationError(
+                {"drivers": _("Not a licensed member of this team: %(names)s") % {"names": ", ".join(strangers)}}
+            )
+        offer.drivers.set(chosen)
+    audit.record(
+        actor, "offer.create" if creating else "offer.update", offer, organisation_id=member.team.organisation_id
+    )
+    return offer
+
+
+def _is_self(actor: User | None, member: Member) -> bool:
+    return actor is not None and member.user_id == actor.pk
+
+
+@transaction.atomic
+def add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends_at: datetime) -> Availability:
+    require(may_run_team(actor, offer.member.team) or _is_self(actor, offer.member))
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    window = Availability.objects.create(offer=offer, starts_at=starts_at, ends_at=ends_at)
+    audit.record(actor, "offer.available", offer, changes={"window": [None, f"{starts_at:%Y-%m-%d %H:%M}"]})
+    return window

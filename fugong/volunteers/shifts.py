@@ -1,0 +1,161 @@
+"""Duty rosters: shifts at a site, who is on them, signing in and out on the phone, hours,
+and the gaps to fill before they happen."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require
+from fugong.directory.models import Site
+
+from .access import may_run_team
+from .calls import bookings_overlapping
+from .models import Member, Shift, ShiftAssignment, Team
+
+# The seed's checkpoints ran "from morning to night in three groups".
+THREE_TURNS = ((time(6), time(11)), (time(11), time(16)), (time(16), time(22)))
+SIGN_IN_EARLY = timedelta(minutes=30)  # arriving a little early is normal
+
+
+def _local(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+@transaction.atomic
+def plan_roster(
+    actor: User | None,
+    team: Team,
+    site: Site,
+    *,
+    first_day: date,
+    days: int,
+    turns: tuple[tuple[time, time], ...] = THREE_TURNS,
+    needed: int = 2,
+) -> list[Shift]:
+    """Shifts for a run of days; days already planned are left as they are."""
+    require(may_run_team(actor, team))
+    if site.organisation_id != team.organisation_id:
+        raise ValidationError({"site": _("The site must belong to the team's organisation.")})
+    if not 1 <= days <= 62:
+        raise ValidationError({"days": _("Plan between 1 and 62 days at a time.")})
+    created = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        for start, end in turns:
+            shift, made = Shift.objects.get_or_create(
+                site=site,
+                team=team,
+                starts_at=_local(day, start),
+                defaults={"ends_at": _local(day, end), "needed": needed},
+            )
+            if made:
+                created.append(shift)
+    audit.record(
+        actor, "roster.plan", team, changes={"shifts": [None, len(created)]}, organisation_id=team.organisation_id
+    )
+    return created
+
+
+@transaction.atomic
+def assign(actor: User | None, shift: Shift, member: Member) -> ShiftAssignment:
+    """Put a member on a shift; refused if they are booked elsewhere at those hours."""
+    require(may_run_team(actor, shift.team) or (actor is not None and member.user_id == actor.pk))
+    if member.team_id != shift.team_id or not member.is_active:
+        raise ValidationError(_("Only current members of the team can take its shifts."))
+    Shift.objects.select_for_update().get(pk=shift.pk)
+    existing = ShiftAssignment.objects.filter(shift=shift, member=member).first()
+    if existing:
+        return existing
+    clashes = bookings_overlapping(member, shift.starts_at, shift.ends_at)
+    if clashes:
+        raise ValidationError(
+            _("%(name)s is already booked at that time: %(what)s") % {"name": member.name, "what": "; ".join(clashes)}
+        )
+    assignment = ShiftAssignment.objects.create(shift=shift, member=member)
+    audit.record(
+        actor,
+        "shift.assign",
+        shift,
+        changes={"member": [None, member.name]},
+        organisation_id=shift.team.organisation_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def unassign(actor: User | None, assignment: ShiftAssignment) -> None:
+    require(may_run_team(actor, assignment.shift.team))
+    if assignment.signed_in_at:
+        raise ValidationError(_("Someone who has signed in stays on the record."))
+    audit.record(actor, "shift.unassign", assignment.shift, organisation_id=assignment.shift.team.organisation_id)
+    assignment.delete()
+
+
+def _check_signer(actor: User | None, assignment: ShiftAssignment) -> None:
+    if actor is None or assignment.member.user_id == actor.pk or may_run_team(actor, assignment.shift.team):
+        return
+    raise PermissionDenied(_("You can only sign yourself in."))
+
+
+@transaction.atomic
+def sign_in(actor: User | None, assignment: ShiftAssignment, *, at: datetime | None = None) -> ShiftAssignment:
+    """Tapping twice keeps the first time."""
+    _check_signer(actor, assignment)
+    at = at or timezone.now()
+    shift = assignment.shift
+    if not shift.starts_at - SIGN_IN_EARLY <= at < shift.ends_at:
+        raise ValidationError(_("You can sign in from 30 minutes before the shift until it ends."))
+    ShiftAssignment.objects.filter(pk=assignment.pk, signed_in_at__isnull=True).update(signed_in_at=at)
+    assignment.refresh_from_db()
+    return assignment
+
+
+@transaction.atomic
+def sign_out(actor: User | None, assignment: ShiftAssignment, *, at: datetime | None = None) -> ShiftAssignment:
+    _check_signer(actor, assignment)
+    at = at or timezone.now()
+    if assignment.signed_in_at is None:
+        raise ValidationError(_("Sign in first."))
+    if at <= assignment.signed_in_at:
+        raise ValidationError(_("Signing out must come after signing in."))
+    ShiftAssignment.objects.filter(pk=assignment.pk, signed_out_at__isnull=True).update(signed_out_at=at)
+    assignment.refresh_from_db()
+    return assignment
+
+
+def hours_worked(assignment: ShiftAssignment) -> float:
+    """Signed hours; someone who forgot to sign out is counted to the shift's end."""
+    if assignment.signed_in_at is None:
+        return 0.0
+    end = assignment.signed_out_at or min(assignment.shift.ends_at, timezone.now())
+    return max(0.0, (end - assignment.signed_in_at).total_seconds() / 3600)
+
+
+@dataclass(frozen=True)
+class Gap:
+    shift: Shift
+    assigned: int
+
+    @property
+    def missing(self) -> int:
+        return self.shift.needed - self.assigned
+
+
+def coming_gaps(shifts: QuerySet[Shift], *, within: timedelta = timedelta(hours=48)) -> list[Gap]:
+    """Shifts starting soon with fewer people than they need: to fill before they happen."""
+    now = timezone.now()
+    soon = (
+        shifts.filter(starts_at__gte=now - timedelta(hours=1), starts_at__lt=now + within)
+        .annotate(assigned=Count("assignments"))
+        .filter(assigned__lt=F("needed"))
+        .select_related("site", "team")
+        .order_by("starts_at")
+    )
+    return [Gap(shift, shift.assigned) for shift in soon]
