@@ -266,6 +266,12 @@ def _users() -> list[tuple[str, str, str, str]]:
     return logins
 
 
+VOLUNTEER_CALL = (
+    "volunteer_call",
+    "{team}：{task}，时间 {time}，地点 {place}。能否参加请点 {link}",
+    ["team", "task", "time", "place", "link"],
+)
+
 # The power company's notice of 12 February (seed 004), and the bureau's delivery notice.
 DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
     "国网庆元县供电公司": [
@@ -279,12 +285,9 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
     ],
     "峡江县局": [
         ("order_dispatched", "{shop}，您订购的卷烟已装车，预计 {eta} 送达，请在店内等候收货。", ["shop", "eta"]),
-        (
-            "volunteer_call",
-            "{team}：{task}，时间 {time}，地点 {place}。能来请回复。",
-            ["team", "task", "time", "place"],
-        ),
+        VOLUNTEER_CALL,
     ],
+    "县妇联": [VOLUNTEER_CALL],
 }
 
 
