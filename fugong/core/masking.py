@@ -15,6 +15,14 @@ def mask_mobile(value: str | None) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+def mask_recipient(value: str | None) -> str:
+    """A mobile or an e-mail address, masked: 139****0101, z***@example.com."""
+    if value and "@" in value:
+        local, _at, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_mobile(value)
+
+
 def mask_id_number(value: str | None) -> str:
     if not value:
         return ""

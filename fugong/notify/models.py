@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.masking import mask_recipient
+
 
 class ChannelKind(models.TextChoices):
     CONSOLE = "console", _("Console / file (nothing leaves the machine)")
@@ -171,6 +173,10 @@ class OptOut(models.Model):
     channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Who took the request (empty: a coordinator or the platform); only they may lift it.
+    organisation = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("opt-out")
@@ -181,5 +187,5 @@ class OptOut(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.recipient
+    def __str__(self) -> str:  # masked: this text reaches the audit log
+        return mask_recipient(self.recipient)

@@ -69,17 +69,16 @@ def transport_of(channel: Channel) -> Transport:
 
 def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Transport | None = None) -> DispatchReport:
     """Send what is due on a channel, at its rate, for at most `budget_seconds`
-    (nothing while the channel is paused)."""
+    (nothing new while the channel is paused)."""
     report = DispatchReport()
-    channel.refresh_from_db(fields=["paused_until", "pause_reason"])
-    if channel.is_paused:
-        return report
     transport = transport or transport_of(channel)
-    reconcile_expired(channel, transport, report)
+    reconcile_expired(channel, transport, report)  # even while paused: a dead worker's sends need settling
     deadline = clock.monotonic() + budget_seconds
     templates = {t.kind: t for t in MessageTemplate.objects.filter(channel=channel)}
     while clock.monotonic() < deadline:
         token, batch, allowed = claim_within_rate(channel, transport)
+        if channel.is_paused:
+            break
         if allowed <= 0:
             clock.sleep(min(1.0, max(0.0, deadline - clock.monotonic())))
             continue
@@ -96,7 +95,12 @@ def claim_within_rate(channel: Channel, transport: Transport) -> tuple[str, list
     counting and claiming, so two workers cannot both spend the same minute's allowance."""
     rate = min(channel.rate_per_minute, transport.max_per_minute or channel.rate_per_minute)
     with transaction.atomic():
-        Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        # Locked, and the pause read under the lock: another worker may just have paused it.
+        channel.paused_until, channel.pause_reason = (
+            Channel.objects.select_for_update().filter(pk=channel.pk).values_list("paused_until", "pause_reason").get()
+        )
+        if channel.is_paused:
+            return "", [], 0
         recent = Message.objects.filter(channel=channel, claimed_at__gte=timezone.now() - RATE_WINDOW).count()
         allowed = rate - recent
         if allowed <= 0:
@@ -195,6 +199,7 @@ def _send(
         try:
             outcomes = transport.send(call)
         except ChannelPaused as pause:
+            _record(token, [(by_id[o.message_id], o) for o in pause.settled], report)
             report.held += pause_channel(channel, token, str(pause), pause.pause)
             return False
         except PermanentError as error:
@@ -243,27 +248,33 @@ def _renew_lease(token: str) -> None:
 
 def _record(token: str, results: list[tuple[Message, Outcome]], report: DispatchReport) -> None:
     """Outcomes that read the same are recorded together: one UPDATE and one INSERT per group."""
-    groups: dict[tuple[str, str, str, datetime | None], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, datetime | None, bool], list[int]] = defaultdict(list)
     now = timezone.now()
     for message, outcome in results:
-        key: tuple[str, str, str, datetime | None]
+        key: tuple[str, str, str, datetime | None, bool]
         if outcome.delivered:
-            key = (MessageStatus.SENT, outcome.provider_id, "", None)
+            key = (MessageStatus.SENT, outcome.provider_id, "", None, False)
             report.sent += 1
         elif outcome.uncertain:
             # It may have gone out: never resent automatically; a person decides.
-            key = (MessageStatus.UNCERTAIN, "", outcome.error, None)
+            key = (MessageStatus.UNCERTAIN, "", outcome.error, None, False)
             report.uncertain += 1
+        elif outcome.retry_after is not None:
+            # The provider limits this number for a while: waiting is not a failed attempt.
+            key = (MessageStatus.QUEUED, "", outcome.error, now + outcome.retry_after, True)
+            report.retrying += 1
         elif outcome.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-            key = (MessageStatus.FAILED, "", outcome.error, None)
+            key = (MessageStatus.FAILED, "", outcome.error, None, False)
             report.failed += 1
         else:
-            retry_at = now + (outcome.retry_after or BACKOFF[min(message.attempts, len(BACKOFF)) - 1])
-            key = (MessageStatus.QUEUED, "", outcome.error, retry_at)
+            retry_at = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+            key = (MessageStatus.QUEUED, "", outcome.error, retry_at, False)
             report.retrying += 1
         groups[key].append(message.pk)
-    for (status, provider_id, detail, due), ids in groups.items():
-        settled = _settle_many(ids, token, status, provider_id=provider_id, error=detail, next_attempt_at=due)
+    for (status, provider_id, detail, due, refund), ids in groups.items():
+        settled = _settle_many(
+            ids, token, status, provider_id=provider_id, error=detail, next_attempt_at=due, refund_attempt=refund
+        )
         if settled < len(ids):
             logger.warning(
                 "%d message(s) had lost their claim before the outcome %s was recorded", len(ids) - settled, status
@@ -282,10 +293,13 @@ def _settle_many(
     provider_id: str = "",
     error: str = "",
     next_attempt_at: datetime | None = None,
+    refund_attempt: bool = False,
 ) -> int:
     """Record an outcome for the messages this worker still holds the claim on."""
     now = timezone.now()
     fields: dict[str, object] = {"status": status, "lease_until": None, "error": error[:300]}
+    if refund_attempt:
+        fields["attempts"] = F("attempts") - 1
     if status == MessageStatus.SENT:
         fields.update(sent_at=now, provider_id=provider_id[:100])
     if next_attempt_at is not None:

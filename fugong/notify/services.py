@@ -76,6 +76,9 @@ def save_channel(
 def resume_channel(actor: User | None, channel: Channel) -> None:
     """An admin topped up the account or fixed it: send the held messages now."""
     require(can_manage_channel(actor, channel))
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if channel.paused_until is None:  # a second click, or the pause already ended
+        return
     reason = channel.pause_reason
     _lift_pause(channel)
     channel.save(update_fields=["paused_until", "pause_reason"])
@@ -91,6 +94,8 @@ def resume_channel(actor: User | None, channel: Channel) -> None:
 
 def _lift_pause(channel: Channel) -> None:
     now = timezone.now()
+    if channel.paused_until is None:
+        return
     Message.objects.filter(
         channel=channel, status=MessageStatus.QUEUED, next_attempt_at__gt=now, next_attempt_at__lte=channel.paused_until
     ).update(next_attempt_at=now)
@@ -140,6 +145,15 @@ def may_keep_opt_outs(actor: User | None) -> bool:
     return actor is None or scope_of(actor).has_role("county_coordinator", "org_admin")
 
 
+def may_lift_opt_out(actor: User | None, entry: OptOut) -> bool:
+    if actor is None:
+        return True
+    scope = scope_of(actor)
+    if entry.organisation_id is None:
+        return scope.is_platform_admin or scope.has_role("county_coordinator")
+    return scope.is_platform_admin or entry.organisation_id in scope.admin_org_ids
+
+
 def opt_out_address(recipient: str) -> str:
     """An opt-out is for a person, whatever the channel: an e-mail address or an E.164 mobile."""
     if "@" in recipient:
@@ -158,17 +172,22 @@ def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note:
         address = opt_out_address(recipient)
     except ValidationError as error:
         raise ValidationError({"recipient": error.messages}) from None
-    entry, created = OptOut.objects.get_or_create(recipient=address, channel_kind=channel_kind, defaults={"note": note})
+    admin_of = sorted(scope_of(actor).admin_org_ids) if actor is not None else []
+    entry, created = OptOut.objects.get_or_create(
+        recipient=address,
+        channel_kind=channel_kind,
+        defaults={"note": note, "organisation_id": admin_of[0] if admin_of else None},
+    )
     if created:
-        # The audit names the entry by id only: the number itself is personal data.
+        # The audit shows the entry masked (OptOut.__str__): the number itself is personal data.
         audit.record(actor, "notify.opt_out", entry, changes={"channel_kind": [None, channel_kind]})
     return entry
 
 
 @transaction.atomic
 def cancel_opt_out(actor: User | None, entry: OptOut) -> None:
-    """The person asked to get messages again."""
-    require(may_keep_opt_outs(actor))
+    """The person asked to get messages again. Only whoever took the opt-out may lift it."""
+    require(may_lift_opt_out(actor, entry))
     audit.record(actor, "notify.opt_out_cancel", entry, changes={"channel_kind": [entry.channel_kind, None]})
     entry.delete()
 
@@ -244,13 +263,13 @@ SMS_KINDS = frozenset({ChannelKind.ALIYUN_SMS, ChannelKind.TENCENT_SMS, ChannelK
 def normalise_recipient(channel_kind: str, value: str) -> str:
     """One form per recipient, so opt-outs and quotas match: E.164 mobiles on SMS channels
     (and the console, which stands in for them), checked addresses for e-mail; robots take
-    a mobile to @-mention, or nothing, as given."""
+    a mobile to @-mention (E.164 too, so opt-outs match), or nothing."""
     if channel_kind in SMS_KINDS:
         return clean_mobile(value)
     if channel_kind == ChannelKind.EMAIL:
         validate_email(value.strip())
         return value.strip()
-    return value
+    return clean_mobile(value) if value.strip() else ""  # a robot @-mentions by mobile, or no one
 
 
 def normalise_recipients(channel_kind: str, values: list[str]) -> list[str]:

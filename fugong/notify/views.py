@@ -85,7 +85,9 @@ def opt_outs(request: AuthedRequest) -> HttpResponse:
         except ValidationError:
             listing = listing.none()
     page = Paginator(listing, 50).get_page(request.GET.get("page"))
-    return render(request, "notify/opt_outs.html", {"form": form, "page": page, "searched": searched})
+    liftable = {entry.pk for entry in page if services.may_lift_opt_out(request.user, entry)}
+    context = {"form": form, "page": page, "searched": searched, "liftable": liftable}
+    return render(request, "notify/opt_outs.html", context)
 
 
 @login_required

@@ -193,3 +193,23 @@ def test_engine_reasons_are_shown_in_the_users_language(client_for: Any, demo: A
     assert message.error == "opted out"  # stored in one language, shown in the reader's
     page = client_for("huanghuiyun").get(f"/notify/messages/{message.pk}/").content.decode()
     assert "已退订" in page
+
+
+def test_only_whoever_took_an_opt_out_may_lift_it_and_the_audit_masks_it(client_for: Any, demo: Any) -> None:
+    entry = services.opt_out(demo["huanghuiyun"], "13907960101", note="店主电话要求")
+    other = client_for("wuyuanzi")  # another organisation's administrator
+    assert "店主电话要求" not in other.get("/notify/opt-outs/").content.decode()
+    assert other.post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 403
+    assert client_for("huanghuiyun").post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 302
+    shown = set(AuditEntry.objects.filter(action__startswith="notify.opt_out").values_list("object_repr", flat=True))
+    assert shown == {"139****0101"}
+
+
+def test_resuming_twice_is_harmless(client_for: Any, demo: Any) -> None:
+    channel = bureau()
+    token, _batch = claim(channel, 10)
+    pause_channel(channel, token, "isv.OUT_OF_SERVICE: 业务停机", timedelta(minutes=30))
+    client = client_for("huanghuiyun")
+    assert client.post(f"/notify/channels/{channel.pk}/", {"resume": "1"}).status_code == 302
+    assert client.post(f"/notify/channels/{channel.pk}/", {"resume": "1"}).status_code == 302
+    assert AuditEntry.objects.filter(action="channel.resume").count() == 1

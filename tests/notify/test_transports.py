@@ -395,3 +395,60 @@ def test_robot_channels_keep_the_robots_own_limit(provider: FakeProvider, db: An
     )
     dispatch(channel, budget_seconds=0.5)
     assert len(provider.requests) == 20
+
+
+def test_a_number_found_bad_one_by_one_then_an_empty_account_keeps_what_went_out(
+    provider: FakeProvider, db: Any
+) -> None:
+    channel = channel_for("aliyun_sms", provider, secret="s", access_key_id="id", sign_name="签名")
+    provider.reply(
+        {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"},  # the shared call
+        {"Code": "OK", "BizId": "b1"},  # the first number alone
+        {"Code": "isv.AMOUNT_NOT_ENOUGH", "Message": "账户余额不足"},  # then the money runs out
+    )
+    services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
+    report = dispatch(channel)
+    assert (report.sent, report.held) == (1, 2)
+    assert Message.objects.get(recipient=SHOPS[0]).status == MessageStatus.SENT  # never sent twice
+
+
+def test_tencent_balance_reported_per_number_pauses_the_channel(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("tencent_sms", provider, secret="x", secret_id="id", sms_sdk_app_id="1", sign_name="s")
+    empty = {"Code": "FailedOperation.InsufficientBalanceInSmsPackage", "Message": "no package"}
+    provider.reply(
+        {
+            "Response": {
+                "SendStatusSet": [
+                    {"PhoneNumber": SHOPS[0], "Code": "Ok", "SerialNo": "s1"},
+                    {"PhoneNumber": SHOPS[1], **empty},
+                    {"PhoneNumber": SHOPS[2], **empty},
+                ],
+                "RequestId": "r",
+            }
+        }
+    )
+    services.enqueue(None, channel, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
+    dispatch(channel)
+    assert Message.objects.get(recipient=SHOPS[0]).status == MessageStatus.SENT
+    held = Message.objects.exclude(recipient=SHOPS[0])
+    assert {m.status for m in held} == {MessageStatus.QUEUED} and {m.attempts for m in held} == {0}
+    assert Channel.objects.get(pk=channel.pk).is_paused
+
+
+def test_waiting_out_a_numbers_limit_spends_no_attempt(provider: FakeProvider, db: Any, settings: Any) -> None:
+    channel = channel_for("aliyun_sms", provider, secret="s", access_key_id="id", sign_name="签名")
+    provider.reply({"Code": "isv.DAY_LIMIT_CONTROL", "Message": "触发日发送限额"})
+    services.enqueue(None, channel, "order_dispatched", SHOPS[:1], {"shop": "店", "eta": "明天"})
+    Message.objects.update(attempts=settings.NOTIFY_MAX_ATTEMPTS - 1)  # its last attempt
+    dispatch(channel)
+    message = Message.objects.get()
+    assert message.status == MessageStatus.QUEUED and message.attempts == settings.NOTIFY_MAX_ATTEMPTS - 1
+
+
+def test_robot_mentions_honour_opt_outs(provider: FakeProvider, db: Any) -> None:
+    channel = channel_for("wecom_robot", provider, secret="k")
+    provider.reply({"errcode": 0, "errmsg": "ok"})
+    services.opt_out(None, "13907960101")
+    services.enqueue(None, channel, "order_dispatched", ["13907960101"], {"shop": "店", "eta": "今天"})
+    dispatch(channel)
+    assert Message.objects.get().status == MessageStatus.SKIPPED and not provider.requests

@@ -57,11 +57,13 @@ class DeliveryUnknown(Exception):
 
 
 class ChannelPaused(Exception):
-    """Nothing can go out on this channel for `pause` (no balance, bad credentials, muted)."""
+    """Nothing can go out on this channel for `pause` (no balance, bad credentials, muted).
+    `settled` carries what the same call already delivered, so it is recorded, not held."""
 
-    def __init__(self, reason: str, pause: timedelta) -> None:
+    def __init__(self, reason: str, pause: timedelta, settled: list["Outcome"] | None = None) -> None:
         super().__init__(reason)
         self.pause = pause
+        self.settled = settled or []
 
 
 def until_tomorrow() -> timedelta:

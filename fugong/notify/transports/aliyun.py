@@ -117,12 +117,22 @@ class AliyunSmsTransport(SharedCallSms):
         if code in ACCOUNT_ERRORS:
             raise ChannelPaused(f"{code}: {answer.get('Message', '')}", ACCOUNT_PAUSE)
         if code == "isv.MOBILE_NUMBER_ILLEGAL" and len(part) > 1:
-            # One bad number refuses the whole call: send one by one to find it.
-            return [outcome for message in part for outcome in self.send([message])]
+            return self._one_by_one(part)
         error = f"{code}: {answer.get('Message', '')}"[:300]
         if code == "isv.DAY_LIMIT_CONTROL":  # this number has had its messages for today
             return [Outcome(m.id, False, error=error, retry_after=until_tomorrow()) for m in part]
         return [Outcome(m.id, False, error=error, permanent=code in PERMANENT) for m in part]
+
+    def _one_by_one(self, part: list[Outgoing]) -> list[Outcome]:
+        """One bad number refuses the whole call: send one by one to find it. If the account
+        stops mid-way, what already went out travels with the pause."""
+        outcomes: list[Outcome] = []
+        for message in part:
+            try:
+                outcomes += self.send([message])
+            except ChannelPaused as pause:
+                raise ChannelPaused(str(pause), pause.pause, outcomes) from None
+        return outcomes
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
         """Ask QuerySendDetails, on the day of the claim, whether a message with our OutId reached

@@ -117,10 +117,13 @@ class TencentSmsTransport(SharedCallSms):
             return [Outcome(m.id, False, error=error, permanent=code.startswith(PERMANENT_PREFIXES)) for m in part]
         by_number = {s.get("PhoneNumber"): s for s in answer.get("SendStatusSet", [])}
         outcomes = []
+        account_error = ""
         for message in part:
             status = by_number.get(message.recipient, {})
             code = status.get("Code", "")
-            if code == "Ok":
+            if code.startswith(ACCOUNT_PREFIXES) or code == "LimitExceeded.AppDailyLimit":
+                account_error = account_error or f"{code}: {status.get('Message', '')}"[:300]
+            elif code == "Ok":
                 outcomes.append(Outcome(message.id, True, provider_id=status.get("SerialNo", "")))
             elif code in NUMBER_LIMITS:
                 error = f"{code}: {status.get('Message', '')}"[:300]
@@ -128,6 +131,9 @@ class TencentSmsTransport(SharedCallSms):
             else:
                 error = f"{code or 'no status'}: {status.get('Message', '')}"[:300]
                 outcomes.append(Outcome(message.id, False, error=error, permanent=code.startswith(PERMANENT_PREFIXES)))
+        if account_error:  # reported number by number, but it is the account that cannot send
+            pause = until_tomorrow() if "AppDailyLimit" in account_error else ACCOUNT_PAUSE
+            raise ChannelPaused(account_error, pause, outcomes)
         return outcomes
 
     def lookup(self, batch: list[Outgoing]) -> dict[int, bool | None]:
