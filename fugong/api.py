@@ -5,9 +5,11 @@ from fugong.core.api import make_api
 from fugong.core.api import router as core_router
 from fugong.directory.api import router as directory_router
 from fugong.notify.api import router as notify_router
+from fugong.volunteers.api import router as volunteers_router
 
 api = make_api()
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/directory/", directory_router)
 api.add_router("/notify/", notify_router)
+api.add_router("/volunteers/", volunteers_router)

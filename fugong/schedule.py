@@ -10,6 +10,7 @@ from fugong.core.scheduling import Periodic
 from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
+from fugong.volunteers.tasks import erase_expired_personal_data
 
 PERIODIC_JOBS = [
     Periodic("purge_idempotency_keys", purge_idempotency_keys, daily_at=time(3, 0)),
@@ -19,4 +20,5 @@ PERIODIC_JOBS = [
     Periodic("apply_due_zone_changes", apply_due_zone_changes, every=timedelta(minutes=5)),
     Periodic("purge_old_messages", purge_old_messages, daily_at=time(3, 40)),
     Periodic("dispatch_due_messages", dispatch_due_messages, every=timedelta(minutes=1)),
+    Periodic("erase_expired_volunteer_data", erase_expired_personal_data, daily_at=time(3, 50)),
 ]

@@ -6,13 +6,22 @@ from django.test import Client
 
 from fugong.accounts.models import User
 from fugong.demo import world
+from fugong.demo.volunteers import load_volunteers
 
 
 @pytest.fixture
 def demo(db: Any) -> dict[str, User]:
-    """The seeds' demo world (regions, the three organisations, one user per role)."""
-    world.load()
+    """The seeds' demo world (regions, the three organisations, one user per role), without
+    the volunteers' year of records, which takes seconds to load: see `demo_volunteers`."""
+    world.load(volunteers=False)
     return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def demo_volunteers(demo: dict[str, User]) -> dict[str, User]:
+    """The demo world with its teams, shifts, activities, aid ledger and mediation cases."""
+    load_volunteers()
+    return demo
 
 
 @pytest.fixture

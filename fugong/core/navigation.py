@@ -18,8 +18,11 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: frozenset[str] | None  # None: every signed-in user; platform admins see all
+    personal: bool = False  # about the person's own duties: only for those who hold the role
 
     def visible_to(self, scope: Any) -> bool:
+        if self.personal:
+            return bool(self.roles and scope.roles.intersection(self.roles))
         return self.roles is None or scope.has_role(*self.roles)
 
 
@@ -29,6 +32,8 @@ NAV_ITEMS = [
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
     NavItem(_("Messages"), "notify:outbox", MANAGERS),
+    NavItem(_("Volunteers"), "volunteers:teams", MANAGERS | {Role.SITE_STAFF, Role.VOLUNTEER}),
+    NavItem(_("My duties"), "volunteers:me", frozenset({Role.VOLUNTEER}), personal=True),
     NavItem(_("Users"), "accounts:users", MANAGERS),
     NavItem(_("Audit log"), "accounts:audit", MANAGERS),
 ]

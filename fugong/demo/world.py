@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
+from fugong.demo.volunteers import load_volunteers
 from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 from fugong.notify import services as notify_services
@@ -304,9 +305,13 @@ def _channels() -> None:
 
 
 @transaction.atomic
-def load() -> list[tuple[str, str, str, str]]:
-    """Load the demo world; returns (username, name, role, where) for the printed logins."""
+def load(*, volunteers: bool = True) -> list[tuple[str, str, str, str]]:
+    """Load the demo world; returns (username, name, role, where) for the printed logins.
+    `volunteers=False` leaves out the year of team records (tests that do not need them)."""
     _regions()
     _organisations()
     _channels()
-    return _users()
+    logins = _users()
+    if volunteers:
+        load_volunteers()
+    return logins

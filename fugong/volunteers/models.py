@@ -4,6 +4,7 @@ activities, the aid ledger and mediation cases."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -128,6 +129,17 @@ class Member(models.Model):
     def may_drive(self) -> bool:
         return bool(self.licence) or self.e_tricycle_licence
 
+    def may_drive_a(self, vehicle_kind: str) -> bool:
+        """Vans, cars and lorries need a car licence or above; tricycles a D licence, an
+        e-tricycle permission or a car licence."""
+        if vehicle_kind in MOTOR_VEHICLES:
+            return self.licence in CAR_LICENCES
+        return self.may_drive
+
+
+CAR_LICENCES = frozenset({"C1", "C2", "B1", "B2", "A2"})
+MOTOR_VEHICLES = frozenset({"van", "car", "lorry"})
+
 
 class OfferKind(models.TextChoices):
     VEHICLE = "vehicle", _("Vehicle")
@@ -179,8 +191,8 @@ class Availability(models.Model):
     """When an offer can be used: given by the member, or set by a confirmed call for help."""
 
     offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="windows")
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     call = models.ForeignKey(
         "HelpCall", verbose_name=_("call for help"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -191,11 +203,11 @@ class Availability(models.Model):
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="availability_ordered")]
 
     def __str__(self) -> str:
-        return f"{self.offer} {self.starts_at:%m-%d %H:%M}"
+        return f"{self.offer} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
 
 
 class HelpCallStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Taking answers")
     FULL = "full", _("Full")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -211,13 +223,15 @@ class HelpCall(models.Model):
     skill = models.CharField(_("skill"), max_length=16, choices=Skill, blank=True)
     vehicle_kind = models.CharField(_("vehicle they bring"), max_length=12, choices=VehicleKind, blank=True)
     needs_driver = models.BooleanField(_("must be able to drive"), default=False)
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("where"), max_length=120)
     details = models.TextField(_("details for those confirmed"), blank=True)
     teams = models.ManyToManyField(Team, verbose_name=_("teams asked"), related_name="help_calls")
     status = models.CharField(_("status"), max_length=10, choices=HelpCallStatus, default=HelpCallStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -268,8 +282,8 @@ class Shift(models.Model):
 
     site = models.ForeignKey("directory.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="shifts")
     team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="shifts")
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     needed = models.PositiveSmallIntegerField(_("people needed"), default=2)
     note = models.CharField(_("note"), max_length=120, blank=True)
 
@@ -282,7 +296,7 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.starts_at:%m-%d %H:%M}"
+        return f"{self.site} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
 
 
 class ShiftAssignment(models.Model):
@@ -328,7 +342,9 @@ class Activity(models.Model):
     participants = models.ManyToManyField(Member, verbose_name=_("participants"), related_name="activities")
     people_served = models.PositiveIntegerField(_("people served"), default=0)
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("activity")
@@ -360,7 +376,9 @@ class AidEntry(models.Model):
         Activity, verbose_name=_("activity"), on_delete=models.SET_NULL, null=True, blank=True, related_name="aid"
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -384,7 +402,7 @@ class DisputeKind(models.TextChoices):
 
 
 class CaseOutcome(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet settled")
     AGREEMENT = "agreement", _("Agreement reached")
     RESOLVED = "resolved", _("Resolved")
     REFERRED = "referred", _("Referred elsewhere")
@@ -407,7 +425,9 @@ class MediationCase(models.Model):
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("mediation case")

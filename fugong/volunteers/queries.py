@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from fugong.accounts.permissions import require, scope_of
+
 from .access import q_visible_cases, q_visible_teams
 from .models import (
     AnswerStatus,
@@ -73,6 +75,14 @@ class FleetDriver:
     team: str
     available_from: datetime
     available_until: datetime
+
+
+def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[FleetDriver]]:
+    """The fleet a planner may use: their organisations', or everyone's for coordinators."""
+    scope = scope_of(user)
+    require(scope.has_role("county_coordinator", "org_admin", "site_staff"))
+    everyone = scope.is_platform_admin or bool(scope.region_prefixes)
+    return fleet_for_day(day, organisation_ids=None if everyone else sorted(scope.admin_org_ids | scope.staff_org_ids))
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:

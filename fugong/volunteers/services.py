@@ -171,8 +171,9 @@ def save_offer(
     offer.full_clean(exclude=["member"])
     offer.save()
     if kind == OfferKind.VEHICLE:
-        chosen = list(drivers) if drivers is not None else ([member] if member.may_drive else [])
-        strangers = [d.name for d in chosen if d.team_id != member.team_id or not d.may_drive]
+        able = [member] if member.may_drive_a(vehicle_kind) else []
+        chosen = list(drivers) if drivers is not None else able
+        strangers = [d.name for d in chosen if d.team_id != member.team_id or not d.may_drive_a(vehicle_kind)]
         if strangers:
             raise ValidationError(
                 {"drivers": _("Not a licensed member of this team: %(names)s") % {"names": ", ".join(strangers)}}
@@ -194,5 +195,7 @@ def add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
     window = Availability.objects.create(offer=offer, starts_at=starts_at, ends_at=ends_at)
-    audit.record(actor, "offer.available", offer, changes={"window": [None, f"{starts_at:%Y-%m-%d %H:%M}"]})
+    audit.record(
+        actor, "offer.available", offer, changes={"window": [None, f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"]}
+    )
     return window

@@ -26,6 +26,7 @@ ALL_ITEMS = [
     "directory:organisations",
     "directory:sites",
     "notify:outbox",
+    "volunteers:teams",
     "accounts:users",
     "accounts:audit",
 ]
@@ -49,8 +50,8 @@ def shot(page: Page, name: str) -> None:
         pytest.param("admin", DESKTOP, ALL_ITEMS, id="platform-admin-desktop"),
         pytest.param("xiajiang", DESKTOP, ALL_ITEMS, id="county-coordinator-desktop"),
         pytest.param("huanghuiyun", DESKTOP, ALL_ITEMS, id="org-admin-desktop"),
-        pytest.param("huyao", PHONE, ["core:home", "directory:sites"], id="site-staff-phone"),
-        pytest.param("laoyan", PHONE, ["core:home"], id="volunteer-phone"),
+        pytest.param("huyao", PHONE, ["core:home", "directory:sites", "volunteers:teams"], id="site-staff-phone"),
+        pytest.param("laoyan", PHONE, ["core:home", "volunteers:teams", "volunteers:me"], id="volunteer-phone"),
     ],
 )
 def test_each_role_sees_its_navigation(login: Callable[[str], Page], username: str, expected: list[str]) -> None:

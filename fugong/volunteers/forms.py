@@ -1,0 +1,198 @@
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fugong.directory.models import Region
+
+from .models import (
+    ActivityKind,
+    AidItem,
+    CaseOutcome,
+    DisputeKind,
+    FunctionalGroup,
+    LicenceClass,
+    Member,
+    Offer,
+    Skill,
+    Team,
+    VehicleKind,
+)
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.team.name}）"
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    consent = forms.BooleanField(
+        label=_("The member agrees that their name, mobile, village and skills are kept for mutual-aid work"),
+        required=False,
+    )
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Region.objects.none(), required=False)
+    group = forms.ChoiceField(label=_("Group"), choices=[("", "—"), *FunctionalGroup.choices], required=False)
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    licence = forms.ChoiceField(label=_("Driving licence"), choices=LicenceClass.choices, required=False)
+    e_tricycle_licence = forms.BooleanField(label=_("May ride an e-tricycle"), required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["village"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Region.objects.filter(code__startswith=team.region.code[:6], level=Region.Level.VILLAGE)
+
+
+class VehicleForm(forms.Form):
+    vehicle_kind = forms.ChoiceField(label=_("Vehicle"), choices=VehicleKind.choices)
+    capacity_cartons = forms.IntegerField(label=_("Capacity (cartons)"), min_value=1)
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    drivers = MemberChoice(
+        label=_("Who may drive it"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    available_from = forms.DateTimeField(label=_("Available from"), widget=DATETIME, required=False)
+    available_until = forms.DateTimeField(label=_("Available until"), widget=DATETIME, required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["drivers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = team.members.filter(left_on__isnull=True).select_related("team")
+
+
+class HelpCallForm(forms.Form):
+    title = forms.CharField(label=_("What for"), max_length=100, initial="")
+    needed = forms.IntegerField(label=_("People needed"), min_value=1, max_value=500)
+    vehicle_kind = forms.ChoiceField(
+        label=_("Vehicle they bring"), choices=[("", "—"), *VehicleKind.choices], required=False
+    )
+    needs_driver = forms.BooleanField(label=_("Must be able to drive"), required=False)
+    skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    place = forms.CharField(label=_("Where"), max_length=120)
+    details = forms.CharField(
+        label=_("Details for those confirmed"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams to ask"), queryset=Team.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["teams"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = teams
+        tomorrow = timezone.localtime().replace(hour=6, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        self.fields["starts_at"].initial = tomorrow
+        self.fields["ends_at"].initial = tomorrow + timedelta(hours=14)
+
+
+class SendCallForm(forms.Form):
+    channel: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Send through"), queryset=None)
+
+    def __init__(self, *args: Any, channels: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = channels
+
+
+class AnswerForm(forms.Form):
+    vehicle = forms.ModelChoiceField(label=_("The vehicle I bring"), queryset=Offer.objects.none(), required=False)
+
+    def __init__(self, *args: Any, vehicles: QuerySet[Offer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["vehicle"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = vehicles
+
+
+class RosterForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    site: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    first_day = forms.DateField(label=_("First day"), widget=DATE)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=62, initial=7)
+    needed = forms.IntegerField(label=_("People per shift"), min_value=1, max_value=20, initial=2)
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, qs in (("team", teams), ("site", sites)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = qs
+        self.fields["first_day"].initial = timezone.localdate() + timedelta(days=1)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    title = forms.CharField(label=_("What was done"), max_length=100)
+    held_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    participants = MemberChoice(
+        label=_("Participants"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    people_served = forms.IntegerField(label=_("People served"), min_value=0, initial=0)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["participants"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = team.members.filter(left_on__isnull=True).select_related("team")
+
+
+class AidForm(forms.Form):
+    item = forms.ChoiceField(label=_("Item"), choices=AidItem.choices)
+    direction = forms.ChoiceField(
+        label=_("Received or handed out"), choices=[("in", _("Received")), ("out", _("Handed out"))]
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    counterparty = forms.CharField(label=_("From / to"), max_length=100, required=False)
+
+
+class StatsForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+    first_day = forms.DateField(label=_("First day"), widget=DATE)
+    last_day = forms.DateField(label=_("Last day"), widget=DATE)
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = regions
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first_day") and data.get("last_day") and data["last_day"] < data["first_day"]:
+            self.add_error("last_day", _("The end must come after the start."))
+        return data
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DisputeKind.choices)
+    summary = forms.CharField(label=_("What it is about"), widget=forms.Textarea(attrs={"rows": 3}))
+    opened_on = forms.DateField(label=_("Opened on"), widget=DATE, initial=timezone.localdate)
+    party_1 = forms.CharField(label=_("First party"), max_length=40)
+    party_1_mobile = forms.CharField(label=_("First party's mobile"), max_length=20, required=False)
+    party_2 = forms.CharField(label=_("Second party"), max_length=40, required=False)
+    party_2_mobile = forms.CharField(label=_("Second party's mobile"), max_length=20, required=False)
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[c for c in CaseOutcome.choices if c[0] != CaseOutcome.OPEN]
+    )
+    closed_on = forms.DateField(label=_("Closed on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

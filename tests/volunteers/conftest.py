@@ -1,0 +1,31 @@
+from datetime import date
+from typing import Any
+
+import pytest
+
+from fugong.directory.models import Organisation, Region
+from fugong.volunteers import services
+from fugong.volunteers.models import Member, Team
+
+
+@pytest.fixture
+def federation(demo: Any) -> Organisation:
+    return Organisation.objects.get(short_name="县妇联")
+
+
+def make_team(org: Organisation, name: str, kind: str, region_code: str, people: list[str]) -> Team:
+    team = services.save_team(None, name=name, kind=kind, organisation=org, region=Region.objects.get(code=region_code))
+    for index, person in enumerate(people):
+        services.save_member(
+            None,
+            team,
+            name=person,
+            mobile=f"1390578{abs(hash(name)) % 100:02d}{index:02d}",
+            consent=True,
+            joined_on=date(2020, 1, 1),
+        )
+    return team
+
+
+def member(team: Team, name: str) -> Member:
+    return team.members.get(name=name)
