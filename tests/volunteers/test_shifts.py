@@ -1,0 +1,65 @@
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from fugong.directory.models import Organisation, Site
+from fugong.volunteers import services, shifts
+from fugong.volunteers.models import Shift
+
+from .conftest import make_team
+
+
+@pytest.fixture
+def checkpoint_team(federation: Organisation, demo: Any) -> Any:
+    team = make_team(federation, "西演值守测试队", "volunteer", "331126001201", ["甲", "乙", "丙"])
+    site = Site.objects.get(name="西演村卡口")
+    today = timezone.localdate()
+    planned = shifts.plan_roster(None, team, site, first_day=today, days=2, needed=2)
+    return team, site, planned
+
+
+def test_three_turns_a_day_and_planning_again_adds_nothing(checkpoint_team: Any) -> None:
+    team, site, planned = checkpoint_team
+    assert len(planned) == 6
+    assert [timezone.localtime(s.starts_at).hour for s in planned[:3]] == [6, 11, 16]
+    assert shifts.plan_roster(None, team, site, first_day=timezone.localdate(), days=2) == []
+
+
+def test_gaps_in_the_next_two_days_are_listed_until_filled(checkpoint_team: Any) -> None:
+    team, _site, _planned = checkpoint_team
+    tomorrow_morning = Shift.objects.filter(team=team).order_by("starts_at")[3]
+    gaps = {g.shift.pk: g.missing for g in shifts.coming_gaps(Shift.objects.filter(team=team))}
+    assert gaps[tomorrow_morning.pk] == 2
+    for member in team.members.all()[:2]:
+        shifts.assign(None, tomorrow_morning, member)
+    gaps = {g.shift.pk for g in shifts.coming_gaps(Shift.objects.filter(team=team))}
+    assert tomorrow_morning.pk not in gaps
+
+
+def test_check_in_and_out_on_the_phone_counts_hours(checkpoint_team: Any, demo: Any) -> None:
+    team, _site, planned = checkpoint_team
+    first = planned[0]
+    me = team.members.get(name="甲")
+    services.save_member(None, team, me, name=me.name, mobile=me.mobile, user=demo["yezeyun"])
+    assignment = shifts.assign(None, first, me)
+    with pytest.raises(ValidationError):  # hours before the shift
+        shifts.sign_in(demo["yezeyun"], assignment, at=first.starts_at - timedelta(hours=2))
+    with pytest.raises(PermissionDenied):  # someone else's shift
+        shifts.sign_in(demo["laoyan"], assignment, at=first.starts_at)
+    shifts.sign_in(demo["yezeyun"], assignment, at=first.starts_at)
+    shifts.sign_in(demo["yezeyun"], assignment, at=first.starts_at + timedelta(minutes=5))  # a second tap
+    shifts.sign_out(demo["yezeyun"], assignment, at=first.starts_at + timedelta(hours=4, minutes=30))
+    assert shifts.hours_worked(assignment) == pytest.approx(4.5)
+
+
+def test_one_person_cannot_hold_two_overlapping_shifts(checkpoint_team: Any) -> None:
+    team, site, planned = checkpoint_team
+    other = make_team(team.organisation, "西演第二值守队", "volunteer", "331126001201", [])
+    twin = services.save_member(None, other, name="甲", mobile=team.members.get(name="甲").mobile, consent=True)
+    [overlap, *_] = shifts.plan_roster(None, other, site, first_day=timezone.localdate(), days=1)
+    shifts.assign(None, planned[0], team.members.get(name="甲"))
+    with pytest.raises(ValidationError):
+        shifts.assign(None, overlap, twin)  # the same person in another team, same hours
