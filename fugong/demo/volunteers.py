@@ -7,7 +7,7 @@ Everything goes through the volunteers services with actor=None. A team that alr
 """
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from fugong.volunteers.ledger import record_activity, record_aid
 from fugong.volunteers.mediation import Party, close_case, follow_up, open_case, record_session
 from fugong.volunteers.models import Activity, FunctionalGroup, Member, Team, TeamKind
 from fugong.volunteers.services import add_availability, save_member, save_offer, save_team, set_leader
-from fugong.volunteers.shifts import assign, plan_roster, sign_in, sign_out
+from fugong.volunteers.shifts import assign, local_time, plan_roster, sign_in, sign_out
 
 # name, region, founded, leader (name, mobile, username), members with the leader, kinds of activity
 BAQIU = [
@@ -182,15 +182,11 @@ def _federation_member(rng: random.Random, index: int, groups: list[str]) -> dic
     return {"group": group, "skills": own + (["first_aid"] if rng.random() < 0.15 else [])}
 
 
-def _local(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
 def _vehicles(team: Team) -> None:
     members = list(team.members.order_by("pk"))
     today = timezone.localdate()
     for owner, kind, capacity, plate, note in VEHICLES[team.name]:
-        drivers = [m for m in members if (m.licence == "C1" if kind == "van" else m.may_drive)]
+        drivers = [m for m in members if m.may_drive_a(kind)]
         offer = save_offer(
             None,
             members[owner],
@@ -203,7 +199,10 @@ def _vehicles(team: Team) -> None:
         )
         for day in range(3):
             add_availability(
-                None, offer, _local(today + timedelta(days=day), 6), _local(today + timedelta(days=day), 20)
+                None,
+                offer,
+                local_time(today + timedelta(days=day), time(6)),
+                local_time(today + timedelta(days=day), time(20)),
             )
 
 

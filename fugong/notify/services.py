@@ -93,9 +93,8 @@ def resume_channel(actor: User | None, channel: Channel) -> None:
 
 
 def _lift_pause(channel: Channel) -> None:
+    """Messages held by the pause become due now (callers check the channel is paused)."""
     now = timezone.now()
-    if channel.paused_until is None:
-        return
     Message.objects.filter(
         channel=channel, status=MessageStatus.QUEUED, next_attempt_at__gt=now, next_attempt_at__lte=channel.paused_until
     ).update(next_attempt_at=now)

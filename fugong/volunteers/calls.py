@@ -121,7 +121,7 @@ def invitees(call: HelpCall) -> list[Member]:
     members = Member.objects.filter(team__in=call.teams.all(), left_on__isnull=True).select_related("team")
     chosen = []
     for member in members.order_by("team__name", "name"):
-        if call.needs_driver and not member.may_drive:
+        if call.needs_driver and not member.may_drive_a(call.vehicle_kind):
             continue
         if call.skill and call.skill not in member.skills:
             continue

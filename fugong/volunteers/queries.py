@@ -36,7 +36,7 @@ def visible_members(user: Any) -> QuerySet[Member]:
 
 def visible_calls(user: Any) -> QuerySet[HelpCall]:
     return (
-        HelpCall.objects.filter(Q(teams__in=visible_teams(user)) | Q(created_by_id=getattr(user, "pk", None)))
+        HelpCall.objects.filter(Q(teams__in=visible_teams(user)) | Q(created_by_id=getattr(user, "pk", None) or 0))
         .distinct()
         .select_related("organisation")
     )
@@ -144,7 +144,7 @@ def fleet_for_day(
             if driver.left_on is None and (window.call_id is None or (window.call_id, driver.pk) in confirmed_drivers):
                 drivers.setdefault(driver.pk, _driver(driver, window.starts_at, window.ends_at, start, end))
     for answer in calls:
-        if answer.call.needs_driver and answer.member.may_drive:
+        if answer.call.needs_driver and answer.member.may_drive_a(answer.call.vehicle_kind):
             drivers.setdefault(
                 answer.member_id, _driver(answer.member, answer.call.starts_at, answer.call.ends_at, start, end)
             )

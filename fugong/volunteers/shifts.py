@@ -24,7 +24,8 @@ THREE_TURNS = ((time(6), time(11)), (time(11), time(16)), (time(16), time(22)))
 SIGN_IN_EARLY = timedelta(minutes=30)  # arriving a little early is normal
 
 
-def _local(day: date, at: time) -> datetime:
+def local_time(day: date, at: time) -> datetime:
+    """That day's time of day in the site's (the platform's) time zone."""
     return timezone.make_aware(datetime.combine(day, at))
 
 
@@ -52,8 +53,8 @@ def plan_roster(
             shift, made = Shift.objects.get_or_create(
                 site=site,
                 team=team,
-                starts_at=_local(day, start),
-                defaults={"ends_at": _local(day, end), "needed": needed},
+                starts_at=local_time(day, start),
+                defaults={"ends_at": local_time(day, end), "needed": needed},
             )
             if made:
                 created.append(shift)

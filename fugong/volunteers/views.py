@@ -19,6 +19,7 @@ from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
+from fugong.directory import queries as directory_queries
 from fugong.directory.models import Region, Site
 from fugong.notify.queries import usable_channels
 
@@ -42,14 +43,22 @@ def _coordinated_teams(request: AuthedRequest) -> Any:
     return [t for t in queries.visible_teams(request.user) if may_run_team(request.user, t)]
 
 
+def _teams_to_call(request: AuthedRequest) -> Any:
+    """Teams whose organisation the user coordinates: those a call for help may go to."""
+    return [
+        t
+        for t in queries.visible_teams(request.user)
+        if may_coordinate_organisation(request.user, t.organisation_id, t.region.code)
+    ]
+
+
 @login_required
 def teams(request: AuthedRequest) -> HttpResponse:
     listing = queries.visible_teams(request.user).annotate(
         size=Count("members", filter=Q(members__left_on__isnull=True), distinct=True)
     )
-    query = request.GET.get("q", "").strip().lower()
-    if query:
-        listing = listing.filter(search_key__contains="".join(query.split()))
+    query = request.GET.get("q", "").strip()
+    listing = directory_queries.search(listing, query)
     return render(request, "volunteers/teams.html", {"teams": listing, "q": query})
 
 
@@ -101,18 +110,12 @@ def call_list(request: AuthedRequest) -> HttpResponse:
         confirmed=Count("answers", filter=Q(answers__status=AnswerStatus.CONFIRMED), distinct=True),
         willing=Count("answers", filter=Q(answers__status=AnswerStatus.YES), distinct=True),
     )
-    return render(
-        request, "volunteers/calls.html", {"calls": listing[:100], "may_open": bool(_coordinated_teams(request))}
-    )
+    return render(request, "volunteers/calls.html", {"calls": listing[:100], "may_open": bool(_teams_to_call(request))})
 
 
 @login_required
 def call_new(request: AuthedRequest) -> HttpResponse:
-    choices = [
-        t
-        for t in _coordinated_teams(request)
-        if may_coordinate_organisation(request.user, t.organisation_id, t.region.code)
-    ]
+    choices = _teams_to_call(request)
     require(bool(choices))
     team_qs = queries.visible_teams(request.user).filter(pk__in=[t.pk for t in choices])
     form = HelpCallForm(request.POST or None, teams=team_qs)
@@ -305,7 +308,7 @@ def sign(request: AuthedRequest, assignment_id: int) -> HttpResponse:
             messages.success(request, _("Signed in."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "volunteers:me")
+    return redirect("volunteers:me")
 
 
 def _stats_regions(request: AuthedRequest) -> Any:
@@ -314,7 +317,7 @@ def _stats_regions(request: AuthedRequest) -> Any:
     if scope.is_platform_admin:
         return regions
     team_regions = {t.region.code[:6] for t in queries.visible_teams(request.user)}
-    condition = scope.q_region("code") | Q(code__in=team_regions)
+    condition = scope.q_region("code")
     for prefix in team_regions:
         condition |= Q(code__startswith=prefix)
     return regions.filter(condition)
