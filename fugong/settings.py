@@ -206,7 +206,8 @@ if env_bool("SECURE_SSL", default=not DEBUG):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"signed_links": {"()": "fugong.core.logging.RedactSignedLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["signed_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request lines can carry query strings with phone numbers (and provider calls their

@@ -15,7 +15,7 @@ from fugong.accounts.models import User
 from fugong.directory.models import Organisation, Region, Site
 from fugong.volunteers.ledger import record_activity, record_aid
 from fugong.volunteers.mediation import Party, close_case, follow_up, open_case, record_session
-from fugong.volunteers.models import Activity, FunctionalGroup, Member, Team, TeamKind
+from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, Team, TeamKind
 from fugong.volunteers.services import add_availability, save_member, save_offer, save_team, set_leader
 from fugong.volunteers.shifts import assign, local_time, plan_roster, sign_in, sign_out
 
@@ -129,6 +129,28 @@ def load_volunteers() -> None:
     ]
     if all(teams):
         _cases(rng, [t for t in teams if t])
+    _keep_current()
+
+
+def _keep_current() -> None:
+    """Loading again (every `make demo`) tops up what rolls with the calendar, so a county loaded
+    last week still has vehicles lent for the coming days and shifts ahead to fill."""
+    today = timezone.localdate()
+    lent = Offer.objects.filter(member__team__name__in=list(VEHICLES), kind="vehicle", is_active=True)
+    for offer in lent:
+        for day in (today + timedelta(days=n) for n in range(3)):
+            if not offer.windows.filter(starts_at=local_time(day, time(6))).exists():
+                add_availability(None, offer, local_time(day, time(6)), local_time(day, time(20)))
+    for name, (site_name, needed, _gaps) in ROSTERS.items():
+        team = Team.objects.filter(name=name).first()
+        if team is None:
+            continue
+        site = Site.objects.get(organisation=team.organisation, name=site_name)
+        members = list(team.members.filter(left_on__isnull=True).order_by("pk"))
+        new = plan_roster(None, team, site, first_day=today, days=7, needed=needed)
+        for index, shift in enumerate(new):
+            for turn in range(needed - (1 if index % 5 == 4 else 0)):  # a few gaps to fill
+                assign(None, shift, members[(index * needed + turn) % len(members)])
 
 
 def _team(rng: random.Random, used: set[str], org: Organisation, kind: str, spec: tuple, mobiles: str) -> Team | None:
@@ -184,10 +206,9 @@ def _federation_member(rng: random.Random, index: int, groups: list[str]) -> dic
 
 def _vehicles(team: Team) -> None:
     members = list(team.members.order_by("pk"))
-    today = timezone.localdate()
     for owner, kind, capacity, plate, note in VEHICLES[team.name]:
         drivers = [m for m in members if m.may_drive_a(kind)]
-        offer = save_offer(
+        save_offer(
             None,
             members[owner],
             kind="vehicle",
@@ -197,13 +218,6 @@ def _vehicles(team: Team) -> None:
             drivers=drivers[:4],
             note=note,
         )
-        for day in range(3):
-            add_availability(
-                None,
-                offer,
-                local_time(today + timedelta(days=day), time(6)),
-                local_time(today + timedelta(days=day), time(20)),
-            )
 
 
 def _delivery(team: Team, *, served: int) -> None:

@@ -273,6 +273,12 @@ VOLUNTEER_CALL = (
     ["team", "task", "time", "place", "link"],
 )
 
+VOLUNTEER_DUTY = (
+    "volunteer_duty",
+    "{name}，{team}的值班表和签到请点 {link}（本链接仅限本人使用）",
+    ["name", "team", "link"],
+)
+
 # The power company's notice of 12 February (seed 004), and the bureau's delivery notice.
 DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
     "国网庆元县供电公司": [
@@ -287,8 +293,9 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
     "峡江县局": [
         ("order_dispatched", "{shop}，您订购的卷烟已装车，预计 {eta} 送达，请在店内等候收货。", ["shop", "eta"]),
         VOLUNTEER_CALL,
+        VOLUNTEER_DUTY,
     ],
-    "县妇联": [VOLUNTEER_CALL],
+    "县妇联": [VOLUNTEER_CALL, VOLUNTEER_DUTY],
 }
 
 

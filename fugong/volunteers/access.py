@@ -23,7 +23,7 @@ def q_visible_teams(user: Any) -> Q:
     return (
         scope.q_region("region__code")
         | Q(organisation_id__in=sorted(scope.admin_org_ids | scope.staff_org_ids))
-        | Q(leader__user_id=scope.user_id)
+        | Q(leader__user_id=scope.user_id, leader__left_on__isnull=True)
         | Q(members__user_id=scope.user_id, members__left_on__isnull=True)
     )
 
@@ -40,7 +40,8 @@ def may_run_team(user: Any, team: Team) -> bool:
         return True  # the system itself (demo loader, tasks)
     if may_coordinate_organisation(user, team.organisation_id, team.region.code):
         return True
-    return team.leader is not None and team.leader.user_id == scope_of(user).user_id
+    leader = team.leader
+    return leader is not None and leader.is_active and leader.user_id == scope_of(user).user_id
 
 
 def q_visible_cases(user: Any) -> Q:

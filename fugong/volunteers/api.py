@@ -1,17 +1,22 @@
 """Volunteers over JSON: the borrowed fleet for a day (for planners and other systems), a call's
-state, answering a call from a phone app with the link's token, and the yearly figures."""
+state, answering a call from a phone app with the link's token, the yearly figures, teams,
+and recording activities and aid from other systems."""
 
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
+from fugong.core.api import respond_once
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
 
-from . import calls, queries, stats
-from .models import AnswerStatus, Offer
+from . import calls, ledger, queries, stats
+from .models import Activity, ActivityKind, AidItem, AnswerStatus, Offer, Team
 
 router = Router(tags=["volunteers"])
 
@@ -148,3 +153,142 @@ def statistics(request: AuthedRequest, region: str, first_day: date, last_day: d
         "lines": [line.as_dict() for line in result.lines],
         "total": result.total.as_dict(),
     }
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: str
+    organisation: str
+    region_code: str
+    leader: str | None
+    members: int
+
+
+@router.get("/teams", response=list[TeamOut])
+def team_list(request: AuthedRequest) -> list[dict[str, Any]]:
+    """The teams you can see, with their current member counts."""
+    listing = (
+        queries.visible_teams(request.user)
+        .select_related("organisation", "leader")
+        .annotate(size=Count("members", filter=Q(members__left_on__isnull=True), distinct=True))
+    )
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "kind": t.kind,
+            "organisation": t.organisation.name,
+            "region_code": t.region.code,
+            "leader": t.leader.name if t.leader else None,
+            "members": t.size,
+        }
+        for t in listing
+    ]
+
+
+def _team(request: AuthedRequest, team_id: int) -> Team:
+    return get_object_or_404(queries.visible_teams(request.user), pk=team_id)
+
+
+class ActivityIn(Schema):
+    kind: ActivityKind
+    title: str
+    held_on: date
+    place: str = ""
+    participant_ids: list[int]
+    people_served: int = Field(0, ge=0)
+    note: str = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    title: str
+    held_on: date
+    place: str
+    region_code: str
+    participants: int
+    people_served: int
+
+
+def _activity_json(activity: Activity, participants: int) -> dict[str, Any]:
+    return {
+        "id": activity.pk,
+        "kind": activity.kind,
+        "title": activity.title,
+        "held_on": activity.held_on.isoformat(),
+        "place": activity.place,
+        "region_code": activity.region.code,
+        "participants": participants,
+        "people_served": activity.people_served,
+    }
+
+
+@router.get("/teams/{team_id}/activities", response=list[ActivityOut])
+def activity_list(request: AuthedRequest, team_id: int, first_day: date, last_day: date) -> list[dict[str, Any]]:
+    activities = (
+        _team(request, team_id)
+        .activities.filter(held_on__range=(first_day, last_day))
+        .select_related("region")
+        .annotate(people=Count("participants"))
+    )
+    return [_activity_json(a, a.people) for a in activities]
+
+
+@router.post("/teams/{team_id}/activities", response={201: ActivityOut})
+def record_activity(request: AuthedRequest, team_id: int, payload: ActivityIn) -> Status[Any]:
+    """Record what a team did; send an `Idempotency-Key` so a resend does not count it twice."""
+
+    def act() -> tuple[int, Any]:
+        team = _team(request, team_id)
+        # Only this team's members are looked up: an id from elsewhere reveals no name.
+        participants = list(team.members.filter(pk__in=payload.participant_ids))
+        unknown = set(payload.participant_ids) - {m.pk for m in participants}
+        if unknown:
+            message = _("Not members of this team: %(names)s") % {"names": ", ".join(map(str, sorted(unknown)))}
+            raise ValidationError({"participant_ids": message})
+        fields = payload.model_dump(exclude={"participant_ids"})
+        activity = ledger.record_activity(request.user, team, participants=participants, **fields)
+        return 201, _activity_json(activity, len(participants))
+
+    return respond_once(request, payload.model_dump(mode="json"), act)
+
+
+class AidIn(Schema):
+    item: AidItem
+    quantity: int = Field(description="Positive when received, negative when handed out.")
+    on: date
+    counterparty: str = ""
+    note: str = ""
+
+
+class AidEntryOut(Schema):
+    id: int
+    item: str
+    quantity: int
+    on: date
+    counterparty: str
+
+
+class LedgerOut(Schema):
+    stock: dict[str, int]
+    entries: list[AidEntryOut]
+
+
+@router.get("/teams/{team_id}/aid", response=LedgerOut)
+def aid_ledger(request: AuthedRequest, team_id: int) -> dict[str, Any]:
+    """Stock per item and the latest 200 ledger lines."""
+    team = _team(request, team_id)
+    return {"stock": ledger.stock(team), "entries": list(team.aid_entries.all()[:200])}
+
+
+@router.post("/teams/{team_id}/aid", response={201: AidEntryOut})
+def record_aid(request: AuthedRequest, team_id: int, payload: AidIn) -> Status[Any]:
+    """One ledger line; handing out more than is in stock is refused. Use an `Idempotency-Key`."""
+
+    def act() -> tuple[int, Any]:
+        entry = ledger.record_aid(request.user, _team(request, team_id), **payload.model_dump())
+        return 201, AidEntryOut.from_orm(entry).model_dump(mode="json")
+
+    return respond_once(request, payload.model_dump(mode="json"), act)

@@ -2,7 +2,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,10 @@ from .models import (
     LicenceClass,
     Member,
     Offer,
+    OfferKind,
     Skill,
     Team,
+    TeamKind,
     VehicleKind,
 )
 
@@ -53,13 +55,37 @@ class MemberForm(forms.Form):
         field.queryset = Region.objects.filter(code__startswith=team.region.code[:6], level=Region.Level.VILLAGE)
 
 
-class VehicleForm(forms.Form):
-    vehicle_kind = forms.ChoiceField(label=_("Vehicle"), choices=VehicleKind.choices)
-    capacity_cartons = forms.IntegerField(label=_("Capacity (cartons)"), min_value=1)
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    region: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Region"), queryset=None)
+    founded_on = forms.DateField(label=_("Founded on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, organisations: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prefixes = Q()
+        for org in organisations:
+            prefixes |= Q(code__startswith=org.region.prefix)
+        for name, qs in (
+            ("organisation", organisations),
+            ("region", Region.objects.filter(prefixes, level__lte=Region.Level.VILLAGE).order_by("code")),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = qs
+
+
+class OfferForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Lends"), choices=OfferKind.choices)
+    vehicle_kind = forms.ChoiceField(label=_("Vehicle"), choices=[("", "—"), *VehicleKind.choices], required=False)
+    capacity_cartons = forms.IntegerField(label=_("Capacity (cartons)"), min_value=1, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
     drivers = MemberChoice(
         label=_("Who may drive it"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
     available_from = forms.DateTimeField(label=_("Available from"), widget=DATETIME, required=False)
     available_until = forms.DateTimeField(label=_("Available until"), widget=DATETIME, required=False)
 
@@ -68,6 +94,20 @@ class VehicleForm(forms.Form):
         field = self.fields["drivers"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = team.members.filter(left_on__isnull=True).select_related("team")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("available_from"), data.get("available_until")
+        if bool(start) != bool(end):
+            self.add_error("available_until", _("Give both the start and the end of the window, or neither."))
+        elif start and end and end <= start:
+            self.add_error("available_until", _("The end must come after the start."))
+        return data
+
+
+class WindowForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("From"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Until"), widget=DATETIME)
 
 
 class HelpCallForm(forms.Form):

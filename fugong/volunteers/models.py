@@ -104,6 +104,8 @@ class Member(models.Model):
     consent_text = models.CharField(_("consent"), max_length=200, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # Part of the member's duty link: raising it makes a lost or shared link stop working.
+    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
     search_key = models.CharField(max_length=300, editable=False, db_index=True)
 
     class Meta:

@@ -5,6 +5,8 @@ ledger.py, mediation in mediation.py.
 """
 
 from datetime import date, datetime
+from enum import Enum
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +22,11 @@ from fugong.directory.models import Organisation, Region
 
 from .access import may_coordinate_organisation, may_run_team
 from .models import Availability, Member, Offer, OfferKind, Skill, Team
+
+
+class Keep(Enum):
+    KEEP = "keep"  # leave the field as it is
+
 
 CONSENT_TEXT = "同意将姓名、手机号、所在村和技能用于互助调度与志愿服务统计，退出后按期删除。"
 
@@ -79,10 +86,11 @@ def save_member(
     licence: str = "",
     e_tricycle_licence: bool = False,
     consent: bool = False,
-    user: User | None = None,
+    user: User | Literal[Keep.KEEP] | None = Keep.KEEP,
     joined_on: date | None = None,
 ) -> Member:
-    """Add or change a member. A mobile number is kept only with the member's consent."""
+    """Add or change a member. A mobile number is kept only with the member's consent; the
+    sign-in account stays as it is unless `user` is given."""
     require(may_run_team(actor, team))
     creating = member is None
     member = member or Member(team=team)
@@ -100,7 +108,9 @@ def save_member(
         raise ValidationError({"village": _("The village must lie in the team's county.")})
     member.name, member.mobile, member.village, member.group = name.strip(), cleaned_mobile, village, group
     member.skills = _clean_skills(skills or [])
-    member.licence, member.e_tricycle_licence, member.user = licence, e_tricycle_licence, user
+    member.licence, member.e_tricycle_licence = licence, e_tricycle_licence
+    if user is not Keep.KEEP:
+        member.user = user
     member.joined_on = member.joined_on or joined_on or timezone.localdate()
     if consent and member.consent_given_at is None:
         member.consent_given_at, member.consent_text = timezone.now(), CONSENT_TEXT
@@ -138,6 +148,7 @@ def member_leaves(actor: User | None, member: Member, *, on: date | None = None)
     require(may_run_team(actor, member.team))
     member.left_on = on or timezone.localdate()
     member.save(update_fields=["left_on"])
+    Team.objects.filter(pk=member.team_id, leader=member).update(leader=None)
     Offer.objects.filter(member=member).update(is_active=False)
     audit.record(actor, "member.leave", member, organisation_id=member.team.organisation_id)
 
@@ -155,9 +166,10 @@ def save_offer(
     drivers: list[Member] | None = None,
     skill: str = "",
     note: str = "",
+    window: tuple[datetime, datetime] | None = None,
 ) -> Offer:
-    """What a member lends. A vehicle needs a kind, a capacity and at least one licensed driver
-    from the same team (the owner counts if licensed)."""
+    """What a member lends, with a first availability `window` if given. A vehicle needs a kind,
+    a capacity and at least one licensed driver from the same team (the owner counts if licensed)."""
     require(may_run_team(actor, member.team) or _is_self(actor, member))
     creating = offer is None
     offer = offer or Offer(member=member)
@@ -173,6 +185,8 @@ def save_offer(
     if kind == OfferKind.VEHICLE:
         able = [member] if member.may_drive_a(vehicle_kind) else []
         chosen = list(drivers) if drivers is not None else able
+        if not chosen:
+            raise ValidationError({"drivers": _("Name at least one licensed member who may drive it.")})
         strangers = [d.name for d in chosen if d.team_id != member.team_id or not d.may_drive_a(vehicle_kind)]
         if strangers:
             raise ValidationError(
@@ -182,6 +196,8 @@ def save_offer(
     audit.record(
         actor, "offer.create" if creating else "offer.update", offer, organisation_id=member.team.organisation_id
     )
+    if window is not None:
+        add_availability(actor, offer, *window)
     return offer
 
 
@@ -199,3 +215,11 @@ def add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends
         actor, "offer.available", offer, changes={"window": [None, f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"]}
     )
     return window
+
+
+@transaction.atomic
+def withdraw_offer(actor: User | None, offer: Offer) -> None:
+    """The member no longer lends it; windows already given stay on the record."""
+    require(may_run_team(actor, offer.member.team) or _is_self(actor, offer.member))
+    Offer.objects.filter(pk=offer.pk).update(is_active=False)
+    audit.record(actor, "offer.withdraw", offer, organisation_id=offer.member.team.organisation_id)

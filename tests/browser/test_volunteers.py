@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from fugong.directory.models import Organisation, Region
+from fugong.directory.models import Organisation, Region, Site
 from fugong.notify.models import Message
-from fugong.volunteers import queries, services
-from fugong.volunteers.models import HelpAnswer, Member, Team
+from fugong.volunteers import queries, services, shifts
+from fugong.volunteers.models import HelpAnswer, Member, Shift, ShiftAssignment, Team
 
 from .conftest import PHONE
 
@@ -106,3 +106,50 @@ def test_a_call_for_three_drivers_with_tricycles(
     vehicles, drivers = queries.fleet_for_day(tomorrow)
     assert sorted(d.name for d in drivers if d.team == team.name) == sorted(RIDERS[:3])
     assert sorted(v.owner for v in vehicles if v.call_id) == sorted(RIDERS[:3])
+
+
+def test_a_member_without_an_account_checks_in_on_the_phone(
+    login: Callable[[str], Page], browser: Browser, live_server: Any, demo_world: dict[str, Any]
+) -> None:
+    """The leader shows the member's duty link as a QR code; the member opens it on the phone at
+    the checkpoint, checks in and later out; the roster shows the times."""
+    federation = Organisation.objects.get(short_name="县妇联")
+    team = services.save_team(
+        None,
+        name="西演卡口值守队",
+        kind="volunteer",
+        organisation=federation,
+        region=Region.objects.get(code="331126001201"),
+    )
+    member = services.save_member(None, team, name="吴月娥", mobile="13905781188", consent=True)
+    now = timezone.now()
+    shift = Shift.objects.create(
+        site=Site.objects.get(name="西演村卡口"),
+        team=team,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=4),
+    )
+    shifts.assign(None, shift, member)
+
+    page = login("wuyuanzi")
+    page.goto(f"/volunteers/members/{member.pk}/")
+    expect(page.locator("#duty-link .qr svg")).to_be_visible()
+    link = page.locator("#duty-link input[readonly]").input_value()
+
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    phone.goto(urlparse(link).path)
+    expect(phone.locator("main")).to_contain_text("吴月娥")
+    phone.locator("button[name=action][value=in]").tap()
+    expect(phone.locator(".messages")).to_contain_text("已签到")
+    phone.locator("button[name=action][value=out]").tap()
+    expect(phone.locator(".duties")).to_contain_text("✓")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing to scroll sideways
+    context.close()
+
+    page.goto(f"/volunteers/shifts/{shift.pk}/")
+    signed = ShiftAssignment.objects.get(shift=shift, member=member)
+    assert signed.signed_in_at is not None and signed.signed_out_at is not None
+    expect(page.locator("main")).to_contain_text(f"吴月娥 签到 {timezone.localtime(signed.signed_in_at):%H:%M}")

@@ -1,0 +1,144 @@
+"""Calls for help: opening, sending, answering through a signed link, confirming; the
+borrowed fleet they make for a day."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.notify.queries import usable_channels
+
+from .. import calls, queries
+from ..access import may_coordinate_organisation
+from ..forms import (
+    AnswerForm,
+    HelpCallForm,
+    SendCallForm,
+)
+from ..models import AnswerStatus, Member
+from .scoping import posted_pk, posted_pks, teams_to_call
+
+
+@login_required
+def call_list(request: AuthedRequest) -> HttpResponse:
+    listing = queries.visible_calls(request.user).annotate(
+        confirmed=Count("answers", filter=Q(answers__status=AnswerStatus.CONFIRMED), distinct=True),
+        willing=Count("answers", filter=Q(answers__status=AnswerStatus.YES), distinct=True),
+    )
+    return render(request, "volunteers/calls.html", {"calls": listing[:100], "may_open": bool(teams_to_call(request))})
+
+
+@login_required
+def call_new(request: AuthedRequest) -> HttpResponse:
+    choices = teams_to_call(request)
+    require(bool(choices))
+    team_qs = queries.visible_teams(request.user).filter(pk__in=[t.pk for t in choices])
+    form = HelpCallForm(request.POST or None, teams=team_qs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = list(data.pop("teams"))
+        try:
+            call = calls.open_call(request.user, chosen[0].organisation, teams=chosen, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Call opened. Now send it to the teams."))
+            return redirect("volunteers:call", call_id=call.pk)
+    return render(request, "volunteers/call_new.html", {"form": form})
+
+
+@login_required
+def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
+    call = get_object_or_404(queries.visible_calls(request.user), pk=call_id)
+    coordinates = may_coordinate_organisation(request.user, call.organisation_id, call.organisation.region.code)
+    channels = usable_channels(request.user).filter(templates__kind=calls.MESSAGE_KIND)
+    send_form = SendCallForm(request.POST if "send" in request.POST else None, channels=channels)
+    if request.method == "POST":
+        require(coordinates)
+        try:
+            if "send" in request.POST and send_form.is_valid():
+                count = calls.send_call(request.user, call, send_form.cleaned_data["channel"], settings.BASE_URL)
+                messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
+            elif "confirm" in request.POST:
+                chosen = list(Member.objects.filter(pk__in=posted_pks(request.POST, "member")))
+                calls.confirm(request.user, call, chosen)
+                messages.success(request, _("Confirmed."))
+            elif "release" in request.POST:
+                calls.release(request.user, call, get_object_or_404(Member, pk=posted_pk(request.POST, "release")))
+            elif "cancel" in request.POST:
+                calls.cancel_call(request.user, call)
+            if not send_form.errors:
+                return redirect("volunteers:call", call_id=call.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("volunteers:call", call_id=call.pk)
+    answers = call.answers.select_related("member__team", "vehicle").order_by("answered_at")
+    context = {
+        "call": call,
+        "answers": answers,
+        "coordinates": coordinates,
+        "send_form": send_form,
+        "confirmed": sum(1 for a in answers if a.status == AnswerStatus.CONFIRMED),
+        "invitees": len(calls.invitees(call)) if coordinates else None,
+    }
+    return render(request, "volunteers/call.html", context)
+
+
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's answer page, opened from the message on their phone: no sign-in needed."""
+    call, member = calls.read_answer_token(token)
+    vehicles = calls.suitable_vehicles(call, member)
+    form = AnswerForm(request.POST or None, vehicles=vehicles)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = calls.answer_call(
+                call, member, yes=request.POST.get("answer") == "yes", vehicle=form.cleaned_data["vehicle"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            outcome = "full" if result.full else result.answer.status
+            if not result.full:
+                return redirect("volunteers:answer", token=token)
+    mine = call.answers.filter(member=member).first()
+    answers = call.answers.filter(status__in=[AnswerStatus.YES, AnswerStatus.CONFIRMED]).select_related("member")
+    context = {
+        "call": call,
+        "member": member,
+        "mine": mine,
+        "form": form,
+        "outcome": outcome,
+        "answers": answers,
+        "is_confirmed": mine is not None and mine.status == AnswerStatus.CONFIRMED,
+        "confirmed": call.answers.filter(status=AnswerStatus.CONFIRMED).count(),
+    }
+    return render(request, "volunteers/answer.html", context)
+
+
+@login_required
+def fleet(request: AuthedRequest) -> HttpResponse:
+    """Borrowed vehicles and drivers for a day: what the delivery planner will use."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    vehicles, drivers = queries.fleet_for_user(request.user, day)
+    context = {
+        "day": day,
+        "vehicles": vehicles,
+        "drivers": drivers,
+        "previous": day - timedelta(days=1),
+        "next": day + timedelta(days=1),
+    }
+    return render(request, "volunteers/fleet.html", context)

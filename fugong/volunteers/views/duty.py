@@ -1,0 +1,136 @@
+"""Duty rosters for coordinators; signing in and out for members."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.directory.models import Site
+
+from .. import duty, queries, shifts
+from ..access import may_run_team
+from ..forms import (
+    RosterForm,
+)
+from ..models import Member, Shift, ShiftAssignment
+from .scoping import coordinated_teams, duty_channels, posted_pk
+
+
+@login_required
+def roster(request: AuthedRequest) -> HttpResponse:
+    """Coming shifts, the gaps to fill, and planning new ones."""
+    teams = coordinated_teams(request)
+    require(bool(teams))
+    team_qs = queries.visible_teams(request.user).filter(pk__in=[t.pk for t in teams])
+    sites = Site.objects.filter(organisation__in={t.organisation_id for t in teams}, is_active=True)
+    form = RosterForm(request.POST or None, teams=team_qs, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = shifts.plan_roster(
+                request.user,
+                data["team"],
+                data["site"],
+                first_day=data["first_day"],
+                days=data["days"],
+                needed=data["needed"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(count)d shift(s) planned.") % {"count": len(made)})
+            return redirect("volunteers:roster")
+    planned = Shift.objects.filter(team__in=team_qs)
+    now = timezone.now()
+    upcoming = (
+        planned.filter(ends_at__gte=now, starts_at__lt=now + timedelta(days=7))
+        .select_related("site", "team")
+        .prefetch_related("assignments__member")
+        .annotate(assigned=Count("assignments"))
+    )
+    context = {"form": form, "gaps": shifts.coming_gaps(planned), "upcoming": upcoming}
+    return render(request, "volunteers/roster.html", context)
+
+
+@login_required
+def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
+    shift = get_object_or_404(Shift.objects.select_related("site", "team__region"), pk=shift_id)
+    require(may_run_team(request.user, shift.team))
+    if request.method == "POST":
+        try:
+            if "assign" in request.POST:
+                shifts.assign(
+                    request.user, shift, get_object_or_404(shift.team.members, pk=posted_pk(request.POST, "assign"))
+                )
+            elif "unassign" in request.POST:
+                shifts.unassign(
+                    request.user, get_object_or_404(shift.assignments, pk=posted_pk(request.POST, "unassign"))
+                )
+            elif "send_links" in request.POST:
+                channel = get_object_or_404(duty_channels(request), pk=posted_pk(request.POST, "send_links"))
+                people = [a.member for a in shift.assignments.select_related("member__team__region")]
+                count = duty.send_duty_links(request.user, people, channel, settings.BASE_URL)
+                messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("volunteers:shift", shift_id=shift.pk)
+    on_shift = shift.assignments.select_related("member")
+    free = shift.team.members.filter(left_on__isnull=True).exclude(pk__in=[a.member_id for a in on_shift])
+    context = {"shift": shift, "on_shift": on_shift, "free": free, "channels": duty_channels(request)}
+    return render(request, "volunteers/shift.html", context)
+
+
+@login_required
+def my_duties(request: AuthedRequest) -> HttpResponse:
+    """A signed-in member's own shifts (sign in and out on the phone) and calls confirmed."""
+    duties = duty.duties_of(queries.my_members(request.user))
+    return render(request, "volunteers/me.html", {"duties": duties, "token": None})
+
+
+def _sign(request: HttpRequest, actor: Any, assignment: ShiftAssignment) -> None:
+    try:
+        if request.POST.get("action") == "out":
+            shifts.sign_out(actor, assignment)
+            messages.success(request, _("Signed out. Thank you!"))
+        else:
+            shifts.sign_in(actor, assignment)
+            messages.success(request, _("Signed in."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+
+
+@login_required
+@require_POST
+def sign(request: AuthedRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        ShiftAssignment.objects.select_related("shift__team__region", "member"), pk=assignment_id
+    )
+    _sign(request, request.user, assignment)
+    return redirect("volunteers:me")
+
+
+def duty_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The same page for a member without an account, opened from their duty link."""
+    member = duty.read_duty_token(token)
+    if request.method == "POST":
+        assignment = get_object_or_404(
+            ShiftAssignment.objects.select_related("shift__team__region", "member"),
+            pk=posted_pk(request.POST, "assignment"),
+            member=member,
+        )
+        _sign(request, None, assignment)  # the link itself is the member's proof
+        return redirect("volunteers:duty", token=token)
+    duties = duty.duties_of(Member.objects.filter(pk=member.pk))
+    return render(request, "volunteers/me.html", {"duties": duties, "member": member, "token": token})

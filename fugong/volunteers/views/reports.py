@@ -1,0 +1,58 @@
+"""The yearly figures for a period and region."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from fugong.accounts.permissions import require, scope_of
+from fugong.core.http import AuthedRequest
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
+from fugong.directory.models import Region
+
+from .. import queries, stats
+from ..forms import (
+    StatsForm,
+)
+
+
+def _stats_regions(request: AuthedRequest) -> Any:
+    scope = scope_of(request.user)
+    regions = Region.objects.filter(level__lte=Region.Level.TOWN).order_by("code")
+    if scope.is_platform_admin:
+        return regions
+    team_regions = {t.region.code[:6] for t in queries.visible_teams(request.user)}
+    condition = scope.q_region("code")
+    for prefix in team_regions:
+        condition |= Q(code__startswith=prefix)
+    return regions.filter(condition)
+
+
+@login_required
+def statistics(request: AuthedRequest) -> HttpResponse:
+    """The yearly figures for a period and region, counted from the records; exportable."""
+    regions = _stats_regions(request)
+    require(regions.exists())
+    today = timezone.localdate()
+    initial = {
+        "region": regions.filter(level=Region.Level.COUNTY).first(),
+        "first_day": today.replace(month=1, day=1),
+        "last_day": today,
+    }
+    form = StatsForm(request.GET or None, regions=regions, initial=initial)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else initial
+    result = None
+    if data.get("region") is not None:
+        result = stats.report(queries.visible_teams(request.user), data["region"], data["first_day"], data["last_day"])
+        if request.GET.get("format") == "xlsx":
+            rows = [line.as_dict() for line in result.lines] + [result.total.as_dict()]
+            title = f"{data['region'].name} {data['first_day']}–{data['last_day']}"
+            response = HttpResponse(write_workbook(title, stats.COLUMNS, rows), content_type=EXPORT_CONTENT_TYPE)
+            response["Content-Disposition"] = (
+                f'attachment; filename="volunteers-{data["first_day"]}-{data["last_day"]}.xlsx"'
+            )
+            return response
+    return render(request, "volunteers/statistics.html", {"form": form, "report": result, "columns": stats.COLUMNS})

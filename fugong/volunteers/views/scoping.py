@@ -1,0 +1,45 @@
+"""What a page offers the user (the teams they run or may call on, the channels for duty links),
+and reading the ids a page posts back."""
+
+from typing import Any
+
+from django.http import Http404
+
+from fugong.core.http import AuthedRequest
+from fugong.notify.queries import usable_channels
+
+from .. import duty, queries
+from ..access import may_coordinate_organisation, may_run_team
+
+
+def coordinated_teams(request: AuthedRequest) -> Any:
+    return [t for t in queries.visible_teams(request.user) if may_run_team(request.user, t)]
+
+
+def teams_to_call(request: AuthedRequest) -> Any:
+    """Teams whose organisation the user coordinates: those a call for help may go to."""
+    return [
+        t
+        for t in queries.visible_teams(request.user)
+        if may_coordinate_organisation(request.user, t.organisation_id, t.region.code)
+    ]
+
+
+def duty_channels(request: AuthedRequest) -> Any:
+    """Channels the user may send duty links through."""
+    return usable_channels(request.user).filter(templates__kind=duty.MESSAGE_KIND).distinct()
+
+
+def posted_pk(data: Any, name: str) -> int:
+    """The id posted in `name`; a missing or mangled one is a page that does not exist."""
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def posted_pks(data: Any, name: str) -> list[int]:
+    try:
+        return [int(value) for value in data.getlist(name)]
+    except ValueError:
+        raise Http404 from None
