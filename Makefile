@@ -64,9 +64,11 @@ types:
 unit:
 	$(RUN) pytest
 
+# The benchmarks' own references (OR-Tools for routing) live in the "bench" dependency group.
 bench: install
+	@$(UV) sync --frozen --quiet --group bench
 	@shopt -s nullglob; scripts=(benchmarks/*.py); [ $${#scripts[@]} -gt 0 ] || { echo "No benchmarks yet."; exit 0; }; \
-	for script in "$${scripts[@]}"; do echo "== $$script"; $(RUN) python "$$script" || exit 1; done
+	for script in "$${scripts[@]}"; do echo "== $$script"; $(RUN) --group bench python "$$script" || exit 1; done
 
 messages:
 	DEBUG=1 $(RUN) fugong makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=benchmarks

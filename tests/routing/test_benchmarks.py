@@ -1,0 +1,52 @@
+"""`fugong solve_vrp` on each public instance (copied from shared/benchmarks/vrplib): the routes it
+prints are checked here from the instance alone (every customer once, capacity, windows, fleet,
+and the cost it claims). Three seconds each keeps the suite quick, so the guard on quality is a
+loose 5%; the 1% goal at 20 seconds is measured by `make bench` (benchmarks/routing.py)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fugong.routing import benchmarks
+from fugong.routing.plan import Step, check, evaluate
+
+INSTANCES = sorted(p for p in (Path(__file__).parent / "vrplib").iterdir() if p.suffix in {".vrp", ".txt"})
+
+
+def test_the_readers_follow_each_conventions_rounding() -> None:
+    cvrp = benchmarks.read(INSTANCES[0].with_name("X-n101-k25.vrp"))
+    assert int(cvrp.problem.travel.distance[0][0, 1]) == 554  # sqrt(219² + 509²) = 554.11, rounded
+    solomon = benchmarks.read(INSTANCES[0].with_name("C101.txt"))
+    assert int(solomon.problem.travel.distance[0][0, 1]) == 186  # sqrt(5² + 18²) = 18.68, truncated: 18.6
+    assert solomon.problem.stops[0].window == (9120, 9670) and solomon.problem.stops[0].service == 900
+
+
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
+def test_a_short_run_is_feasible_and_claims_its_true_cost(path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "fugong", "solve_vrp", str(path), "--seconds", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    answer = json.loads(run.stdout)
+    instance, best = benchmarks.read(path), benchmarks.best_known(path)
+    assert answer["instance"] == instance.name and answer["feasible"] is True
+    assert answer["seconds"] <= 3.5
+
+    stop_of = {number: index for index, number in enumerate(instance.numbers)}
+    problem = instance.problem
+    routes = [
+        evaluate(
+            problem, 0, [Step(problem.stops[stop_of[n]].place, stop_of[n], problem.stops[stop_of[n]].demand) for n in r]
+        )
+        for r in answer["routes"]
+    ]
+    assert check(problem, routes) == []  # each customer once, in full, within capacity, windows and fleet
+    cost = sum(r.distance for r in routes) / instance.scale
+    assert cost == pytest.approx(answer["cost"], abs=0.05)
+    assert best is not None and cost <= best * 1.05
