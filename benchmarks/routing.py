@@ -44,7 +44,8 @@ def ortools_cost(problem: Problem, seconds: float) -> float | None:
     demands = [0] + [s.demand for s in problem.stops]
     demand = routing.RegisterUnaryTransitCallback(lambda i: demands[manager.IndexToNode(i)])
     routing.AddDimensionWithVehicleCapacity(demand, 0, [group.capacity] * count, True, "load")
-    if any(s.window != (0, DAY) for s in problem.stops):  # Solomon's windows
+    windows = any(s.window != (0, DAY) for s in problem.stops)  # Solomon's
+    if windows:
         services = [0] + [s.service for s in problem.stops]
         timed = routing.RegisterTransitCallback(lambda i, j: travel(i, j) + services[manager.IndexToNode(i)])
         routing.AddDimension(timed, group.shift[1], group.shift[1], False, "time")
@@ -55,7 +56,9 @@ def ortools_cost(problem: Problem, seconds: float) -> float | None:
             clock.CumulVar(routing.Start(vehicle)).SetRange(*group.shift)
             clock.CumulVar(routing.End(vehicle)).SetRange(*group.shift)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    strategy = routing_enums_pb2.FirstSolutionStrategy
+    # With time windows the cheapest arc often finds no first solution at all.
+    params.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if windows else strategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     params.time_limit.FromMilliseconds(int(seconds * 1000))
     solution = routing.SolveWithParameters(params)
