@@ -121,6 +121,15 @@ def evaluate(problem: Problem, group_index: int, steps: list[Step], *, depart: i
     return Route(group_index, visits, start_time, end_time, distance, problems)
 
 
+def delivered(problem: Problem, routes: list[Route]) -> list[int]:
+    """Cartons delivered to each stop by these routes."""
+    amounts = [0] * len(problem.stops)
+    for route in routes:
+        for visit in route.served:
+            amounts[visit.step.stop] += visit.step.amount  # type: ignore[index]
+    return amounts
+
+
 def check(problem: Problem, routes: list[Route]) -> list[Finding]:
     """Everything wrong with a set of routes: each route's own problems, more vehicles of a group
     than it has, a stop served twice or not in full."""
@@ -129,14 +138,10 @@ def check(problem: Problem, routes: list[Route]) -> list[Finding]:
         used = sum(1 for r in routes if r.group == index)
         if group.count >= 0 and used > group.count:
             found.append(Finding("too_many_vehicles", {"vehicle": group.key, "used": used, "count": group.count}))
-    delivered = [0] * len(problem.stops)
-    for route in routes:
-        for visit in route.served:
-            delivered[visit.step.stop] += visit.step.amount  # type: ignore[index]
-    for index, stop in enumerate(problem.stops):
-        if delivered[index] > stop.demand:
-            values = {"stop": stop.key, "delivered": delivered[index], "ordered": stop.demand}
+    for stop, amount in zip(problem.stops, delivered(problem, routes), strict=True):
+        values = {"stop": stop.key, "delivered": amount, "ordered": stop.demand}
+        if amount > stop.demand:
             found.append(Finding("over_delivered", values))
-        elif problem.all_required and delivered[index] < stop.demand:
-            found.append(Finding("short", {"stop": stop.key, "delivered": delivered[index], "ordered": stop.demand}))
+        elif problem.all_required and amount < stop.demand:
+            found.append(Finding("short", values))
     return found

@@ -14,7 +14,7 @@ from pyvrp.search import PerturbationParams
 from pyvrp.stop import MaxRuntime
 
 from .diagnosis import diagnose
-from .plan import Plan, Step, check, evaluate
+from .plan import Plan, Step, check, delivered, evaluate
 from .problem import UNLIMITED, Problem
 
 NO_RELOAD_LIMIT = pyvrp.VehicleType().max_reloads  # PyVRP's own "as many as you like"
@@ -163,11 +163,8 @@ def solve(
                 chunk = chunks[activity.idx]
                 steps.append(Step(place=problem.stops[chunk.stop].place, stop=chunk.stop, amount=chunk.amount))
         routes.append(evaluate(problem, found.vehicle_type(), steps))
-    delivered = [0] * len(problem.stops)
-    for route in routes:
-        for visit in route.served:
-            delivered[visit.step.stop] += visit.step.amount  # type: ignore[index]
-    unserved = [i for i, stop in enumerate(problem.stops) if delivered[i] < stop.demand]
+    amounts = delivered(problem, routes)
+    unserved = [i for i, stop in enumerate(problem.stops) if amounts[i] < stop.demand]
     feasible = best.is_feasible() and not check(problem, routes)
     distance = sum(r.distance for r in routes)
     return Plan(routes, unserved, distance, feasible, time.perf_counter() - began, notes)

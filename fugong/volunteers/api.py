@@ -21,41 +21,17 @@ from .models import Activity, ActivityKind, AidItem, AnswerStatus, Offer, Team
 router = Router(tags=["volunteers"])
 
 
-class VehicleOut(Schema):
-    offer_id: int
-    vehicle_kind: str
-    capacity_cartons: int
-    plate: str
-    owner: str
-    team: str
-    driver_ids: list[int]
-    available_from: datetime
-    available_until: datetime
-    call_id: int | None
-
-
-class DriverOut(Schema):
-    member_id: int
-    name: str
-    mobile: str
-    licence: str
-    e_tricycle_licence: bool
-    team: str
-    available_from: datetime
-    available_until: datetime
-
-
 class FleetOut(Schema):
     day: date
-    vehicles: list[VehicleOut]
-    drivers: list[DriverOut]
+    vehicles: list[queries.FleetVehicle]
+    drivers: list[queries.FleetDriver]
 
 
 @router.get("/fleet", response=FleetOut)
 def fleet(request: AuthedRequest, day: date) -> dict[str, Any]:
     """Vehicles and licensed drivers lent for `day`, from the organisations you work for."""
     vehicles, drivers = queries.fleet_for_user(request.user, day)
-    return {"day": day, "vehicles": [v.__dict__ for v in vehicles], "drivers": [d.__dict__ for d in drivers]}
+    return {"day": day, "vehicles": vehicles, "drivers": drivers}
 
 
 class AnswerOut(Schema):

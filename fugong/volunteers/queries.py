@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from fugong.accounts.permissions import require, scope_of
 
@@ -24,6 +23,7 @@ from .models import (
     OfferKind,
     Team,
 )
+from .shifts import local_time
 
 
 def visible_teams(user: Any) -> QuerySet[Team]:
@@ -85,16 +85,12 @@ def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[Fleet
     return fleet_for_day(day, organisation_ids=None if everyone else sorted(scope.admin_org_ids | scope.staff_org_ids))
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, start + timedelta(days=1)
-
-
 def fleet_for_day(
     day: date, *, organisation_ids: list[int] | None = None
 ) -> tuple[list[FleetVehicle], list[FleetDriver]]:
     """Vehicles and drivers available on `day` (local time) from current members of active teams."""
-    start, end = _day_bounds(day)
+    start = local_time(day, time.min)
+    end = start + timedelta(days=1)
     windows = (
         Availability.objects.filter(
             starts_at__lt=end,

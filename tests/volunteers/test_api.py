@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fugong.directory.models import Organisation
 from fugong.volunteers import ledger
@@ -77,3 +78,11 @@ def test_teams_of_another_organisation_are_not_reachable(client_for: Any, team: 
     )
     assert response.status_code == 404
     assert not Activity.objects.exists()
+
+
+def test_the_days_fleet_lists_lent_vehicles_with_their_drivers(client_for: Any, demo_volunteers: Any) -> None:
+    response = client_for("huanghuiyun").get("/api/volunteers/fleet", {"day": timezone.localdate().isoformat()})
+    fleet = response.json()
+    tricycle = next(v for v in fleet["vehicles"] if v["owner"] == "老严")
+    assert (tricycle["vehicle_kind"], tricycle["capacity_cartons"]) == ("e_tricycle", 40)
+    assert set(tricycle["driver_ids"]) <= {d["member_id"] for d in fleet["drivers"]}

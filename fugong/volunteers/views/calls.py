@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
-from fugong.notify.queries import usable_channels
 
 from .. import calls, queries
 from ..access import may_coordinate_organisation
@@ -26,7 +25,7 @@ from ..forms import (
     SendCallForm,
 )
 from ..models import AnswerStatus, Member
-from .scoping import posted_pk, posted_pks, teams_to_call
+from .scoping import channels_for, posted_pk, posted_pks, teams_to_call
 
 
 @login_required
@@ -61,7 +60,7 @@ def call_new(request: AuthedRequest) -> HttpResponse:
 def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
     call = get_object_or_404(queries.visible_calls(request.user), pk=call_id)
     coordinates = may_coordinate_organisation(request.user, call.organisation_id, call.organisation.region.code)
-    channels = usable_channels(request.user).filter(templates__kind=calls.MESSAGE_KIND)
+    channels = channels_for(request, calls.MESSAGE_KIND)
     send_form = SendCallForm(request.POST if "send" in request.POST else None, channels=channels)
     if request.method == "POST":
         require(coordinates)

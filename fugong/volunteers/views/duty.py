@@ -25,7 +25,7 @@ from ..forms import (
     RosterForm,
 )
 from ..models import Member, Shift, ShiftAssignment
-from .scoping import coordinated_teams, duty_channels, posted_pk
+from .scoping import channels_for, coordinated_teams, posted_pk
 
 
 @login_required
@@ -79,7 +79,9 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
                     request.user, get_object_or_404(shift.assignments, pk=posted_pk(request.POST, "unassign"))
                 )
             elif "send_links" in request.POST:
-                channel = get_object_or_404(duty_channels(request), pk=posted_pk(request.POST, "send_links"))
+                channel = get_object_or_404(
+                    channels_for(request, duty.MESSAGE_KIND), pk=posted_pk(request.POST, "send_links")
+                )
                 people = [a.member for a in shift.assignments.select_related("member__team__region")]
                 count = duty.send_duty_links(request.user, people, channel, settings.BASE_URL)
                 messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
@@ -88,7 +90,7 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
         return redirect("volunteers:shift", shift_id=shift.pk)
     on_shift = shift.assignments.select_related("member")
     free = shift.team.members.filter(left_on__isnull=True).exclude(pk__in=[a.member_id for a in on_shift])
-    context = {"shift": shift, "on_shift": on_shift, "free": free, "channels": duty_channels(request)}
+    context = {"shift": shift, "on_shift": on_shift, "free": free, "channels": channels_for(request, duty.MESSAGE_KIND)}
     return render(request, "volunteers/shift.html", context)
 
 

@@ -1,4 +1,4 @@
-"""What a page offers the user (the teams they run or may call on, the channels for duty links),
+"""What a page offers the user (the teams they run or may call on, the channels for its messages),
 and reading the ids a page posts back."""
 
 from typing import Any
@@ -8,7 +8,7 @@ from django.http import Http404
 from fugong.core.http import AuthedRequest
 from fugong.notify.queries import usable_channels
 
-from .. import duty, queries
+from .. import queries
 from ..access import may_coordinate_organisation, may_run_team
 
 
@@ -25,9 +25,9 @@ def teams_to_call(request: AuthedRequest) -> Any:
     ]
 
 
-def duty_channels(request: AuthedRequest) -> Any:
-    """Channels the user may send duty links through."""
-    return usable_channels(request.user).filter(templates__kind=duty.MESSAGE_KIND).distinct()
+def channels_for(request: AuthedRequest, kind: str) -> Any:
+    """Channels the user may send through that have a template for this kind of message."""
+    return usable_channels(request.user).filter(templates__kind=kind).distinct()
 
 
 def posted_pk(data: Any, name: str) -> int:

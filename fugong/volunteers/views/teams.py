@@ -22,7 +22,7 @@ from .. import duty, ledger, queries, services
 from ..access import may_coordinate_organisation, may_run_team
 from ..forms import ActivityForm, AidForm, MemberForm, OfferForm, TeamForm, WindowForm
 from ..models import AidItem, Member, Offer
-from .scoping import duty_channels, posted_pk
+from .scoping import channels_for, posted_pk
 
 
 @login_required
@@ -126,16 +126,8 @@ def member_new(request: AuthedRequest, team_id: int) -> HttpResponse:
 
 
 def _member_initial(member: Member) -> dict[str, Any]:
-    return {
-        "name": member.name,
-        "mobile": member.mobile,
-        "village": member.village,
-        "group": member.group,
-        "skills": member.skills,
-        "licence": member.licence,
-        "e_tricycle_licence": member.e_tricycle_licence,
-        "consent": member.consent_given_at is not None,
-    }
+    initial = {name: getattr(member, name) for name in MEMBER_FIELDS if name != "consent"}
+    return initial | {"consent": member.consent_given_at is not None}
 
 
 @login_required
@@ -151,7 +143,7 @@ def member_detail(request: AuthedRequest, member_id: int) -> HttpResponse:
     posted = request.POST if request.method == "POST" else {}
     member_form = MemberForm(posted if "save" in posted else None, team=team, initial=_member_initial(member))
     offer_form = OfferForm(posted if "offer" in posted else None, team=team)
-    channels = duty_channels(request)
+    channels = channels_for(request, duty.MESSAGE_KIND)
     if request.method == "POST":
         require(runs)
         try:
