@@ -13,6 +13,8 @@ TASKS_BACKEND       "db" (django-tasks-db, the default) or "immediate" (run in t
 SECURE_SSL          "1" behind HTTPS: secure cookies, HSTS, redirect to https.
 TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
+ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
+MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plain background).
 """
 
 import os
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "fugong.directory",
     "fugong.notify",
     "fugong.volunteers",
+    "fugong.delivery",
     "fugong.demo",
 ]
 
@@ -239,7 +242,16 @@ RETENTION_DAYS = {
     "former_members": int(os.environ.get("RETENTION_FORMER_MEMBERS_DAYS", "365")),
     # Mediation cases: parties' names and numbers are erased this long after the case closed.
     "mediation_parties": int(os.environ.get("RETENTION_MEDIATION_DAYS", str(3 * 365))),
+    # Hand-over photos (faces, shop fronts): kept long enough to settle a complaint.
+    "handover_photos": int(os.environ.get("RETENTION_HANDOVER_PHOTOS_DAYS", "90")),
 }
+
+# Delivery planning: parallel searches per leg (one per core; this is CPU work) and the
+# tile server for the route map (none: routes are drawn on a plain background; nothing is
+# fetched from outside unless configured, e.g. a county's own tile server).
+ROUTING_WORKERS = int(os.environ.get("ROUTING_WORKERS", str(min(4, os.cpu_count() or 1))))
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -6,14 +6,16 @@ from django.test import Client
 
 from fugong.accounts.models import User
 from fugong.demo import world
+from fugong.demo.delivery import load_delivery
 from fugong.demo.volunteers import load_volunteers
 
 
 @pytest.fixture
 def demo(db: Any) -> dict[str, User]:
     """The seeds' demo world (regions, the three organisations, one user per role), without
-    the volunteers' year of records, which takes seconds to load: see `demo_volunteers`."""
-    world.load(volunteers=False)
+    the volunteers' year of records and the bureau's shops, which take seconds to load: see
+    `demo_volunteers` and `demo_delivery`."""
+    world.load(volunteers=False, delivery=False)
     return {u.username: u for u in User.objects.all()}
 
 
@@ -22,6 +24,13 @@ def demo_volunteers(demo: dict[str, User]) -> dict[str, User]:
     """The demo world with its teams, shifts, activities, aid ledger and mediation cases."""
     load_volunteers()
     return demo
+
+
+@pytest.fixture
+def demo_delivery(demo_volunteers: dict[str, User]) -> dict[str, User]:
+    """The demo world with the bureau's shops, two weeks of orders, its fleet and the teams'."""
+    load_delivery()
+    return demo_volunteers
 
 
 @pytest.fixture

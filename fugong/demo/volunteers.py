@@ -59,14 +59,14 @@ HANDOUT = {"mother_parcel": (6, 12), "gift_package": (150, 260)}
 # owner index, kind, capacity in cartons, plate, note; drivers are the team's licensed members
 VEHICLES = {
     "巴邱南路诚信互助小组": [
-        (0, "e_tricycle", 40, "", "平时送桶装水的电动三轮车"),
-        (1, "van", 180, "赣D·3A712", "家里的送货车"),
-        (3, "tricycle", 30, "", ""),
+        (0, "e_tricycle", 400, "", "平时送桶装水的电动三轮车"),
+        (1, "van", 1800, "赣D·3A712", "家里的送货车"),
+        (3, "tricycle", 300, "", ""),
     ],
     "人民北路诚信互助小组": [
-        (0, "van", 150, "赣D·5K208", "新世纪超市送货车"),
-        (2, "e_tricycle", 50, "", ""),
-        (3, "tricycle", 35, "", ""),
+        (0, "van", 1500, "赣D·5K208", "新世纪超市送货车"),
+        (2, "e_tricycle", 500, "", ""),
+        (3, "tricycle", 350, "", ""),
     ],
 }
 BAQIU_LICENCES = ["C1", "C1", "D", "D", "", "C1", "", ""]
@@ -140,7 +140,7 @@ def _keep_current() -> None:
     for offer in lent:
         for day in (today + timedelta(days=n) for n in range(3)):
             if not offer.windows.filter(starts_at=local_time(day, time(6))).exists():
-                add_availability(None, offer, local_time(day, time(6)), local_time(day, time(20)))
+                add_availability(None, offer, local_time(day, time(6)), local_time(day, time(21, 30)))
     for name, (site_name, needed, _gaps) in ROSTERS.items():
         team = Team.objects.filter(name=name).first()
         if team is None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
+from fugong.demo.delivery import load_delivery
 from fugong.demo.volunteers import load_volunteers
 from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
@@ -291,7 +292,17 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
         ),
     ],
     "峡江县局": [
-        ("order_dispatched", "{shop}，您订购的卷烟已装车，预计 {eta} 送达，请在店内等候收货。", ["shop", "eta"]),
+        (
+            "order_dispatched",
+            "{shop}，您订购的卷烟已排入今日配送，预计 {eta} 送达，请在店内等候收货。",
+            ["shop", "eta"],
+        ),
+        ("order_near", "{shop}，送货车辆还有两站到达，预计 {eta} 送达，请准备无接触收货。", ["shop", "eta"]),
+        (
+            "delivery_route",
+            "{name}，今天的第 {route} 号线路共 {stops} 个送货点，{start} 出发。线路和签收请点 {link}（仅限本人使用）",
+            ["name", "route", "stops", "start", "link"],
+        ),
         VOLUNTEER_CALL,
         VOLUNTEER_DUTY,
     ],
@@ -312,13 +323,16 @@ def _channels() -> None:
 
 
 @transaction.atomic
-def load(*, volunteers: bool = True) -> list[tuple[str, str, str, str]]:
+def load(*, volunteers: bool = True, delivery: bool = True) -> list[tuple[str, str, str, str]]:
     """Load the demo world; returns (username, name, role, where) for the printed logins.
-    `volunteers=False` leaves out the year of team records (tests that do not need them)."""
+    `volunteers=False` leaves out the year of team records, `delivery=False` the shops and
+    their orders (tests that do not need them)."""
     _regions()
     _organisations()
     _channels()
     logins = _users()
     if volunteers:
         load_volunteers()
+    if delivery:
+        load_delivery()
     return logins

@@ -5,12 +5,9 @@ rules live in one place. Errors are collected for every row; if there is any, th
 import is rolled back and the person gets the full list, by row and column.
 """
 
-from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +15,9 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core.choices import choice_lookup
+from fugong.core.imports import RowProblem, apply_rows, choice, decimal_in
 from fugong.core.jobs import Progress
-from fugong.core.spreadsheets import Column, ImportRejected, Row, RowError
+from fugong.core.spreadsheets import Column, Row
 
 from . import services
 from .models import Organisation, Region, Site, ZoneStatus
@@ -53,76 +51,7 @@ SITE_COLUMNS = (
 )
 
 
-class RowProblem(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
-
-
-def _header(columns: Iterable[Column], field: str) -> str:
-    for column in columns:
-        if column.field == field:
-            return str(column.header)
-    return field
-
-
-def _run_rows(
-    rows: list[Row],
-    columns: tuple[Column, ...],
-    apply_row: Callable[[dict[str, str]], str],
-    progress: Progress | None,
-) -> dict[str, Any]:
-    """Apply every row in one transaction; roll back and report if any row failed."""
-    if progress:
-        progress.update(0, len(rows), _("Checking and saving %d rows…") % len(rows))
-    errors: list[RowError] = []
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    with transaction.atomic():
-        for done, row in enumerate(rows):
-            if progress and done and done % PROGRESS_EVERY == 0:
-                progress.update(done, inside_transaction=True)
-            try:
-                with transaction.atomic():
-                    counts[apply_row(row.values)] += 1
-            except RowProblem as problem:
-                errors.append(RowError(row.number, _header(columns, problem.column), problem.message))
-            except ValidationError as invalid:
-                errors.extend(_validation_errors(row.number, columns, invalid))
-            except PermissionDenied:
-                errors.append(RowError(row.number, "", _("You may not change this record.")))
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        raise ImportRejected(errors)
-    if progress:
-        progress.update(len(rows), len(rows))
-    return {"rows": len(rows), **counts}
-
-
-PROGRESS_EVERY = 100  # rows between progress updates
-
 FIELD_TO_COLUMN = {"region": "region_code", "parent": "parent_code", "organisation": "organisation"}
-
-
-def _validation_errors(number: int, columns: tuple[Column, ...], invalid: ValidationError) -> list[RowError]:
-    if not hasattr(invalid, "error_dict"):
-        return [RowError(number, "", " ".join(invalid.messages))]
-    return [
-        RowError(number, _header(columns, FIELD_TO_COLUMN.get(field, field)), " ".join(messages))
-        for field, messages in invalid.message_dict.items()
-    ]
-
-
-def _choice(value: str, lookup: dict[str, str], column: str, *, default: str | None = None) -> str:
-    if not value:
-        if default is not None:
-            return default
-        raise RowProblem(column, _("This column is required."))
-    try:
-        return lookup[value.strip().lower()]
-    except KeyError:
-        raise RowProblem(column, _("“%(value)s” is not one of the allowed values.") % {"value": value}) from None
 
 
 def _state(obj: Model | None, fields: tuple[str, ...]) -> dict[str, Any] | None:
@@ -157,7 +86,7 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
         code = values["code"].strip()
         if not code.isdigit() or len(code) not in (6, 9, 12):
             raise RowProblem("code", _("A division code has 6, 9 or 12 digits."))
-        level = int(_choice(values.get("level", ""), levels, "level", default=str(services.infer_level(code))))
+        level = int(choice(values.get("level", ""), levels, "level", default=str(services.infer_level(code))))
         parent_code = values.get("parent_code", "").strip() or services.parent_code_of(code, level)
         parent = _region(parent_code, "parent_code") if parent_code else None
         existing = Region.objects.filter(code=code).first()
@@ -165,12 +94,12 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
         region = services.save_region(actor, existing, code=code, name=values["name"], level=level, parent=parent)
         status = values.get("zone_status", "")
         if status:
-            status = _choice(status, statuses, "zone_status")
+            status = choice(status, statuses, "zone_status")
             if status != region.zone_status:
                 services.set_zone_status(actor, region, status, note=_("Imported from a file"))
         return _outcome(before, region, REGION_STATE)
 
-    return _run_rows(rows, REGION_COLUMNS, apply_row, progress)
+    return apply_rows(rows, REGION_COLUMNS, apply_row, progress, FIELD_TO_COLUMN)
 
 
 def import_organisations(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
@@ -181,7 +110,7 @@ def import_organisations(actor: User | None, rows: list[Row], progress: Progress
         fields = {
             "name": values["name"],
             "short_name": values.get("short_name", ""),
-            "kind": _choice(values.get("kind", ""), kinds, "kind"),
+            "kind": choice(values.get("kind", ""), kinds, "kind"),
             "region": region,
             "credit_code": values.get("credit_code", ""),
             "contact_phone": values.get("contact_phone", ""),
@@ -196,16 +125,7 @@ def import_organisations(actor: User | None, rows: list[Row], progress: Progress
         before = _state(existing, services.ORGANISATION_FIELDS)
         return _outcome(before, services.update_organisation(actor, existing, **fields), services.ORGANISATION_FIELDS)
 
-    return _run_rows(rows, ORGANISATION_COLUMNS, apply_row, progress)
-
-
-def _coordinate(value: str, column: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        return Decimal(value).quantize(Decimal("0.000001"))
-    except InvalidOperation:
-        raise RowProblem(column, _("“%(value)s” is not a number.") % {"value": value}) from None
+    return apply_rows(rows, ORGANISATION_COLUMNS, apply_row, progress, FIELD_TO_COLUMN)
 
 
 def _organisation(actor: User | None, ref: str) -> Organisation:
@@ -234,11 +154,11 @@ def import_sites(actor: User | None, rows: list[Row], progress: Progress | None 
         fields = {
             "organisation": org,
             "name": values["name"],
-            "kind": _choice(values.get("kind", ""), kinds, "kind"),
+            "kind": choice(values.get("kind", ""), kinds, "kind"),
             "region": _region(values["region_code"]),
             "address": values.get("address", ""),
-            "latitude": _coordinate(values.get("latitude", ""), "latitude"),
-            "longitude": _coordinate(values.get("longitude", ""), "longitude"),
+            "latitude": decimal_in(values.get("latitude", ""), "latitude"),
+            "longitude": decimal_in(values.get("longitude", ""), "longitude"),
             "opening_hours": values.get("opening_hours", ""),
             "phone": values.get("phone", ""),
         }
@@ -249,7 +169,7 @@ def import_sites(actor: User | None, rows: list[Row], progress: Progress | None 
         before = _state(existing, services.SITE_FIELDS)
         return _outcome(before, services.update_site(actor, existing, **fields), services.SITE_FIELDS)
 
-    return _run_rows(rows, SITE_COLUMNS, apply_row, progress)
+    return apply_rows(rows, SITE_COLUMNS, apply_row, progress, FIELD_TO_COLUMN)
 
 
 def region_rows(qs: QuerySet[Region]) -> Iterable[dict[str, Any]]:

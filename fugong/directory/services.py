@@ -17,6 +17,7 @@ from fugong.core.pinyin import search_key
 from fugong.core.validators import clean_credit_code
 
 from .models import Organisation, Region, Site, ZoneStatus, ZoneStatusChange, parse_opening_hours
+from .signals import zone_status_changed
 
 REGION_FIELDS = ("code", "name", "level", "parent")
 ORGANISATION_FIELDS = ("name", "short_name", "kind", "region", "credit_code", "contact_phone", "is_active")
@@ -151,6 +152,7 @@ def _apply_current_zone_status(actor: User | None, region: Region, note: str = "
     old = region.zone_status
     region.zone_status = latest.status
     region.save(update_fields=["zone_status"])
+    zone_status_changed.send(sender=Region, region=region, status=latest.status)
     audit.record(
         actor,
         "region.zone_status",

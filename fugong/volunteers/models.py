@@ -132,15 +132,19 @@ class Member(models.Model):
         return bool(self.licence) or self.e_tricycle_licence
 
     def may_drive_a(self, vehicle_kind: str) -> bool:
-        """Vans, cars and lorries need a car licence or above; tricycles a D licence, an
-        e-tricycle permission or a car licence."""
-        if vehicle_kind in MOTOR_VEHICLES:
-            return self.licence in CAR_LICENCES
-        return self.may_drive
+        return licence_allows(self.licence, self.e_tricycle_licence, vehicle_kind)
 
 
 CAR_LICENCES = frozenset({"C1", "C2", "B1", "B2", "A2"})
 MOTOR_VEHICLES = frozenset({"van", "car", "lorry"})
+
+
+def licence_allows(licence: str, e_tricycle: bool, vehicle_kind: str) -> bool:
+    """Vans, cars and lorries need a car licence or above; tricycles a D licence, an
+    e-tricycle permission or a car licence. (Bureau drivers and volunteers alike.)"""
+    if vehicle_kind in MOTOR_VEHICLES:
+        return licence in CAR_LICENCES
+    return bool(licence) or e_tricycle
 
 
 class OfferKind(models.TextChoices):

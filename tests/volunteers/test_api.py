@@ -84,5 +84,5 @@ def test_the_days_fleet_lists_lent_vehicles_with_their_drivers(client_for: Any, 
     response = client_for("huanghuiyun").get("/api/volunteers/fleet", {"day": timezone.localdate().isoformat()})
     fleet = response.json()
     tricycle = next(v for v in fleet["vehicles"] if v["owner"] == "老严")
-    assert (tricycle["vehicle_kind"], tricycle["capacity_cartons"]) == ("e_tricycle", 40)
+    assert (tricycle["vehicle_kind"], tricycle["capacity_cartons"]) == ("e_tricycle", 400)
     assert set(tricycle["driver_ids"]) <= {d["member_id"] for d in fleet["drivers"]}

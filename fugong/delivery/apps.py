@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryConfig(AppConfig):
+    name = "fugong.delivery"
+    verbose_name = _("Delivery")
+
+    def ready(self) -> None:
+        from fugong.directory.signals import zone_status_changed
+
+        from .orders import on_zone_status_changed
+
+        zone_status_changed.connect(on_zone_status_changed, dispatch_uid="delivery.holds")

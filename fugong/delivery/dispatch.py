@@ -1,0 +1,167 @@
+"""Publishing a plan and keeping shops and drivers told: each driver gets a link to their
+route, each shop its expected time when the plan is published and again when the driver is
+two stops away. Messages go through the bureau's channel that has the template."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.notify import services as notify
+from fugong.notify.models import Channel
+
+from .access import may_plan
+from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+
+ROUTE_SALT = "fugong.delivery.route"
+SHOP_PUBLISHED = "order_dispatched"
+SHOP_NEAR = "order_near"
+DRIVER_ROUTE = "delivery_route"
+NEAR_STOPS = 2  # a shop hears from us when the driver is this many stops away
+
+
+def route_token(route: Route) -> str:
+    return signing.dumps([route.pk, route.link_version], salt=ROUTE_SALT, compress=True)
+
+
+def route_link(route: Route, base_url: str = "") -> str:
+    return (base_url or settings.BASE_URL).rstrip("/") + reverse("delivery:run", args=[route_token(route)])
+
+
+def read_route_token(token: str) -> Route:
+    """The route a driver's link was made for; PermissionDenied if forged, renewed or the plan
+    is no longer published."""
+    try:
+        route_id, version = signing.loads(token, salt=ROUTE_SALT)
+        route = Route.objects.select_related("plan__organisation", "vehicle__hub").get(pk=route_id)
+    except (signing.BadSignature, ValueError, TypeError, Route.DoesNotExist):
+        raise PermissionDenied(_("This link is not valid.")) from None
+    if version != route.link_version or route.plan.status != PlanStatus.PUBLISHED:
+        raise PermissionDenied(_("This link is no longer valid. Ask the network point for a new one."))
+    return route
+
+
+@transaction.atomic
+def renew_route_link(actor: User | None, route: Route) -> Route:
+    if not may_plan(actor, route.plan.organisation):
+        raise PermissionDenied
+    Route.objects.filter(pk=route.pk).update(link_version=F("link_version") + 1)
+    route.refresh_from_db(fields=["link_version"])
+    audit.record(actor, "route.link_renewed", route, organisation_id=route.plan.organisation_id)
+    return route
+
+
+def local_moment(plan: DeliveryPlan, seconds: int) -> datetime:
+    """A plan time (seconds after midnight of its day) as an aware datetime."""
+    midnight = timezone.make_aware(datetime.combine(plan.day, datetime.min.time()))
+    return midnight + timedelta(seconds=seconds)
+
+
+def expected_arrival(stop: RouteStop) -> datetime:
+    """The plan's time, pushed back by how late the route is running (never pulled earlier:
+    shops should not be told to wait at the door sooner than promised)."""
+    route = stop.route
+    planned = local_moment(route.plan, stop.arrives_at)
+    last = route.stops.filter(completed_at__isnull=False).order_by("-position").first()
+    if last is None or last.position >= stop.position:
+        return planned
+    assert last.completed_at is not None
+    delay = last.completed_at - local_moment(route.plan, last.departs_at)
+    return planned + max(delay, timedelta(0))
+
+
+def channel_for(plan: DeliveryPlan, kind: str) -> Channel | None:
+    return (
+        Channel.objects.filter(organisation=plan.organisation, is_active=True, templates__kind=kind)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
+    """Make the plan the day's work: planned orders, route links to drivers, times to shops."""
+    if not may_plan(actor, plan.organisation):
+        raise PermissionDenied
+    plan = DeliveryPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.READY:
+        raise ValidationError(_("Only a planned plan that is not yet published can be published."))
+    problems = [p for route in plan.routes.all() for p in route.problems]
+    if problems:
+        raise ValidationError(_("Some routes break a rule (see the warnings); fix them before publishing."))
+    plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
+    plan.save(update_fields=["status", "published_at"])
+    planned = Order.objects.filter(stops__route__plan=plan).distinct()
+    planned_count = Order.objects.filter(pk__in=planned, status=OrderStatus.PLACED).update(status=OrderStatus.PLANNED)
+    sent = {"shops": _tell_shops(actor, plan), "drivers": _send_route_links(actor, plan)}
+    audit.record(
+        actor, "plan.publish", plan, changes={"orders": [0, planned_count]}, organisation_id=plan.organisation_id
+    )
+    return {"orders": planned_count, **sent}
+
+
+def _tell_shops(actor: User | None, plan: DeliveryPlan) -> int:
+    channel = channel_for(plan, SHOP_PUBLISHED)
+    if channel is None:
+        return 0
+    stops = RouteStop.objects.filter(route__plan=plan, route__echelon=Echelon.LAST_MILE, shop__isnull=False)
+    values: dict[str, dict[str, Any]] = {}
+    for stop in stops.select_related("shop", "route__plan").order_by("arrives_at"):
+        values.setdefault(stop.shop.mobile, {"shop": stop.shop.name, "eta": _clock(stop.route.plan, stop.arrives_at)})  # type: ignore[union-attr]
+    if not values:
+        return 0
+    return notify.enqueue(actor, channel, SHOP_PUBLISHED, list(values), per_recipient=values)
+
+
+def _send_route_links(actor: User | None, plan: DeliveryPlan) -> int:
+    channel = channel_for(plan, DRIVER_ROUTE)
+    if channel is None:
+        return 0
+    values = {
+        route.vehicle.driver_mobile: {
+            "name": route.vehicle.driver_name,
+            "route": route.number,
+            "stops": route.stops.filter(is_reload=False).count(),
+            "start": _clock(plan, route.starts_at),
+            "link": route_link(route),
+        }
+        for route in plan.routes.select_related("vehicle")
+        if route.vehicle.driver_mobile
+    }
+    if not values:
+        return 0
+    return notify.enqueue(actor, channel, DRIVER_ROUTE, list(values), per_recipient=values)
+
+
+def _clock(plan: DeliveryPlan, seconds: int) -> str:
+    return timezone.localtime(local_moment(plan, seconds)).strftime("%H:%M")
+
+
+def tell_next_shops(route: Route) -> int:
+    """Shops among the next NEAR_STOPS deliveries not yet told get their 'two stops away'."""
+    pending = list(
+        route.stops.filter(is_reload=False, completed_at__isnull=True, shop__isnull=False)
+        .select_related("shop", "route__plan")
+        .order_by("position")[:NEAR_STOPS]
+    )
+    due = [s for s in pending if not s.near_notice_sent]
+    if not due:
+        return 0
+    RouteStop.objects.filter(pk__in=[s.pk for s in due]).update(near_notice_sent=True)
+    channel = channel_for(route.plan, SHOP_NEAR)
+    if channel is None:
+        return 0
+    values = {
+        s.shop.mobile: {"shop": s.shop.name, "eta": timezone.localtime(expected_arrival(s)).strftime("%H:%M")}  # type: ignore[union-attr]
+        for s in due
+    }
+    return notify.enqueue(None, channel, SHOP_NEAR, list(values), per_recipient=values)

@@ -1,0 +1,289 @@
+"""Planning a day: create the plan, solve its legs with the routing engine, keep the routes,
+let a dispatcher move stops and lock routes, and re-optimise around what is locked.
+
+Every change of a route goes through `_store_route`, which recomputes times and loads with
+the engine's own arithmetic (`routing.plan.evaluate`) and keeps what breaks a rule, so a hand
+edit shows the same warnings as a solver's plan would.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require
+from fugong.directory.models import Organisation, Site
+from fugong.routing.plan import Step, evaluate
+from fugong.routing.solver import solve
+
+from .access import may_plan
+from .legs import Leg, backlog, last_mile_leg, legs_of, trunk_leg
+from .models import DeliveryPlan, Echelon, PlanStatus, PlanVehicle, Route, RouteStop, Shop
+
+Progress = Callable[[float, str], None]
+
+
+@transaction.atomic
+def create_plan(
+    actor: User | None,
+    organisation: Organisation,
+    *,
+    day: date,
+    network_points: list[Site],
+    depot: Site | None = None,
+    **times: Any,
+) -> DeliveryPlan:
+    require(may_plan(actor, organisation))
+    if not network_points:
+        raise ValidationError({"network_points": _("Choose at least one network point.")})
+    if any(p.organisation_id != organisation.pk or p.kind != Site.Kind.NETWORK_POINT for p in network_points):
+        raise ValidationError({"network_points": _("Choose the bureau's own network points.")})
+    if depot is not None and (depot.organisation_id != organisation.pk or depot.kind == Site.Kind.NETWORK_POINT):
+        raise ValidationError({"depot": _("Choose the bureau's transfer station or distribution centre.")})
+    if DeliveryPlan.objects.filter(organisation=organisation, day=day).exclude(status=PlanStatus.CANCELLED).exists():
+        raise ValidationError({"day": _("There is already a plan for this day; open it or cancel it first.")})
+    plan = DeliveryPlan(
+        organisation=organisation, day=day, depot=depot, created_by=actor if actor and actor.pk else None, **times
+    )
+    plan.full_clean(exclude=["network_points", "orders", "created_by"])
+    plan.save()
+    plan.network_points.set(network_points)
+    audit.record(actor, "plan.create", plan, organisation_id=organisation.pk)
+    return plan
+
+
+def _require_editable(actor: User | None, plan: DeliveryPlan) -> None:
+    require(may_plan(actor, plan.organisation))
+    if not plan.is_editable:
+        raise ValidationError(_("This plan can no longer be changed."))
+
+
+@transaction.atomic
+def start_planning(actor: User | None, plan: DeliveryPlan) -> DeliveryPlan:
+    """Claim the plan for a background run (one at a time); the run itself is `run_plan`."""
+    _require_editable(actor, plan)
+    if not plan.fleet.exists():
+        raise ValidationError(_("Choose the vehicles first."))
+    claimed = DeliveryPlan.objects.filter(pk=plan.pk, status__in=[PlanStatus.DRAFT, PlanStatus.READY]).update(
+        status=PlanStatus.PLANNING
+    )
+    if not claimed:
+        raise ValidationError(_("This plan is being planned already."))
+    plan.refresh_from_db()
+    return plan
+
+
+def run_plan(plan: DeliveryPlan, *, keep_locked: bool, progress: Progress | None = None) -> dict[str, Any]:
+    """Solve every leg and store the routes. Without `keep_locked` the plan takes the current
+    backlog afresh and every route is replaced; with it, locked routes stay as they are."""
+    try:
+        with transaction.atomic():
+            if not keep_locked:
+                plan.routes.all().delete()
+                plan.orders.set(backlog(plan))
+            findings: list[dict[str, Any]] = []
+            trunk = _solve_trunk(plan, findings, progress)
+            hubs = list(plan.network_points.order_by("pk"))
+            for number, hub in enumerate(hubs):
+                _solve_leg(
+                    plan,
+                    _last_mile_without_locked(plan, hub),
+                    findings,
+                    progress,
+                    (number + trunk) / (len(hubs) + trunk),
+                )
+            plan.findings = findings
+            plan.status = PlanStatus.READY
+            plan.save(update_fields=["findings", "status"])
+    except BaseException:
+        DeliveryPlan.objects.filter(pk=plan.pk).update(
+            status=PlanStatus.DRAFT if not plan.routes.exists() else PlanStatus.READY
+        )
+        raise
+    return summary(plan)
+
+
+def summary(plan: DeliveryPlan) -> dict[str, Any]:
+    served = RouteStop.objects.filter(route__plan=plan, route__echelon=Echelon.LAST_MILE, shop__isnull=False)
+    return {
+        "routes": plan.routes.count(),
+        "shops_served": served.values("shop").distinct().count(),
+        "cartons_planned": served.aggregate(n=Sum("cartons"))["n"] or 0,
+        "shops": plan.orders.values("shop").distinct().count(),
+        "cartons": plan.orders.aggregate(n=Sum("cartons"))["n"] or 0,
+    }
+
+
+def _solve_trunk(plan: DeliveryPlan, findings: list[dict[str, Any]], progress: Progress | None) -> int:
+    leg = trunk_leg(plan)
+    if leg is None:
+        return 0
+    locked = plan.routes.filter(echelon=Echelon.TRUNK, locked=True)
+    carried = RouteStop.objects.filter(route__in=locked, site__isnull=False).values("site").annotate(n=Sum("cartons"))
+    left = {s.pk: leg.problem.stops[i].demand for i, s in enumerate(leg.destinations)}
+    for row in carried:
+        left[row["site"]] = max(0, left.get(row["site"], 0) - row["n"])
+    _solve_leg(plan, trunk_leg(plan, demand=left), findings, progress, 0.0)
+    return 1
+
+
+def _last_mile_without_locked(plan: DeliveryPlan, hub: Site) -> Leg:
+    leg = last_mile_leg(plan, hub)
+    left = {s.pk: leg.problem.stops[i].demand for i, s in enumerate(leg.destinations)}
+    locked = RouteStop.objects.filter(route__plan=plan, route__locked=True, route__vehicle__hub=hub, shop__isnull=False)
+    for row in locked.values("shop").annotate(n=Sum("cartons")):
+        left[row["shop"]] = max(0, left.get(row["shop"], 0) - row["n"])
+    return last_mile_leg(plan, hub, demand=left)
+
+
+def _solve_leg(
+    plan: DeliveryPlan, leg: Leg, findings: list[dict[str, Any]], progress: Progress | None, base: float
+) -> None:
+    """Solve what is left of a leg with its unlocked vehicles and store the routes."""
+    locked_ids = set(plan.routes.filter(locked=True).values_list("vehicle_id", flat=True))
+    plan.routes.filter(vehicle__in=leg.vehicles, locked=False).delete()
+    free = [i for i, v in enumerate(leg.vehicles) if v.pk not in locked_ids]
+    open_stops = [i for i, s in enumerate(leg.problem.stops) if s.demand > 0]
+    if not open_stops:
+        return
+    problem = dataclasses.replace(
+        leg.problem, stops=[leg.problem.stops[i] for i in open_stops], fleet=[leg.problem.fleet[i] for i in free]
+    )
+    share = 1 / max(1, plan.network_points.count() + (1 if plan.depot_id else 0))
+    seconds = min(5, plan.search_seconds) if leg.echelon == Echelon.TRUNK else plan.search_seconds
+    report = (lambda f: progress(base + share * f, leg.hub.name)) if progress else None
+    result = solve(problem, seconds=seconds, seed=plan.pk, workers=settings.ROUTING_WORKERS, progress=report)
+    findings.extend({"code": f.code, "params": f.params} for f in result.notes)
+    for route in result.routes:
+        steps = [
+            dataclasses.replace(step, stop=open_stops[step.stop]) if step.stop is not None else step
+            for step in (visit.step for visit in route.visits)
+        ]
+        new = Route.objects.create(
+            plan=plan,
+            vehicle=leg.vehicles[free[route.group]],
+            echelon=leg.echelon,
+            number=_next_number(plan),
+            starts_at=0,
+            ends_at=0,
+            distance_m=0,
+        )
+        _store_route(new, leg, steps)
+    for index in result.unserved:
+        stop = problem.stops[index]
+        findings.append(
+            {"code": "not_planned", "params": {"stop": stop.key, "cartons": stop.demand, "echelon": leg.echelon}}
+        )
+
+
+def _next_number(plan: DeliveryPlan) -> int:
+    return (plan.routes.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _store_route(route: Route, leg: Leg, steps: list[Step]) -> None:
+    """Write a route's stops with the times and loads the engine's arithmetic gives them."""
+    evaluated = evaluate(leg.problem, leg.group_index(route.vehicle), steps)
+    route.stops.all().delete()
+    route.starts_at, route.ends_at, route.distance_m = evaluated.start_time, evaluated.end_time, evaluated.distance
+    route.problems = [{"code": f.code, "params": f.params} for f in evaluated.problems]
+    route.save(update_fields=["starts_at", "ends_at", "distance_m", "problems"])
+    for position, visit in enumerate(evaluated.visits, start=1):
+        step = visit.step
+        destination = leg.destinations[step.stop] if step.stop is not None else None
+        stop = RouteStop.objects.create(
+            route=route,
+            position=position,
+            shop=destination if isinstance(destination, Shop) else None,
+            site=destination if isinstance(destination, Site) else (leg.hub if step.is_reload else None),
+            is_reload=step.is_reload,
+            cartons=step.amount,
+            trip=visit.trip,
+            load_on_arrival=visit.load,
+            arrives_at=visit.arrival,
+            departs_at=visit.departure,
+        )
+        if isinstance(destination, Shop):
+            stop.orders.set(leg.orders[destination.pk])
+
+
+def _steps(route: Route, leg: Leg) -> list[Step]:
+    steps = []
+    for stop in route.stops.select_related("shop", "site").order_by("position"):
+        if stop.is_reload:
+            steps.append(Step(place=0))
+        else:
+            index = leg.stop_index(stop.shop or stop.site)  # type: ignore[arg-type]
+            steps.append(Step(place=leg.problem.stops[index].place, stop=index, amount=stop.cartons))
+    return steps
+
+
+def leg_of_route(route: Route) -> Leg:
+    plan = route.plan
+    if route.echelon == Echelon.TRUNK:
+        leg = trunk_leg(plan)
+        assert leg is not None
+        return leg
+    return last_mile_leg(plan, route.vehicle.hub)
+
+
+@transaction.atomic
+def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: int) -> None:
+    """Move a delivery to another route of the same network point (or elsewhere on its own),
+    at `position` (1 = first); times and loads of both routes are recomputed."""
+    source = stop.route
+    plan = source.plan
+    _require_editable(actor, plan)
+    if stop.is_reload or to_route.plan_id != plan.pk:
+        raise ValidationError(_("Only deliveries of this plan can be moved."))
+    if to_route.echelon != source.echelon or to_route.vehicle.hub_id != source.vehicle.hub_id:
+        raise ValidationError(_("A stop can only move to a route from the same network point."))
+    if source.locked or to_route.locked:
+        raise ValidationError(_("Unlock the route first."))
+    leg = leg_of_route(source)
+    moving = _steps(source, leg)
+    step = moving.pop(stop.position - 1)
+    if to_route.pk == source.pk:
+        target = moving
+    else:
+        target = _steps(to_route, leg)
+        _store_route(source, leg, moving)
+    target.insert(max(0, min(position - 1, len(target))), step)
+    _store_route(to_route, leg, target)
+    audit.record(
+        actor,
+        "plan.stop_move",
+        plan,
+        changes={"stop": [f"#{source.number}", f"#{to_route.number}"]},
+        organisation_id=plan.organisation_id,
+    )
+
+
+@transaction.atomic
+def set_locked(actor: User | None, route: Route, locked: bool) -> None:
+    """A locked route is kept as it is when the plan is re-optimised."""
+    _require_editable(actor, route.plan)
+    route.locked = locked
+    route.save(update_fields=["locked"])
+
+
+@transaction.atomic
+def cancel_plan(actor: User | None, plan: DeliveryPlan) -> None:
+    _require_editable(actor, plan)
+    plan.status = PlanStatus.CANCELLED
+    plan.save(update_fields=["status"])
+    audit.record(actor, "plan.cancel", plan, organisation_id=plan.organisation_id)
+
+
+def fleet_vehicles(plan: DeliveryPlan) -> list[PlanVehicle]:
+    return list(plan.fleet.select_related("hub", "vehicle", "offer", "driver", "member"))
+
+
+__all__ = ["legs_of"]

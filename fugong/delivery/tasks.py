@@ -1,0 +1,85 @@
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.core.jobs import JobFailed, Progress, tracked
+from fugong.core.spreadsheets import ImportRejected, read_rows
+from fugong.directory.models import Organisation
+
+from . import orders, planning
+from .exchange import IMPORTERS
+from .models import DeliveryPlan, RouteStop
+
+STEPS = 1000  # progress of a plan run, in thousandths
+
+
+@task()
+@tracked
+def plan_deliveries(progress: Progress, plan_id: int, keep_locked: bool, language: str) -> dict[str, Any]:
+    """Solve a plan's legs (the page shows progress) and store its routes."""
+    plan = DeliveryPlan.objects.select_related("organisation", "depot").get(pk=plan_id)
+    with override(language), audit.origin(audit.Origin("task")):
+        progress.update(0, STEPS, _("Planning routes…"))
+
+        def report(fraction: float, where: str) -> None:
+            progress.update(min(STEPS - 1, int(fraction * STEPS)), message=_("Planning routes: %s") % where)
+
+        result = planning.run_plan(plan, keep_locked=keep_locked, progress=report)
+        progress.update(STEPS)
+        result["message"] = _("%(shops_served)d of %(shops)d shops planned on %(routes)d routes.") % result
+        return result
+
+
+@task()
+@tracked
+def import_delivery_file(
+    progress: Progress, kind: str, organisation_id: int, stored_name: str, filename: str, user_id: int, language: str
+) -> dict[str, Any]:
+    """Import an uploaded shops or orders file, all rows or none."""
+    columns, importer = IMPORTERS[kind]
+    actor = User.objects.get(pk=user_id)
+    organisation = Organisation.objects.get(pk=organisation_id)
+    try:
+        with override(language), audit.origin(audit.Origin("task")):
+            progress.update(0, None, _("Reading the file…"))
+            with default_storage.open(stored_name, "rb") as upload:
+                rows = read_rows(upload, filename, columns)
+            summary = importer(actor, organisation, rows, progress)
+            summary["message"] = _("%(rows)d rows imported: %(created)d new, %(updated)d updated.") % summary
+            return summary
+    except ImportRejected as rejected:
+        with override(language):
+            raise JobFailed(
+                _("Nothing was imported: %d problem(s) to fix in the file.") % len(rejected.errors),
+                {"errors": [e.as_dict() for e in rejected.errors]},
+            ) from None
+    finally:
+        default_storage.delete(stored_name)
+
+
+@task()
+def sweep_order_holds() -> dict[str, Any]:
+    """Hold or release orders whose area's status changed without a signal (a safety net)."""
+    with audit.origin(audit.Origin("task")):
+        held, released = orders.sync_holds()
+    return {"held": held, "released": released}
+
+
+@task()
+def purge_handover_photos() -> dict[str, Any]:
+    """Hand-over photos show faces and shop fronts: deleted after the retention period."""
+    cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS["handover_photos"])
+    deleted = 0
+    for stop in RouteStop.objects.filter(completed_at__lt=cutoff).exclude(photo="").iterator(chunk_size=200):
+        stop.photo.delete(save=False)
+        RouteStop.objects.filter(pk=stop.pk).update(photo="")
+        deleted += 1
+    return {"deleted": deleted}

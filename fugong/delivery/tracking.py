@@ -1,0 +1,70 @@
+"""Shops ask, Fugong answers: a shop identifies with its licence number and the last four
+digits of its mobile and sees its orders' state and expected time. Guessing is throttled per
+address with the sign-in failure log, and a wrong answer says nothing about which half was wrong."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from fugong.accounts.models import LoginFailure
+from fugong.core.validators import national_mobile
+
+from .dispatch import expected_arrival, local_moment
+from .models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
+
+RECENT = timedelta(days=7)  # finished orders shown this long after delivery
+ATTEMPTS_PER_ADDRESS = 20
+
+
+@dataclass(frozen=True)
+class OrderState:
+    order: Order
+    expected: datetime | None  # when the goods should arrive (published plans only)
+    delivered_at: datetime | None
+    stops_before: int | None  # deliveries still ahead of this shop on its route
+
+
+def _key(address: str | None) -> str:
+    return f"shop-status:{address or 'unknown'}"[:80]
+
+
+def blocked(address: str | None) -> bool:
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    return LoginFailure.objects.filter(key=_key(address), at__gte=since).count() >= ATTEMPTS_PER_ADDRESS
+
+
+def find_shop(licence_number: str, last_digits: str, address: str | None) -> Shop | None:
+    """The shop if both match; a miss is counted against the address."""
+    licence_number, last_digits = licence_number.strip(), last_digits.strip()
+    shop = Shop.objects.filter(licence_number=licence_number, is_active=True).first() if licence_number else None
+    if shop is not None and len(last_digits) == 4 and national_mobile(shop.mobile).endswith(last_digits):
+        return shop
+    LoginFailure.objects.create(key=_key(address))
+    return None
+
+
+def states_of(shop: Shop) -> list[OrderState]:
+    since = timezone.now() - RECENT
+    orders = shop.orders.filter(~Q(status__in=FINISHED_ORDER_STATUSES) | Q(stops__completed_at__gte=since)).distinct()
+    states = []
+    for order in orders.order_by("-placed_on", "-pk")[:10]:
+        stop = (
+            RouteStop.objects.filter(orders=order, route__plan__status=PlanStatus.PUBLISHED)
+            .select_related("route__plan")
+            .order_by("-route__plan__day", "position")
+            .first()
+        )
+        if stop is None:
+            states.append(OrderState(order, None, None, None))
+            continue
+        ahead = stop.route.stops.filter(is_reload=False, position__lt=stop.position, completed_at__isnull=True).count()
+        expected = (
+            None
+            if stop.completed_at
+            else (expected_arrival(stop) if stop.route.started_at else local_moment(stop.route.plan, stop.arrives_at))
+        )
+        states.append(OrderState(order, expected, stop.completed_at, None if stop.completed_at else ahead))
+    return states
