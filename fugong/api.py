@@ -3,6 +3,7 @@
 from fugong.accounts.api import router as accounts_router
 from fugong.core.api import make_api
 from fugong.core.api import router as core_router
+from fugong.delivery.api import router as delivery_router
 from fugong.directory.api import router as directory_router
 from fugong.notify.api import router as notify_router
 from fugong.volunteers.api import router as volunteers_router
@@ -13,3 +14,4 @@ api.add_router("/", accounts_router)
 api.add_router("/directory/", directory_router)
 api.add_router("/notify/", notify_router)
 api.add_router("/volunteers/", volunteers_router)
+api.add_router("/delivery/", delivery_router)

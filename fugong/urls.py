@@ -9,6 +9,7 @@ urlpatterns = [
     path("directory/", include("fugong.directory.urls")),
     path("notify/", include("fugong.notify.urls")),
     path("volunteers/", include("fugong.volunteers.urls")),
+    path("delivery/", include("fugong.delivery.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

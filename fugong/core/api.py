@@ -76,16 +76,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return reply(request, exc.status_code, str(exc))
 
 
-def respond_once(request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]]) -> Status[Any]:
+def respond_once(
+    request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]], *, scope: str = ""
+) -> Status[Any]:
     """Run a write unless a request with the same Idempotency-Key already did; the retry
-    gets the first answer."""
+    gets the first answer. Keys are the signed-in user's, or `scope`'s (a signed link's)."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return Status(*action())
     if len(key) > 100:
         raise HttpError(422, _("An Idempotency-Key has at most 100 characters."))
     request_payload = {"method": request.method, "path": request.path, "body": payload}
-    outcome = act_once(f"user:{request.user.pk}", key, request_payload, action)
+    outcome = act_once(scope or f"user:{request.user.pk}", key, request_payload, action)
     return Status(outcome.status, outcome.body)
 
 

@@ -1,10 +1,11 @@
 """Log hygiene: a signed link in a URL is a key (a member's duty page, an answer to a call), so
-request lines and warnings about such URLs keep the path but not the token."""
+request lines and warnings about such URLs keep the path but not the token. (A driver's route
+link is one too: /delivery/r/… and /api/delivery/runs/….)"""
 
 import logging
 import re
 
-SIGNED_PATH = re.compile(r"/(duty|answer)/[^/\s?\"']+")
+SIGNED_PATH = re.compile(r"/(duty|answer|r|runs)/[^/\s?\"']+")
 
 
 def redact(text: str) -> str:

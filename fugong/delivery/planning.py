@@ -131,7 +131,9 @@ def _solve_trunk(plan: DeliveryPlan, findings: list[dict[str, Any]], progress: P
     left = {s.pk: leg.problem.stops[i].demand for i, s in enumerate(leg.destinations)}
     for row in carried:
         left[row["site"]] = max(0, left.get(row["site"], 0) - row["n"])
-    _solve_leg(plan, trunk_leg(plan, demand=left), findings, progress, 0.0)
+    remaining = trunk_leg(plan, demand=left)
+    assert remaining is not None
+    _solve_leg(plan, remaining, findings, progress, 0.0)
     return 1
 
 

@@ -1,6 +1,5 @@
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -10,11 +9,6 @@ from fugong.delivery.models import DeliveryPlan, Echelon, PlanStatus
 from fugong.directory.models import Organisation, Site
 
 from .checker import unserved_shops, violations
-
-
-@pytest.fixture
-def bureau(demo_delivery: Any) -> Organisation:
-    return Organisation.objects.get(short_name="峡江县局")
 
 
 def baqiu_plan(bureau: Organisation) -> DeliveryPlan:

@@ -1,4 +1,8 @@
+from typing import Any
+
+import segno
 from django import template
+from django.utils.safestring import mark_safe
 
 from fugong.core import masking
 from fugong.core.validators import national_mobile
@@ -19,3 +23,16 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def mobile(value: str | None) -> str:
     return national_mobile(value) if value else ""
+
+
+@register.filter
+def qr_svg(value: str | None) -> str:
+    """A link as an inline QR code (segno's own SVG, nothing from the user unescaped)."""
+    if not value:
+        return ""
+    return mark_safe(segno.make(value, error="m").svg_inline(scale=4))  # noqa: S308
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key, [])

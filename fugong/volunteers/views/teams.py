@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
@@ -167,7 +165,6 @@ def member_detail(request: AuthedRequest, member_id: int) -> HttpResponse:
         "window_form": WindowForm(),
         "channels": channels,
         "duty_link": link,
-        "duty_qr": mark_safe(segno.make(link, error="m").svg_inline(scale=4)) if link else "",  # noqa: S308 (segno's own SVG)
     }
     return render(request, "volunteers/member.html", context)
 

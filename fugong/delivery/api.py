@@ -1,0 +1,165 @@
+"""Delivery API: the backlog and a plan's progress for the office; a driver's route and the
+doorstep actions for phones. Doorstep writes are authorised by the route's signed link and
+idempotent with `Idempotency-Key`, so a phone on a poor network can resend safely."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from fugong.core.api import respond_once
+from fugong.core.http import AuthedRequest
+from fugong.routing.findings import clock
+
+from . import dispatch, handover, queries
+from .models import Route, RouteStop
+
+router = Router(tags=["delivery"])
+
+
+class TownBacklog(Schema):
+    network_point: str
+    town: str
+    shops: int
+    orders: int
+    cartons: int
+    held_orders: int
+
+
+@router.get("/backlog", response=list[TownBacklog])
+def backlog(request: AuthedRequest, bureau: int | None = None) -> list[dict[str, Any]]:
+    """Orders not yet delivered per network point and town, for a bureau you run."""
+    bureaus = queries.planned_organisations(request.user)
+    chosen = get_object_or_404(bureaus, pk=bureau) if bureau else bureaus.first()
+    if chosen is None:
+        return []
+    return [
+        {
+            "network_point": r["shop__network_point__name"],
+            "town": r["shop__region__name"],
+            "shops": r["shops"],
+            "orders": r["orders"],
+            "cartons": r["cartons"] or 0,
+            "held_orders": r["held_orders"],
+        }
+        for r in queries.backlog_by_town(chosen)
+    ]
+
+
+class RouteProgress(Schema):
+    route: int
+    vehicle: str
+    driver: str
+    stops: int
+    done: int
+    short: int
+    refused: int
+
+
+@router.get("/plans/{plan_id}/progress", response=list[RouteProgress])
+def plan_progress(request: AuthedRequest, plan_id: int) -> list[dict[str, Any]]:
+    plan = get_object_or_404(queries.visible_plans(request.user), pk=plan_id)
+    return [
+        {
+            "route": row["route"].number,
+            "vehicle": row["route"].vehicle.label,
+            "driver": row["route"].vehicle.driver_name,
+            **{k: row[k] for k in ("stops", "done", "short", "refused")},
+        }
+        for row in queries.route_progress(plan)
+    ]
+
+
+class LineOut(Schema):
+    id: int
+    brand: str
+    quantity: int
+
+
+class StopOut(Schema):
+    id: int
+    position: int
+    name: str
+    address: str
+    cartons: int
+    arrives: str
+    arrived: bool
+    outcome: str
+    lines: list[LineOut]
+
+
+def _stop_json(stop: RouteStop) -> dict[str, Any]:
+    where = stop.shop or stop.site
+    return {
+        "id": stop.pk,
+        "position": stop.position,
+        "name": where.name if where else "",
+        "address": stop.shop.address if stop.shop else (stop.site.address if stop.site else ""),
+        "cartons": stop.cartons,
+        "arrives": clock(stop.arrives_at),
+        "arrived": stop.arrived_at is not None,
+        "outcome": stop.outcome,
+        "lines": [
+            {"id": line.pk, "brand": line.brand, "quantity": line.quantity}
+            for order in stop.orders.all()
+            for line in order.lines.all()
+        ],
+    }
+
+
+def _route(token: str) -> Route:
+    """The link's route; a forged or renewed link is a 403 (PermissionDenied)."""
+    return dispatch.read_route_token(token)
+
+
+@router.get("/runs/{token}", response=list[StopOut], auth=None)
+def run(request: HttpRequest, token: str) -> list[dict[str, Any]]:
+    """The stops of the route a driver's link was made for."""
+    route = _route(token)
+    return [_stop_json(s) for s in queries.stops_of(route).filter(is_reload=False)]
+
+
+@router.post("/runs/{token}/stops/{stop_id}/arrive", response={200: StopOut}, auth=None)
+def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
+    route = _route(token)
+
+    def act() -> tuple[int, Any]:
+        handover.arrive(route, stop_id)
+        return 200, _stop_json(queries.stops_of(route).get(pk=stop_id))
+
+    return respond_once(request, {"stop": stop_id, "action": "arrive"}, act, scope=f"route:{route.pk}")
+
+
+@router.post("/runs/{token}/stops/{stop_id}/handover", response={200: StopOut}, auth=None)
+def hand_over(
+    request: HttpRequest,
+    token: str,
+    stop_id: int,
+    quantities: Form[str] = "{}",
+    refused: Form[bool] = False,
+    reason: Form[str] = "",
+    by: Form[str] = "",
+    photo: UploadedFile | None = File(None),  # type: ignore[type-arg]
+) -> Status[Any]:
+    """What the shop took: `quantities` is a JSON object of order line id -> cartons."""
+    route = _route(token)
+    try:
+        counted = {int(k): int(v) for k, v in json.loads(quantities or "{}").items()}
+    except (ValueError, TypeError, AttributeError):
+        raise HttpError(422, _("The quantities could not be read.")) from None
+    photo_digest = hashlib.sha256(photo.read()).hexdigest() if photo is not None else ""
+    if photo is not None:
+        photo.seek(0)
+    payload = {"stop": stop_id, "quantities": counted, "refused": refused, "reason": reason, "photo": photo_digest}
+
+    def act() -> tuple[int, Any]:
+        handover.hand_over(route, stop_id, quantities=counted, refused=refused, reason=reason, photo=photo, by=by)
+        return 200, _stop_json(queries.stops_of(route).get(pk=stop_id))
+
+    return respond_once(request, payload, act, scope=f"route:{route.pk}")

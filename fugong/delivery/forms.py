@@ -1,0 +1,61 @@
+from datetime import time, timedelta
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fugong.directory.models import Site
+
+from .models import DeliveryPlan
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = DeliveryPlan
+        fields = [
+            "day",
+            "depot",
+            "network_points",
+            "trunk_starts_at",
+            "trunk_deadline",
+            "last_mile_ends_at",
+            "search_seconds",
+        ]
+        widgets = {
+            "day": forms.DateInput(attrs={"type": "date"}),
+            "trunk_starts_at": forms.TimeInput(attrs={"type": "time"}),
+            "trunk_deadline": forms.TimeInput(attrs={"type": "time"}),
+            "last_mile_ends_at": forms.TimeInput(attrs={"type": "time"}),
+            "network_points": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"day": timezone.localdate() + timedelta(days=1), "search_seconds": 10})
+        super().__init__(*args, **kwargs)
+        self.fields["depot"].queryset = sites.exclude(kind=Site.Kind.NETWORK_POINT)  # type: ignore[attr-defined]
+        self.fields["depot"].required = False
+        points = sites.filter(kind=Site.Kind.NETWORK_POINT)
+        self.fields["network_points"].queryset = points  # type: ignore[attr-defined]
+        self.fields["network_points"].initial = list(points)
+        self.fields["search_seconds"].widget.attrs.update({"min": 2, "max": 120})
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("orders", _("Orders")), ("shops", _("Shops"))])
+    file = forms.FileField(label=_("Excel or CSV file"))
+
+
+class StatusForm(forms.Form):
+    licence_number = forms.CharField(label=_("Licence number"), max_length=20)
+    last_digits = forms.CharField(
+        label=_("Last 4 digits of the shop's mobile"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def time_field(initial: time) -> forms.TimeField:
+    return forms.TimeField(initial=initial, widget=forms.TimeInput(attrs={"type": "time"}))

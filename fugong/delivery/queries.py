@@ -1,0 +1,79 @@
+"""Read side of delivery, shared by pages and the API, scoped to the bureaus a user runs."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from fugong.directory.models import Organisation
+
+from .access import q_planned_organisations
+from .models import OPEN_ORDER_STATUSES, DeliveryPlan, Echelon, Order, OrderStatus, Route, RouteStop, Shop
+
+
+def planned_organisations(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        q_planned_organisations(user), kind=Organisation.Kind.TOBACCO_BUREAU
+    ).select_related("region")
+
+
+def visible_shops(user: Any) -> QuerySet[Shop]:
+    return Shop.objects.filter(organisation__in=planned_organisations(user)).select_related(
+        "network_point", "region", "account_manager"
+    )
+
+
+def visible_orders(user: Any) -> QuerySet[Order]:
+    return Order.objects.filter(organisation__in=planned_organisations(user)).select_related("shop")
+
+
+def visible_plans(user: Any) -> QuerySet[DeliveryPlan]:
+    return DeliveryPlan.objects.filter(organisation__in=planned_organisations(user)).select_related(
+        "organisation", "depot", "job"
+    )
+
+
+def backlog_by_town(organisation: Organisation) -> list[dict[str, Any]]:
+    """Orders not yet delivered, per network point and town: what a market manager looks at first."""
+    held = Q(status=OrderStatus.HELD)
+    rows: Any = (
+        Order.objects.filter(organisation=organisation, status__in=OPEN_ORDER_STATUSES)
+        .values("shop__network_point__name", "shop__region__name", "shop__region__code")
+        .annotate(
+            shops=Count("shop", distinct=True),
+            orders=Count("pk"),
+            total_cartons=Sum("cartons"),
+            held_orders=Count("pk", filter=held),
+            held_cartons=Sum("cartons", filter=held),
+        )
+        .order_by("shop__network_point__name", "shop__region__code")
+    )
+    return [{**row, "cartons": row.pop("total_cartons") or 0} for row in rows]
+
+
+def route_progress(plan: DeliveryPlan) -> list[dict[str, Any]]:
+    """Per route: stops done of all, cartons handed over, shortfalls and refusals (the office's live view)."""
+    rows = []
+    for route in plan.routes.select_related("vehicle__hub").annotate(
+        stop_count=Count("stops", filter=Q(stops__is_reload=False)),
+        done=Count("stops", filter=Q(stops__is_reload=False, stops__completed_at__isnull=False)),
+        short=Count("stops", filter=Q(stops__outcome="short")),
+        refused=Count("stops", filter=Q(stops__outcome="refused")),
+    ):
+        rows.append(
+            {
+                "route": route,
+                "stops": route.stop_count,
+                "done": route.done,
+                "short": route.short,
+                "refused": route.refused,
+            }
+        )
+    return rows
+
+
+def stops_of(route: Route) -> QuerySet[RouteStop]:
+    return route.stops.select_related("shop", "site").prefetch_related("orders__lines").order_by("position")
+
+
+def last_mile_routes(plan: DeliveryPlan) -> QuerySet[Route]:
+    return plan.routes.filter(echelon=Echelon.LAST_MILE).select_related("vehicle__hub")

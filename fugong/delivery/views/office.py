@@ -1,0 +1,96 @@
+"""The bureau's office: the backlog by town, shops, and importing orders and shops."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import require
+from fugong.core.http import AuthedRequest
+from fugong.core.jobs import start_job
+from fugong.core.pinyin import normalise_query
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
+from fugong.directory.models import Organisation
+
+from .. import exchange, queries
+from ..forms import UploadForm
+from ..models import OPEN_ORDER_STATUSES
+from ..tasks import import_delivery_file
+
+
+def bureau_of(request: AuthedRequest) -> tuple[Organisation, list[Organisation]]:
+    """The bureau the page is about (?bureau=id, default the first the user runs)."""
+    bureaus = list(queries.planned_organisations(request.user))
+    require(bool(bureaus))
+    wanted = request.GET.get("bureau") or request.POST.get("bureau")
+    chosen = next((b for b in bureaus if str(b.pk) == wanted), None) if wanted else bureaus[0]
+    if chosen is None:
+        raise Http404
+    return chosen, bureaus
+
+
+@login_required
+def backlog(request: AuthedRequest) -> HttpResponse:
+    bureau, bureaus = bureau_of(request)
+    rows = queries.backlog_by_town(bureau)
+    totals = {k: sum(r[k] or 0 for r in rows) for k in ("shops", "orders", "cartons", "held_orders", "held_cartons")}
+    plans = queries.visible_plans(request.user).filter(organisation=bureau)[:5]
+    context = {"bureau": bureau, "bureaus": bureaus, "rows": rows, "totals": totals, "plans": plans}
+    return render(request, "delivery/backlog.html", context)
+
+
+@login_required
+def shops(request: AuthedRequest) -> HttpResponse:
+    bureau, bureaus = bureau_of(request)
+    query = request.GET.get("q", "").strip()
+    qs = queries.visible_shops(request.user).filter(organisation=bureau)
+    if query:
+        qs = qs.filter(search_key__contains=normalise_query(query))
+    if request.GET.get("export"):
+        body = write_workbook(_("Shops"), exchange.SHOP_COLUMNS, exchange.shop_rows(qs, full_mobile=True))
+        response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="shops-{timezone.localdate():%Y%m%d}.xlsx"'
+        return response
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"bureau": bureau, "bureaus": bureaus, "page": page, "q": query}
+    return render(request, "delivery/_shop_rows.html" if request.htmx else "delivery/shops.html", context)
+
+
+@login_required
+def shop_detail(request: AuthedRequest, shop_id: int) -> HttpResponse:
+    shop = get_object_or_404(queries.visible_shops(request.user), pk=shop_id)
+    orders = shop.orders.prefetch_related("lines").order_by("-placed_on")[:20]
+    return render(request, "delivery/shop.html", {"shop": shop, "orders": orders, "open": OPEN_ORDER_STATUSES})
+
+
+@login_required
+def upload(request: AuthedRequest) -> HttpResponse:
+    bureau, bureaus = bureau_of(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    job = None
+    if request.method == "POST" and form.is_valid():
+        kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
+        stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{file.name}", file)
+        job = start_job(
+            import_delivery_file,
+            kind=f"delivery.import.{kind}",
+            title=_("Import %(what)s from %(file)s")
+            % {"what": dict(form.fields["kind"].choices)[kind], "file": file.name},  # type: ignore[attr-defined]
+            user=request.user,
+            args=(kind, bureau.pk, stored, file.name, request.user.pk, get_language()),
+        )
+        form = UploadForm()
+    context: dict[str, Any] = {
+        "bureau": bureau,
+        "bureaus": bureaus,
+        "form": form,
+        "job": job,
+        "columns": {"orders": exchange.ORDER_COLUMNS, "shops": exchange.SHOP_COLUMNS},
+    }
+    return render(request, "delivery/upload.html", context)

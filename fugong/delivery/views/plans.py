@@ -1,0 +1,148 @@
+"""Plans: create, choose the fleet, plan in the background, look at routes on the map and as
+lists, move stops and lock routes, re-optimise, publish, and follow the day."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.core.jobs import start_job
+from fugong.directory.models import Site
+
+from .. import dispatch, fleet, planning, queries
+from ..access import may_plan
+from ..forms import PlanForm
+from ..models import DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
+from ..tasks import plan_deliveries
+from .office import bureau_of
+from .routes_map import map_data
+
+
+@login_required
+def plans(request: AuthedRequest) -> HttpResponse:
+    bureau, bureaus = bureau_of(request)
+    sites = Site.objects.filter(organisation=bureau, is_active=True)
+    form = PlanForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            plan = planning.create_plan(request.user, bureau, network_points=list(data.pop("network_points")), **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            added = fleet.take_suggested_fleet(request.user, plan)
+            messages.success(
+                request,
+                _("Plan created with %(n)d vehicles available that day. Check the fleet, then plan.") % {"n": added},
+            )
+            return redirect("delivery:plan", plan_id=plan.pk)
+    listing = queries.visible_plans(request.user).filter(organisation=bureau)[:30]
+    return render(
+        request, "delivery/plans.html", {"bureau": bureau, "bureaus": bureaus, "form": form, "plans": listing}
+    )
+
+
+def _plan(request: AuthedRequest, plan_id: int) -> DeliveryPlan:
+    return get_object_or_404(queries.visible_plans(request.user), pk=plan_id)
+
+
+def _posted_int(request: AuthedRequest, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    if request.method == "POST":
+        require(may_plan(request.user, plan.organisation))
+        try:
+            _act(request, plan)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        return redirect("delivery:plan", plan_id=plan.pk)
+    routes = list(plan.routes.select_related("vehicle__hub").order_by("echelon", "number"))
+    context: dict[str, Any] = {
+        "plan": plan,
+        "fleet": plan.fleet.select_related("hub").order_by("echelon", "hub", "pk"),
+        "routes": routes,
+        "stops": {r.pk: list(queries.stops_of(r)) for r in routes},
+        "progress": queries.route_progress(plan) if plan.status == PlanStatus.PUBLISHED else [],
+        "map": map_data(plan),
+        "summary": planning.summary(plan) if routes else None,
+        "may_edit": plan.is_editable and may_plan(request.user, plan.organisation),
+        "suggestions": len(fleet.suggest_fleet(plan)) if plan.is_editable else 0,
+    }
+    return render(request, "delivery/plan.html", context)
+
+
+def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
+    post = request.POST
+    if "take_fleet" in post:
+        added = fleet.take_suggested_fleet(request.user, plan)
+        messages.success(request, _("%(n)d vehicles added.") % {"n": added})
+    elif "remove_vehicle" in post:
+        fleet.remove_vehicle(
+            request.user, get_object_or_404(PlanVehicle, plan=plan, pk=_posted_int(request, "remove_vehicle"))
+        )
+    elif "solve" in post or "reoptimise" in post:
+        planning.start_planning(request.user, plan)
+        job = start_job(
+            plan_deliveries,
+            kind="delivery.plan",
+            title=_("Plan deliveries for %(day)s") % {"day": plan.day.isoformat()},
+            user=request.user,
+            args=(plan.pk, "reoptimise" in post, get_language()),
+        )
+        DeliveryPlan.objects.filter(pk=plan.pk).update(job=job)
+    elif "move" in post:
+        stop = get_object_or_404(RouteStop, route__plan=plan, pk=_posted_int(request, "move"))
+        target = get_object_or_404(Route, plan=plan, pk=_posted_int(request, "to_route"))
+        planning.move_stop(request.user, stop, target, _posted_int(request, "position"))
+    elif "lock" in post or "unlock" in post:
+        route = get_object_or_404(Route, plan=plan, pk=_posted_int(request, "lock" if "lock" in post else "unlock"))
+        planning.set_locked(request.user, route, "lock" in post)
+    elif "publish" in post:
+        sent = dispatch.publish_plan(request.user, plan)
+        messages.success(
+            request,
+            _("Published: %(orders)d orders planned, %(shops)d shops and %(drivers)d drivers messaged.") % sent,
+        )
+    elif "cancel" in post:
+        planning.cancel_plan(request.user, plan)
+    elif "renew_link" in post:
+        dispatch.renew_route_link(
+            request.user, get_object_or_404(Route, plan=plan, pk=_posted_int(request, "renew_link"))
+        )
+        messages.success(request, _("The old link no longer works."))
+
+
+@login_required
+def plan_live(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    """The office's view of a published plan's progress; the page polls it."""
+    plan = _plan(request, plan_id)
+    return render(request, "delivery/_progress.html", {"plan": plan, "progress": queries.route_progress(plan)})
+
+
+@login_required
+def route_link(request: AuthedRequest, plan_id: int, route_id: int) -> HttpResponse:
+    """A route's driver link as a QR code to scan off the screen at the network point."""
+    plan = _plan(request, plan_id)
+    require(may_plan(request.user, plan.organisation))
+    route = get_object_or_404(Route, plan=plan, pk=route_id)
+    if plan.status != PlanStatus.PUBLISHED:
+        raise Http404
+    return render(
+        request, "delivery/route_link.html", {"plan": plan, "route": route, "link": dispatch.route_link(route)}
+    )

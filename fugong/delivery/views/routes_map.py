@@ -1,0 +1,56 @@
+"""What the route map draws: hubs, shops and each route's path, as plain JSON for Leaflet."""
+
+from typing import Any
+
+from django.conf import settings
+
+from ..models import DeliveryPlan
+
+COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+
+def _point(where: Any) -> list[float]:
+    return [float(where.latitude), float(where.longitude)]
+
+
+def map_data(plan: DeliveryPlan) -> dict[str, Any]:
+    hubs = [
+        {"name": s.name, "at": _point(s)}
+        for s in [plan.depot, *plan.network_points.all()]
+        if s and s.latitude is not None
+    ]
+    routes = []
+    for index, route in enumerate(plan.routes.select_related("vehicle__hub").order_by("echelon", "number")):
+        hub = route.vehicle.hub
+        path = [_point(hub)]
+        stops = []
+        for stop in route.stops.select_related("shop", "site").order_by("position"):
+            where = stop.shop or stop.site
+            assert where is not None  # every stop is at a shop or a site (a database constraint)
+            path.append(_point(where))
+            if not stop.is_reload:
+                stops.append(
+                    {
+                        "name": where.name,
+                        "at": _point(where),
+                        "position": stop.position,
+                        "done": bool(stop.completed_at),
+                    }
+                )
+        path.append(_point(hub))
+        routes.append(
+            {
+                "number": route.number,
+                "label": f"#{route.number} {route.vehicle.label}",
+                "colour": COLOURS[index % len(COLOURS)],
+                "path": path,
+                "stops": stops,
+                "trunk": route.echelon == "trunk",
+            }
+        )
+    return {
+        "hubs": hubs,
+        "routes": routes,
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,90 @@
+import io
+import re
+import zlib
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from fugong.delivery.models import DeliveryPlan, PlanStatus
+from fugong.directory.models import Organisation, Site
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects, with compressed streams (object streams hold the font names) inflated."""
+    inflated = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            inflated.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"".join(inflated)
+
+
+def test_the_backlog_shows_two_weeks_of_orders_by_town(bureau: Organisation, client_for: Any) -> None:
+    page = client_for("huyao").get("/delivery/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "巴邱镇" in text and "金川镇" in text
+    assert 'id="backlog-cartons"' in text
+
+
+def test_volunteers_and_other_organisations_see_no_backlog_or_shops(bureau: Organisation, client_for: Any) -> None:
+    for username in ("laoyan", "wuyuanzi", "hufenfen"):
+        client = client_for(username)
+        assert client.get("/delivery/").status_code == 403
+        assert client.get("/api/delivery/backlog").json() == []
+
+
+def test_shop_lists_mask_the_mobile_and_the_shop_page_shows_it(bureau: Organisation, client_for: Any) -> None:
+    client = client_for("huyao")
+    listing = client.get("/delivery/shops/?q=宋小娟").content.decode()
+    assert "139****0007" in listing and "13923000007" not in listing
+    shop = bureau.shops.get(owner="宋小娟")
+    assert "13923000007" in client.get(f"/delivery/shops/{shop.pk}/").content.decode()
+
+
+def test_planning_from_the_page_runs_in_the_background_and_shows_routes(
+    bureau: Organisation, client_for: Any, run_tasks: Any, settings: Any
+) -> None:
+    settings.ROUTING_WORKERS = 1
+    client = client_for("huyao")
+    day = timezone.localdate() + timedelta(days=3)
+    point = Site.objects.get(name="巴邱网点")
+    created = client.post(
+        "/delivery/plans/",
+        {
+            "bureau": bureau.pk,
+            "day": day.isoformat(),
+            "network_points": [point.pk],
+            "trunk_starts_at": "05:00",
+            "trunk_deadline": "07:00",
+            "last_mile_ends_at": "21:00",
+            "search_seconds": 2,
+        },
+    )
+    plan = DeliveryPlan.objects.get(day=day)
+    assert created.status_code == 302 and plan.fleet.count() > 3
+    client.post(f"/delivery/plans/{plan.pk}/", {"solve": "1"})
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PLANNING and plan.job is not None
+    run_tasks()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.READY
+    page = client.get(f"/delivery/plans/{plan.pk}/").content.decode()
+    assert 'id="route-map-data"' in page and "118 / 118" in page
+
+
+def test_route_sheets_loading_lists_and_excel(quick_plan: DeliveryPlan, client_for: Any) -> None:
+    client = client_for("wuziqiang")
+    sheets = client.get(f"/delivery/plans/{quick_plan.pk}/print/sheets/")
+    assert sheets.status_code == 200 and sheets.content.startswith(b"%PDF")
+    assert b"NotoSansCJK" in pdf_objects(sheets.content)  # the Chinese font is embedded
+    loading = client.get(f"/delivery/plans/{quick_plan.pk}/print/loading/")
+    assert loading.content.startswith(b"%PDF")
+    book = load_workbook(io.BytesIO(client.get(f"/delivery/plans/{quick_plan.pk}/print/xlsx/").content))
+    sheet = book.worksheets[0]
+    cartons = sum(row[10] or 0 for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert cartons == sum(quick_plan.orders.values_list("cartons", flat=True))
+    assert client_for("laoyan").get(f"/delivery/plans/{quick_plan.pk}/print/sheets/").status_code == 404
