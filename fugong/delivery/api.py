@@ -21,6 +21,7 @@ from . import dispatch, handover, queries
 from .models import Route, RouteStop
 
 router = Router(tags=["delivery"])
+OPTIONAL_PHOTO = File(None)  # a refusal has no hand-over photo
 
 
 class TownBacklog(Schema):
@@ -91,6 +92,7 @@ class StopOut(Schema):
     arrives: str
     arrived: bool
     outcome: str
+    outcome_label: str
     lines: list[LineOut]
 
 
@@ -105,6 +107,7 @@ def _stop_json(stop: RouteStop) -> dict[str, Any]:
         "arrives": clock(stop.arrives_at),
         "arrived": stop.arrived_at is not None,
         "outcome": stop.outcome,
+        "outcome_label": stop.get_outcome_display(),
         "lines": [
             {"id": line.pk, "brand": line.brand, "quantity": line.quantity}
             for order in stop.orders.all()
@@ -145,7 +148,7 @@ def hand_over(
     refused: Form[bool] = False,
     reason: Form[str] = "",
     by: Form[str] = "",
-    photo: UploadedFile | None = File(None),  # type: ignore[type-arg]
+    photo: UploadedFile | None = OPTIONAL_PHOTO,
 ) -> Status[Any]:
     """What the shop took: `quantities` is a JSON object of order line id -> cartons."""
     route = _route(token)

@@ -30,7 +30,8 @@ NEAR_STOPS = 2  # a shop hears from us when the driver is this many stops away
 
 
 def route_token(route: Route) -> str:
-    return signing.dumps([route.pk, route.link_version], salt=ROUTE_SALT, compress=True)
+    """The same link every time it is shown (QR, message) until it is renewed."""
+    return signing.Signer(salt=ROUTE_SALT).sign_object([route.pk, route.link_version], compress=True)
 
 
 def route_link(route: Route, base_url: str = "") -> str:
@@ -41,7 +42,7 @@ def read_route_token(token: str) -> Route:
     """The route a driver's link was made for; PermissionDenied if forged, renewed or the plan
     is no longer published."""
     try:
-        route_id, version = signing.loads(token, salt=ROUTE_SALT)
+        route_id, version = signing.Signer(salt=ROUTE_SALT).unsign_object(token)
         route = Route.objects.select_related("plan__organisation", "vehicle__hub").get(pk=route_id)
     except (signing.BadSignature, ValueError, TypeError, Route.DoesNotExist):
         raise PermissionDenied(_("This link is not valid.")) from None

@@ -214,9 +214,9 @@ class Suggestion:
 
 def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
     """Everything available that day, each with a licensed driver nobody else drives: bureau
-    vehicles based at the transfer station run the trunk, the rest the last mile from their
-    base (or the first network point); volunteers' vehicles go to the network point of their
-    team's town."""
+    vehicles based at the transfer station run the trunk (and may come back after the
+    deadline), those based at a network point of the plan its last mile, others the first
+    network point's; volunteers' vehicles go to the network point of their team's town."""
     points = list(plan.network_points.order_by("pk"))
     if not points:
         return []
@@ -226,9 +226,16 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
     taken_offers = set(plan.fleet.exclude(offer=None).values_list("offer_id", flat=True))
     drivers = list(Driver.objects.filter(organisation=plan.organisation, is_active=True).order_by("pk"))
     found = []
-    bureau = Vehicle.objects.filter(organisation=plan.organisation, is_active=True).exclude(pk__in=taken_vehicles)
+    bureau = (
+        Vehicle.objects.filter(organisation=plan.organisation, is_active=True)
+        .exclude(pk__in=taken_vehicles)
+        .select_related("home")
+    )
     # The biggest vehicles first, so the best-licensed drivers go where they are needed.
     for vehicle in bureau.order_by("-capacity_cartons", "pk"):
+        trunk = plan.depot_id is not None and vehicle.home_id == plan.depot_id
+        if not trunk and vehicle.home.kind == Site.Kind.NETWORK_POINT and vehicle.home not in points:
+            continue  # it serves its own network point's shops, which are not in this plan
         driver = next(
             (
                 d
@@ -240,8 +247,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
         if driver is None:
             continue
         used_drivers.add(driver.pk)
-        trunk = plan.depot_id is not None and vehicle.home_id == plan.depot_id
-        hub = vehicle.home if not trunk and vehicle.home in points else points[0]
+        hub = vehicle.home if vehicle.home in points else points[0]
         found.append(
             Suggestion(
                 {
@@ -250,7 +256,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
                     "vehicle": vehicle,
                     "driver": driver,
                     "available_from": plan.trunk_starts_at if trunk else plan.trunk_deadline,
-                    "available_until": plan.trunk_deadline if trunk else plan.last_mile_ends_at,
+                    "available_until": plan.last_mile_ends_at,
                 }
             )
         )

@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -24,10 +24,10 @@ class PlanForm(forms.ModelForm):
             "search_seconds",
         ]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}),
-            "trunk_starts_at": forms.TimeInput(attrs={"type": "time"}),
-            "trunk_deadline": forms.TimeInput(attrs={"type": "time"}),
-            "last_mile_ends_at": forms.TimeInput(attrs={"type": "time"}),
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "trunk_starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "trunk_deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "last_mile_ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "network_points": forms.CheckboxSelectMultiple,
         }
 
@@ -55,7 +55,3 @@ class StatusForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-
-
-def time_field(initial: time) -> forms.TimeField:
-    return forms.TimeField(initial=initial, widget=forms.TimeInput(attrs={"type": "time"}))

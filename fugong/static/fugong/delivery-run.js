@@ -6,7 +6,7 @@
   "use strict";
   var root = document.getElementById("run");
   if (!root) { return; }
-  var api = root.dataset.api;
+  var api = root.dataset.api.replace(/\/?$/, "/");
   var storeKey = "fugong-run-queue-" + root.dataset.route;
   var status = document.getElementById("queue-status");
   var sending = false;
@@ -57,13 +57,12 @@
     if (!li) { return; }
     var state = li.querySelector(".stop-state");
     if (item.action === "arrive") {
-      li.querySelector("form.arrive").hidden = true;
       state.textContent = root.dataset.textSent;
     } else {
       li.classList.add("done");
       li.dataset.outcome = body.outcome;
       li.querySelectorAll("form").forEach(function (f) { f.remove(); });
-      state.textContent = root.dataset.textSent + " · " + body.outcome;
+      state.textContent = root.dataset.textSent + " · " + body.outcome_label;
     }
   }
 
@@ -119,7 +118,12 @@
     var li = form.closest(".run-stop");
     var item = { key: newKey(), stop: li.dataset.stop, action: form.dataset.action, fields: {} };
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    if (item.action === "arrive") { enqueue(item); return; }
+    if (item.action === "arrive") {  // the driver is there: on to the hand-over while it sends
+      form.hidden = true;
+      li.querySelector("form.handover").hidden = false;
+      enqueue(item);
+      return;
+    }
     var quantities = {};
     form.querySelectorAll("input[data-line]").forEach(function (input) { quantities[input.dataset.line] = Number(input.value || 0); });
     item.fields.quantities = JSON.stringify(quantities);
