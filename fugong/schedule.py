@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from fugong.accounts.tasks import purge_old_audit_entries, purge_old_login_failures
 from fugong.core.scheduling import Periodic
 from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
-from fugong.delivery.tasks import purge_handover_photos, sweep_order_holds
+from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_holds
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
 from fugong.volunteers.tasks import erase_expired_personal_data
@@ -23,5 +23,5 @@ PERIODIC_JOBS = [
     Periodic("dispatch_due_messages", dispatch_due_messages, every=timedelta(minutes=1)),
     Periodic("erase_expired_volunteer_data", erase_expired_personal_data, daily_at=time(3, 50)),
     Periodic("sweep_order_holds", sweep_order_holds, every=timedelta(minutes=5)),
-    Periodic("purge_handover_photos", purge_handover_photos, daily_at=time(4, 0)),
+    Periodic("purge_delivery_personal_data", purge_delivery_personal_data, daily_at=time(4, 0)),
 ]

@@ -21,12 +21,14 @@ from fugong.notify.models import Channel
 
 from .access import may_plan
 from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+from .orders import sync_holds
 
 ROUTE_SALT = "fugong.delivery.route"
 SHOP_PUBLISHED = "order_dispatched"
 SHOP_NEAR = "order_near"
 DRIVER_ROUTE = "delivery_route"
 NEAR_STOPS = 2  # a shop hears from us when the driver is this many stops away
+LINK_DAYS = timedelta(days=1)  # a route link works on its day and the next (a late evening)
 
 
 def route_token(route: Route) -> str:
@@ -46,7 +48,11 @@ def read_route_token(token: str) -> Route:
         route = Route.objects.select_related("plan__organisation", "vehicle__hub").get(pk=route_id)
     except (signing.BadSignature, ValueError, TypeError, Route.DoesNotExist):
         raise PermissionDenied(_("This link is not valid.")) from None
-    if version != route.link_version or route.plan.status != PlanStatus.PUBLISHED:
+    if (
+        version != route.link_version
+        or route.plan.status != PlanStatus.PUBLISHED
+        or timezone.localdate() > route.plan.day + LINK_DAYS
+    ):
         raise PermissionDenied(_("This link is no longer valid. Ask the network point for a new one."))
     return route
 
@@ -99,10 +105,16 @@ def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
     problems = [p for route in plan.routes.all() for p in route.problems]
     if problems:
         raise ValidationError(_("Some routes break a rule (see the warnings); fix them before publishing."))
+    planned = list(Order.objects.select_for_update().filter(stops__route__plan=plan).distinct().order_by("pk"))
+    changed = [o for o in planned if o.status != OrderStatus.PLACED]
+    if changed:
+        raise ValidationError(
+            _("%(n)d orders were held or planned elsewhere since this plan was made (%(first)s, …): plan it again.")
+            % {"n": len(changed), "first": changed[0].number}
+        )
     plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
     plan.save(update_fields=["status", "published_at"])
-    planned = Order.objects.filter(stops__route__plan=plan).distinct()
-    planned_count = Order.objects.filter(pk__in=planned, status=OrderStatus.PLACED).update(status=OrderStatus.PLANNED)
+    planned_count = Order.objects.filter(pk__in=[o.pk for o in planned]).update(status=OrderStatus.PLANNED)
     sent = {"shops": _tell_shops(actor, plan), "drivers": _send_route_links(actor, plan)}
     audit.record(
         actor, "plan.publish", plan, changes={"orders": [0, planned_count]}, organisation_id=plan.organisation_id
@@ -147,10 +159,35 @@ def _clock(plan: DeliveryPlan, seconds: int) -> str:
     return timezone.localtime(local_moment(plan, seconds)).strftime("%H:%M")
 
 
+@transaction.atomic
+def close_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, int]:
+    """End of the day: the links stop working and orders not handed over go back to the
+    backlog (held again if their area closed meanwhile), to be planned another day."""
+    if not may_plan(actor, plan.organisation):
+        raise PermissionDenied
+    plan = DeliveryPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.PUBLISHED:
+        raise ValidationError(_("Only a published plan can be closed."))
+    unfinished = Order.objects.filter(
+        stops__route__plan=plan, status__in=[OrderStatus.PLANNED, OrderStatus.OUT]
+    ).distinct()
+    returned = Order.objects.filter(pk__in=list(unfinished.values_list("pk", flat=True))).update(
+        status=OrderStatus.PLACED
+    )
+    sync_holds()
+    plan.status = PlanStatus.CLOSED
+    plan.save(update_fields=["status"])
+    audit.record(
+        actor, "plan.close", plan, changes={"orders_returned": [0, returned]}, organisation_id=plan.organisation_id
+    )
+    return {"returned": returned}
+
+
 def tell_next_shops(route: Route) -> int:
-    """Shops among the next NEAR_STOPS deliveries not yet told get their 'two stops away'."""
+    """The shops of the next NEAR_STOPS deliveries after where the driver is (not those already
+    reached) get their 'two stops away', once."""
     pending = list(
-        route.stops.filter(is_reload=False, completed_at__isnull=True, shop__isnull=False)
+        route.stops.filter(is_reload=False, completed_at__isnull=True, arrived_at__isnull=True, shop__isnull=False)
         .select_related("shop", "route__plan")
         .order_by("position")[:NEAR_STOPS]
     )

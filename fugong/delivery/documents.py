@@ -45,8 +45,11 @@ def loading_lists(plan: DeliveryPlan) -> list[dict[str, Any]]:
                 continue
             if not row["lines"]:  # a trunk stop: cartons for a network point
                 trips[stop.trip][stop.site.name] += stop.cartons
-            for line in row["lines"]:
-                trips[stop.trip][line.brand] += line.quantity
+            elif stop.is_part_of_an_order:  # part of a big order: load its cartons for that shop
+                trips[stop.trip][_("Part of the order for %(shop)s") % {"shop": stop.shop.name}] += stop.cartons
+            else:
+                for line in row["lines"]:
+                    trips[stop.trip][line.brand] += line.quantity
         lists.append(
             {
                 "route": route,

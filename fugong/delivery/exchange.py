@@ -154,8 +154,6 @@ def import_orders(
                 )
             placed_on = _day(values["placed_on"], "placed_on")
             quantity = _whole(values["quantity"], "quantity")
-            if quantity == 0:
-                raise RowProblem("quantity", _("Quantities are whole cartons, at least 1."))
             amount = decimal_in(values.get("amount", ""), "amount", "0.01") or Decimal(0)
             if number in heads and heads[number] != (shop, placed_on):
                 raise RowProblem(

@@ -217,7 +217,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
     vehicles based at the transfer station run the trunk (and may come back after the
     deadline), those based at a network point of the plan its last mile, others the first
     network point's; volunteers' vehicles go to the network point of their team's town."""
-    points = list(plan.network_points.order_by("pk"))
+    points = list(plan.network_points.select_related("region").order_by("pk"))
     if not points:
         return []
     used_drivers: set[int] = set(plan.fleet.exclude(driver=None).values_list("driver_id", flat=True))
@@ -260,10 +260,11 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
                 }
             )
         )
-    members = {
-        m.pk: m for m in Member.objects.filter(vehicles_they_may_drive__isnull=False).select_related("team__region")
-    }
-    for lent in volunteer_vehicles(plan):
+    lent_vehicles = volunteer_vehicles(plan)
+    named = {i for lent in lent_vehicles for i in lent.driver_ids}
+    members = {m.pk: m for m in Member.objects.filter(pk__in=named).select_related("team__region")}
+    offers = Offer.objects.in_bulk([lent.offer_id for lent in lent_vehicles])
+    for lent in lent_vehicles:
         if lent.offer_id in taken_offers:
             continue
         member = next(
@@ -279,7 +280,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
         used_members.add(member.pk)
         taken_offers.add(lent.offer_id)
         town = member.team.region.code
-        hub = next((p for p in points if p.region.code.startswith(town) or town.startswith(p.region.code)), points[0])
+        hub = next((p for p in points if town.startswith(p.region.prefix) or p.region.code.startswith(town)), points[0])
         lent_from, lent_until = lent_hours(lent)
         from_, until = max(lent_from, plan.trunk_deadline), min(lent_until, plan.last_mile_ends_at)
         if from_ >= until:
@@ -289,7 +290,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
                 {
                     "echelon": Echelon.LAST_MILE,
                     "hub": hub,
-                    "offer": Offer.objects.get(pk=lent.offer_id),
+                    "offer": offers[lent.offer_id],
                     "member": member,
                     "available_from": from_,
                     "available_until": until,

@@ -77,6 +77,9 @@ def hand_over(
     stop = _stop_of(route, stop_id)
     if stop.completed_at is not None:
         raise ValidationError(_("This stop is already recorded."))
+    # An order split over several stops (maybe on other routes): one hand-over at a time, so
+    # the cartons left on each line and the order's final state are counted once.
+    list(Order.objects.select_for_update().filter(stops=stop).order_by("pk"))
     reason = reason.strip()
     if refused and not reason:
         raise ValidationError({"reason": _("Say why the shop refused the goods.")})
@@ -144,7 +147,8 @@ def _settle_orders(stop: RouteStop) -> None:
                 handed[row.line_id] += row.quantity
             full = all(handed[line.pk] == line.quantity for line in order.lines.all())
             order.status = OrderStatus.DELIVERED if full else OrderStatus.SHORT
-        order.save(update_fields=["status"])
+        order.held_since = None
+        order.save(update_fields=["status", "held_since"])
 
 
 def progress_of(route: Route) -> dict[str, Any]:

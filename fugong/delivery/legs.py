@@ -132,8 +132,3 @@ def trunk_leg(plan: DeliveryPlan, *, demand: dict[int, int] | None = None) -> Le
     ]
     vehicles = list(plan.fleet.filter(echelon=Echelon.TRUNK).order_by("pk"))
     return Leg(Echelon.TRUNK, plan.depot, _problem(places, stops, vehicles), vehicles, list(points), {})
-
-
-def legs_of(plan: DeliveryPlan) -> list[Leg]:
-    trunk = trunk_leg(plan)
-    return ([trunk] if trunk else []) + [last_mile_leg(plan, hub) for hub in plan.network_points.order_by("pk")]

@@ -2,6 +2,7 @@
 which vehicle carries what to whom, when, and what the shop confirmed on the doorstep."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -188,12 +189,16 @@ class PlanStatus(models.TextChoices):
     PLANNING = "planning", _("Planning")
     READY = "ready", _("Ready to publish")
     PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class Echelon(models.TextChoices):
     TRUNK = "trunk", _("Trunk (to network points)")
     LAST_MILE = "last_mile", _("Last mile (to shops)")
+
+
+MAX_SEARCH_SECONDS = 120  # per network point; the whole run holds one transaction
 
 
 class DeliveryPlan(models.Model):
@@ -220,7 +225,9 @@ class DeliveryPlan(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus, default=PlanStatus.DRAFT)
     job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     findings = models.JSONField(_("findings"), default=list, blank=True)  # routing Finding codes and values
-    search_seconds = models.PositiveSmallIntegerField(_("search time (seconds)"), default=10)
+    search_seconds = models.PositiveSmallIntegerField(
+        _("search time (seconds)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(MAX_SEARCH_SECONDS)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -242,7 +249,12 @@ class DeliveryPlan(models.Model):
                 condition=Q(trunk_deadline__lt=F("last_mile_ends_at")), name="plan_deadline_before_day_ends"
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False), name="plan_published_has_time"
+                condition=~Q(status__in=["published", "closed"]) | Q(published_at__isnull=False),
+                name="plan_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(search_seconds__gte=1, search_seconds__lte=MAX_SEARCH_SECONDS),
+                name="plan_search_seconds_in_range",
             ),
         ]
 
@@ -398,6 +410,13 @@ class RouteStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route} · {self.position}"
+
+    @property
+    def is_part_of_an_order(self) -> bool:
+        """An order bigger than any vehicle goes in parts: this stop carries fewer cartons than
+        its orders' lines add up to (uses the prefetched orders and lines)."""
+        ordered = sum(line.quantity for order in self.orders.all() for line in order.lines.all())
+        return not self.is_reload and self.shop_id is not None and self.cartons < ordered
 
 
 class HandedOver(models.Model):

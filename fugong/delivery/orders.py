@@ -74,6 +74,10 @@ def save_shop(actor: User | None, organisation: Organisation, shop: Shop | None 
     return shop
 
 
+MAX_CARTONS_PER_LINE = 100_000
+MAX_LINE_AMOUNT = Decimal(100_000_000)  # the column holds 10 digits with 2 decimals
+
+
 @dataclass(frozen=True)
 class Line:
     brand: str
@@ -92,8 +96,12 @@ def place_order(actor: User | None, shop: Shop, *, number: str, placed_on: date,
         raise ValidationError({"brand": _("Every line needs a brand.")})
     if len(set(brands)) != len(brands):
         raise ValidationError({"brand": _("A brand appears twice in the order; add the quantities up.")})
-    if any(line.quantity <= 0 for line in lines):
-        raise ValidationError({"quantity": _("Quantities are whole cartons, at least 1.")})
+    if any(not 0 < line.quantity <= MAX_CARTONS_PER_LINE for line in lines):
+        raise ValidationError(
+            {"quantity": _("Quantities are whole cartons, from 1 to %(max)d.") % {"max": MAX_CARTONS_PER_LINE}}
+        )
+    if any(not 0 <= line.amount < MAX_LINE_AMOUNT for line in lines):
+        raise ValidationError({"amount": _("An amount is at least 0 and below 100,000,000 yuan.")})
     if Order.objects.filter(organisation=shop.organisation, number=number).exists():
         raise ValidationError({"number": _("Order %(number)s already exists.") % {"number": number}})
     held = in_closed_area(shop.region)

@@ -25,8 +25,8 @@ from fugong.routing.plan import Step, evaluate
 from fugong.routing.solver import solve
 
 from .access import may_plan
-from .legs import Leg, backlog, last_mile_leg, legs_of, trunk_leg
-from .models import DeliveryPlan, Echelon, PlanStatus, PlanVehicle, Route, RouteStop, Shop
+from .legs import Leg, backlog, last_mile_leg, trunk_leg
+from .models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
 
 Progress = Callable[[float, str], None]
 
@@ -66,18 +66,24 @@ def _require_editable(actor: User | None, plan: DeliveryPlan) -> None:
         raise ValidationError(_("This plan can no longer be changed."))
 
 
+def is_stuck(plan: DeliveryPlan) -> bool:
+    """Planning whose run is over or gone (a worker killed mid-run): it may be started again."""
+    return plan.status == PlanStatus.PLANNING and (plan.job is None or plan.job.is_finished)
+
+
 @transaction.atomic
 def start_planning(actor: User | None, plan: DeliveryPlan) -> DeliveryPlan:
     """Claim the plan for a background run (one at a time); the run itself is `run_plan`."""
-    _require_editable(actor, plan)
+    require(may_plan(actor, plan.organisation))
+    plan = DeliveryPlan.objects.select_for_update().select_related("job").get(pk=plan.pk)
+    if plan.status == PlanStatus.PLANNING and not is_stuck(plan):
+        raise ValidationError(_("This plan is being planned already."))
+    if not (plan.is_editable or is_stuck(plan)):
+        raise ValidationError(_("This plan can no longer be changed."))
     if not plan.fleet.exists():
         raise ValidationError(_("Choose the vehicles first."))
-    claimed = DeliveryPlan.objects.filter(pk=plan.pk, status__in=[PlanStatus.DRAFT, PlanStatus.READY]).update(
-        status=PlanStatus.PLANNING
-    )
-    if not claimed:
-        raise ValidationError(_("This plan is being planned already."))
-    plan.refresh_from_db()
+    plan.status = PlanStatus.PLANNING
+    plan.save(update_fields=["status"])
     return plan
 
 
@@ -89,6 +95,8 @@ def run_plan(plan: DeliveryPlan, *, keep_locked: bool, progress: Progress | None
             if not keep_locked:
                 plan.routes.all().delete()
                 plan.orders.set(backlog(plan))
+            else:  # orders held or planned elsewhere since the last run leave the plan
+                plan.orders.remove(*plan.orders.exclude(status=OrderStatus.PLACED))
             findings: list[dict[str, Any]] = []
             trunk = _solve_trunk(plan, findings, progress)
             hubs = list(plan.network_points.order_by("pk"))
@@ -155,6 +163,12 @@ def _solve_leg(
     free = [i for i, v in enumerate(leg.vehicles) if v.pk not in locked_ids]
     open_stops = [i for i, s in enumerate(leg.problem.stops) if s.demand > 0]
     if not open_stops:
+        return
+    if not free:  # nothing left to carry these: say so instead of asking the engine
+        findings.append({"code": "no_free_vehicle", "params": {"hub": leg.hub.name}})
+        for i in open_stops:
+            stop = leg.problem.stops[i]
+            findings.append({"code": "not_planned", "params": {"stop": stop.key, "cartons": stop.demand}})
         return
     problem = dataclasses.replace(
         leg.problem, stops=[leg.problem.stops[i] for i in open_stops], fleet=[leg.problem.fleet[i] for i in free]
@@ -250,12 +264,18 @@ def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: in
     if source.locked or to_route.locked:
         raise ValidationError(_("Unlock the route first."))
     leg = leg_of_route(source)
-    moving = _steps(source, leg)
+    try:
+        moving = _steps(source, leg)
+    except StopIteration:  # a shop moved to another network point since the plan was made
+        raise ValidationError(_("The plan is out of date: plan it again.")) from None
     step = moving.pop(stop.position - 1)
     if to_route.pk == source.pk:
         target = moving
     else:
-        target = _steps(to_route, leg)
+        try:
+            target = _steps(to_route, leg)
+        except StopIteration:
+            raise ValidationError(_("The plan is out of date: plan it again.")) from None
         _store_route(source, leg, moving)
     target.insert(max(0, min(position - 1, len(target))), step)
     _store_route(to_route, leg, target)
@@ -278,14 +298,10 @@ def set_locked(actor: User | None, route: Route, locked: bool) -> None:
 
 @transaction.atomic
 def cancel_plan(actor: User | None, plan: DeliveryPlan) -> None:
-    _require_editable(actor, plan)
+    """Drop a plan not yet published (also one being planned: its run will not revive it)."""
+    require(may_plan(actor, plan.organisation))
+    if not (plan.is_editable or plan.status == PlanStatus.PLANNING):
+        raise ValidationError(_("A published plan is closed, not cancelled."))
     plan.status = PlanStatus.CANCELLED
     plan.save(update_fields=["status"])
     audit.record(actor, "plan.cancel", plan, organisation_id=plan.organisation_id)
-
-
-def fleet_vehicles(plan: DeliveryPlan) -> list[PlanVehicle]:
-    return list(plan.fleet.select_related("hub", "vehicle", "offer", "driver", "member"))
-
-
-__all__ = ["legs_of"]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from fugong.directory.models import Organisation
 
@@ -69,6 +69,16 @@ def route_progress(plan: DeliveryPlan) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def routes_with_stops(plan: DeliveryPlan) -> list[Route]:
+    """A plan's routes with their stops, shops and order lines in a handful of queries."""
+    stops = RouteStop.objects.select_related("shop", "site").prefetch_related("orders__lines").order_by("position")
+    return list(
+        plan.routes.select_related("vehicle__hub")
+        .prefetch_related(Prefetch("stops", queryset=stops))
+        .order_by("echelon", "number")
+    )
 
 
 def stops_of(route: Route) -> QuerySet[RouteStop]:

@@ -16,7 +16,7 @@ from fugong.directory.models import Organisation
 
 from . import orders, planning
 from .exchange import IMPORTERS
-from .models import DeliveryPlan, RouteStop
+from .models import DeliveryPlan, PlanVehicle, RouteStop
 
 STEPS = 1000  # progress of a plan run, in thousandths
 
@@ -30,7 +30,12 @@ def plan_deliveries(progress: Progress, plan_id: int, keep_locked: bool, languag
         progress.update(0, STEPS, _("Planning routes…"))
 
         def report(fraction: float, where: str) -> None:
-            progress.update(min(STEPS - 1, int(fraction * STEPS)), message=_("Planning routes: %s") % where)
+            # run_plan holds one transaction: progress goes through a side connection.
+            progress.update(
+                min(STEPS - 1, int(fraction * STEPS)),
+                message=_("Planning routes: %s") % where,
+                inside_transaction=True,
+            )
 
         result = planning.run_plan(plan, keep_locked=keep_locked, progress=report)
         progress.update(STEPS)
@@ -74,12 +79,15 @@ def sweep_order_holds() -> dict[str, Any]:
 
 
 @task()
-def purge_handover_photos() -> dict[str, Any]:
-    """Hand-over photos show faces and shop fronts: deleted after the retention period."""
+def purge_delivery_personal_data() -> dict[str, Any]:
+    """Hand-over photos show faces and shop fronts, and plans keep their drivers' mobiles (a
+    volunteer's among them): both are removed after the retention period."""
     cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS["handover_photos"])
     deleted = 0
     for stop in RouteStop.objects.filter(completed_at__lt=cutoff).exclude(photo="").iterator(chunk_size=200):
         stop.photo.delete(save=False)
         RouteStop.objects.filter(pk=stop.pk).update(photo="")
         deleted += 1
-    return {"deleted": deleted}
+    old_plans = DeliveryPlan.objects.filter(day__lt=timezone.localdate(cutoff))
+    erased = PlanVehicle.objects.filter(plan__in=old_plans).exclude(driver_mobile="").update(driver_mobile="")
+    return {"deleted": deleted, "mobiles_erased": erased}

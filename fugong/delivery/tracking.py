@@ -17,6 +17,7 @@ from .models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
 
 RECENT = timedelta(days=7)  # finished orders shown this long after delivery
 ATTEMPTS_PER_ADDRESS = 20
+ATTEMPTS_PER_LICENCE = 10  # 10,000 possible last digits: spreading guesses over addresses does not help
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,35 @@ class OrderState:
     stops_before: int | None  # deliveries still ahead of this shop on its route
 
 
-def _key(address: str | None) -> str:
+def _address_key(address: str | None) -> str:
     return f"shop-status:{address or 'unknown'}"[:80]
 
 
-def blocked(address: str | None) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    return LoginFailure.objects.filter(key=_key(address), at__gte=since).count() >= ATTEMPTS_PER_ADDRESS
+def _licence_key(licence_number: str) -> str:
+    return f"shop-status-licence:{licence_number}"[:80]
+
+
+def blocked(licence_number: str, address: str | None) -> bool:
+    recent = LoginFailure.objects.filter(
+        at__gte=timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    )
+    return (
+        recent.filter(key=_address_key(address)).count() >= ATTEMPTS_PER_ADDRESS
+        or recent.filter(key=_licence_key(licence_number.strip())).count() >= ATTEMPTS_PER_LICENCE
+    )
 
 
 def find_shop(licence_number: str, last_digits: str, address: str | None) -> Shop | None:
-    """The shop if both match; a miss is counted against the address."""
+    """The shop if both match (licence numbers are unique per bureau, so every bureau's shop
+    with that number is tried); a miss is counted against the address and the licence."""
     licence_number, last_digits = licence_number.strip(), last_digits.strip()
-    shop = Shop.objects.filter(licence_number=licence_number, is_active=True).first() if licence_number else None
-    if shop is not None and len(last_digits) == 4 and national_mobile(shop.mobile).endswith(last_digits):
-        return shop
-    LoginFailure.objects.create(key=_key(address))
+    if licence_number and len(last_digits) == 4:
+        for shop in Shop.objects.filter(licence_number=licence_number, is_active=True):
+            if national_mobile(shop.mobile).endswith(last_digits):
+                return shop
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(key=_address_key(address)), LoginFailure(key=_licence_key(licence_number))]
+    )
     return None
 
 

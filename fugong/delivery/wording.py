@@ -26,6 +26,7 @@ TEXTS = {
     ),
     "no_fleet": _("There are deliveries but no vehicles: add vehicles to the plan"),
     "not_planned": _("%(stop)s: %(cartons)s cartons not planned today"),
+    "no_free_vehicle": _("%(hub)s: no vehicle left to plan with (none added, or all on locked routes)"),
 }
 TIMES = {"at", "closes", "ends"}
 

@@ -26,6 +26,7 @@ ALL_ITEMS = [
     "directory:organisations",
     "directory:sites",
     "notify:outbox",
+    "delivery:backlog",
     "volunteers:teams",
     "accounts:users",
     "accounts:audit",
@@ -50,7 +51,12 @@ def shot(page: Page, name: str) -> None:
         pytest.param("admin", DESKTOP, ALL_ITEMS, id="platform-admin-desktop"),
         pytest.param("xiajiang", DESKTOP, ALL_ITEMS, id="county-coordinator-desktop"),
         pytest.param("huanghuiyun", DESKTOP, ALL_ITEMS, id="org-admin-desktop"),
-        pytest.param("huyao", PHONE, ["core:home", "directory:sites", "volunteers:teams"], id="site-staff-phone"),
+        pytest.param(
+            "huyao",
+            PHONE,
+            ["core:home", "directory:sites", "delivery:backlog", "volunteers:teams"],
+            id="site-staff-phone",
+        ),
         pytest.param("laoyan", PHONE, ["core:home", "volunteers:teams", "volunteers:me"], id="volunteer-phone"),
     ],
 )

@@ -1,13 +1,21 @@
 import io
 import json
+import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from fugong.delivery import dispatch
-from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, Route, RouteStop
+from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
+from fugong.delivery.tasks import purge_delivery_personal_data
+from fugong.directory import services as directory
+from fugong.directory.models import Region
 from fugong.notify.models import Message
 
 
@@ -53,12 +61,12 @@ def test_publishing_plans_the_orders_and_tells_shops_and_drivers(published: Deli
 def test_delivering_on_the_phone_records_once_and_tells_the_next_shops(published: DeliveryPlan) -> None:
     client = Client()
     route = busiest_route(published)
-    first, second, third = deliveries(route)[:3]
+    first, second, third, fourth = deliveries(route)[:4]
     assert post(client, route, first, "arrive", "k-arrive-1").status_code == 200
-    # Starting the route sends its orders out, and the next two shops hear the driver is coming.
+    # Starting the route sends its orders out; the two shops after this one hear the driver is coming.
     assert set(first.orders.values_list("status", flat=True)) == {OrderStatus.OUT}
     near = Message.objects.filter(kind=dispatch.SHOP_NEAR)
-    assert set(near.values_list("recipient", flat=True)) == {first.shop.mobile, second.shop.mobile}
+    assert set(near.values_list("recipient", flat=True)) == {second.shop.mobile, third.shop.mobile}
 
     quantities = full_quantities(first)
     answer = post(client, route, first, "handover", "k-hand-1", quantities=json.dumps(quantities))
@@ -67,7 +75,9 @@ def test_delivering_on_the_phone_records_once_and_tells_the_next_shops(published
     assert again.status_code == 200 and again.json() == answer.json()
     assert HandedOver.objects.filter(stop=first).count() == len(quantities)
     assert set(first.orders.values_list("status", flat=True)) == {OrderStatus.DELIVERED}
-    assert set(near.values_list("recipient", flat=True)) == {s.shop.mobile for s in (first, second, third)}
+    assert near.count() == 2  # each shop is told once
+    post(client, route, second, "arrive", "k-arrive-2")
+    assert set(near.values_list("recipient", flat=True)) == {s.shop.mobile for s in (second, third, fourth)}
     # Recording the same stop again under a new key is refused, not doubled.
     twice = post(client, route, first, "handover", "k-hand-2", quantities=json.dumps(quantities))
     assert twice.status_code == 422
@@ -137,3 +147,43 @@ def test_a_shop_sees_its_order_and_expected_time(published: DeliveryPlan, digits
         assert f"{stop.arrives_at // 3600:02d}:{stop.arrives_at % 3600 // 60:02d}" in text
     else:
         assert shop.name not in text
+
+
+def test_hand_over_photos_are_deleted_after_the_retention_period(published: DeliveryPlan, settings: Any) -> None:
+    route = busiest_route(published)
+    stop = deliveries(route)[0]
+    post(Client(), route, stop, "handover", "p-1", quantities=json.dumps(full_quantities(stop)))
+    stop.refresh_from_db()
+    stored = stop.photo.path
+    with open(stored, "rb") as on_disk:
+        assert on_disk.read(2) == b"\xff\xd8"  # a JPEG on disk
+    days = settings.RETENTION_DAYS["handover_photos"]
+    with time_machine.travel(timezone.now() + timedelta(days=days - 1)):
+        purge_delivery_personal_data.call()
+    stop.refresh_from_db()
+    assert stop.photo
+    with time_machine.travel(timezone.now() + timedelta(days=days + 1)):
+        assert purge_delivery_personal_data.call()["deleted"] == 1
+    stop.refresh_from_db()
+    assert not stop.photo and stop.outcome == "delivered"  # the record of the hand-over stays
+    assert not os.path.exists(stored)
+
+
+def test_closing_the_day_returns_what_was_not_handed_over_and_ends_the_links(published: DeliveryPlan) -> None:
+    client = Client()
+    route = busiest_route(published)
+    first, second = deliveries(route)[:2]
+    post(client, route, first, "handover", "c-1", quantities=json.dumps(full_quantities(first)))
+    dispatch.close_plan(None, published)
+    assert set(first.orders.values_list("status", flat=True)) == {OrderStatus.DELIVERED}
+    assert set(second.orders.values_list("status", flat=True)) == {OrderStatus.PLACED}  # back in the backlog
+    assert client.get(f"/api/delivery/runs/{dispatch.route_token(route)}").status_code == 403
+
+
+def test_a_plan_whose_orders_were_held_since_cannot_be_published(quick_plan: DeliveryPlan) -> None:
+    directory.set_zone_status(None, Region.objects.get(code="360823100"), "closed")  # Baqiu closes again
+    with pytest.raises(ValidationError, match=str(quick_plan.orders.count())):  # every Baqiu order is named
+        dispatch.publish_plan(None, quick_plan)
+    quick_plan.refresh_from_db()
+    assert quick_plan.status == PlanStatus.READY
+    assert not Message.objects.filter(kind=dispatch.SHOP_PUBLISHED).exists()

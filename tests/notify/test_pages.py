@@ -84,7 +84,7 @@ def test_broadcast_is_previewed_then_sent_and_its_progress_followed(client_for: 
     }
     preview = client.post("/notify/broadcasts/new/", form)
     assert preview.context["preview"]["count"] == 4  # the bureau's four people with a mobile
-    assert "各位店主，您订购的卷烟已装车，预计 今天下午 送达" in preview.content.decode()
+    assert "各位店主，您订购的卷烟已排入今日配送，预计 今天下午 送达" in preview.content.decode()
     assert not Message.objects.exists()  # nothing is sent from a preview
 
     response = client.post("/notify/broadcasts/new/", {**form, "confirm": "1"})

@@ -1,5 +1,3 @@
-from typing import Any
-
 import segno
 from django import template
 from django.utils.safestring import mark_safe
@@ -31,8 +29,3 @@ def qr_svg(value: str | None) -> str:
     if not value:
         return ""
     return mark_safe(segno.make(value, error="m").svg_inline(scale=4))  # noqa: S308
-
-
-@register.filter
-def get_item(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key, [])

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -72,16 +73,17 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
             for text in error.messages:
                 messages.error(request, text)
         return redirect("delivery:plan", plan_id=plan.pk)
-    routes = list(plan.routes.select_related("vehicle__hub").order_by("echelon", "number"))
+    routes = queries.routes_with_stops(plan)
     context: dict[str, Any] = {
         "plan": plan,
         "fleet": plan.fleet.select_related("hub").order_by("echelon", "hub", "pk"),
         "routes": routes,
-        "stops": {r.pk: list(queries.stops_of(r)) for r in routes},
-        "progress": queries.route_progress(plan) if plan.status == PlanStatus.PUBLISHED else [],
-        "map": map_data(plan),
+        "progress": queries.route_progress(plan) if plan.status in {PlanStatus.PUBLISHED, PlanStatus.CLOSED} else [],
+        "map": map_data(plan, routes),
         "summary": planning.summary(plan) if routes else None,
         "may_edit": plan.is_editable and may_plan(request.user, plan.organisation),
+        "may_run": may_plan(request.user, plan.organisation),
+        "stuck": planning.is_stuck(plan),
         "suggestions": len(fleet.suggest_fleet(plan)) if plan.is_editable else 0,
     }
     return render(request, "delivery/plan.html", context)
@@ -97,15 +99,16 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
             request.user, get_object_or_404(PlanVehicle, plan=plan, pk=_posted_int(request, "remove_vehicle"))
         )
     elif "solve" in post or "reoptimise" in post:
-        planning.start_planning(request.user, plan)
-        job = start_job(
-            plan_deliveries,
-            kind="delivery.plan",
-            title=_("Plan deliveries for %(day)s") % {"day": plan.day.isoformat()},
-            user=request.user,
-            args=(plan.pk, "reoptimise" in post, get_language()),
-        )
-        DeliveryPlan.objects.filter(pk=plan.pk).update(job=job)
+        with transaction.atomic():  # claimed and queued together, or neither
+            planning.start_planning(request.user, plan)
+            job = start_job(
+                plan_deliveries,
+                kind="delivery.plan",
+                title=_("Plan deliveries for %(day)s") % {"day": plan.day.isoformat()},
+                user=request.user,
+                args=(plan.pk, "reoptimise" in post, get_language()),
+            )
+            DeliveryPlan.objects.filter(pk=plan.pk).update(job=job)
     elif "move" in post:
         stop = get_object_or_404(RouteStop, route__plan=plan, pk=_posted_int(request, "move"))
         target = get_object_or_404(Route, plan=plan, pk=_posted_int(request, "to_route"))
@@ -121,6 +124,11 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
         )
     elif "cancel" in post:
         planning.cancel_plan(request.user, plan)
+    elif "close" in post:
+        closed = dispatch.close_plan(request.user, plan)
+        messages.success(
+            request, _("Day closed: %(returned)d orders not handed over are back in the backlog.") % closed
+        )
     elif "renew_link" in post:
         dispatch.renew_route_link(
             request.user, get_object_or_404(Route, plan=plan, pk=_posted_int(request, "renew_link"))

@@ -15,7 +15,7 @@ def order_status(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         address = client_ip(request)
-        if tracking.blocked(address):
+        if tracking.blocked(form.cleaned_data["licence_number"], address):
             form.add_error(None, _("Too many tries. Please wait a quarter of an hour."))
         else:
             shop = tracking.find_shop(form.cleaned_data["licence_number"], form.cleaned_data["last_digits"], address)

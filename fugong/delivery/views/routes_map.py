@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from ..models import DeliveryPlan
+from ..models import DeliveryPlan, Route
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -13,18 +13,19 @@ def _point(where: Any) -> list[float]:
     return [float(where.latitude), float(where.longitude)]
 
 
-def map_data(plan: DeliveryPlan) -> dict[str, Any]:
+def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
+    """`routes` with their stops prefetched (queries.routes_with_stops)."""
     hubs = [
         {"name": s.name, "at": _point(s)}
         for s in [plan.depot, *plan.network_points.all()]
         if s and s.latitude is not None
     ]
-    routes = []
-    for index, route in enumerate(plan.routes.select_related("vehicle__hub").order_by("echelon", "number")):
+    drawn = []
+    for index, route in enumerate(routes):
         hub = route.vehicle.hub
         path = [_point(hub)]
         stops = []
-        for stop in route.stops.select_related("shop", "site").order_by("position"):
+        for stop in route.stops.all():
             where = stop.shop or stop.site
             assert where is not None  # every stop is at a shop or a site (a database constraint)
             path.append(_point(where))
@@ -38,7 +39,7 @@ def map_data(plan: DeliveryPlan) -> dict[str, Any]:
                     }
                 )
         path.append(_point(hub))
-        routes.append(
+        drawn.append(
             {
                 "number": route.number,
                 "label": f"#{route.number} {route.vehicle.label}",
@@ -50,7 +51,7 @@ def map_data(plan: DeliveryPlan) -> dict[str, Any]:
         )
     return {
         "hubs": hubs,
-        "routes": routes,
+        "routes": drawn,
         "tiles": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -11,8 +11,11 @@
   var status = document.getElementById("queue-status");
   var sending = false;
 
+  var RETRY_MS = 5000, MAX_SERVER_RETRIES = 60;  // a server in trouble gets five minutes
   function load() { try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; } }
-  function save(queue) { localStorage.setItem(storeKey, JSON.stringify(queue)); }
+  function save(queue) {
+    try { localStorage.setItem(storeKey, JSON.stringify(queue)); return true; } catch (e) { return false; }  // full
+  }
   function newKey() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
@@ -84,15 +87,27 @@
     fetch(api + "stops/" + item.stop + "/" + item.action, {
       method: "POST", body: form, headers: { "Idempotency-Key": item.key }, credentials: "omit"
     }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { ok: response.ok, status: response.status, body: body };
+      });
     }).then(function (answer) {
+      sending = false;
+      if (answer.status >= 500 || answer.status === 429) {  // the server is in trouble, not the request
+        item.tries = (item.tries || 0) + 1;
+        if (item.tries < MAX_SERVER_RETRIES) {
+          save(load().map(function (q) { return q.key === item.key ? item : q; }));
+          show(root.dataset.textOffline, "failed");
+          setTimeout(sendNext, RETRY_MS);
+          return;
+        }
+      }
       var rest = load().filter(function (q) { return q.key !== item.key; });
       save(rest);
-      sending = false;
       if (answer.ok) { applyAnswer(item, answer.body); }
       else {
         var errors = answer.body.errors || {};
-        var text = Object.keys(errors).map(function (k) { return errors[k].join(" "); }).join(" ") || answer.body.message;
+        var text = Object.keys(errors).map(function (k) { return errors[k].join(" "); }).join(" ") ||
+          answer.body.message || String(answer.status);
         showError(item, text);
       }
       show(rest.length ? root.dataset.textQueued : "");
@@ -100,14 +115,17 @@
     }).catch(function () {  // no network: keep it and try again a little later
       sending = false;
       show(root.dataset.textOffline, "failed");
-      setTimeout(sendNext, 5000);
+      setTimeout(sendNext, RETRY_MS);
     });
   }
 
   function enqueue(item) {
     var queue = load();
     queue.push(item);
-    save(queue);
+    if (!save(queue)) {  // the phone's storage is full: say so rather than lose the action
+      showError(item, root.dataset.textFull);
+      return;
+    }
     show(root.dataset.textQueued, "queued");
     sendNext();
   }

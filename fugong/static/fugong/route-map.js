@@ -6,19 +6,21 @@
     var box = document.getElementById("route-map"), source = document.getElementById("route-map-data");
     if (!box || !source || !window.L) { return; }
     var data = JSON.parse(source.textContent);
+    // Names come from imported files and volunteers: tooltips get them as text, never as HTML.
+    function label(text) { var span = document.createElement("span"); span.textContent = text; return span; }
     var map = L.map(box, { attributionControl: Boolean(data.attribution) });
     if (data.tiles) { L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 }).addTo(map); }
     var bounds = L.latLngBounds([]);
     data.hubs.forEach(function (hub) {
-      L.marker(hub.at, { title: hub.name }).addTo(map).bindTooltip(hub.name);
+      L.marker(hub.at, { title: hub.name }).addTo(map).bindTooltip(label(hub.name));
       bounds.extend(hub.at);
     });
     data.routes.forEach(function (route) {
       L.polyline(route.path, { color: route.colour, weight: route.trunk ? 4 : 2, dashArray: route.trunk ? "8 6" : null })
-        .addTo(map).bindTooltip(route.label);
+        .addTo(map).bindTooltip(label(route.label));
       route.stops.forEach(function (stop) {
         L.circleMarker(stop.at, { radius: 5, color: route.colour, fillOpacity: stop.done ? 0.2 : 0.9 })
-          .addTo(map).bindTooltip(route.label + " · " + stop.position + ". " + stop.name);
+          .addTo(map).bindTooltip(label(route.label + " · " + stop.position + ". " + stop.name));
         bounds.extend(stop.at);
       });
     });
