@@ -88,3 +88,27 @@ def test_route_sheets_loading_lists_and_excel(quick_plan: DeliveryPlan, client_f
     cartons = sum(row[10] or 0 for row in sheet.iter_rows(min_row=2, values_only=True))
     assert cartons == sum(quick_plan.orders.values_list("cartons", flat=True))
     assert client_for("laoyan").get(f"/delivery/plans/{quick_plan.pk}/print/sheets/").status_code == 404
+
+
+def test_a_dispatcher_moves_a_stop_and_locks_a_route_from_the_page(quick_plan: DeliveryPlan, client_for: Any) -> None:
+    client = client_for("huyao")
+    routes = list(quick_plan.routes.order_by("number"))
+    source, target = routes[0], routes[1]
+    stop = source.stops.filter(is_reload=False).order_by("position").first()
+    assert stop is not None
+    before = (source.stops.count(), target.stops.count())
+    answer = client.post(f"/delivery/plans/{quick_plan.pk}/", {"move": stop.pk, "to_route": target.pk, "position": 1})
+    assert answer.status_code == 302
+    assert (source.stops.count(), target.stops.count()) == (before[0] - 1, before[1] + 1)
+    assert target.stops.get(position=1).shop_id == stop.shop_id
+    client.post(f"/delivery/plans/{quick_plan.pk}/", {"lock": target.pk})
+    target.refresh_from_db()
+    assert target.locked
+    # A locked route takes no moves; the page says why instead of failing.
+    other = source.stops.filter(is_reload=False).order_by("position").first()
+    page = client.post(
+        f"/delivery/plans/{quick_plan.pk}/", {"move": other.pk, "to_route": target.pk, "position": 1}, follow=True
+    )
+    assert page.status_code == 200 and target.stops.count() == before[1] + 1
+    assert client.post(f"/delivery/plans/{quick_plan.pk}/", {"move": "x", "to_route": target.pk}).status_code == 404
+    assert client_for("laoyan").post(f"/delivery/plans/{quick_plan.pk}/", {"lock": source.pk}).status_code == 404
