@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.directory.models import Site
 
-from .models import DeliveryPlan
+from .models import DeliveryPlan, Driver, Shop, Vehicle
 
 
 class PlanForm(forms.ModelForm):
@@ -55,3 +55,45 @@ class StatusForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+class VehicleForm(forms.ModelForm):
+    class Meta:
+        model = Vehicle
+        fields = ["kind", "plate", "capacity_cartons", "home", "is_active"]
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home"].queryset = sites  # type: ignore[attr-defined]
+
+
+class DriverForm(forms.ModelForm):
+    class Meta:
+        model = Driver
+        fields = ["name", "mobile", "licence", "e_tricycle_licence", "is_active"]
+
+
+class ShopForm(forms.ModelForm):
+    class Meta:
+        model = Shop
+        fields = [
+            "name",
+            "owner",
+            "mobile",
+            "address",
+            "latitude",
+            "longitude",
+            "network_point",
+            "opens_at",
+            "closes_at",
+            "service_minutes",
+            "is_active",
+        ]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network_point"].queryset = sites.filter(kind=Site.Kind.NETWORK_POINT)  # type: ignore[attr-defined]

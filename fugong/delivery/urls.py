@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, office, plans, public, run
+from .views import documents, fleet, office, plans, public, run
 
 app_name = "delivery"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("shops/", office.shops, name="shops"),
     path("shops/<int:shop_id>/", office.shop_detail, name="shop"),
     path("import/", office.upload, name="upload"),
+    path("fleet/", fleet.bureau_fleet, name="fleet"),
     path("plans/", plans.plans, name="plans"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
     path("plans/<int:plan_id>/live/", plans.plan_live, name="plan_live"),

@@ -7,8 +7,16 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fugong.delivery.models import DeliveryPlan, PlanStatus
+from fugong.delivery.models import DeliveryPlan, Driver, PlanStatus, Vehicle
 from fugong.directory.models import Organisation, Site
+
+
+def bureau_vehicle(bureau: Organisation, plate: str) -> Vehicle:
+    return Vehicle.objects.get(organisation=bureau, plate=plate)
+
+
+def driver_list(bureau: Organisation) -> list[Driver]:
+    return list(Driver.objects.filter(organisation=bureau))
 
 
 def pdf_objects(pdf: bytes) -> bytes:
@@ -112,3 +120,53 @@ def test_a_dispatcher_moves_a_stop_and_locks_a_route_from_the_page(quick_plan: D
     assert page.status_code == 200 and target.stops.count() == before[1] + 1
     assert client.post(f"/delivery/plans/{quick_plan.pk}/", {"move": "x", "to_route": target.pk}).status_code == 404
     assert client_for("laoyan").post(f"/delivery/plans/{quick_plan.pk}/", {"lock": source.pk}).status_code == 404
+
+
+def test_the_bureau_keeps_its_own_vehicles_and_drivers(bureau: Organisation, client_for: Any) -> None:
+    client = client_for("huanghuiyun")
+    depot = Site.objects.get(name="峡江县局配送中转站")
+    page = client.post(
+        f"/delivery/fleet/?bureau={bureau.pk}",
+        {
+            "save_vehicle": "1",
+            "kind": "lorry",
+            "plate": "赣D·Y0009",
+            "capacity_cartons": "3000",
+            "home": depot.pk,
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 302
+    assert bureau_vehicle(bureau, "赣D·Y0009").capacity_cartons == 3000
+    bad = client.post(
+        f"/delivery/fleet/?bureau={bureau.pk}",
+        {"save_driver": "1", "name": "周师傅", "mobile": "12345", "licence": "B2", "is_active": "on"},
+    )
+    assert bad.status_code == 200 and "周师傅" not in {d.name for d in driver_list(bureau)}
+    assert "mobile" in bad.context["driver_form"].errors
+    listing = client.get(f"/delivery/fleet/?bureau={bureau.pk}").content.decode()
+    assert "139****2001" in listing and "13907962001" not in listing  # drivers' mobiles masked in the list
+    assert client_for("laoyan").get("/delivery/fleet/").status_code == 403
+
+
+def test_a_planner_edits_a_shops_hours(bureau: Organisation, client_for: Any) -> None:
+    shop = bureau.shops.get(owner="宋小娟")
+    form = {
+        "name": shop.name,
+        "owner": shop.owner,
+        "mobile": "13923000007",
+        "address": shop.address,
+        "latitude": str(shop.latitude),
+        "longitude": str(shop.longitude),
+        "network_point": shop.network_point_id,
+        "opens_at": "09:30",
+        "closes_at": "08:00",
+        "service_minutes": "5",
+        "is_active": "on",
+    }
+    client = client_for("huyao")
+    refused = client.post(f"/delivery/shops/{shop.pk}/", form)
+    assert refused.status_code == 200  # closes before it opens: the database's rule, shown on the form
+    client.post(f"/delivery/shops/{shop.pk}/", {**form, "closes_at": "18:00"})
+    shop.refresh_from_db()
+    assert (f"{shop.opens_at:%H:%M}", f"{shop.closes_at:%H:%M}") == ("09:30", "18:00")

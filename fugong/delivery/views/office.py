@@ -2,25 +2,28 @@
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.jobs import start_job
 from fugong.core.pinyin import normalise_query
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
-from fugong.directory.models import Organisation
+from fugong.directory.models import Organisation, Site
 
-from .. import exchange, queries
-from ..forms import UploadForm
-from ..models import OPEN_ORDER_STATUSES
+from .. import exchange, orders, queries
+from ..forms import ShopForm, UploadForm
+from ..models import Shop
 from ..tasks import import_delivery_file
 
 
@@ -65,8 +68,18 @@ def shops(request: AuthedRequest) -> HttpResponse:
 @login_required
 def shop_detail(request: AuthedRequest, shop_id: int) -> HttpResponse:
     shop = get_object_or_404(queries.visible_shops(request.user), pk=shop_id)
-    orders = shop.orders.prefetch_related("lines").order_by("-placed_on")[:20]
-    return render(request, "delivery/shop.html", {"shop": shop, "orders": orders, "open": OPEN_ORDER_STATUSES})
+    sites = Site.objects.filter(organisation=shop.organisation, is_active=True)
+    form = ShopForm(request.POST or None, instance=shop, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        try:
+            orders.save_shop(request.user, shop.organisation, Shop.objects.get(pk=shop.pk), **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("delivery:shop", shop_id=shop.pk)
+    listing = shop.orders.prefetch_related("lines").order_by("-placed_on")[:20]
+    return render(request, "delivery/shop.html", {"shop": shop, "orders": listing, "form": form})
 
 
 @login_required
