@@ -10,11 +10,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .jobs import Progress
-from .spreadsheets import Column, ImportRejected, Row, RowError
+from fugong.accounts import audit
+
+from .jobs import JobFailed, Progress
+from .spreadsheets import Column, ImportRejected, Row, RowError, read_rows
 
 PROGRESS_EVERY = 100  # rows between progress updates
 
@@ -102,3 +106,33 @@ def decimal_in(value: str, column: str, places: str = "0.000001") -> Decimal | N
         return Decimal(value).quantize(Decimal(places))
     except InvalidOperation:
         raise RowProblem(column, _("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+def import_stored_file(
+    progress: Progress,
+    stored_name: str,
+    filename: str,
+    columns: tuple[Column, ...],
+    apply: Callable[[list[Row]], dict[str, Any]],
+    language: str,
+    summary_text: str,
+) -> dict[str, Any]:
+    """What an import task does with an uploaded file: read it, apply every row or none
+    (`apply`), word the outcome in the person's language, and delete the upload either way.
+    `summary_text` is formatted with the counts apply returns."""
+    try:
+        with translation.override(language), audit.origin(audit.Origin("task")):
+            progress.update(0, None, _("Reading the file…"))
+            with default_storage.open(stored_name, "rb") as upload:
+                rows = read_rows(upload, filename, columns)
+            summary = apply(rows)
+            summary["message"] = summary_text % summary
+            return summary
+    except ImportRejected as rejected:
+        with translation.override(language):
+            raise JobFailed(
+                _("Nothing was imported: %d problem(s) to fix in the file.") % len(rejected.errors),
+                {"errors": [e.as_dict() for e in rejected.errors]},
+            ) from None
+    finally:
+        default_storage.delete(stored_name)

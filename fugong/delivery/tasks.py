@@ -2,7 +2,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +9,8 @@ from django.utils.translation import override
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
-from fugong.core.jobs import JobFailed, Progress, tracked
-from fugong.core.spreadsheets import ImportRejected, read_rows
+from fugong.core.imports import import_stored_file
+from fugong.core.jobs import Progress, tracked
 from fugong.directory.models import Organisation
 
 from . import orders, planning
@@ -52,22 +51,17 @@ def import_delivery_file(
     columns, importer = IMPORTERS[kind]
     actor = User.objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
-    try:
-        with override(language), audit.origin(audit.Origin("task")):
-            progress.update(0, None, _("Reading the file…"))
-            with default_storage.open(stored_name, "rb") as upload:
-                rows = read_rows(upload, filename, columns)
-            summary = importer(actor, organisation, rows, progress)
-            summary["message"] = _("%(rows)d rows imported: %(created)d new, %(updated)d updated.") % summary
-            return summary
-    except ImportRejected as rejected:
-        with override(language):
-            raise JobFailed(
-                _("Nothing was imported: %d problem(s) to fix in the file.") % len(rejected.errors),
-                {"errors": [e.as_dict() for e in rejected.errors]},
-            ) from None
-    finally:
-        default_storage.delete(stored_name)
+    with override(language):
+        text = _("%(rows)d rows imported: %(created)d new, %(updated)d updated.")
+    return import_stored_file(
+        progress,
+        stored_name,
+        filename,
+        columns,
+        lambda rows: importer(actor, organisation, rows, progress),
+        language,
+        text,
+    )
 
 
 @task()

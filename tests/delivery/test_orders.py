@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from fugong.core.models import Job
 from fugong.core.spreadsheets import ImportRejected, read_rows
 from fugong.delivery import exchange, orders
 from fugong.delivery.models import Order, OrderStatus, Shop
@@ -155,3 +156,21 @@ def test_a_shops_file_is_checked_whole(bureau: Organisation) -> None:
     assert not Shop.objects.exists()
     exchange.import_shops(None, bureau, read_rows(workbook([head, good]), "shops.xlsx", exchange.SHOP_COLUMNS))
     assert Shop.objects.get().mobile == "+8613907969902"
+
+
+def test_an_uploaded_orders_file_is_imported_in_the_background(
+    bureau: Organisation, client_for: Any, run_tasks: Any
+) -> None:
+    a_shop(bureau)
+    client = client_for("huyao")
+    good = workbook([HEAD, ["XJ9", "360823100901", "2022-04-10", "金圣（硬红）", 10, 1600]])
+    good.name = "orders.xlsx"
+    client.post("/delivery/import/", {"bureau": bureau.pk, "kind": "orders", "file": good})
+    bad = workbook([HEAD, ["XJ10", "360823100999", "2022-04-10", "金圣（硬红）", 10, 1600]])
+    bad.name = "more-orders.xlsx"
+    client.post("/delivery/import/", {"bureau": bureau.pk, "kind": "orders", "file": bad})
+    run_tasks()
+    done, failed = Job.objects.order_by("pk")
+    assert (done.status, failed.status) == ("succeeded", "failed")
+    assert Order.objects.get().number == "XJ9"
+    assert failed.result["errors"][0]["row"] == 2
