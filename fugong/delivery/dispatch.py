@@ -105,7 +105,8 @@ def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
     problems = [p for route in plan.routes.all() for p in route.problems]
     if problems:
         raise ValidationError(_("Some routes break a rule (see the warnings); fix them before publishing."))
-    planned = list(Order.objects.select_for_update().filter(stops__route__plan=plan).distinct().order_by("pk"))
+    on_routes = Order.objects.filter(stops__route__plan=plan).values("pk")  # (PostgreSQL locks no DISTINCT rows)
+    planned = list(Order.objects.select_for_update().filter(pk__in=on_routes).order_by("pk"))
     changed = [o for o in planned if o.status != OrderStatus.PLACED]
     if changed:
         raise ValidationError(

@@ -79,7 +79,7 @@ def hand_over(
         raise ValidationError(_("This stop is already recorded."))
     # An order split over several stops (maybe on other routes): one hand-over at a time, so
     # the cartons left on each line and the order's final state are counted once.
-    list(Order.objects.select_for_update().filter(stops=stop).order_by("pk"))
+    list(Order.objects.select_for_update(of=("self",)).filter(stops=stop).order_by("pk"))
     reason = reason.strip()
     if refused and not reason:
         raise ValidationError({"reason": _("Say why the shop refused the goods.")})

@@ -75,7 +75,7 @@ def is_stuck(plan: DeliveryPlan) -> bool:
 def start_planning(actor: User | None, plan: DeliveryPlan) -> DeliveryPlan:
     """Claim the plan for a background run (one at a time); the run itself is `run_plan`."""
     require(may_plan(actor, plan.organisation))
-    plan = DeliveryPlan.objects.select_for_update().select_related("job").get(pk=plan.pk)
+    plan = DeliveryPlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
     if plan.status == PlanStatus.PLANNING and not is_stuck(plan):
         raise ValidationError(_("This plan is being planned already."))
     if not (plan.is_editable or is_stuck(plan)):
