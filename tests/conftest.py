@@ -27,10 +27,12 @@ def demo_volunteers(demo: dict[str, User]) -> dict[str, User]:
 
 
 @pytest.fixture
-def demo_delivery(demo_volunteers: dict[str, User]) -> dict[str, User]:
-    """The demo world with the bureau's shops, two weeks of orders, its fleet and the teams'."""
+def demo_delivery(demo: dict[str, User]) -> dict[str, User]:
+    """The demo world with the bureau's shops, two weeks of orders, its fleet and the
+    mutual-aid groups' vehicles (not the federation's year of records)."""
+    load_volunteers(mutual_aid_only=True)
     load_delivery()
-    return demo_volunteers
+    return demo
 
 
 @pytest.fixture

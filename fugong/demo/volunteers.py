@@ -110,7 +110,8 @@ GIVEN_BAQIU = ["建国", "国平", "志强", "红梅", "卫东", "桂英", "海�
 BAQIU_SURNAMES = "刘胡黄杨郭曾彭邓习袁"
 
 
-def load_volunteers() -> None:
+def load_volunteers(*, mutual_aid_only: bool = False) -> None:
+    """`mutual_aid_only`: just Baqiu's groups with their vehicles (what delivery tests need)."""
     rng = random.Random(2020)  # noqa: S311 - variety for demo data, not security
     used = set(Member.objects.values_list("name", flat=True))
     bureau, federation = Organisation.objects.get(short_name="峡江县局"), Organisation.objects.get(short_name="县妇联")
@@ -118,6 +119,9 @@ def load_volunteers() -> None:
         if team := _team(rng, used, bureau, TeamKind.MUTUAL_AID, spec, f"13907961{number}"):
             _vehicles(team)
             _delivery(team, served=64 if number == 1 else 54)
+    if mutual_aid_only:
+        _keep_current()
+        return
     for number, spec in enumerate(VOLUNTEER_TEAMS, start=1):
         if team := _team(rng, used, federation, TeamKind.VOLUNTEER, spec, f"1390578{number:02d}"):
             _activities(rng, team, spec[5])

@@ -30,7 +30,7 @@ def test_plan_publish_deliver_and_follow(
     login: Callable[[str], Page], browser: Browser, live_server: Any, run_tasks: Any, settings: Any, tmp_path: Any
 ) -> None:
     settings.ROUTING_WORKERS = 1
-    load_volunteers()
+    load_volunteers(mutual_aid_only=True)
     load_delivery()
     page = login("huyao")
     page.goto("/delivery/plans/")
