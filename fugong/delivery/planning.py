@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
@@ -48,13 +48,21 @@ def create_plan(
         raise ValidationError({"network_points": _("Choose the bureau's own network points.")})
     if depot is not None and (depot.organisation_id != organisation.pk or depot.kind == Site.Kind.NETWORK_POINT):
         raise ValidationError({"depot": _("Choose the bureau's transfer station or distribution centre.")})
+    unmapped = [s.name for s in [*network_points, depot] if s is not None and s.latitude is None]
+    if unmapped:
+        raise ValidationError(_("Put these sites on the map first: %(names)s.") % {"names": "、".join(unmapped)})
+    taken = _("There is already a plan for this day; open it or cancel it first.")
     if DeliveryPlan.objects.filter(organisation=organisation, day=day).exclude(status=PlanStatus.CANCELLED).exists():
-        raise ValidationError({"day": _("There is already a plan for this day; open it or cancel it first.")})
+        raise ValidationError({"day": taken})
     plan = DeliveryPlan(
         organisation=organisation, day=day, depot=depot, created_by=actor if actor and actor.pk else None, **times
     )
     plan.full_clean(exclude=["network_points", "orders", "created_by"])
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # the same form sent twice at once: the second finds the first's plan
+        raise ValidationError({"day": taken}) from None
     plan.network_points.set(network_points)
     audit.record(actor, "plan.create", plan, organisation_id=organisation.pk)
     return plan
@@ -108,14 +116,15 @@ def run_plan(plan: DeliveryPlan, *, keep_locked: bool, progress: Progress | None
                     progress,
                     (number + trunk) / (len(hubs) + trunk),
                 )
-            plan.findings = findings
-            plan.status = PlanStatus.READY
-            plan.save(update_fields=["findings", "status"])
+            # A plan cancelled while it was being planned stays cancelled.
+            DeliveryPlan.objects.filter(pk=plan.pk, status=PlanStatus.PLANNING).update(
+                findings=findings, status=PlanStatus.READY
+            )
     except BaseException:
-        DeliveryPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.DRAFT if not plan.routes.exists() else PlanStatus.READY
-        )
+        after = PlanStatus.READY if plan.routes.exists() else PlanStatus.DRAFT
+        DeliveryPlan.objects.filter(pk=plan.pk, status=PlanStatus.PLANNING).update(status=after)
         raise
+    plan.refresh_from_db()
     return summary(plan)
 
 

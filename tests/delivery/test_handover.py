@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from fugong.delivery import dispatch
+from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
 from fugong.delivery.tasks import purge_delivery_personal_data
 from fugong.directory import services as directory
-from fugong.directory.models import Region
+from fugong.directory.models import Region, Site
 from fugong.notify.models import Message
 
 
@@ -187,3 +187,16 @@ def test_a_plan_whose_orders_were_held_since_cannot_be_published(quick_plan: Del
     quick_plan.refresh_from_db()
     assert quick_plan.status == PlanStatus.READY
     assert not Message.objects.filter(kind=dispatch.SHOP_PUBLISHED).exists()
+
+
+def test_a_plan_cancelled_while_it_is_planned_stays_cancelled(bureau: Any, settings: Any) -> None:
+    settings.ROUTING_WORKERS = 1
+    plan = planning.create_plan(
+        None, bureau, day=timezone.localdate(), network_points=[Site.objects.get(name="巴邱网点")], search_seconds=1
+    )
+    fleet.take_suggested_fleet(None, plan)
+    planning.start_planning(None, plan)
+    planning.cancel_plan(None, plan)  # the dispatcher gives up while the worker is still at it
+    planning.run_plan(plan, keep_locked=False)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CANCELLED
