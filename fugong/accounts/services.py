@@ -201,21 +201,30 @@ def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
     return f"account:{account}"[:80], f"address:{address}" if address else None
 
 
-def login_blocked(login: str, address: str | None) -> bool:
-    account_key, address_key = _login_keys(login, address)
+def too_many_failures(limits: dict[str, int]) -> bool:
+    """Whether any key (an account, an address, a shop's licence on the status page) has had
+    its limit of failed attempts within the window."""
     since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(key=account_key).count() >= settings.LOGIN_FAILURES_PER_ACCOUNT:
-        return True
-    return address_key is not None and recent.filter(key=address_key).count() >= settings.LOGIN_FAILURES_PER_ADDRESS
+    return any(recent.filter(key=key).count() >= limit for key, limit in limits.items())
 
 
 @transaction.atomic
+def record_failures(*keys: str) -> None:
+    LoginFailure.objects.bulk_create([LoginFailure(key=key) for key in keys])
+
+
+def login_blocked(login: str, address: str | None) -> bool:
+    account_key, address_key = _login_keys(login, address)
+    limits = {account_key: settings.LOGIN_FAILURES_PER_ACCOUNT}
+    if address_key is not None:
+        limits[address_key] = settings.LOGIN_FAILURES_PER_ADDRESS
+    return too_many_failures(limits)
+
+
 def record_login_failure(login: str, address: str | None) -> None:
     account_key, address_key = _login_keys(login, address)
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(key=account_key)] + ([LoginFailure(key=address_key)] if address_key else [])
-    )
+    record_failures(account_key, *([address_key] if address_key else []))
 
 
 def clear_login_failures(login: str) -> None:

@@ -1,6 +1,9 @@
-"""Request types for views that only run for a signed-in user (login_required or API auth)."""
+"""Request types for views that only run for a signed-in user (login_required or API auth),
+and reading the ids a page posts back."""
 
-from django.http import HttpRequest
+from typing import Any
+
+from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 from fugong.accounts.models import User
@@ -9,3 +12,18 @@ from fugong.accounts.models import User
 class AuthedRequest(HttpRequest):
     user: User
     htmx: HtmxDetails
+
+
+def posted_pk(data: Any, name: str) -> int:
+    """The id posted in `name`; a missing or mangled one is a page that does not exist."""
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def posted_pks(data: Any, name: str) -> list[int]:
+    try:
+        return [int(value) for value in data.getlist(name)]
+    except ValueError:
+        raise Http404 from None

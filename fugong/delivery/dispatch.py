@@ -2,7 +2,7 @@
 route, each shop its expected time when the plan is published and again when the driver is
 two stops away. Messages go through the bureau's channel that has the template."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,8 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
+from fugong.routing.findings import clock
+from fugong.volunteers.shifts import local_time
 
 from .access import may_plan
 from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
@@ -69,8 +71,7 @@ def renew_route_link(actor: User | None, route: Route) -> Route:
 
 def local_moment(plan: DeliveryPlan, seconds: int) -> datetime:
     """A plan time (seconds after midnight of its day) as an aware datetime."""
-    midnight = timezone.make_aware(datetime.combine(plan.day, datetime.min.time()))
-    return midnight + timedelta(seconds=seconds)
+    return local_time(plan.day, time.min) + timedelta(seconds=seconds)
 
 
 def expected_arrival(stop: RouteStop) -> datetime:
@@ -130,7 +131,7 @@ def _tell_shops(actor: User | None, plan: DeliveryPlan) -> int:
     stops = RouteStop.objects.filter(route__plan=plan, route__echelon=Echelon.LAST_MILE, shop__isnull=False)
     values: dict[str, dict[str, Any]] = {}
     for stop in stops.select_related("shop", "route__plan").order_by("arrives_at"):
-        values.setdefault(stop.shop.mobile, {"shop": stop.shop.name, "eta": _clock(stop.route.plan, stop.arrives_at)})  # type: ignore[union-attr]
+        values.setdefault(stop.shop.mobile, {"shop": stop.shop.name, "eta": clock(stop.arrives_at)})  # type: ignore[union-attr]
     if not values:
         return 0
     return notify.enqueue(actor, channel, SHOP_PUBLISHED, list(values), per_recipient=values)
@@ -145,7 +146,7 @@ def _send_route_links(actor: User | None, plan: DeliveryPlan) -> int:
             "name": route.vehicle.driver_name,
             "route": route.number,
             "stops": route.stops.filter(is_reload=False).count(),
-            "start": _clock(plan, route.starts_at),
+            "start": clock(route.starts_at),
             "link": route_link(route),
         }
         for route in plan.routes.select_related("vehicle")
@@ -154,10 +155,6 @@ def _send_route_links(actor: User | None, plan: DeliveryPlan) -> int:
     if not values:
         return 0
     return notify.enqueue(actor, channel, DRIVER_ROUTE, list(values), per_recipient=values)
-
-
-def _clock(plan: DeliveryPlan, seconds: int) -> str:
-    return timezone.localtime(local_moment(plan, seconds)).strftime("%H:%M")
 
 
 @transaction.atomic

@@ -13,23 +13,21 @@ from fugong.core.spreadsheets import Column, write_workbook
 from fugong.core.validators import national_mobile
 from fugong.routing.findings import clock
 
+from . import queries
 from .models import DeliveryPlan, Route
 
 
-def _routes(plan: DeliveryPlan) -> list[Route]:
-    return list(plan.routes.select_related("vehicle__hub").order_by("echelon", "number"))
-
-
 def _stops(route: Route) -> list[dict[str, Any]]:
+    """The route's stops (prefetched by `queries.routes_with_stops`) with their order lines and the shop's number."""
     rows = []
-    for stop in route.stops.select_related("shop", "site").prefetch_related("orders__lines").order_by("position"):
+    for stop in route.stops.all():
         lines = [line for order in stop.orders.all() for line in order.lines.all()]
         rows.append({"stop": stop, "lines": lines, "mobile": national_mobile(stop.shop.mobile) if stop.shop else ""})
     return rows
 
 
 def route_sheets_pdf(plan: DeliveryPlan) -> bytes:
-    routes = [{"route": r, "stops": _stops(r)} for r in _routes(plan)]
+    routes = [{"route": r, "stops": _stops(r)} for r in queries.routes_with_stops(plan)]
     html = render_to_string("delivery/print/route_sheets.html", {"plan": plan, "routes": routes})
     return HTML(string=html).write_pdf()
 
@@ -37,7 +35,7 @@ def route_sheets_pdf(plan: DeliveryPlan) -> bytes:
 def loading_lists(plan: DeliveryPlan) -> list[dict[str, Any]]:
     """Per route and trip: cartons of each brand to load, so the hub loads by brand, not by shop."""
     lists = []
-    for route in _routes(plan):
+    for route in queries.routes_with_stops(plan):
         trips: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row in _stops(route):
             stop = row["stop"]
@@ -85,7 +83,7 @@ PLAN_COLUMNS = (
 
 def plan_workbook(plan: DeliveryPlan) -> bytes:
     def rows() -> Any:
-        for route in _routes(plan):
+        for route in queries.routes_with_stops(plan):
             for row in _stops(route):
                 stop = row["stop"]
                 shop = stop.shop

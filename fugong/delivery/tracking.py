@@ -1,18 +1,17 @@
 """Shops ask, Fugong answers: a shop identifies with its licence number and the last four
 digits of its mobile and sees its orders' state and expected time. Guessing is throttled per
-address with the sign-in failure log, and a wrong answer says nothing about which half was wrong."""
+address and per licence with the sign-in failure log, and a wrong answer says nothing about which half was wrong."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from fugong.accounts.models import LoginFailure
+from fugong.accounts.services import record_failures, too_many_failures
 from fugong.core.validators import national_mobile
 
-from .dispatch import expected_arrival, local_moment
+from .dispatch import expected_arrival
 from .models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
 
 RECENT = timedelta(days=7)  # finished orders shown this long after delivery
@@ -37,12 +36,8 @@ def _licence_key(licence_number: str) -> str:
 
 
 def blocked(licence_number: str, address: str | None) -> bool:
-    recent = LoginFailure.objects.filter(
-        at__gte=timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    )
-    return (
-        recent.filter(key=_address_key(address)).count() >= ATTEMPTS_PER_ADDRESS
-        or recent.filter(key=_licence_key(licence_number.strip())).count() >= ATTEMPTS_PER_LICENCE
+    return too_many_failures(
+        {_address_key(address): ATTEMPTS_PER_ADDRESS, _licence_key(licence_number.strip()): ATTEMPTS_PER_LICENCE}
     )
 
 
@@ -54,9 +49,7 @@ def find_shop(licence_number: str, last_digits: str, address: str | None) -> Sho
         for shop in Shop.objects.filter(licence_number=licence_number, is_active=True):
             if national_mobile(shop.mobile).endswith(last_digits):
                 return shop
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(key=_address_key(address)), LoginFailure(key=_licence_key(licence_number))]
-    )
+    record_failures(_address_key(address), _licence_key(licence_number))
     return None
 
 
@@ -75,10 +68,6 @@ def states_of(shop: Shop) -> list[OrderState]:
             states.append(OrderState(order, None, None, None))
             continue
         ahead = stop.route.stops.filter(is_reload=False, position__lt=stop.position, completed_at__isnull=True).count()
-        expected = (
-            None
-            if stop.completed_at
-            else (expected_arrival(stop) if stop.route.started_at else local_moment(stop.route.plan, stop.arrives_at))
-        )
+        expected = None if stop.completed_at else expected_arrival(stop)
         states.append(OrderState(order, expected, stop.completed_at, None if stop.completed_at else ahead))
     return states

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk
 from fugong.core.jobs import start_job
 from fugong.directory.models import Site
 
@@ -55,13 +55,6 @@ def _plan(request: AuthedRequest, plan_id: int) -> DeliveryPlan:
     return get_object_or_404(queries.visible_plans(request.user), pk=plan_id)
 
 
-def _posted_int(request: AuthedRequest, name: str) -> int:
-    try:
-        return int(request.POST.get(name, ""))
-    except ValueError:
-        raise Http404 from None
-
-
 @login_required
 def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
@@ -96,7 +89,7 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
         messages.success(request, _("%(n)d vehicles added.") % {"n": added})
     elif "remove_vehicle" in post:
         fleet.remove_vehicle(
-            request.user, get_object_or_404(PlanVehicle, plan=plan, pk=_posted_int(request, "remove_vehicle"))
+            request.user, get_object_or_404(PlanVehicle, plan=plan, pk=posted_pk(request.POST, "remove_vehicle"))
         )
     elif "solve" in post or "reoptimise" in post:
         with transaction.atomic():  # claimed and queued together, or neither
@@ -110,11 +103,11 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
             )
             DeliveryPlan.objects.filter(pk=plan.pk).update(job=job)
     elif "move" in post:
-        stop = get_object_or_404(RouteStop, route__plan=plan, pk=_posted_int(request, "move"))
-        target = get_object_or_404(Route, plan=plan, pk=_posted_int(request, "to_route"))
-        planning.move_stop(request.user, stop, target, _posted_int(request, "position"))
+        stop = get_object_or_404(RouteStop, route__plan=plan, pk=posted_pk(request.POST, "move"))
+        target = get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "to_route"))
+        planning.move_stop(request.user, stop, target, posted_pk(request.POST, "position"))
     elif "lock" in post or "unlock" in post:
-        route = get_object_or_404(Route, plan=plan, pk=_posted_int(request, "lock" if "lock" in post else "unlock"))
+        route = get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "lock" if "lock" in post else "unlock"))
         planning.set_locked(request.user, route, "lock" in post)
     elif "publish" in post:
         sent = dispatch.publish_plan(request.user, plan)
@@ -131,7 +124,7 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
         )
     elif "renew_link" in post:
         dispatch.renew_route_link(
-            request.user, get_object_or_404(Route, plan=plan, pk=_posted_int(request, "renew_link"))
+            request.user, get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "renew_link"))
         )
         messages.success(request, _("The old link no longer works."))
 

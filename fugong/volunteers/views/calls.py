@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk, posted_pks
 
 from .. import calls, queries
 from ..access import may_coordinate_organisation
@@ -25,7 +25,7 @@ from ..forms import (
     SendCallForm,
 )
 from ..models import AnswerStatus, Member
-from .scoping import channels_for, posted_pk, posted_pks, teams_to_call
+from .scoping import channels_for, teams_to_call
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk, posted_pks
 
 from .. import mediation, queries
 from ..access import may_work_case
@@ -22,7 +22,6 @@ from ..forms import (
     CloseCaseForm,
 )
 from ..models import TeamKind
-from .scoping import posted_pk, posted_pks
 
 
 @login_required

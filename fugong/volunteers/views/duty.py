@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory.models import Site
 
 from .. import duty, queries, shifts
@@ -25,7 +25,7 @@ from ..forms import (
     RosterForm,
 )
 from ..models import Member, Shift, ShiftAssignment
-from .scoping import channels_for, coordinated_teams, posted_pk
+from .scoping import channels_for, coordinated_teams
 
 
 @login_required

@@ -1,9 +1,6 @@
-"""What a page offers the user (the teams they run or may call on, the channels for its messages),
-and reading the ids a page posts back."""
+"""What a page offers the user: the teams they run or may call on, the channels for its messages."""
 
 from typing import Any
-
-from django.http import Http404
 
 from fugong.core.http import AuthedRequest
 from fugong.notify.queries import usable_channels
@@ -28,18 +25,3 @@ def teams_to_call(request: AuthedRequest) -> Any:
 def channels_for(request: AuthedRequest, kind: str) -> Any:
     """Channels the user may send through that have a template for this kind of message."""
     return usable_channels(request.user).filter(templates__kind=kind).distinct()
-
-
-def posted_pk(data: Any, name: str) -> int:
-    """The id posted in `name`; a missing or mangled one is a page that does not exist."""
-    try:
-        return int(data.get(name, ""))
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def posted_pks(data: Any, name: str) -> list[int]:
-    try:
-        return [int(value) for value in data.getlist(name)]
-    except ValueError:
-        raise Http404 from None

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors, service_kwargs
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory import queries as directory_queries
 
 from .. import duty, ledger, queries, services
 from ..access import may_coordinate_organisation, may_run_team
 from ..forms import ActivityForm, AidForm, MemberForm, OfferForm, TeamForm, WindowForm
 from ..models import AidItem, Member, Offer
-from .scoping import channels_for, posted_pk
+from .scoping import channels_for
 
 
 @login_required
