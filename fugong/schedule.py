@@ -11,6 +11,7 @@ from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
 from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_holds
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
+from fugong.screening.tasks import purge_screening_records
 from fugong.volunteers.tasks import erase_expired_personal_data
 
 PERIODIC_JOBS = [
@@ -24,4 +25,5 @@ PERIODIC_JOBS = [
     Periodic("erase_expired_volunteer_data", erase_expired_personal_data, daily_at=time(3, 50)),
     Periodic("sweep_order_holds", sweep_order_holds, every=timedelta(minutes=5)),
     Periodic("purge_delivery_personal_data", purge_delivery_personal_data, daily_at=time(4, 0)),
+    Periodic("purge_screening_records", purge_screening_records, daily_at=time(2, 30)),
 ]

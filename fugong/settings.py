@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fugong.notify",
     "fugong.volunteers",
     "fugong.delivery",
+    "fugong.screening",
     "fugong.demo",
 ]
 
@@ -246,6 +247,8 @@ RETENTION_DAYS = {
     "mediation_parties": int(os.environ.get("RETENTION_MEDIATION_DAYS", str(3 * 365))),
     # Hand-over photos (faces, shop fronts): kept long enough to settle a complaint.
     "handover_photos": int(os.environ.get("RETENTION_HANDOVER_PHOTOS_DAYS", "90")),
+    # Check-ins and staff temperatures (health data): 28 days, two incubation periods.
+    "checkins": int(os.environ.get("RETENTION_CHECKINS_DAYS", "28")),
 }
 
 # Delivery planning: parallel searches per leg (one per core; this is CPU work) and the

@@ -15,7 +15,7 @@ def demo(db: Any) -> dict[str, User]:
     """The seeds' demo world (regions, the three organisations, one user per role), without
     the volunteers' year of records and the bureau's shops, which take seconds to load: see
     `demo_volunteers` and `demo_delivery`."""
-    world.load(volunteers=False, delivery=False)
+    world.load(volunteers=False, delivery=False, screening=False)
     return {u.username: u for u in User.objects.all()}
 
 
@@ -33,6 +33,18 @@ def demo_delivery(demo: dict[str, User]) -> dict[str, User]:
     load_volunteers(mutual_aid_only=True)
     load_delivery()
     return demo
+
+
+@pytest.fixture
+def demo_screening(demo: dict[str, User]) -> dict[str, User]:
+    """The demo world with the network point's and the service hall's policies, yesterday's and
+    today's check-ins and logs (older days as counts), and today's call for helpers at the
+    network point."""
+    from fugong.demo.screening import load_screening
+
+    load_volunteers(mutual_aid_only=True)
+    load_screening(days=1)
+    return {u.username: u for u in User.objects.all()}
 
 
 @pytest.fixture

@@ -71,14 +71,38 @@ def record(
     organisation_id: int | None = None,
     region_code: str = "",
 ) -> AuditEntry:
+    return record_about(
+        actor,
+        action,
+        obj._meta.label_lower,
+        str(obj.pk),
+        str(obj),
+        changes=changes,
+        organisation_id=organisation_id,
+        region_code=region_code,
+    )
+
+
+def record_about(
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    *,
+    changes: dict[str, Any] | None = None,
+    organisation_id: int | None = None,
+    region_code: str = "",
+) -> AuditEntry:
+    """An entry about something that is not one row, e.g. a purge of many ("screening.checkin", "")."""
     where = current_origin()
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=(actor.get_username() if actor is not None and actor.pk else where.source),
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
         changes=changes or {},
         organisation_id=organisation_id,
         region_code=region_code,

@@ -33,6 +33,7 @@ NAV_ITEMS = [
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
     NavItem(_("Messages"), "notify:outbox", MANAGERS),
     NavItem(_("Deliveries"), "delivery:backlog", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}),
     NavItem(_("Volunteers"), "volunteers:teams", MANAGERS | {Role.SITE_STAFF, Role.VOLUNTEER}),
     NavItem(_("My duties"), "volunteers:me", frozenset({Role.VOLUNTEER}), personal=True),
     NavItem(_("Users"), "accounts:users", MANAGERS),

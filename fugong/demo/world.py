@@ -323,10 +323,10 @@ def _channels() -> None:
 
 
 @transaction.atomic
-def load(*, volunteers: bool = True, delivery: bool = True) -> list[tuple[str, str, str, str]]:
+def load(*, volunteers: bool = True, delivery: bool = True, screening: bool = True) -> list[tuple[str, str, str, str]]:
     """Load the demo world; returns (username, name, role, where) for the printed logins.
     `volunteers=False` leaves out the year of team records, `delivery=False` the shops and
-    their orders (tests that do not need them)."""
+    their orders, `screening=False` the sites' month of check-ins (tests that do not need them)."""
     _regions()
     _organisations()
     _channels()
@@ -335,4 +335,10 @@ def load(*, volunteers: bool = True, delivery: bool = True) -> list[tuple[str, s
         load_volunteers()
     if delivery:
         load_delivery()
+    if screening:
+        from fugong.demo.screening import load_screening  # it uses this module's demo password
+
+        if not volunteers:
+            load_volunteers(mutual_aid_only=True)
+        load_screening()
     return logins

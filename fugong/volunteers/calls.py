@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
-from fugong.directory.models import Organisation
+from fugong.directory.models import Organisation, Site
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
@@ -74,6 +74,7 @@ def open_call(
     vehicle_kind: str = "",
     needs_driver: bool = False,
     details: str = "",
+    site: Site | None = None,
 ) -> HelpCall:
     require(actor is None or may_coordinate_organisation(actor, organisation.pk, organisation.region.code))
     if not teams:
@@ -85,7 +86,10 @@ def open_call(
         )
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if site is not None and site.organisation_id != organisation.pk:
+        raise ValidationError({"site": _("Not a site of this organisation.")})
     call = HelpCall(
+        site=site,
         organisation=organisation,
         title=title.strip(),
         needed=needed,
@@ -94,7 +98,7 @@ def open_call(
         needs_driver=needs_driver or bool(vehicle_kind),
         starts_at=starts_at,
         ends_at=ends_at,
-        place=place.strip(),
+        place=place.strip() or (site.name if site else ""),
         details=details,
         created_by=actor if actor and actor.pk else None,
     )

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fugong.directory.models import Region
+from fugong.directory.models import Region, Site
 
 from .models import (
     ActivityKind,
@@ -120,7 +120,13 @@ class HelpCallForm(forms.Form):
     skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
-    place = forms.CharField(label=_("Where"), max_length=120)
+    place = forms.CharField(label=_("Where"), max_length=120, required=False)
+    site = forms.ModelChoiceField(
+        label=_("Site they report to"),
+        queryset=Site.objects.none(),
+        required=False,
+        help_text=_("Their admission check there shows on the call."),
+    )
     details = forms.CharField(
         label=_("Details for those confirmed"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -133,9 +139,20 @@ class HelpCallForm(forms.Form):
         field = self.fields["teams"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = teams
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = Site.objects.filter(
+            organisation__in=teams.values("organisation"), is_active=True
+        ).select_related("organisation")
         tomorrow = timezone.localtime().replace(hour=6, minute=0, second=0, microsecond=0) + timedelta(days=1)
         self.fields["starts_at"].initial = tomorrow
         self.fields["ends_at"].initial = tomorrow + timedelta(hours=14)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("place") and not data.get("site"):
+            self.add_error("place", _("Say where, or choose the site."))
+        return data
 
 
 class SendCallForm(forms.Form):

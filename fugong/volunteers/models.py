@@ -232,6 +232,16 @@ class HelpCall(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("where"), max_length=120)
+    # Where they report, when it is one of the organisation's sites: the admission check there
+    # (screening) shows on the call for those confirmed.
+    site = models.ForeignKey(
+        "directory.Site",
+        verbose_name=_("site they report to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="help_calls",
+    )
     details = models.TextField(_("details for those confirmed"), blank=True)
     teams = models.ManyToManyField(Team, verbose_name=_("teams asked"), related_name="help_calls")
     status = models.CharField(_("status"), max_length=10, choices=HelpCallStatus, default=HelpCallStatus.OPEN)

@@ -1,3 +1,5 @@
+from typing import Any
+
 import segno
 from django import template
 from django.utils.safestring import mark_safe
@@ -19,6 +21,11 @@ def masked_id(value: str | None) -> str:
 
 
 @register.filter
+def masked_name(value: str | None) -> str:
+    return masking.mask_name(value)
+
+
+@register.filter
 def mobile(value: str | None) -> str:
     return national_mobile(value) if value else ""
 
@@ -29,3 +36,9 @@ def qr_svg(value: str | None) -> str:
     if not value:
         return ""
     return mark_safe(segno.make(value, error="m").svg_inline(scale=4))  # noqa: S308
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """mapping[key] in a template (None when absent)."""
+    return (mapping or {}).get(key)

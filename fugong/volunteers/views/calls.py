@@ -25,6 +25,7 @@ from ..forms import (
     SendCallForm,
 )
 from ..models import AnswerStatus, Member
+from .admission import admissions_on_duty
 from .scoping import channels_for, teams_to_call
 
 
@@ -81,13 +82,16 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("volunteers:call", call_id=call.pk)
-    answers = call.answers.select_related("member__team", "vehicle").order_by("answered_at")
+    answers = list(call.answers.select_related("member__team", "vehicle").order_by("answered_at"))
+    confirmed = [a for a in answers if a.status == AnswerStatus.CONFIRMED]
+    admissions = admissions_on_duty(call.site, call.starts_at, call.ends_at, [a.member for a in confirmed])
     context = {
         "call": call,
         "answers": answers,
         "coordinates": coordinates,
         "send_form": send_form,
-        "confirmed": sum(1 for a in answers if a.status == AnswerStatus.CONFIRMED),
+        "confirmed": len(confirmed),
+        "admissions": admissions,
         "invitees": len(calls.invitees(call)) if coordinates else None,
     }
     return render(request, "volunteers/call.html", context)

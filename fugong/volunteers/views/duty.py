@@ -25,6 +25,7 @@ from ..forms import (
     RosterForm,
 )
 from ..models import Member, Shift, ShiftAssignment
+from .admission import admissions_on_duty
 from .scoping import channels_for, coordinated_teams
 
 
@@ -90,7 +91,13 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
         return redirect("volunteers:shift", shift_id=shift.pk)
     on_shift = shift.assignments.select_related("member")
     free = shift.team.members.filter(left_on__isnull=True).exclude(pk__in=[a.member_id for a in on_shift])
-    context = {"shift": shift, "on_shift": on_shift, "free": free, "channels": channels_for(request, duty.MESSAGE_KIND)}
+    context = {
+        "shift": shift,
+        "on_shift": on_shift,
+        "free": free,
+        "channels": channels_for(request, duty.MESSAGE_KIND),
+        "admissions": admissions_on_duty(shift.site, shift.starts_at, shift.ends_at, [a.member for a in on_shift]),
+    }
     return render(request, "volunteers/shift.html", context)
 
 

@@ -1,0 +1,299 @@
+"""Screening API: the policy in force (for scanners that work offline), check-ins from staff
+scanners (one or a batch resent after a dead spot, each with its nonce), and the visitor's own
+check-in through the venue code's signed token. A resent nonce never records twice."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from fugong.accounts.permissions import require
+from fugong.core.api import respond_once
+from fugong.core.http import AuthedRequest
+from fugong.core.masking import mask_id_number, mask_mobile, mask_name
+
+from . import checkins, logs, policies, queries, rules, venues
+from .access import may_screen
+from .models import CHECK_PARAMETER, Channel, CheckIn, CheckKind, Venue
+
+router = Router(tags=["screening"])
+MAX_BATCH = 500
+
+
+class CheckOut(Schema):
+    kind: str
+    label: str
+    rule: str
+    parameter: str | None
+    on_fail: str
+    on_doubt: str
+    answers: list[str]
+
+
+class PolicyOut(Schema):
+    id: int
+    name: str
+    effective_from: datetime
+    applies_to: str
+    checks: list[CheckOut]
+
+
+class VenueOut(Schema):
+    id: int
+    site: str
+    organisation: str
+    is_active: bool
+    policy: PolicyOut | None
+
+
+def _policy_json(policy: Any) -> dict[str, Any] | None:
+    if policy is None:
+        return None
+    checks = []
+    for check in policy.checks.all():
+        name = CHECK_PARAMETER.get(CheckKind(check.kind))
+        value = getattr(check, name) if name else None
+        checks.append(
+            {
+                "kind": check.kind,
+                "label": str(CheckKind(check.kind).label),
+                "rule": rules.describe(check),
+                "parameter": None if value is None else str(value),
+                "on_fail": check.on_fail,
+                "on_doubt": check.on_doubt,
+                "answers": [value for value, _label in rules.answer_choices(check)],
+            }
+        )
+    return {
+        "id": policy.pk,
+        "name": policy.name,
+        "effective_from": policy.effective_from,
+        "applies_to": str(policy.applies_to),
+        "checks": checks,
+    }
+
+
+def _venue(request: AuthedRequest, venue_id: int) -> Venue:
+    venue = get_object_or_404(queries.visible_venues(request.user), pk=venue_id)
+    require(may_screen(request.user, venue))
+    return venue
+
+
+@router.get("/sites", response=list[VenueOut])
+def sites(request: AuthedRequest) -> list[dict[str, Any]]:
+    """Screened sites you work, each with the policy in force now."""
+    return [
+        {
+            "id": v.pk,
+            "site": v.site.name,
+            "organisation": str(v.site.organisation),
+            "is_active": v.is_active,
+            "policy": _policy_json(policies.in_force(v.site)),
+        }
+        for v in queries.visible_venues(request.user)
+    ]
+
+
+class CheckInIn(Schema):
+    nonce: str = Field(..., min_length=8, max_length=64, description="The scanner's own id for this check-in")
+    at: datetime | None = Field(None, description="When it happened (offline scanners); default now")
+    name: str = ""
+    mobile: str = ""
+    id_number: str = ""
+    companion_name: str = ""
+    companion_mobile: str = ""
+    answers: dict[str, str | int | float | None] = Field(
+        default_factory=dict, description="Check kind -> answer, e.g. {'health_code': 'green', 'temperature': 36.6}"
+    )
+
+
+class CheckInOut(Schema):
+    id: UUID
+    at: datetime
+    site: str
+    name: str
+    mobile: str
+    id_number: str
+    decision: str
+    final_decision: str
+    temperature: str | None
+    results: list[dict[str, Any]]
+    created: bool
+
+
+def _checkin_json(record: CheckIn, created: bool) -> dict[str, Any]:
+    """Masked: the scanner knows whom it scanned; the answer need not repeat it in full."""
+    return {
+        "id": record.public_id,
+        "at": timezone.localtime(record.at),
+        "site": record.venue.site.name,
+        "name": mask_name(record.name),
+        "mobile": mask_mobile(record.mobile),
+        "id_number": mask_id_number(record.id_number),
+        "decision": record.decision,
+        "final_decision": record.final_decision,
+        "temperature": None if record.temperature is None else str(record.temperature),
+        "results": record.results,
+        "created": created,
+    }
+
+
+def _record(actor: Any, venue: Venue, item: CheckInIn, channel: Channel) -> tuple[CheckIn, bool]:
+    visitor = checkins.Visitor(
+        name=item.name,
+        mobile=item.mobile,
+        id_number=item.id_number,
+        companion_name=item.companion_name,
+        companion_mobile=item.companion_mobile,
+    )
+    try:
+        return checkins.check_in(actor, venue, visitor, item.answers, channel=channel, nonce=item.nonce, at=item.at)
+    except checkins.NonceConflict:
+        raise HttpError(409, _("This nonce was already used for another person.")) from None
+
+
+@router.post("/sites/{venue_id}/checkins", response={200: CheckInOut, 201: CheckInOut})
+def scan(request: AuthedRequest, venue_id: int, payload: CheckInIn) -> Status[Any]:
+    """One check-in from a staff scanner. Resending the same nonce answers 200 with the first
+    record; a new one answers 201."""
+    venue = _venue(request, venue_id)
+    record, created = _record(request.user, venue, payload, Channel.SCANNER)
+    return Status(201 if created else 200, _checkin_json(record, created))
+
+
+class BatchItemOut(Schema):
+    nonce: str
+    status: int
+    checkin: CheckInOut | None = None
+    message: str = ""
+    errors: dict[str, list[str]] | None = None
+
+
+@router.post("/sites/{venue_id}/checkins/batch", response=list[BatchItemOut])
+def scan_batch(request: AuthedRequest, venue_id: int, payload: list[CheckInIn]) -> list[dict[str, Any]]:
+    """What an offline scanner kept while it had no network, in one request. Each check-in
+    stands alone: a bad one is reported with its errors and the rest are recorded."""
+    venue = _venue(request, venue_id)
+    if len(payload) > MAX_BATCH:
+        raise HttpError(422, _("At most %(n)d check-ins per batch.") % {"n": MAX_BATCH})
+    answers = []
+    for item in payload:
+        try:
+            record, created = _record(request.user, venue, item, Channel.SCANNER)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            answers.append(
+                {"nonce": item.nonce, "status": 422, "message": _("Please correct the errors below."), "errors": errors}
+            )
+        except HttpError as error:
+            answers.append({"nonce": item.nonce, "status": error.status_code, "message": str(error)})
+        else:
+            answers.append(
+                {"nonce": item.nonce, "status": 201 if created else 200, "checkin": _checkin_json(record, created)}
+            )
+    return answers
+
+
+@router.get("/sites/{venue_id}/checkins", response=list[CheckInOut])
+def day_checkins(request: AuthedRequest, venue_id: int, day: str = "") -> list[dict[str, Any]]:
+    """A day's check-ins (today by default), masked, newest first."""
+    venue = _venue(request, venue_id)
+    try:
+        chosen = datetime.fromisoformat(day).date() if day else timezone.localdate()
+    except ValueError:
+        raise HttpError(422, _("Give the day as YYYY-MM-DD.")) from None
+    start, end = queries.day_bounds(chosen)
+    records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("venue__site")[:2000]
+    return [_checkin_json(r, False) for r in records]
+
+
+class OverdueOut(Schema):
+    kind: str
+    due: str
+    staff: str | None
+    text: str
+
+
+@router.get("/sites/{venue_id}/overdue", response=list[OverdueOut])
+def overdue(request: AuthedRequest, venue_id: int) -> list[dict[str, Any]]:
+    """Staff temperatures and disinfection rounds that are due and not recorded."""
+    venue = _venue(request, venue_id)
+    return [
+        {"kind": o.kind, "due": o.due.strftime("%H:%M"), "staff": str(o.who) if o.who else None, "text": o.text}
+        for o in logs.overdue(venue)
+    ]
+
+
+class StaffTemperatureIn(Schema):
+    staff_id: int
+    temperature: float
+
+
+class DisinfectionIn(Schema):
+    areas: str = Field(..., min_length=1, max_length=200)
+    done_by: str = Field(..., min_length=1, max_length=40)
+    disinfectant: str = ""
+
+
+@router.post("/sites/{venue_id}/staff-temperatures", response={201: dict[str, Any]})
+def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTemperatureIn) -> Status[Any]:
+    """A staff member's reading (idempotent with `Idempotency-Key`)."""
+    venue = _venue(request, venue_id)
+    staff = next((u for u in logs.roster(venue) if u.pk == payload.staff_id), None)
+    if staff is None:
+        raise HttpError(422, _("This person is not on this site's staff."))
+
+    def act() -> tuple[int, Any]:
+        entry = logs.record_staff_temperature(request.user, venue, staff, payload.temperature)
+        return 201, {"id": entry.pk, "taken_at": entry.taken_at.isoformat(), "temperature": str(entry.temperature)}
+
+    return respond_once(request, payload.dict(), act)
+
+
+@router.post("/sites/{venue_id}/disinfections", response={201: dict[str, Any]})
+def disinfection(request: AuthedRequest, venue_id: int, payload: DisinfectionIn) -> Status[Any]:
+    """A disinfection round (idempotent with `Idempotency-Key`)."""
+    venue = _venue(request, venue_id)
+
+    def act() -> tuple[int, Any]:
+        entry = logs.record_disinfection(request.user, venue, **payload.dict())
+        return 201, {"id": entry.pk, "done_at": entry.done_at.isoformat()}
+
+    return respond_once(request, payload.dict(), act)
+
+
+@router.get("/visit/{token}", response=VenueOut, auth=None)
+def visit_policy(request: HttpRequest, token: str) -> dict[str, Any]:
+    """What a venue code asks: the site and the policy in force (no account needed)."""
+    venue = _venue_of_token(token)
+    return {
+        "id": venue.pk,
+        "site": venue.site.name,
+        "organisation": str(venue.site.organisation),
+        "is_active": venue.is_active,
+        "policy": _policy_json(policies.in_force(venue.site)),
+    }
+
+
+@router.post("/visit/{token}", response={200: CheckInOut, 201: CheckInOut}, auth=None)
+def visit(request: HttpRequest, token: str, payload: CheckInIn) -> Status[Any]:
+    """A visitor checks in with the venue code (a mini-program or an app on their phone).
+    `at` is ignored: a visitor checks in now."""
+    venue = _venue_of_token(token)
+    payload.at = None
+    record, created = _record(None, venue, payload, Channel.PHONE)
+    return Status(201 if created else 200, _checkin_json(record, created))
+
+
+def _venue_of_token(token: str) -> Venue:
+    try:
+        return venues.read_venue_token(token)
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied)) from None

@@ -1,0 +1,191 @@
+"""Checking people in: the visitor on their phone, staff at the door, offline scanners.
+
+A check-in carries a nonce (the phone form's, or the scanner's own id for it): resending it
+returns the first record and never counts the person twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import require
+from fugong.core.validators import clean_mobile, clean_resident_id
+
+from . import policies, rules
+from .access import may_screen
+from .models import Channel, CheckIn, Decision, Venue
+
+CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
+
+
+class NonceConflict(Exception):
+    """The nonce was already used for a check-in of somebody else."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is checked: their mobile, or their ID number if they have no phone. A companion
+    (a grandchild, a neighbour) may register someone else and gives their own mobile."""
+
+    name: str
+    mobile: str = ""
+    id_number: str = ""
+    companion_name: str = ""
+    companion_mobile: str = ""
+
+    def cleaned(self) -> "Visitor":
+        errors: dict[str, list[str]] = {}
+        values = {
+            "name": self.name.strip(),
+            "mobile": "",
+            "id_number": "",
+            "companion_name": self.companion_name.strip(),
+            "companion_mobile": "",
+        }
+        for field, cleaner in (
+            ("mobile", clean_mobile),
+            ("id_number", clean_resident_id),
+            ("companion_mobile", clean_mobile),
+        ):
+            raw = getattr(self, field).strip()
+            if raw:
+                try:
+                    values[field] = cleaner(raw)
+                except ValidationError as error:
+                    errors[field] = error.messages
+        if not values["name"]:
+            errors["name"] = [_("Enter the name of the person checking in.")]
+        elif len(values["name"]) > 40:
+            errors["name"] = [_("A name has at most 40 characters.")]
+        if not (self.mobile.strip() or self.id_number.strip()):
+            errors.setdefault("mobile", []).append(
+                _("Enter a mobile number, or an ID number for someone without a phone.")
+            )
+        if values["companion_name"] and not self.companion_mobile.strip():
+            errors.setdefault("companion_mobile", []).append(_("Enter your mobile, so the site can reach you."))
+        if self.companion_mobile.strip() and not values["companion_name"]:
+            errors.setdefault("companion_name", []).append(_("Enter your own name."))
+        if errors:
+            raise ValidationError(errors)
+        return Visitor(**values)
+
+    def matches(self, record: CheckIn) -> bool:
+        return (record.name, record.mobile, record.id_number) == (self.name, self.mobile, self.id_number)
+
+
+def _moment(at: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({"at": _("The check-in time is in the future; check the scanner's clock.")})
+    if at < now - timedelta(days=settings.RETENTION_DAYS["checkins"]):
+        raise ValidationError({"at": _("This check-in is older than the records kept; it was not recorded.")})
+    return at
+
+
+def check_in(
+    actor: User | None,
+    venue: Venue,
+    visitor: Visitor,
+    answers: dict[str, Any],
+    *,
+    channel: Channel,
+    nonce: str = "",
+    at: datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """Judge the person by the policy in force at `at` and record it. Returns (record, created);
+    a resent nonce returns the first record. NonceConflict if it was used for someone else."""
+    if channel != Channel.PHONE:
+        require(may_screen(actor, venue))
+    if not venue.is_active:
+        raise ValidationError(_("This site is not checking visitors now."))
+    if len(nonce) > 64:
+        raise ValidationError({"nonce": _("A nonce has at most 64 characters.")})
+    person = visitor.cleaned()
+    if nonce:
+        existing = CheckIn.objects.filter(venue=venue, nonce=nonce).first()
+        if existing is not None:
+            return _resent(existing, person)
+    moment = _moment(at)
+    policy = policies.in_force(venue.site, moment)
+    if policy is None:
+        raise ValidationError(_("No admission policy is in force at this site. Please ask the staff."))
+    evaluation = rules.evaluate(policy.checks.all(), answers)
+    record = CheckIn(
+        venue=venue,
+        policy=policy,
+        at=moment,
+        nonce=nonce,
+        channel=channel,
+        name=person.name,
+        mobile=person.mobile,
+        id_number=person.id_number,
+        companion_name=person.companion_name,
+        companion_mobile=person.companion_mobile,
+        results=evaluation.results,
+        temperature=evaluation.temperature,
+        decision=evaluation.decision,
+        final_decision=evaluation.decision,
+        checked_by=actor if actor is not None and actor.pk else None,
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        # The same nonce arrived twice at once; the other request recorded it.
+        if not nonce:
+            raise
+        return _resent(CheckIn.objects.get(venue=venue, nonce=nonce), person)
+    return record, True
+
+
+def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
+    if not person.matches(existing):
+        raise NonceConflict(existing.nonce)
+    return existing, False
+
+
+@transaction.atomic
+def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision) -> CheckIn:
+    """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse."""
+    record = CheckIn.objects.select_for_update(of=("self",)).select_related("venue__site__region").get(pk=checkin.pk)
+    require(may_screen(actor, record.venue))
+    if decision not in (Decision.ADMIT, Decision.REFUSE):
+        raise ValidationError(_("Admit or refuse."))
+    if record.decision != Decision.REFER or record.resolved_at is not None:
+        raise ValidationError(_("Only an open referral can be decided."))
+    record.final_decision = decision
+    record.resolved_by = actor if actor is not None and actor.pk else None
+    record.resolved_at = timezone.now()
+    record.save(update_fields=["final_decision", "resolved_by", "resolved_at"])
+    # No name or number in the audit log: the record itself says who it was, until purged.
+    audit.record(
+        actor,
+        "screening.referral_decided",
+        record,
+        changes={"final_decision": [Decision.REFER.value, decision.value]},
+        organisation_id=record.venue.site.organisation_id,
+        region_code=record.venue.site.region.code,
+    )
+    return record
+
+
+def is_current(record: CheckIn) -> bool:
+    """A result screen is for today only: yesterday's screenshot admits nobody."""
+    return timezone.localdate(record.at) == timezone.localdate()
+
+
+def failed_checks(record: CheckIn) -> list[dict[str, Any]]:
+    """The checks that did not pass, for the result screen."""
+    return [r for r in record.results if r["verdict"] != rules.PASS]

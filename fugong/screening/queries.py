@@ -1,0 +1,116 @@
+"""Read side of screening, shared by pages, the API and other modules (volunteers' shifts)."""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from fugong.directory.models import Site
+
+from .access import q_screened_sites
+from .models import CheckIn, DailyCount, Decision, Venue
+
+
+def visible_venues(user: Any) -> QuerySet[Venue]:
+    return Venue.objects.filter(q_screened_sites(user, prefix="site__")).select_related(
+        "site__region", "site__organisation"
+    )
+
+
+def sites_to_open(user: Any) -> QuerySet[Site]:
+    """Sites the user manages that do not screen yet (administrators and coordinators)."""
+    from fugong.accounts.permissions import scope_of
+
+    scope = scope_of(user)
+    q = (
+        Q()
+        if scope.is_platform_admin
+        else scope.q_region("region__code") | Q(organisation_id__in=sorted(scope.admin_org_ids))
+    )
+    return Site.objects.filter(q, is_active=True, venue__isnull=True).select_related("organisation")
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time(0)))
+    return start, start + timedelta(days=1)
+
+
+def counts_today(venues: list[Venue]) -> dict[int, dict[str, int]]:
+    """{venue id: {decision: n}} for today, by final decision (referrals still open as refer)."""
+    start, end = day_bounds(timezone.localdate())
+    rows = (
+        CheckIn.objects.filter(venue__in=venues, at__gte=start, at__lt=end)
+        .values("venue_id", "final_decision")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Decision.values, 0))
+    for row in rows:
+        counts[row["venue_id"]][row["final_decision"]] = row["n"]
+    return counts
+
+
+def recent_checkins(venue: Venue, limit: int = 30) -> QuerySet[CheckIn]:
+    start, end = day_bounds(timezone.localdate())
+    return CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("checked_by")[:limit]
+
+
+def open_referrals(venue: Venue) -> QuerySet[CheckIn]:
+    start, _end = day_bounds(timezone.localdate())
+    return CheckIn.objects.filter(venue=venue, decision=Decision.REFER, resolved_at__isnull=True, at__gte=start)
+
+
+def daily_series(venue: Venue, days: int = 30) -> list[dict[str, Any]]:
+    """Check-ins per day and final decision for the last `days` days: from the records while
+    they are kept, from the kept counts after."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    start, _end = day_bounds(first)
+    table: dict[date, dict[str, int]] = {}
+    for count in DailyCount.objects.filter(venue=venue, day__gte=first):
+        table.setdefault(count.day, dict.fromkeys(Decision.values, 0))[count.decision] = count.count
+    live: Any = (
+        CheckIn.objects.filter(venue=venue, at__gte=start)
+        .annotate(day=TruncDate("at"))
+        .values("day", "final_decision")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    recounted: set[date] = set()
+    for row in live:
+        if row["day"] not in recounted:
+            table[row["day"]] = dict.fromkeys(Decision.values, 0)
+            recounted.add(row["day"])
+        table[row["day"]][row["final_decision"]] = row["n"]
+    return [
+        {"day": first + timedelta(days=i), **table.get(first + timedelta(days=i), dict.fromkeys(Decision.values, 0))}
+        for i in range(days)
+    ]
+
+
+def admissions_today(site: Site, mobiles: list[str]) -> dict[str, CheckIn]:
+    """Each of these people's latest check-in at the site today, by mobile (E.164)."""
+    wanted = [m for m in mobiles if m]
+    if not wanted:
+        return {}
+    start, end = day_bounds(timezone.localdate())
+    latest: dict[str, CheckIn] = {}
+    for record in (
+        CheckIn.objects.filter(venue__site=site, mobile__in=wanted, at__gte=start, at__lt=end)
+        .select_related("venue__site")
+        .order_by("at")
+    ):
+        latest[record.mobile] = record
+    return latest
+
+
+def search_person(venues: QuerySet[Venue], mobile_or_id: str) -> QuerySet[CheckIn]:
+    """Every kept check-in of one person (contact tracing), by full mobile or ID number."""
+    return (
+        CheckIn.objects.filter(Q(mobile=mobile_or_id) | Q(id_number=mobile_or_id) | Q(companion_mobile=mobile_or_id))
+        .filter(venue__in=venues)
+        .select_related("venue__site")
+    )

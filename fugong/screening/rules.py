@@ -1,0 +1,170 @@
+"""What a policy's checks ask, how an answer is judged, and the decision they add up to.
+
+One place for the rules, used by the phone page, the staff console, the scanners' API and
+the policy pages (which describe each check in words).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import DECISION_SEVERITY, CheckKind, Decision, PolicyCheck
+
+PASS, DOUBT, FAIL = "pass", "doubt", "fail"
+
+# Answers of the multiple-choice checks and how each is judged.
+VERDICTS: dict[str, dict[str, str]] = {
+    CheckKind.HEALTH_CODE: {"green": PASS, "yellow": DOUBT, "red": FAIL},
+    CheckKind.RISK_AREA: {"no": PASS, "yes": FAIL},
+    CheckKind.TEST_RESULT: {"negative": PASS, "none": DOUBT, "positive": FAIL},
+    CheckKind.MASK: {"yes": PASS, "no": FAIL},
+}
+LOWEST_TEMPERATURE, HIGHEST_TEMPERATURE = Decimal("34.0"), Decimal("43.0")
+MAX_DOSES = 9
+
+
+def answer_choices(check: PolicyCheck) -> list[tuple[str, str]]:
+    """The answers a person picks from, in words (the temperature and doses are typed)."""
+    kind = check.kind
+    if kind == CheckKind.HEALTH_CODE:
+        return [("green", _("Green code")), ("yellow", _("Yellow code")), ("red", _("Red code"))]
+    if kind == CheckKind.RISK_AREA:
+        days = check.within_days
+        return [
+            ("no", _("Not in a risk area in the last %(days)d days") % {"days": days}),
+            ("yes", _("Stayed in a risk area in the last %(days)d days") % {"days": days}),
+        ]
+    if kind == CheckKind.TEST_RESULT:
+        hours = check.within_hours
+        return [
+            ("negative", _("Negative result within %(hours)d hours") % {"hours": hours}),
+            ("none", _("No result within %(hours)d hours") % {"hours": hours}),
+            ("positive", _("Positive result")),
+        ]
+    if kind == CheckKind.MASK:
+        return [("yes", _("Wearing a mask")), ("no", _("No mask"))]
+    return []
+
+
+def answer_text(kind: str, answer: Any) -> str:
+    """A stored answer in words, for result screens and lists."""
+    if answer is None:
+        return _("not taken")
+    if kind == CheckKind.TEMPERATURE:
+        return f"{answer} °C"
+    if kind == CheckKind.VACCINATION:
+        return _("%(doses)d doses") % {"doses": answer}
+    words = {
+        CheckKind.HEALTH_CODE: {"green": _("Green code"), "yellow": _("Yellow code"), "red": _("Red code")},
+        CheckKind.RISK_AREA: {"no": _("No"), "yes": _("Stayed in a risk area")},
+        CheckKind.TEST_RESULT: {"negative": _("Negative"), "none": _("No recent result"), "positive": _("Positive")},
+        CheckKind.MASK: {"yes": _("Wearing a mask"), "no": _("No mask")},
+    }
+    return str(words.get(CheckKind(kind), {}).get(answer, answer))
+
+
+def describe(check: PolicyCheck) -> str:
+    """The check as a rule in words: 'Temperature below 37.3 °C (otherwise: refused)'."""
+    kind = check.kind
+    if kind == CheckKind.HEALTH_CODE:
+        rule = _("Green health code")
+    elif kind == CheckKind.RISK_AREA:
+        rule = _("No stay in a risk area in the last %(days)d days") % {"days": check.within_days}
+    elif kind == CheckKind.TEST_RESULT:
+        rule = _("Negative test result within %(hours)d hours") % {"hours": check.within_hours}
+    elif kind == CheckKind.TEMPERATURE:
+        rule = _("Temperature below %(limit)s °C") % {"limit": check.max_temperature}
+    elif kind == CheckKind.MASK:
+        rule = _("Wearing a mask")
+    else:
+        rule = _("At least %(doses)d vaccine doses") % {"doses": check.min_doses}
+    otherwise = Decision(check.on_fail).label
+    unclear = Decision(check.on_doubt).label
+    if kind in (CheckKind.RISK_AREA, CheckKind.MASK, CheckKind.VACCINATION):
+        return _("%(rule)s (otherwise: %(fail)s)") % {"rule": rule, "fail": otherwise}
+    return _("%(rule)s (otherwise: %(fail)s; unclear: %(doubt)s)") % {"rule": rule, "fail": otherwise, "doubt": unclear}
+
+
+def parse_temperature(raw: Any) -> Decimal | None:
+    """A reading in °C, one decimal; blank means not taken. ValueError for nonsense."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace("，", ".").replace(",", ".")).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE:
+        raise ValueError(raw)
+    return value
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: list[dict[str, Any]]  # per check: kind, answer, verdict, outcome
+    decision: Decision
+    temperature: Decimal | None
+
+
+def judge(check: PolicyCheck, raw: Any) -> tuple[Any, str]:
+    """(the answer as stored, its verdict); ValidationError naming the check."""
+    kind = check.kind
+    field = f"check_{kind}"
+    if kind == CheckKind.TEMPERATURE:
+        try:
+            reading = parse_temperature(raw)
+        except ValueError:
+            raise ValidationError(
+                {field: _("Enter the temperature in °C between 34 and 43, e.g. 36.5.")}, code="temperature"
+            ) from None
+        if reading is None:
+            return None, DOUBT
+        assert check.max_temperature is not None
+        return str(reading), PASS if reading < check.max_temperature else FAIL
+    if kind == CheckKind.VACCINATION:
+        try:
+            doses = int(str(raw).strip())
+        except (TypeError, ValueError):
+            raise ValidationError({field: _("Enter the number of vaccine doses.")}, code="doses") from None
+        if not 0 <= doses <= MAX_DOSES:
+            raise ValidationError({field: _("Enter the number of vaccine doses.")}, code="doses")
+        assert check.min_doses is not None
+        return doses, PASS if doses >= check.min_doses else FAIL
+    answer = str(raw or "").strip()
+    if answer not in VERDICTS[kind]:
+        raise ValidationError({field: _("Choose an answer for “%(check)s”.") % {"check": check}}, code="answer")
+    return answer, VERDICTS[kind][answer]
+
+
+def outcome_of(check: PolicyCheck, verdict: str) -> Decision:
+    if verdict == PASS:
+        return Decision.ADMIT
+    return Decision(check.on_fail if verdict == FAIL else check.on_doubt)
+
+
+def evaluate(checks: Iterable[PolicyCheck], answers: Mapping[str, Any]) -> Evaluation:
+    """Judge every check of the policy; the worst outcome decides. All answers' problems are
+    reported together."""
+    results: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    decision = Decision.ADMIT
+    temperature = None
+    for check in checks:
+        try:
+            answer, verdict = judge(check, answers.get(check.kind))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+            continue
+        outcome = outcome_of(check, verdict)
+        results.append({"kind": check.kind, "answer": answer, "verdict": verdict, "outcome": outcome.value})
+        if check.kind == CheckKind.TEMPERATURE and answer is not None:
+            temperature = Decimal(answer)
+        if DECISION_SEVERITY[outcome] > DECISION_SEVERITY[decision]:
+            decision = outcome
+    if errors:
+        raise ValidationError(errors)
+    return Evaluation(results, decision, temperature)

@@ -1,0 +1,202 @@
+"""At the door: the staff console, referrals, the check-in list, and the hygiene logs."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest
+from fugong.core.validators import clean_mobile
+
+from .. import checkins, logs, policies, queries, rules, venues
+from ..access import may_screen, sees_personal_data
+from ..forms import CheckInForm, DisinfectionForm, StaffTemperatureForm
+from ..models import Channel, CheckIn, CheckKind, Decision, Disinfection, StaffTemperature
+from .office import venue_of
+
+
+def _answers_in_words(record: CheckIn) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": CheckKind(r["kind"]).label,
+            "answer": rules.answer_text(r["kind"], r["answer"]),
+            "verdict": r["verdict"],
+        }
+        for r in record.results
+    ]
+
+
+@login_required
+def console(request: AuthedRequest, venue_id: int) -> HttpResponse:
+    """The fastest way through the door: number, answers, temperature, Enter."""
+    venue = venue_of(request, venue_id)
+    require(may_screen(request.user, venue))
+    policy = policies.in_force(venue.site)
+    form = CheckInForm(request.POST or None, policy=policy, at_the_door=True) if policy else None
+    last = None
+    if policy is not None and form is not None and request.method == "POST" and form.is_valid():
+        visitor = form.visitor()
+        if not visitor.name:
+            visitor = checkins.Visitor(name=_("Visitor"), mobile=visitor.mobile, id_number=visitor.id_number)
+        try:
+            last, _created = checkins.check_in(
+                request.user, venue, visitor, form.answers(), channel=Channel.CONSOLE, nonce=form.cleaned_data["nonce"]
+            )
+        except checkins.NonceConflict:
+            form.add_error(None, _("This form was already used for someone else. Please enter the person again."))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = CheckInForm(policy=policy, at_the_door=True)
+    context = {
+        "venue": venue,
+        "policy": policy,
+        "form": form,
+        "last": last,
+        "last_answers": _answers_in_words(last) if last else [],
+        **_feed(venue),
+    }
+    return render(request, "screening/console.html", context)
+
+
+def _feed(venue: Any) -> dict[str, Any]:
+    return {
+        "recent": queries.recent_checkins(venue),
+        "referrals": queries.open_referrals(venue),
+        "counts": queries.counts_today([venue]).get(venue.pk, dict.fromkeys(Decision.values, 0)),
+    }
+
+
+@login_required
+def console_feed(request: AuthedRequest, venue_id: int) -> HttpResponse:
+    """The console's list of today's check-ins (phones' too), refreshed every few seconds."""
+    venue = venue_of(request, venue_id)
+    require(may_screen(request.user, venue))
+    return render(request, "screening/_feed.html", {"venue": venue, **_feed(venue)})
+
+
+@login_required
+@require_POST
+def decide(request: AuthedRequest, checkin_id: int) -> HttpResponse:
+    record = get_object_or_404(
+        CheckIn.objects.filter(venue__in=queries.visible_venues(request.user)).select_related("venue"), pk=checkin_id
+    )
+    try:
+        checkins.decide_referral(request.user, record, Decision(request.POST.get("decision", "")))
+    except (ValidationError, ValueError):
+        messages.error(request, _("Only an open referral can be decided."))
+    if request.htmx:
+        return render(request, "screening/_feed.html", {"venue": record.venue, **_feed(record.venue)})
+    return redirect("screening:console", record.venue_id)
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
+    """A day's check-ins, masked; administrators find one person's visits by full number."""
+    venue = venue_of(request, venue_id)
+    require(may_screen(request.user, venue))
+    full = sees_personal_data(request.user, venue)
+    day = _day(request.GET.get("day"))
+    query = request.GET.get("q", "").strip()
+    searched = False
+    if query and full:
+        try:
+            wanted = clean_mobile(query)
+        except ValidationError:
+            wanted = query.upper()
+        records = queries.search_person(queries.visible_venues(request.user).filter(pk=venue.pk), wanted)
+        searched = True
+    else:
+        start, end = queries.day_bounds(day)
+        records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("checked_by")
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    context = {
+        "venue": venue,
+        "page": page,
+        "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1) if day < timezone.localdate() else None,
+        "query": query,
+        "full": full and searched,
+        "may_search": full,
+    }
+    return render(request, "screening/checkins.html", context)
+
+
+@login_required
+def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
+    """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue."""
+    venue = venue_of(request, venue_id)
+    require(may_screen(request.user, venue))
+    staff = logs.roster(venue)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    temperature_form = StaffTemperatureForm(
+        request.POST if posted == "temperature" else None,
+        staff=staff,
+        initial={"staff": request.user.pk if request.user in staff else None},
+    )
+    disinfection_form = DisinfectionForm(
+        request.POST if posted == "disinfection" else None, initial={"done_by": request.user.get_full_name()}
+    )
+    if posted == "temperature" and temperature_form.is_valid():
+        try:
+            logs.record_staff_temperature(
+                request.user,
+                venue,
+                temperature_form.cleaned_data["staff"],
+                temperature_form.cleaned_data["temperature"],
+            )
+        except ValidationError as error:
+            apply_errors(temperature_form, error)
+        else:
+            messages.success(request, _("Temperature recorded."))
+            return redirect("screening:hygiene", venue.pk)
+    if posted == "disinfection" and disinfection_form.is_valid():
+        try:
+            logs.record_disinfection(request.user, venue, **disinfection_form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(disinfection_form, error)
+        else:
+            messages.success(request, _("Disinfection round recorded."))
+            return redirect("screening:hygiene", venue.pk)
+    today_start, _today_end = queries.day_bounds(timezone.localdate())
+    readings = StaffTemperature.objects.filter(venue=venue, taken_at__gte=today_start).select_related("staff")
+    spans = logs.slot_spans(timezone.localdate(), venues.slot_times(venue.staff_check_times))
+    board = [
+        {
+            "person": person,
+            "slots": [
+                next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
+                for _due, start, end in spans
+            ],
+        }
+        for person in staff
+    ]
+    context = {
+        "venue": venue,
+        "overdue": logs.overdue(venue),
+        "board": board,
+        "slot_times": [due for due, _start, _end in spans],
+        "fever_from": logs.fever_threshold(venue),
+        "rounds": Disinfection.objects.filter(venue=venue, done_at__gte=today_start - timedelta(days=6))[:40],
+        "temperature_form": temperature_form,
+        "disinfection_form": disinfection_form,
+    }
+    return render(request, "screening/hygiene.html", context)

@@ -1,0 +1,73 @@
+"""The visitor's side: the page a venue code opens, and the result screen shown at the door."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from fugong.core.forms import apply_errors
+
+from .. import checkins, policies, rules, venues
+from ..forms import CheckInForm
+from ..models import Channel, CheckIn, CheckKind
+
+
+def _invalid(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "screening/visit_invalid.html", {"message": message}, status=403)
+
+
+@never_cache
+def visit(request: HttpRequest, token: str) -> HttpResponse:
+    """Scan, identify, answer, see the decision. No account needed."""
+    try:
+        venue = venues.read_venue_token(token)
+    except PermissionDenied as denied:
+        return _invalid(request, str(denied))
+    policy = policies.in_force(venue.site)
+    form = CheckInForm(request.POST or None, policy=policy) if policy else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        nonce = form.cleaned_data["nonce"]
+        try:
+            try:
+                record, _created = checkins.check_in(
+                    None, venue, form.visitor(), form.answers(), channel=Channel.PHONE, nonce=nonce
+                )
+            except checkins.NonceConflict:
+                # The page was reused (Back) for another person: a new check-in, not a resend.
+                record, _created = checkins.check_in(
+                    None, venue, form.visitor(), form.answers(), channel=Channel.PHONE, nonce=uuid.uuid4().hex
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("screening:result", record.public_id)
+    rules_in_words = [rules.describe(c) for c in policy.checks.all()] if policy else []
+    context = {
+        "venue": venue,
+        "policy": policy,
+        "form": form,
+        "rules": rules_in_words,
+        "retention_days": settings.RETENTION_DAYS["checkins"],
+    }
+    return render(request, "screening/visit.html", context)
+
+
+@never_cache
+def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Big colour, time and site, readable at a glance from a step away. Only today's counts."""
+    record = get_object_or_404(CheckIn.objects.select_related("venue__site"), public_id=public_id)
+    context = {
+        "record": record,
+        "current": checkins.is_current(record),
+        "failed": [
+            {"label": CheckKind(r["kind"]).label, "answer": rules.answer_text(r["kind"], r["answer"])}
+            for r in checkins.failed_checks(record)
+        ],
+        "waiting": record.decision == "refer" and record.resolved_at is None,
+        "next_visit": venues.venue_link(record.venue) if record.venue.is_active else "",
+    }
+    template = "screening/_result_card.html" if request.headers.get("HX-Request") else "screening/result.html"
+    return render(request, template, context)
