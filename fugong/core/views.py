@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fugong.core.http import AuthedRequest
@@ -21,3 +21,8 @@ def job_progress(request: AuthedRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404
     return render(request, "core/_job.html", {"job": job})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the load balancer and the benchmarks' reference: the process answers (no database)."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -126,7 +126,10 @@ def _hall_staff(site: Site) -> None:
 
 
 def _person(rng: random.Random) -> dict[str, str]:
-    return {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "mobile": f"+86{rng.choice('3589')}{rng.randrange(10**9):09d}"}
+    return {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+        "mobile": f"+86{rng.choice('3589')}{rng.randrange(10**9):09d}",
+    }
 
 
 def _elderly_id(rng: random.Random, birth: date) -> str:
@@ -166,14 +169,14 @@ def _checkin(
         policy=policy,
         at=at,
         channel=Channel.PHONE if on_phone else Channel.CONSOLE,
-        checked_by=None if on_phone else rng.choice(staff),
+        checked_by=None if on_phone or not staff else rng.choice(staff),
         results=evaluation.results,
         temperature=evaluation.temperature,
         decision=evaluation.decision,
         final_decision=evaluation.decision,
         **person,
     )
-    if record.decision == Decision.REFER and at < timezone.now() - timedelta(minutes=20):
+    if record.decision == Decision.REFER and staff and at < timezone.now() - timedelta(minutes=20):
         record.final_decision = Decision.ADMIT if rng.random() < 0.8 else Decision.REFUSE
         record.resolved_by = rng.choice(staff)
         record.resolved_at = at + timedelta(minutes=rng.randint(1, 6))
@@ -184,7 +187,7 @@ def _month(rng: random.Random, venue: Venue, per_day: tuple[int, int], hours: tu
     """A month of check-ins (today's up to now); older days as the counts purging leaves."""
     if venue.checkins.exists():
         return
-    staff = list(User.objects.filter(memberships__site=venue.site).distinct()) or [None]
+    staff = list(User.objects.filter(memberships__site=venue.site).distinct())
     today = timezone.localdate()
     now = timezone.now()
     records: list[CheckIn] = []
@@ -219,7 +222,11 @@ def _month(rng: random.Random, venue: Venue, per_day: tuple[int, int], hours: tu
         day = today - timedelta(days=back)
         total = rng.randint(*per_day) // (2 if day.weekday() >= 5 else 1)
         refused, referred = round(total * 0.012), round(total * 0.004)
-        for decision, n in ((Decision.ADMIT, total - refused - referred), (Decision.REFUSE, refused), (Decision.REFER, referred)):
+        for decision, n in (
+            (Decision.ADMIT, total - refused - referred),
+            (Decision.REFUSE, refused),
+            (Decision.REFER, referred),
+        ):
             counts.append(DailyCount(venue=venue, day=day, decision=decision, count=n))
     DailyCount.objects.bulk_create(counts)
 
@@ -241,7 +248,10 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
                 if at <= now and not missed:
                     readings.append(
                         StaffTemperature(
-                            venue=venue, staff=person, taken_at=at, temperature=Decimal(f"{rng.uniform(36.1, 36.9):.1f}")
+                            venue=venue,
+                            staff=person,
+                            taken_at=at,
+                            temperature=Decimal(f"{rng.uniform(36.1, 36.9):.1f}"),
                         )
                     )
         for slot in venues.slot_times(venue.disinfection_times):
@@ -251,7 +261,9 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
                     Disinfection(
                         venue=venue,
                         done_at=at,
-                        areas="营业大厅、窗口台面、叫号机、门把手" if venue.site.kind == "service_hall" else "分拣区、装卸平台、车辆把手",
+                        areas="营业大厅、窗口台面、叫号机、门把手"
+                        if venue.site.kind == "service_hall"
+                        else "分拣区、装卸平台、车辆把手",
                         disinfectant="含氯消毒液 500mg/L",
                         done_by=rng.choice(staff).get_full_name() if staff else "保洁员",
                     )

@@ -38,7 +38,7 @@ class CheckInForm(forms.Form):
     for_someone_else = forms.BooleanField(
         label=_("I am registering someone else (e.g. an elderly person without a phone)"), required=False
     )
-    name = forms.CharField(label=_("Name"), max_length=40)
+    name = forms.CharField(label=_("Full name"), max_length=40)
     mobile = forms.CharField(
         label=_("Mobile"),
         max_length=20,

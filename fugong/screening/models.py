@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CheckKind(models.TextChoices):
@@ -23,9 +24,9 @@ class CheckKind(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    ADMIT = "admit", _("Admitted")
-    REFER = "refer", _("Referred to staff")
-    REFUSE = "refuse", _("Refused")
+    ADMIT = "admit", pgettext_lazy("admission", "Admitted")
+    REFER = "refer", pgettext_lazy("admission", "Referred to staff")
+    REFUSE = "refuse", pgettext_lazy("admission", "Refused")
 
 
 # Worst wins: one refusing check refuses, whatever the others say.
@@ -123,31 +124,37 @@ class PolicyCheck(models.Model):
             models.CheckConstraint(condition=Q(kind__in=CheckKind.values), name="policy_check_kind_valid"),
             models.CheckConstraint(condition=Q(on_fail__in=["refer", "refuse"]), name="policy_check_fail_not_admit"),
             models.CheckConstraint(condition=Q(on_doubt__in=Decision.values), name="policy_check_doubt_valid"),
-            # Each kind carries exactly its own parameter, within sensible bounds.
+            # Each kind carries exactly its own parameter, within sensible bounds ("isnull=False"
+            # because a CHECK that evaluates to NULL passes).
             models.CheckConstraint(
                 condition=(
-                    Q(kind="risk_area", within_days__gte=1, within_days__lte=60)
+                    Q(kind="risk_area", within_days__isnull=False, within_days__gte=1, within_days__lte=60)
                     | (~Q(kind="risk_area") & Q(within_days__isnull=True))
                 ),
                 name="policy_check_days_for_risk_area",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="test_result", within_hours__gte=1, within_hours__lte=336)
+                    Q(kind="test_result", within_hours__isnull=False, within_hours__gte=1, within_hours__lte=336)
                     | (~Q(kind="test_result") & Q(within_hours__isnull=True))
                 ),
                 name="policy_check_hours_for_test",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="temperature", max_temperature__gte=36, max_temperature__lte=39)
+                    Q(
+                        kind="temperature",
+                        max_temperature__isnull=False,
+                        max_temperature__gte=36,
+                        max_temperature__lte=39,
+                    )
                     | (~Q(kind="temperature") & Q(max_temperature__isnull=True))
                 ),
                 name="policy_check_threshold_for_temperature",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="vaccination", min_doses__gte=1, min_doses__lte=5)
+                    Q(kind="vaccination", min_doses__isnull=False, min_doses__gte=1, min_doses__lte=5)
                     | (~Q(kind="vaccination") & Q(min_doses__isnull=True))
                 ),
                 name="policy_check_doses_for_vaccination",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from fugong.core.forms import apply_errors
@@ -67,7 +68,9 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             for r in checkins.failed_checks(record)
         ],
         "waiting": record.decision == "refer" and record.resolved_at is None,
-        "next_visit": venues.venue_link(record.venue) if record.venue.is_active else "",
+        "next_visit": reverse("screening:visit", args=[venues.venue_token(record.venue)])
+        if record.venue.is_active
+        else "",
     }
     template = "screening/_result_card.html" if request.headers.get("HX-Request") else "screening/result.html"
     return render(request, template, context)

@@ -1,0 +1,89 @@
+"""At the service hall's door: staff print the venue code; on a phone, a visitor with a fever is
+refused, a green visitor admitted, and a grandson registers his grandmother who has no phone;
+the staff console shows all three."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from fugong.directory.models import Site
+from fugong.screening import policies, venues
+from fugong.screening.models import CheckIn
+
+from .conftest import PHONE, SHOTS_DIR
+
+pytestmark = [pytest.mark.browser]
+
+
+def check_in(phone: Page, path: str, *, name: str, temperature: str, mobile: str = "", grandma_id: str = "") -> None:
+    phone.goto(path)
+    if grandma_id:
+        phone.check("input[name=for_someone_else]")
+        phone.fill("input[name=companion_name]", "毛小军")
+        phone.fill("input[name=companion_mobile]", "13905781111")
+        phone.fill("input[name=id_number]", grandma_id)
+    else:
+        phone.fill("input[name=mobile]", mobile)
+    phone.fill("input[name=name]", name)
+    phone.fill("input[name=check_temperature]", temperature)
+    phone.check("input[name=check_health_code][value=green]")
+    phone.check("input[name=check_mask][value=yes]")
+    phone.click("form.visit-form button[type=submit]")
+    phone.wait_for_url("**/screening/r/**")
+
+
+def test_poster_phone_check_ins_and_the_console(
+    login: Callable[[str], Page], browser: Browser, live_server: Any
+) -> None:
+    site = Site.objects.get(name="客户服务中心营业厅")
+    venue = venues.open_venue(None, site)
+    policies.create_policy(
+        None,
+        site=site,
+        name="一测温二登记三受理",
+        checks=policies.MEASURE_REGISTER_SERVE,
+        effective_from=timezone.now() - timedelta(hours=1),
+    )
+
+    page = login("hufenfen")
+    page.click("nav.mainnav >> text=入场核验")
+    page.click("text=客户服务中心营业厅")
+    expect(page.locator("h1")).to_contain_text("客户服务中心营业厅")
+    poster = page.request.get(page.get_attribute("a:has-text('打印场所码')", "href") or "")
+    assert poster.ok and poster.headers["content-type"] == "application/pdf" and poster.body()[:4] == b"%PDF"
+    link = page.locator("[data-venue-link]").inner_text()
+    path = urlparse(link).path
+
+    phone = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="zh-CN", is_mobile=True, has_touch=True
+    ).new_page()
+    check_in(phone, path, name="叶发热", mobile="13905782222", temperature="38.2")
+    expect(phone.locator("#result")).to_have_class("result refuse")
+    expect(phone.locator("#result .verdict")).to_have_text("禁止入场")
+    expect(phone.locator("#result .site")).to_have_text("客户服务中心营业厅")
+    phone.screenshot(path=f"{SHOTS_DIR}/screening-refused.png")
+
+    check_in(phone, path, name="吴绿码", mobile="13905783333", temperature="36.4")
+    expect(phone.locator("#result")).to_have_class("result admit")
+    expect(phone.locator("#result .verdict")).to_have_text("准予入场")
+    phone.screenshot(path=f"{SHOTS_DIR}/screening-admitted.png")
+
+    check_in(phone, path, name="毛奶奶", grandma_id="11010519491231002X", temperature="36.6")
+    expect(phone.locator("#result")).to_have_class("result admit")
+    expect(phone.locator("#result .who")).to_contain_text("毛*")
+    expect(phone.locator("#result .who")).to_contain_text("毛**")  # registered by the grandson
+
+    page.goto(f"/screening/sites/{venue.pk}/console/")
+    rows = page.locator("table.feed tbody tr[data-checkin]")
+    expect(rows).to_have_count(3)
+    expect(page.locator("[data-count=admit]")).to_have_text("2")
+    expect(page.locator("[data-count=refuse]")).to_have_text("1")
+    expect(page.locator("table.feed")).to_contain_text("139****2222")
+    expect(page.locator("table.feed")).to_contain_text("1101**********002X")
+    page.screenshot(path=f"{SHOTS_DIR}/screening-console.png", full_page=True)
+    assert CheckIn.objects.filter(companion_name="毛小军", id_number="11010519491231002X").count() == 1

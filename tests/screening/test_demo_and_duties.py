@@ -1,0 +1,35 @@
+"""The demo's doors, and a volunteer's admission shown on the call and the shift they are on."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fugong.screening import logs, policies
+from fugong.screening.models import CheckIn, DailyCount, Venue
+from fugong.volunteers.models import HelpCall
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_sites_have_policies_records_counts_and_logs(demo_screening):
+    hall = Venue.objects.get(site__name="客户服务中心营业厅")
+    baqiu = Venue.objects.get(site__name="巴邱网点")
+    assert policies.in_force(hall.site).name == "一测温二登记三受理"
+    assert policies.in_force(baqiu.site).name == "三查一戴（核酸放宽至72小时）"
+    assert policies.in_force(baqiu.site, timezone.now() - timedelta(days=20)).name == "三查一戴"
+    assert len(logs.roster(hall)) == 11
+    assert DailyCount.objects.filter(venue=hall, day__lt=timezone.localdate() - timedelta(days=2)).exists()
+    assert CheckIn.objects.filter(venue=hall, at__date__gte=timezone.localdate() - timedelta(days=1)).exists()
+
+
+def test_a_confirmed_helper_shows_whether_they_passed_admission_today(demo_screening, client_for):
+    call = HelpCall.objects.get(site__name="巴邱网点")
+    page = client_for("huanghuiyun").get(reverse("volunteers:call", args=[call.pk])).content.decode()
+    cells = page.split("<td data-admission>")[1:]
+    states = [cell.split("</td>")[0] for cell in cells]
+    assert len(states) == 5
+    assert sum("pill admit" in s for s in states) == 2
+    assert sum("pill refer" in s for s in states) == 1
+    assert sum("pill queued" in s for s in states) == 2  # not checked in yet
