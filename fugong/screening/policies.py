@@ -157,7 +157,11 @@ def create_policy(
 @transaction.atomic
 def withdraw_policy(actor: User | None, policy: AdmissionPolicy) -> None:
     """Drop a version announced for later; one already in force stays (check-ins cite it)."""
-    policy = AdmissionPolicy.objects.select_for_update().select_related("site__region", "region").get(pk=policy.pk)
+    policy = (
+        AdmissionPolicy.objects.select_for_update(of=("self",))
+        .select_related("site__region", "region")
+        .get(pk=policy.pk)
+    )
     if policy.site is not None:
         require(may_manage_site(actor, policy.site))
     else:
