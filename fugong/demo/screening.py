@@ -14,7 +14,7 @@ from stdnum.cn import ric
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.directory.models import Organisation, Region, Site
-from fugong.screening import policies, rules, venues
+from fugong.screening import checkins, policies, rules, venues
 from fugong.screening.models import (
     AdmissionPolicy,
     Channel,
@@ -299,23 +299,16 @@ def _helpers_today(rng: random.Random, baqiu: Venue) -> None:
     for member in members:
         calls.answer_call(call, member, yes=True)
     calls.confirm(None, call, members)
-    policy = policies.in_force(baqiu.site)
-    assert policy is not None
-    checks = list(policy.checks.all())
     for index, member in enumerate(members[:3]):
         answers: dict[str, Any] = {CheckKind.HEALTH_CODE: "green", CheckKind.RISK_AREA: "no", CheckKind.MASK: "yes"}
         answers |= {CheckKind.TEST_RESULT: "negative", CheckKind.TEMPERATURE: "36.4", CheckKind.VACCINATION: 3}
         if index == 2:
             answers[CheckKind.HEALTH_CODE] = "yellow"
-        evaluation = rules.evaluate(checks, answers)
-        CheckIn.objects.create(
-            venue=baqiu,
-            policy=policy,
-            at=min(timezone.now(), start + timedelta(minutes=10 + 3 * index)),
+        checkins.check_in(
+            None,
+            baqiu,
+            checkins.Visitor(member.name, mobile=member.mobile),
+            answers,
             channel=Channel.PHONE,
-            name=member.name,
-            mobile=member.mobile,
-            results=evaluation.results,
-            decision=evaluation.decision,
-            final_decision=evaluation.decision,
+            at=min(timezone.now(), start + timedelta(minutes=10 + 3 * index)),
         )
