@@ -27,6 +27,7 @@ ALL_ITEMS = [
     "directory:sites",
     "notify:outbox",
     "delivery:backlog",
+    "screening:index",
     "volunteers:teams",
     "accounts:users",
     "accounts:audit",
@@ -54,7 +55,7 @@ def shot(page: Page, name: str) -> None:
         pytest.param(
             "huyao",
             PHONE,
-            ["core:home", "directory:sites", "delivery:backlog", "volunteers:teams"],
+            ["core:home", "directory:sites", "delivery:backlog", "screening:index", "volunteers:teams"],
             id="site-staff-phone",
         ),
         pytest.param("laoyan", PHONE, ["core:home", "volunteers:teams", "volunteers:me"], id="volunteer-phone"),
