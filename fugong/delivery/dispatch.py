@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core.clock import local_time
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.routing.findings import clock
-from fugong.volunteers.shifts import local_time
 
 from .access import may_plan
 from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop

@@ -13,6 +13,7 @@ from stdnum.cn import ric
 
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
+from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
 from fugong.screening import checkins, policies, rules, venues
 from fugong.screening.models import (
@@ -99,7 +100,7 @@ def load_screening(*, days: int = KEPT_DAYS) -> None:
 
 
 def _days_ago(days: int, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), at))
+    return local_time(timezone.localdate() - timedelta(days=days), at)
 
 
 def _venue(org_name: str, site_name: str, staff_times: list[str], rounds: list[str]) -> Venue:
@@ -196,12 +197,10 @@ def _month(rng: random.Random, venue: Venue, per_day: tuple[int, int], hours: tu
         weekend = day.weekday() >= 5
         total = rng.randint(*per_day) // (2 if weekend else 1)
         # Versions start at midnight in the demo: one policy per day.
-        policy = policies.in_force(venue.site, timezone.make_aware(datetime.combine(day, time(12))))
+        policy = policies.in_force(venue.site, local_time(day, time(12)))
         assert policy is not None
         for _ in range(total):
-            at = timezone.make_aware(
-                datetime.combine(day, time(hours[0])) + timedelta(seconds=rng.randrange((hours[1] - hours[0]) * 3600))
-            )
+            at = local_time(day, time(hours[0])) + timedelta(seconds=rng.randrange((hours[1] - hours[0]) * 3600))
             if at > now:
                 continue
             if rng.random() < 0.03:  # an elderly person without a phone, registered by a relative
@@ -243,7 +242,7 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
         day = today - timedelta(days=back)
         for index, slot in enumerate(venues.slot_times(venue.staff_check_times)):
             for person in staff:
-                at = timezone.make_aware(datetime.combine(day, slot)) - timedelta(minutes=rng.randint(0, 25))
+                at = local_time(day, slot) - timedelta(minutes=rng.randint(0, 25))
                 missed = back == 0 and person == staff[-1] and index == 0
                 if at <= now and not missed:
                     readings.append(
@@ -255,7 +254,7 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
                         )
                     )
         for slot in venues.slot_times(venue.disinfection_times):
-            at = timezone.make_aware(datetime.combine(day, slot)) + timedelta(minutes=rng.randint(0, 20))
+            at = local_time(day, slot) + timedelta(minutes=rng.randint(0, 20))
             if at <= now:
                 rounds.append(
                     Disinfection(
@@ -277,7 +276,7 @@ def _helpers_today(rng: random.Random, baqiu: Venue) -> None:
     confirmed have been checked in there (one referred: a yellow code), two not yet."""
     bureau = Organisation.objects.get(short_name="峡江县局")
     today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today, time(5, 30)))
+    start = local_time(today, time(5, 30))
     if HelpCall.objects.filter(organisation=bureau, site=baqiu.site, starts_at=start).exists():
         return
     team = Team.objects.filter(organisation=bureau, is_active=True).order_by("pk").first()

@@ -12,12 +12,13 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from fugong.accounts.models import User
+from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
 from fugong.volunteers.ledger import record_activity, record_aid
 from fugong.volunteers.mediation import Party, close_case, follow_up, open_case, record_session
 from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, Team, TeamKind
 from fugong.volunteers.services import add_availability, save_member, save_offer, save_team, set_leader
-from fugong.volunteers.shifts import assign, local_time, plan_roster, sign_in, sign_out
+from fugong.volunteers.shifts import assign, plan_roster, sign_in, sign_out
 
 # name, region, founded, leader (name, mobile, username), members with the leader, kinds of activity
 BAQIU = [

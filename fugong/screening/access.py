@@ -19,16 +19,19 @@ from fugong.directory.models import Region, Site
 from .models import Venue
 
 
-def q_screened_sites(user: Any, prefix: str = "") -> Q:
-    """Sites (or, with `prefix="site__"`, venues) whose door the user works."""
+def q_managed_sites(user: Any, prefix: str = "") -> Q:
+    """Sites (or, with `prefix="site__"`, venues) whose screening the user sets up."""
     scope = scope_of(user)
     if scope.is_platform_admin:
         return Q()
-    return (
-        scope.q_region(f"{prefix}region__code")
-        | Q(**{f"{prefix}organisation_id__in": sorted(scope.admin_org_ids)})
-        | Q(**{f"{prefix}pk__in": sorted(scope.staff_site_ids)})
-    )
+    return scope.q_region(f"{prefix}region__code") | Q(**{f"{prefix}organisation_id__in": sorted(scope.admin_org_ids)})
+
+
+def q_screened_sites(user: Any, prefix: str = "") -> Q:
+    """Sites (or venues) whose door the user works: those they manage and their own site."""
+    if scope_of(user).is_platform_admin:
+        return Q()
+    return q_managed_sites(user, prefix) | Q(**{f"{prefix}pk__in": sorted(scope_of(user).staff_site_ids)})
 
 
 def may_manage_site(user: Any, site: Site) -> bool:

@@ -16,12 +16,13 @@ from ninja.errors import HttpError
 
 from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
+from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
 
 from . import checkins, logs, policies, queries, rules, venues
 from .access import may_screen
-from .models import CHECK_PARAMETER, Channel, CheckIn, CheckKind, Venue
+from .models import Channel, CheckIn, CheckKind, Venue
 
 router = Router(tags=["screening"])
 MAX_BATCH = 500
@@ -58,8 +59,7 @@ def _policy_json(policy: Any) -> dict[str, Any] | None:
         return None
     checks = []
     for check in policy.checks.all():
-        name = CHECK_PARAMETER.get(CheckKind(check.kind))
-        value = getattr(check, name) if name else None
+        value = check.parameter
         checks.append(
             {
                 "kind": check.kind,
@@ -89,16 +89,17 @@ def _venue(request: AuthedRequest, venue_id: int) -> Venue:
 @router.get("/sites", response=list[VenueOut])
 def sites(request: AuthedRequest) -> list[dict[str, Any]]:
     """Screened sites you work, each with the policy in force now."""
-    return [
-        {
-            "id": v.pk,
-            "site": v.site.name,
-            "organisation": str(v.site.organisation),
-            "is_active": v.is_active,
-            "policy": _policy_json(policies.in_force(v.site)),
-        }
-        for v in queries.visible_venues(request.user)
-    ]
+    return [_venue_json(v) for v in queries.visible_venues(request.user)]
+
+
+def _venue_json(venue: Venue) -> dict[str, Any]:
+    return {
+        "id": venue.pk,
+        "site": venue.site.name,
+        "organisation": str(venue.site.organisation),
+        "is_active": venue.is_active,
+        "policy": _policy_json(policies.in_force(venue.site)),
+    }
 
 
 class CheckInIn(Schema):
@@ -209,7 +210,7 @@ def day_checkins(request: AuthedRequest, venue_id: int, day: str = "") -> list[d
         chosen = datetime.fromisoformat(day).date() if day else timezone.localdate()
     except ValueError:
         raise HttpError(422, _("Give the day as YYYY-MM-DD.")) from None
-    start, end = queries.day_bounds(chosen)
+    start, end = day_bounds(chosen)
     records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("venue__site")[:2000]
     return [_checkin_json(r, False) for r in records]
 
@@ -272,14 +273,7 @@ def disinfection(request: AuthedRequest, venue_id: int, payload: DisinfectionIn)
 @router.get("/visit/{token}", response=VenueOut, auth=None)
 def visit_policy(request: HttpRequest, token: str) -> dict[str, Any]:
     """What a venue code asks: the site and the policy in force (no account needed)."""
-    venue = _venue_of_token(token)
-    return {
-        "id": venue.pk,
-        "site": venue.site.name,
-        "organisation": str(venue.site.organisation),
-        "is_active": venue.is_active,
-        "policy": _policy_json(policies.in_force(venue.site)),
-    }
+    return _venue_json(_venue_of_token(token))
 
 
 @router.post("/visit/{token}", response={200: CheckInOut, 201: CheckInOut}, auth=None)

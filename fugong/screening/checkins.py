@@ -189,8 +189,3 @@ def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision) ->
 def is_current(record: CheckIn) -> bool:
     """A result screen is for today only: yesterday's screenshot admits nobody."""
     return timezone.localdate(record.at) == timezone.localdate()
-
-
-def failed_checks(record: CheckIn) -> list[dict[str, Any]]:
-    """The checks that did not pass, for the result screen."""
-    return [r for r in record.results if r["verdict"] != rules.PASS]

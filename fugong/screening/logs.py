@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import Membership, Role, User
 from fugong.accounts.permissions import require
+from fugong.core.clock import local_time
 
 from .access import may_screen
 from .models import Disinfection, StaffTemperature, Venue
@@ -83,14 +84,10 @@ def record_disinfection(
     return entry
 
 
-def _local(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at))
-
-
 def slot_spans(day: date, times: list[time]) -> list[tuple[time, datetime, datetime]]:
     """(slot time, start, end) of each slot's part of the day."""
-    moments = [_local(day, t) for t in times]
-    day_start, day_end = _local(day, time(0)), _local(day + timedelta(days=1), time(0))
+    moments = [local_time(day, t) for t in times]
+    day_start, day_end = local_time(day, time(0)), local_time(day + timedelta(days=1), time(0))
     spans = []
     for i, moment in enumerate(moments):
         start = day_start if i == 0 else moments[i - 1] + (moment - moments[i - 1]) / 2
@@ -118,7 +115,7 @@ def overdue(venue: Venue, now: datetime | None = None) -> list[Overdue]:
     now = now or timezone.now()
     day = timezone.localdate(now)
     grace = timedelta(minutes=venue.grace_minutes)
-    day_start = _local(day, time(0))
+    day_start = local_time(day, time(0))
     readings = list(
         StaffTemperature.objects.filter(venue=venue, taken_at__gte=day_start, taken_at__lte=now).values_list(
             "staff_id", "taken_at"
@@ -132,12 +129,12 @@ def overdue(venue: Venue, now: datetime | None = None) -> list[Overdue]:
     found: list[Overdue] = []
     staff = roster(venue)
     for due, start, end in slot_spans(day, slot_times(venue.staff_check_times)):
-        if now < _local(day, due) + grace:
+        if now < local_time(day, due) + grace:
             continue
         taken = {staff_id for staff_id, at in readings if start <= at < end}
         found.extend(Overdue("temperature", due, person) for person in staff if person.pk not in taken)
     for due, start, end in slot_spans(day, slot_times(venue.disinfection_times)):
-        if now >= _local(day, due) + grace and not any(start <= at < end for at in rounds):
+        if now >= local_time(day, due) + grace and not any(start <= at < end for at in rounds):
             found.append(Overdue("disinfection", due))
     return found
 

@@ -6,6 +6,7 @@ what failing it (or an unclear answer) means; a new rule is a new policy version
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +40,6 @@ CHECK_PARAMETER = {
     CheckKind.TEMPERATURE: "max_temperature",
     CheckKind.VACCINATION: "min_doses",
 }
-PARAMETER_FIELDS = ("within_days", "within_hours", "max_temperature", "min_doses")
 
 
 class AdmissionPolicy(models.Model):
@@ -165,7 +165,7 @@ class PolicyCheck(models.Model):
         return self.get_kind_display()
 
     @property
-    def parameter(self) -> object:
+    def parameter(self) -> Any:
         name = CHECK_PARAMETER.get(CheckKind(self.kind))
         return getattr(self, name) if name else None
 

@@ -181,8 +181,4 @@ def withdraw_policy(actor: User | None, policy: AdmissionPolicy) -> None:
 
 def copy_specs(policy: AdmissionPolicy) -> list[CheckSpec]:
     """A version's checks, to start the next version from."""
-    specs = []
-    for check in policy.checks.all():
-        name = CHECK_PARAMETER.get(CheckKind(check.kind))
-        specs.append(CheckSpec(check.kind, getattr(check, name) if name else None, check.on_fail, check.on_doubt))
-    return specs
+    return [CheckSpec(c.kind, c.parameter, c.on_fail, c.on_doubt) for c in policy.checks.all()]

@@ -1,16 +1,17 @@
 """Read side of screening, shared by pages, the API and other modules (volunteers' shifts)."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from fugong.core.clock import day_bounds
 from fugong.directory.models import Site
 
-from .access import q_screened_sites
+from .access import q_managed_sites, q_screened_sites
 from .models import CheckIn, DailyCount, Decision, Venue
 
 
@@ -22,20 +23,7 @@ def visible_venues(user: Any) -> QuerySet[Venue]:
 
 def sites_to_open(user: Any) -> QuerySet[Site]:
     """Sites the user manages that do not screen yet (administrators and coordinators)."""
-    from fugong.accounts.permissions import scope_of
-
-    scope = scope_of(user)
-    q = (
-        Q()
-        if scope.is_platform_admin
-        else scope.q_region("region__code") | Q(organisation_id__in=sorted(scope.admin_org_ids))
-    )
-    return Site.objects.filter(q, is_active=True, venue__isnull=True).select_related("organisation")
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time(0)))
-    return start, start + timedelta(days=1)
+    return Site.objects.filter(q_managed_sites(user), is_active=True, venue__isnull=True).select_related("organisation")
 
 
 def counts_today(venues: list[Venue]) -> dict[int, dict[str, int]]:

@@ -6,7 +6,7 @@ send yesterday's check-ins late), so a day's count is settled before its records
 live `RETENTION_CHECKINS_DAYS`, counts are written every day.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fugong.accounts import audit
+from fugong.core.clock import local_time
 
 from .models import CheckIn, DailyCount, StaffTemperature
 
@@ -27,18 +28,15 @@ def cutoff_of(now: datetime | None = None) -> datetime:
     `RETENTION_CHECKINS_DAYS` ago, so whole days go and a day is never half-kept."""
     now = now or timezone.now()
     first_kept = timezone.localdate(now) - timedelta(days=settings.RETENTION_DAYS["checkins"])
-    return timezone.make_aware(datetime.combine(first_kept, datetime.min.time()))
+    return local_time(first_kept, time(0))
 
 
 @transaction.atomic
-def count_days(days: list[date] | None = None) -> int:
-    """Write the per-site, per-day, per-decision counts from the records (all days that have
-    records, or the given ones). Returns the number of count rows written."""
-    records = CheckIn.objects.all()
-    if days is not None:
-        records = records.filter(at__date__in=days)
+def count_days() -> int:
+    """Write the per-site, per-day, per-decision counts from the records, for every day that
+    has records. Returns the number of count rows written."""
     rows: Any = (
-        records.annotate(day=TruncDate("at"))
+        CheckIn.objects.annotate(day=TruncDate("at"))
         .values("venue_id", "day", "final_decision")
         .annotate(n=Count("pk"))
         .order_by()
@@ -46,9 +44,7 @@ def count_days(days: list[date] | None = None) -> int:
     counted = [
         DailyCount(venue_id=r["venue_id"], day=r["day"], decision=r["final_decision"], count=r["n"]) for r in rows
     ]
-    touched_days = {c.day for c in counted} | set(days or [])
-    if touched_days:
-        DailyCount.objects.filter(day__in=touched_days).delete()
+    DailyCount.objects.filter(day__in={c.day for c in counted}).delete()
     DailyCount.objects.bulk_create(counted, batch_size=1000)
     return len(counted)
 

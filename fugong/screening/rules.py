@@ -67,6 +67,14 @@ def answer_text(kind: str, answer: Any) -> str:
     return str(words.get(CheckKind(kind), {}).get(answer, answer))
 
 
+def in_words(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A check-in's stored results as label, answer in words and verdict, for screens."""
+    return [
+        {"label": CheckKind(r["kind"]).label, "answer": answer_text(r["kind"], r["answer"]), "verdict": r["verdict"]}
+        for r in results
+    ]
+
+
 def describe(check: PolicyCheck) -> str:
     """The check as a rule in words: 'Temperature below 37.3 °C (otherwise: refused)'."""
     kind = check.kind

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from fugong.accounts.permissions import require, scope_of
+from fugong.core.clock import local_time
 
 from .access import q_visible_cases, q_visible_teams
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
     OfferKind,
     Team,
 )
-from .shifts import local_time
 
 
 def visible_teams(user: Any) -> QuerySet[Team]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.clock import local_time
 from fugong.directory.models import Site
 
 from .access import may_run_team
@@ -22,11 +23,6 @@ from .models import Member, Shift, ShiftAssignment, Team
 # The seed's checkpoints ran "from morning to night in three groups".
 THREE_TURNS = ((time(6), time(11)), (time(11), time(16)), (time(16), time(22)))
 SIGN_IN_EARLY = timedelta(minutes=30)  # arriving a little early is normal
-
-
-def local_time(day: date, at: time) -> datetime:
-    """That day's time of day in the site's (the platform's) time zone."""
-    return timezone.make_aware(datetime.combine(day, at))
 
 
 @transaction.atomic

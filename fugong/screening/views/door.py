@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
+from fugong.core.clock import day_bounds
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.validators import clean_mobile
@@ -21,19 +22,8 @@ from fugong.core.validators import clean_mobile
 from .. import checkins, logs, policies, queries, rules, venues
 from ..access import may_screen, sees_personal_data
 from ..forms import CheckInForm, DisinfectionForm, StaffTemperatureForm
-from ..models import Channel, CheckIn, CheckKind, Decision, Disinfection, StaffTemperature
+from ..models import Channel, CheckIn, Decision, Disinfection, StaffTemperature
 from .office import venue_of
-
-
-def _answers_in_words(record: CheckIn) -> list[dict[str, Any]]:
-    return [
-        {
-            "label": CheckKind(r["kind"]).label,
-            "answer": rules.answer_text(r["kind"], r["answer"]),
-            "verdict": r["verdict"],
-        }
-        for r in record.results
-    ]
 
 
 @login_required
@@ -63,7 +53,7 @@ def console(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "policy": policy,
         "form": form,
         "last": last,
-        "last_answers": _answers_in_words(last) if last else [],
+        "last_answers": rules.in_words(last.results) if last else [],
         **_feed(venue),
     }
     return render(request, "screening/console.html", context)
@@ -124,7 +114,7 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
         records = queries.search_person(queries.visible_venues(request.user).filter(pk=venue.pk), wanted)
         searched = True
     else:
-        start, end = queries.day_bounds(day)
+        start, end = day_bounds(day)
         records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("checked_by")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     context = {
@@ -176,7 +166,7 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Disinfection round recorded."))
             return redirect("screening:hygiene", venue.pk)
-    today_start, _today_end = queries.day_bounds(timezone.localdate())
+    today_start, _today_end = day_bounds(timezone.localdate())
     readings = StaffTemperature.objects.filter(venue=venue, taken_at__gte=today_start).select_related("staff")
     spans = logs.slot_spans(timezone.localdate(), venues.slot_times(venue.staff_check_times))
     board = [

@@ -13,7 +13,7 @@ from fugong.core.forms import apply_errors
 
 from .. import checkins, policies, rules, venues
 from ..forms import CheckInForm
-from ..models import Channel, CheckIn, CheckKind
+from ..models import Channel, CheckIn
 
 
 def _invalid(request: HttpRequest, message: str) -> HttpResponse:
@@ -63,10 +63,7 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = {
         "record": record,
         "current": checkins.is_current(record),
-        "failed": [
-            {"label": CheckKind(r["kind"]).label, "answer": rules.answer_text(r["kind"], r["answer"])}
-            for r in checkins.failed_checks(record)
-        ],
+        "failed": [r for r in rules.in_words(record.results) if r["verdict"] != rules.PASS],
         "waiting": record.decision == "refer" and record.resolved_at is None,
         "next_visit": reverse("screening:visit", args=[venues.venue_token(record.venue)])
         if record.venue.is_active
