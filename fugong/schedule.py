@@ -11,6 +11,7 @@ from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
 from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_holds
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
+from fugong.power.tasks import run_power_day
 from fugong.screening.tasks import purge_screening_records
 from fugong.volunteers.tasks import erase_expired_personal_data
 
@@ -26,4 +27,6 @@ PERIODIC_JOBS = [
     Periodic("sweep_order_holds", sweep_order_holds, every=timedelta(minutes=5)),
     Periodic("purge_delivery_personal_data", purge_delivery_personal_data, daily_at=time(4, 0)),
     Periodic("purge_screening_records", purge_screening_records, daily_at=time(2, 30)),
+    # Before office hours, so the extension SMS arrive in the morning.
+    Periodic("run_power_day", run_power_day, daily_at=time(7, 0)),
 ]

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fugong.volunteers",
     "fugong.delivery",
     "fugong.screening",
+    "fugong.power",
     "fugong.demo",
 ]
 
@@ -249,6 +250,8 @@ RETENTION_DAYS = {
     "handover_photos": int(os.environ.get("RETENTION_HANDOVER_PHOTOS_DAYS", "90")),
     # Check-ins and staff temperatures (health data): 28 days, two incubation periods.
     "checkins": int(os.environ.get("RETENTION_CHECKINS_DAYS", "28")),
+    # Priority-line residents: name, phone and address erased this long after the registration ended.
+    "priority_residents": int(os.environ.get("RETENTION_PRIORITY_RESIDENTS_DAYS", "365")),
 }
 
 # Delivery planning: parallel searches per leg (one per core; this is CPU work) and the

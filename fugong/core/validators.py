@@ -85,6 +85,23 @@ def clean_mobile(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def clean_phone(value: str) -> str:
+    """A mobile or a landline with its area code (0578-6122000), in E.164 form: old people on
+    the priority line often have only a landline."""
+    text = (value or "").strip()
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("“%(value)s” is not a phone number (a landline needs its area code)."),
+            code="phone_invalid",
+            params={"value": text},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def national_mobile(e164: str) -> str:
     """The number as people in China write it: 13812345678 (foreign numbers stay E.164)."""
     if e164.startswith("+86"):

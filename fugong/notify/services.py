@@ -339,34 +339,51 @@ def start_broadcast(
     actor: User, channel: Channel, kind: str, source_key: str, parameters: Mapping[str, Any], *, title: str
 ) -> Broadcast:
     """Send one message kind to everyone on a recipient list the actor may reach."""
-    from .queries import usable_channels
     from .recipients import SOURCES
 
-    require(usable_channels(actor).filter(pk=channel.pk).exists())
     source = SOURCES.get(source_key)
     if source is None:
         raise ValidationError({"source": _("Unknown recipient list.")})
-    recipients = source.resolve(actor)
+    return broadcast(actor, channel, kind, source.resolve(actor), parameters, title=title, source=source_key)
+
+
+@transaction.atomic
+def broadcast(
+    actor: User,
+    channel: Channel,
+    kind: str,
+    recipients: list[str],
+    parameters: Mapping[str, Any],
+    *,
+    title: str,
+    source: str,
+    per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Broadcast:
+    """Send one message kind to recipients a module selected (its own list or filters); the
+    broadcast records how many and from which list, for the outbox's progress."""
+    from .queries import usable_channels
+
+    require(usable_channels(actor).filter(pk=channel.pk).exists())
     if not recipients:
         raise ValidationError({"source": _("This list has nobody to send to.")})
-    broadcast = Broadcast.objects.create(
+    record = Broadcast.objects.create(
         title=title,
         channel=channel,
         kind=kind,
-        source=source_key,
+        source=source,
         parameters=dict(parameters),
         created_by=actor,
         total=len(recipients),
     )
-    enqueue(actor, channel, kind, recipients, parameters, broadcast=broadcast)
+    enqueue(actor, channel, kind, recipients, parameters, per_recipient=per_recipient, broadcast=record)
     audit.record(
         actor,
         "broadcast.start",
-        broadcast,
+        record,
         changes={"recipients": [None, len(recipients)]},
         organisation_id=channel.organisation_id,
     )
-    return broadcast
+    return record
 
 
 TEST_KIND = "channel_test"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PowerConfig(AppConfig):
+    name = "fugong.power"
+    label = "power"
+    verbose_name = _("Power service")
+
+    def ready(self) -> None:
+        from . import notices
+
+        notices.register_recipient_lists()

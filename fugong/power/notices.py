@@ -1,0 +1,154 @@
+"""Notices to enterprise accounts picked by filters ("every account with a suspension in
+effect"), through notify: the company's SMS template, a preview of who gets what, then the
+broadcast. Each message may name the holder and the account ({holder}, {account})."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.accounts.models import User
+from fugong.core.masking import mask_mobile
+from fugong.directory.models import Organisation
+from fugong.notify import recipients as notify_recipients
+from fugong.notify import services as notify
+from fugong.notify.models import Channel, MessageTemplate
+from fugong.notify.rendering import render
+
+from .access import may_administer, readable_companies
+from .models import AccountKind, ApplicationStatus, CapacityApplication, PowerAccount
+
+PER_ACCOUNT = ("holder", "account")  # parameters every message can use, filled per account
+
+
+class Standing:
+    """Which accounts by their applications."""
+
+    ANY = ""
+    IN_EFFECT = "in_effect"
+    RESTORATION_REQUESTED = "restoration_requested"
+    NONE = "none"
+
+    CHOICES = (
+        (ANY, gettext_lazy("Any")),
+        (IN_EFFECT, gettext_lazy("Suspension or reduction in effect")),
+        (RESTORATION_REQUESTED, gettext_lazy("Restoration requested")),
+        (NONE, gettext_lazy("Nothing suspended or reduced")),
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    voltage: str = ""
+    industry: str = ""
+    region_code: str = ""  # a town: accounts whose town code starts with it
+    supply_station: str = ""
+    standing: str = Standing.ANY
+
+
+def select_accounts(organisation: Organisation, filters: Filters) -> QuerySet[PowerAccount]:
+    """Active enterprise accounts with a mobile, matching every filter given."""
+    qs = PowerAccount.objects.filter(organisation=organisation, kind=AccountKind.ENTERPRISE, is_active=True).exclude(
+        mobile=""
+    )
+    if filters.voltage:
+        qs = qs.filter(voltage=filters.voltage)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    if filters.region_code:
+        qs = qs.filter(region__code__startswith=filters.region_code)
+    if filters.supply_station:
+        qs = qs.filter(supply_station=filters.supply_station)
+    if filters.standing:
+        statuses = {
+            Standing.IN_EFFECT: [ApplicationStatus.IN_EFFECT],
+            Standing.RESTORATION_REQUESTED: [ApplicationStatus.RESTORATION_REQUESTED],
+            Standing.NONE: [ApplicationStatus.IN_EFFECT, ApplicationStatus.RESTORATION_REQUESTED],
+        }[filters.standing]
+        holding = Exists(CapacityApplication.objects.filter(account=OuterRef("pk"), status__in=statuses))
+        qs = qs.filter(~holding if filters.standing == Standing.NONE else holding)
+    return qs.order_by("number")
+
+
+def templates_for(organisation: Organisation) -> QuerySet[MessageTemplate]:
+    """The company's templates that a notice can fill: those using only {holder} and {account}."""
+    qs = MessageTemplate.objects.filter(channel__organisation=organisation, channel__is_active=True)
+    usable = [t.pk for t in qs if set(t.parameters) <= set(PER_ACCOUNT)]
+    return qs.filter(pk__in=usable).select_related("channel").order_by("channel__name", "kind")
+
+
+@dataclass(frozen=True)
+class Preview:
+    count: int
+    sample_text: str
+    sample: list[dict[str, str]]  # the first accounts, mobiles masked
+
+
+def _values(account: PowerAccount) -> dict[str, str]:
+    return {"holder": account.holder, "account": account.number}
+
+
+def preview(actor: User | None, organisation: Organisation, template: MessageTemplate, filters: Filters) -> Preview:
+    _require(actor, organisation, template)
+    accounts = select_accounts(organisation, filters)
+    first = list(accounts[:5])
+    text = render(template.text, _values(first[0])) if first else ""
+    sample = [{"number": a.number, "holder": a.holder, "mobile": mask_mobile(a.mobile)} for a in first]
+    return Preview(count=accounts.count(), sample_text=text, sample=sample)
+
+
+def send_notice(
+    actor: User, organisation: Organisation, template: MessageTemplate, filters: Filters, *, title: str
+) -> Any:
+    """Queue the notice to every selected account; returns the notify broadcast."""
+    _require(actor, organisation, template)
+    if not title.strip():
+        raise ValidationError({"title": _("Give the notice a title, for the outbox.")})
+    per_recipient: dict[str, dict[str, str]] = {}
+    for account in select_accounts(organisation, filters).only("holder", "number", "mobile").iterator(2000):
+        per_recipient.setdefault(account.mobile, _values(account))  # one message per mobile
+    if not per_recipient:
+        raise ValidationError(_("No enterprise account with a mobile matches these filters."))
+    return notify.broadcast(
+        actor,
+        template.channel,
+        template.kind,
+        list(per_recipient),
+        {},
+        title=title.strip(),
+        source="power_accounts",
+        per_recipient=per_recipient,
+    )
+
+
+def _require(actor: User | None, organisation: Organisation, template: MessageTemplate) -> None:
+    if not may_administer(actor, organisation):
+        raise PermissionDenied(_("Only the company's administrators send notices."))
+    channel: Channel = template.channel
+    if channel.organisation_id != organisation.pk:
+        raise ValidationError({"template": _("Choose one of the company's own templates.")})
+
+
+def _suspended_enterprises(user: Any) -> list[str]:
+    companies = [c for c in readable_companies(user) if may_administer(user, c)]
+    mobiles = PowerAccount.objects.filter(
+        Q(organisation__in=companies),
+        Q(applications__status=ApplicationStatus.IN_EFFECT),
+        kind=AccountKind.ENTERPRISE,
+        is_active=True,
+    ).exclude(mobile="")
+    return list(dict.fromkeys(mobiles.order_by("number").values_list("mobile", flat=True)))
+
+
+def register_recipient_lists() -> None:
+    """The notify broadcast page offers this list too."""
+    notify_recipients.register(
+        notify_recipients.RecipientSource(
+            "power_suspended",
+            gettext_lazy("Enterprise accounts with a suspension or reduction in effect"),
+            _suspended_enterprises,
+        )
+    )

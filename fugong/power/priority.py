@@ -1,0 +1,232 @@
+"""The priority line (亲情2号键): one key on an old person's phone brings someone home, and
+someone comes back a fortnight later to check. Revisits are done, never dropped."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.core.validators import clean_phone
+from fugong.directory.models import Organisation
+from fugong.volunteers.models import Member
+
+from .access import may_serve
+from .models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
+
+REVISIT_AFTER = timedelta(days=14)
+RESIDENT_FIELDS = ("name", "kind", "phone", "address", "region", "contact_name", "contact_phone", "account", "note")
+
+
+def _require(actor: User | None, organisation: Organisation) -> None:
+    if not may_serve(actor, organisation):
+        raise PermissionDenied(_("Only the power company's staff may handle the priority line."))
+
+
+def _clean_phones(fields: dict[str, Any]) -> None:
+    errors = {}
+    for name in ("phone", "contact_phone"):
+        value = (fields.get(name) or "").strip()
+        if value:
+            try:
+                fields[name] = clean_phone(value)
+            except ValidationError as error:
+                errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_resident(
+    actor: User | None, organisation: Organisation, resident: Resident | None = None, **fields: Any
+) -> Resident:
+    """Register someone for the priority line, or change their details. The audit log notes
+    which fields changed, never their values (personal data)."""
+    _require(actor, organisation)
+    creating = resident is None
+    resident = resident or Resident(organisation=organisation, registered_on=timezone.localdate())
+    if resident.erased:
+        raise ValidationError(_("This registration has ended and its personal data were erased."))
+    _clean_phones(fields)
+    changed = [name for name in RESIDENT_FIELDS if name in fields and getattr(resident, name, None) != fields[name]]
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    if resident.account is not None and resident.account.organisation_id != organisation.pk:
+        raise ValidationError({"account": _("This account belongs to another company.")})
+    resident.full_clean()
+    resident.save()
+    audit.record(
+        actor,
+        "power.resident.create" if creating else "power.resident.update",
+        resident,
+        changes={name: ["***", "***"] for name in changed},
+        organisation_id=organisation.pk,
+    )
+    return resident
+
+
+@transaction.atomic
+def end_registration(actor: User | None, resident: Resident, day: date | None = None) -> Resident:
+    """Moved away or passed on: no more calls; open revisits still have to be done."""
+    _require(actor, resident.organisation)
+    resident.ended_on = day or timezone.localdate()
+    resident.full_clean()
+    resident.save(update_fields=["ended_on"])
+    audit.record(actor, "power.resident.end", resident, organisation_id=resident.organisation_id)
+    return resident
+
+
+@transaction.atomic
+def receive_call(
+    actor: User | None, resident: Resident, *, need: str, urgency: str = Urgency.NORMAL, at: datetime | None = None
+) -> PriorityCall:
+    """A call on the priority line becomes a ticket at the top of the list."""
+    _require(actor, resident.organisation)
+    if resident.ended_on is not None:
+        raise ValidationError(_("This registration has ended."))
+    if not need.strip():
+        raise ValidationError({"need": _("Write down what is needed.")})
+    call = PriorityCall(
+        resident=resident, received_at=at or timezone.now(), received_by=actor, need=need.strip(), urgency=urgency
+    )
+    call.full_clean()
+    call.save()
+    audit.record(actor, "power.priority_call.create", call, organisation_id=resident.organisation_id)
+    return call
+
+
+@transaction.atomic
+def assign(
+    actor: User | None, call: PriorityCall, *, user: User | None = None, member: Member | None = None
+) -> PriorityCall:
+    """Send a staff member, or a member of a volunteer team, to the resident."""
+    call = PriorityCall.objects.select_for_update().select_related("resident__organisation").get(pk=call.pk)
+    _require(actor, call.resident.organisation)
+    if (user is None) == (member is None):
+        raise ValidationError({"assignee": _("Choose one person to go.")})
+    if user is not None and not may_serve(user, call.resident.organisation):
+        raise ValidationError({"assignee": _("Choose someone of the power company.")})
+    if member is not None and (member.left_on is not None or not member.mobile):
+        raise ValidationError({"assignee": _("This volunteer cannot be reached.")})
+    call.assigned_user, call.assigned_member, call.assigned_at = user, member, timezone.now()
+    if call.status == CallStatus.OPEN:
+        call.status = CallStatus.ASSIGNED
+    call.save(update_fields=["assigned_user", "assigned_member", "assigned_at", "status"])
+    audit.record(
+        actor,
+        "power.priority_call.assign",
+        call,
+        changes={"assignee": [None, str(user or member)]},
+        organisation_id=call.resident.organisation_id,
+    )
+    return call
+
+
+@transaction.atomic
+def record_visit(
+    actor: User | None,
+    call: PriorityCall,
+    *,
+    visited_at: datetime,
+    visitor: str,
+    findings: str,
+    resolved: bool = True,
+    revisit_on: date | None = None,
+) -> tuple[HomeVisit, Revisit]:
+    """The home visit, and the revisit it always brings (a fortnight later unless set)."""
+    call = PriorityCall.objects.select_for_update().select_related("resident__organisation").get(pk=call.pk)
+    _require(actor, call.resident.organisation)
+    errors = {}
+    if visited_at > timezone.now() + timedelta(minutes=5):
+        errors["visited_at"] = _("A visit cannot be recorded before it happens.")
+    if not findings.strip():
+        errors["findings"] = _("Write down what was found and done.")
+    visit_day = timezone.localdate(visited_at)
+    revisit_on = revisit_on or visit_day + REVISIT_AFTER
+    if revisit_on <= visit_day:
+        errors["revisit_on"] = _("The revisit comes after the visit.")
+    if errors:
+        raise ValidationError(errors)
+    visit = HomeVisit.objects.create(
+        call=call,
+        visited_at=visited_at,
+        visitor=visitor.strip() or str(call.assignee or actor or ""),
+        findings=findings.strip(),
+        resolved=resolved,
+        recorded_by=actor,
+    )
+    revisit = Revisit.objects.create(call=call, resident=call.resident, due_on=revisit_on, created_at=timezone.now())
+    if call.assigned_at is None:
+        call.assigned_at = visited_at
+    call.status = CallStatus.VISITED
+    call.save(update_fields=["status", "assigned_at"])
+    audit.record(
+        actor,
+        "power.home_visit.create",
+        visit,
+        changes={"revisit_on": [None, str(revisit_on)]},
+        organisation_id=call.resident.organisation_id,
+    )
+    return visit, revisit
+
+
+@transaction.atomic
+def complete_revisit(
+    actor: User | None, revisit: Revisit, *, outcome: str, next_on: date | None = None
+) -> tuple[Revisit, Revisit | None]:
+    """Mark a revisit done with what was found; optionally schedule the next one."""
+    revisit = Revisit.objects.select_for_update().select_related("resident__organisation").get(pk=revisit.pk)
+    _require(actor, revisit.resident.organisation)
+    if revisit.done_at is not None:
+        raise ValidationError(_("This revisit is already done."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Write down how the resident is doing.")})
+    today = timezone.localdate()
+    if next_on is not None and next_on <= today:
+        raise ValidationError({"next_on": _("The next revisit must be on a later day.")})
+    revisit.done_at, revisit.done_by, revisit.outcome = timezone.now(), actor, outcome.strip()
+    revisit.save(update_fields=["done_at", "done_by", "outcome"])
+    following = None
+    if next_on is not None:
+        following = Revisit.objects.create(
+            call=revisit.call, resident=revisit.resident, due_on=next_on, created_at=timezone.now()
+        )
+    audit.record(
+        actor,
+        "power.revisit.done",
+        revisit,
+        changes={"next_on": [None, str(next_on) if next_on else None]},
+        organisation_id=revisit.resident.organisation_id,
+    )
+    return revisit, following
+
+
+def is_overdue(revisit: Revisit, today: date | None = None) -> bool:
+    """Overdue from the day after it was due."""
+    return revisit.done_at is None and revisit.due_on < (today or timezone.localdate())
+
+
+def erase_ended_registrations(today: date | None = None) -> int:
+    """Erase the personal data of residents whose registration ended longer ago than the
+    retention period; their calls, visits and revisits stay, anonymous."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.RETENTION_DAYS["priority_residents"])
+    with transaction.atomic():
+        erased = Resident.objects.filter(erased=False, ended_on__lt=cutoff).update(
+            name="（已注销）",
+            phone="",
+            address="",
+            contact_name="",
+            contact_phone="",
+            note="",
+            account=None,
+            erased=True,
+        )
+    if erased:
+        audit.record_about(None, "power.residents.erased", "power.resident", "", f"< {cutoff}", changes={"n": erased})
+    return erased

@@ -1,0 +1,174 @@
+"""Read-side functions the pages and the API share, scoped to what the user may read."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import mean
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from fugong.core.pinyin import normalise_query
+from fugong.directory.models import Site
+
+from .access import q_readable
+from .models import (
+    AccountKind,
+    ApplicationStatus,
+    BusinessKind,
+    CapacityApplication,
+    PowerAccount,
+    PriorityCall,
+    Resident,
+    Revisit,
+    Ticket,
+    TicketStatus,
+    Window,
+)
+
+
+def visible_accounts(user: Any) -> QuerySet[PowerAccount]:
+    return PowerAccount.objects.filter(q_readable(user, "organisation__")).select_related("region", "organisation")
+
+
+def search_accounts(qs: QuerySet[PowerAccount], query: str) -> QuerySet[PowerAccount]:
+    query = normalise_query(query)
+    return qs.filter(Q(number__startswith=query) | Q(search_key__contains=query)) if query else qs
+
+
+def visible_applications(user: Any) -> QuerySet[CapacityApplication]:
+    return CapacityApplication.objects.filter(q_readable(user, "account__organisation__")).select_related(
+        "account__organisation", "account__region"
+    )
+
+
+def account_counts(organisation_id: int) -> dict[str, int]:
+    rows = PowerAccount.objects.filter(organisation_id=organisation_id, is_active=True).aggregate(
+        total=Count("pk"),
+        enterprises=Count("pk", filter=Q(kind=AccountKind.ENTERPRISE)),
+        high_voltage=Count("pk", filter=Q(voltage="high")),
+    )
+    return {k: v or 0 for k, v in rows.items()}
+
+
+def application_counts(organisation_id: int) -> dict[str, int]:
+    rows = (
+        CapacityApplication.objects.filter(account__organisation_id=organisation_id)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+def hall_sites(user: Any) -> QuerySet[Site]:
+    return Site.objects.filter(
+        q_readable(user, "organisation__"),
+        kind=Site.Kind.SERVICE_HALL,
+        organisation__kind="power_supply",
+        is_active=True,
+    ).select_related("organisation")
+
+
+@dataclass
+class WindowState:
+    window: Window
+    current: Ticket | None
+
+
+@dataclass
+class HallState:
+    windows: list[WindowState]
+    waiting: dict[str, int]  # by business kind
+    recent: list[Ticket]  # the latest calls, newest first (the hall screen)
+    waiting_total: int = 0
+    served_today: int = 0
+
+
+def hall_state(site: Site, day: date | None = None) -> HallState:
+    day = day or timezone.localdate()
+    tickets = Ticket.objects.filter(site=site, day=day)
+    windows = list(Window.objects.filter(site=site).order_by("number"))
+    called = {t.window_id: t for t in tickets.filter(status=TicketStatus.CALLED).select_related("window")}
+    waiting = dict.fromkeys(BusinessKind.values, 0)
+    for row in tickets.filter(status=TicketStatus.WAITING).values("kind").annotate(n=Count("pk")).order_by():
+        waiting[row["kind"]] = row["n"]
+    recent = list(
+        tickets.filter(announced_at__isnull=False).select_related("window").order_by("-announced_at", "-pk")[:6]
+    )
+    return HallState(
+        windows=[WindowState(w, called.get(w.pk)) for w in windows],
+        waiting=waiting,
+        recent=recent,
+        waiting_total=sum(waiting.values()),
+        served_today=tickets.filter(status=TicketStatus.SERVED).count(),
+    )
+
+
+@dataclass
+class KindFigures:
+    kind: str
+    label: str
+    taken: int = 0
+    served: int = 0
+    no_show: int = 0
+    waits: list[float] = field(default_factory=list)  # minutes
+    services: list[float] = field(default_factory=list)
+
+    @property
+    def mean_wait(self) -> float | None:
+        return round(mean(self.waits), 1) if self.waits else None
+
+    @property
+    def mean_service(self) -> float | None:
+        return round(mean(self.services), 1) if self.services else None
+
+
+def day_figures(site: Site, day: date) -> dict[str, Any]:
+    """A day at the hall: numbers taken, served, gone; mean waiting and service minutes by
+    business and by window. A day has a few hundred tickets: counted in Python."""
+    by_kind = {k: KindFigures(k, str(label)) for k, label in BusinessKind.choices}
+    by_window: dict[int, int] = {}
+    total = KindFigures("", "")
+    tickets = Ticket.objects.filter(site=site, day=day).select_related("window")
+    for ticket in tickets:
+        for figures in (by_kind[ticket.kind], total):
+            figures.taken += 1
+            if ticket.called_at:
+                figures.waits.append((ticket.called_at - ticket.taken_at).total_seconds() / 60)
+            if ticket.status == TicketStatus.SERVED and ticket.finished_at and ticket.called_at:
+                figures.served += 1
+                figures.services.append((ticket.finished_at - ticket.called_at).total_seconds() / 60)
+            elif ticket.status == TicketStatus.NO_SHOW:
+                figures.no_show += 1
+        if ticket.status == TicketStatus.SERVED and ticket.window:
+            by_window[ticket.window.number] = by_window.get(ticket.window.number, 0) + 1
+    return {"day": day, "kinds": list(by_kind.values()), "total": total, "windows": sorted(by_window.items())}
+
+
+def week_figures(site: Site, last_day: date, days: int = 7) -> list[dict[str, Any]]:
+    return [day_figures(site, last_day - timedelta(days=n)) for n in range(days)]
+
+
+def visible_residents(user: Any) -> QuerySet[Resident]:
+    return Resident.objects.filter(q_readable(user, "organisation__")).select_related("region", "organisation")
+
+
+def open_calls(user: Any) -> QuerySet[PriorityCall]:
+    """Calls nobody has visited yet: urgent first, then the oldest."""
+    return (
+        PriorityCall.objects.filter(q_readable(user, "resident__organisation__"))
+        .exclude(status="visited")
+        .select_related("resident__region", "assigned_user", "assigned_member")
+        .order_by("-urgency", "received_at")  # "urgent" sorts after "normal": descending puts it first
+    )
+
+
+def open_revisits(user: Any) -> QuerySet[Revisit]:
+    return (
+        Revisit.objects.filter(q_readable(user, "resident__organisation__"), done_at__isnull=True)
+        .select_related("resident__region", "call")
+        .order_by("due_on", "pk")
+    )

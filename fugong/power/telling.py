@@ -1,0 +1,87 @@
+"""Telling enterprises by SMS at each step of their application, through the company's
+channel that has the step's template. The texts here are the defaults a company starts
+with (the demo installs them); each company may word its own."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from fugong.accounts.models import User
+from fugong.directory.models import Organisation
+from fugong.notify import services as notify
+from fugong.notify.models import Channel
+
+from .models import CapacityApplication
+
+RECEIVED = "application_received"
+APPROVED = "application_approved"
+REJECTED = "application_rejected"
+EXTENDED = "suspension_extended"
+ENDED = "suspension_ended"
+RESTORATION_RECEIVED = "restoration_received"
+RESTORATION_DISPATCHED = "restoration_dispatched"
+RESTORED = "restoration_done"
+
+_WHO = "{holder}（户号{account}）："
+DEFAULT_TEMPLATES: dict[str, tuple[str, list[str]]] = {
+    RECEIVED: (_WHO + "您的{what}申请已受理：{start}起停用{kva}kVA，{until}。", ["start", "kva", "until"]),
+    APPROVED: (
+        _WHO + "您的{what}申请已批准：{start}起{kva}kVA不计收基本电费，{until}。复工时一个电话即可恢复用电。",
+        ["start", "kva", "until"],
+    ),
+    REJECTED: (_WHO + "您的{what}申请未获批准：{reason}。", ["reason"]),
+    EXTENDED: (
+        _WHO + "根据疫情防控期间的政策，您已办理的{what}已自动续期至{end}，无需到厅办理。复工时一个电话即可恢复用电。",
+        ["end"],
+    ),
+    ENDED: (_WHO + "您的{what}已于{end}到期，{restore}起恢复计收基本电费。", ["end", "restore"]),
+    RESTORATION_RECEIVED: (
+        _WHO + "已收到您恢复用电的申请，{station}将于{day}为您恢复送电。",
+        ["station", "day"],
+    ),
+    RESTORATION_DISPATCHED: (_WHO + "{station}已安排{worker}于{day}上门为您恢复送电。", ["station", "worker", "day"]),
+    RESTORED: (
+        _WHO + "已为您恢复送电。{start}至{last}共{days}天、{kva}kVA不计收基本电费{amount}。",
+        ["start", "last", "days", "kva", "amount"],
+    ),
+}
+COMMON = ["holder", "account", "what"]
+
+
+def template_parameters(kind: str) -> list[str]:
+    return COMMON + DEFAULT_TEMPLATES[kind][1]
+
+
+def install_templates(actor: User | None, channel: Channel) -> int:
+    """Give a channel the default texts it does not have yet; returns how many were added."""
+    added = 0
+    for kind, (text, _parameters) in DEFAULT_TEMPLATES.items():
+        if not channel.templates.filter(kind=kind).exists():
+            notify.save_template(actor, channel, kind=kind, text=text, parameters=template_parameters(kind))
+            added += 1
+    return added
+
+
+def channel_for(organisation: Organisation, kind: str) -> Channel | None:
+    return (
+        Channel.objects.filter(organisation=organisation, is_active=True, templates__kind=kind).order_by("pk").first()
+    )
+
+
+def day_text(day: date | None) -> str:
+    """2026-03-01 -> 3月1日 (SMS are read in Chinese)."""
+    return f"{day.month}月{day.day}日" if day else ""
+
+
+def tell(actor: User | None, application: CapacityApplication, kind: str, **values: Any) -> bool:
+    """Queue the step's SMS to the enterprise; False when it has no mobile or the company no
+    channel with this template (the step still happens; the page shows it was not sent)."""
+    account = application.account
+    channel = channel_for(account.organisation, kind)
+    if channel is None or not account.mobile:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        common = {"holder": account.holder, "account": account.number, "what": application.get_kind_display()}
+    return notify.enqueue(actor, channel, kind, [account.mobile], {**common, **values}) > 0
