@@ -3,7 +3,7 @@
 One place, so every list and export hides the same digits: 138****5678, 3301**********1234.
 """
 
-from .validators import national_mobile
+from .validators import national_mobile, national_phone
 
 
 def mask_mobile(value: str | None) -> str:
@@ -36,3 +36,11 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_phone(value: str | None) -> str:
+    """A mobile or a landline: 139****0101, 057****1234."""
+    if not value:
+        return ""
+    digits = national_phone(value)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}" if len(digits) >= 7 else "*" * len(digits)

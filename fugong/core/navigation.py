@@ -5,6 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.models import Role
@@ -19,11 +20,16 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None  # None: every signed-in user; platform admins see all
     personal: bool = False  # about the person's own duties: only for those who hold the role
+    # Dotted path of a check `user -> bool` in the module (core imports no module): the power
+    # pages only for people of a power company or coordinators over one.
+    when: str = ""
 
-    def visible_to(self, scope: Any) -> bool:
+    def visible_to(self, scope: Any, user: Any = None) -> bool:
         if self.personal:
             return bool(self.roles and scope.roles.intersection(self.roles))
-        return self.roles is None or scope.has_role(*self.roles)
+        if self.roles is not None and not scope.has_role(*self.roles):
+            return False
+        return not self.when or bool(import_string(self.when)(user))
 
 
 NAV_ITEMS = [
@@ -34,6 +40,9 @@ NAV_ITEMS = [
     NavItem(_("Messages"), "notify:outbox", MANAGERS),
     NavItem(_("Deliveries"), "delivery:backlog", MANAGERS | {Role.SITE_STAFF}),
     NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(
+        _("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when="fugong.power.access.works_with_power"
+    ),
     NavItem(_("Volunteers"), "volunteers:teams", MANAGERS | {Role.SITE_STAFF, Role.VOLUNTEER}),
     NavItem(_("My duties"), "volunteers:me", frozenset({Role.VOLUNTEER}), personal=True),
     NavItem(_("Users"), "accounts:users", MANAGERS),
@@ -45,7 +54,7 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     scope = scope_of(user)
     items = []
     for item in NAV_ITEMS:
-        if item.visible_to(scope):
+        if item.visible_to(scope, user):
             url = reverse(item.url_name)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"label": item.label, "url": url, "active": active, "name": item.url_name})

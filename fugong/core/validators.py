@@ -102,6 +102,17 @@ def clean_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def national_phone(e164: str) -> str:
+    """A mobile or landline as dialled in China: 13812345678, 05786122000."""
+    try:
+        number = phonenumbers.parse(e164, "CN")
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code != 86:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
+
+
 def national_mobile(e164: str) -> str:
     """The number as people in China write it: 13812345678 (foreign numbers stay E.164)."""
     if e164.startswith("+86"):

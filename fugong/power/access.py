@@ -48,3 +48,8 @@ def q_readable(user: Any, prefix: str = "") -> Q:
 
 def readable_companies(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(q_readable(user), kind=POWER, is_active=True).select_related("region")
+
+
+def works_with_power(user: Any) -> bool:
+    """Whether the power pages are for this person (the menu shows them)."""
+    return readable_companies(user).exists()

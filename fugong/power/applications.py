@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.directory.models import Organisation
 
 from . import charges, telling
-from .access import may_serve
+from .access import may_administer, may_serve
 from .models import (
     AccountKind,
     ApplicationEvent,
@@ -481,3 +482,56 @@ def held_capacity(account: PowerAccount, day: date) -> int:
         if last is None or last >= day:
             total += application.capacity_kva
     return total
+
+
+RULE_FIELDS = ("min_days", "max_days_per_year", "epidemic_from", "epidemic_until", "extension_days")
+
+
+@transaction.atomic
+def save_rules(actor: User | None, organisation: Organisation, **fields: Any) -> SuspensionRules:
+    """Set the company's rules; starting or ending the relaxation is a date here."""
+    if not may_administer(actor, organisation):
+        raise PermissionDenied
+    rules = SuspensionRules.objects.select_for_update().filter(organisation=organisation).first()
+    rules = rules or SuspensionRules(organisation=organisation)
+    before = audit.snapshot(rules, RULE_FIELDS) if rules.pk else {}
+    for name, value in fields.items():
+        if name not in RULE_FIELDS:
+            raise TypeError(name)
+        setattr(rules, name, value)
+    if rules.epidemic_until is not None and rules.epidemic_from is None:
+        raise ValidationError({"epidemic_from": _("Give the first day of the relaxation.")})
+    if rules.epidemic_from and rules.epidemic_until and rules.epidemic_until < rules.epidemic_from:
+        raise ValidationError({"epidemic_until": _("The relaxation cannot end before it begins.")})
+    rules.full_clean()
+    rules.save()
+    audit.record(
+        actor,
+        "power.rules.save",
+        rules,
+        changes=audit.diff(before, audit.snapshot(rules, RULE_FIELDS)),
+        organisation_id=organisation.pk,
+    )
+    return rules
+
+
+@transaction.atomic
+def set_tariff(
+    actor: User | None, organisation: Organisation, *, effective_from: date, price: Decimal
+) -> CapacityTariff:
+    """A capacity price from a day on; a price already in force is not rewritten."""
+    if not may_administer(actor, organisation):
+        raise PermissionDenied
+    if actor is not None and effective_from < timezone.localdate().replace(day=1):
+        raise ValidationError({"effective_from": _("A price for a month that has begun cannot be changed.")})
+    tariff, _created = CapacityTariff.objects.update_or_create(
+        organisation=organisation, effective_from=effective_from, defaults={"price": price}
+    )
+    audit.record(
+        actor,
+        "power.tariff.set",
+        tariff,
+        changes={"price": [None, str(price)], "effective_from": [None, str(effective_from)]},
+        organisation_id=organisation.pk,
+    )
+    return tariff

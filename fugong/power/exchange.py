@@ -5,6 +5,7 @@ form (`customers.prepare_account`), then all are written in bulk in one transact
 """
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,18 +49,21 @@ YES = {"1", "yes", "y", "true", "是", "在用", "正常"}
 NO = {"0", "no", "n", "false", "否", "销户", "停用"}
 
 
-def _lookup(choices: Any) -> dict[str, str]:
-    """Both languages' labels and the codes, lower-cased, for reading a column."""
+# Words offices use besides the labels.
+ALIASES = {"billing": {"两部制": Billing.TWO_PART, "单一制": Billing.SINGLE}}
+
+
+@cache
+def _lookup(name: str) -> dict[str, str]:
+    """Both languages' labels, the codes and the aliases, lower-cased, for reading a column."""
+    choices: Any = {"kind": AccountKind, "voltage": Voltage, "billing": Billing, "industry": Industry}[name]
     found: dict[str, str] = {}
-    for code_name in ("zh-hans", "en"):
-        with translation.override(code_name):
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
             found.update({str(label).lower(): value for value, label in choices.choices})
     found.update({value.lower(): value for value in choices.values})
+    found.update({alias.lower(): str(value) for alias, value in ALIASES.get(name, {}).items()})
     return found
-
-
-LOOKUPS = {"kind": _lookup(AccountKind), "voltage": _lookup(Voltage), "billing": _lookup(Billing)}
-INDUSTRY = _lookup(Industry)
 
 
 def _fields(values: dict[str, str], regions: dict[str, Region]) -> dict[str, Any]:
@@ -76,10 +80,10 @@ def _fields(values: dict[str, str], regions: dict[str, Region]) -> dict[str, Any
     return {
         "number": values["number"].strip(),
         "holder": values["holder"],
-        "kind": choice(values["kind"], LOOKUPS["kind"], "kind"),
-        "voltage": choice(values["voltage"], LOOKUPS["voltage"], "voltage"),
-        "billing": choice(values.get("billing", ""), LOOKUPS["billing"], "billing", default=Billing.SINGLE),
-        "industry": choice(industry, INDUSTRY, "industry") if industry else "",
+        "kind": choice(values["kind"], _lookup("kind"), "kind"),
+        "voltage": choice(values["voltage"], _lookup("voltage"), "voltage"),
+        "billing": choice(values.get("billing", ""), _lookup("billing"), "billing", default=Billing.SINGLE),
+        "industry": choice(industry, _lookup("industry"), "industry") if industry else "",
         "capacity_kva": int(capacity),
         "region": region,
         "supply_station": values["supply_station"],

@@ -109,7 +109,8 @@ def _existing(site: Site, checkin: CheckIn | None, nonce: str) -> Ticket | None:
         if found is not None:
             return found
     if checkin is not None:
-        return Ticket.objects.filter(checkin=checkin, status__in=[TicketStatus.WAITING, TicketStatus.CALLED]).first()
+        open_numbers = Ticket.objects.filter(checkin=checkin, status__in=[TicketStatus.WAITING, TicketStatus.CALLED])
+        return open_numbers.filter(day=timezone.localdate()).first()
     return None
 
 

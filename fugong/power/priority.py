@@ -75,6 +75,8 @@ def end_registration(actor: User | None, resident: Resident, day: date | None = 
     """Moved away or passed on: no more calls; open revisits still have to be done."""
     _require(actor, resident.organisation)
     resident.ended_on = day or timezone.localdate()
+    if resident.ended_on < resident.registered_on:
+        raise ValidationError({"ended_on": _("The registration cannot end before it began.")})
     resident.full_clean()
     resident.save(update_fields=["ended_on"])
     audit.record(actor, "power.resident.end", resident, organisation_id=resident.organisation_id)

@@ -1,10 +1,16 @@
 from typing import Any
 
 from django.tasks import task
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.core.imports import import_stored_file
+from fugong.core.jobs import Progress, tracked
+from fugong.directory.models import Organisation
 
-from . import applications, hall, priority
+from . import applications, exchange, hall, priority
 
 
 @task()
@@ -16,3 +22,24 @@ def run_power_day() -> dict[str, Any]:
         result["tickets_lapsed"] = hall.lapse_old_tickets()
         result["residents_erased"] = priority.erase_ended_registrations()
         return result
+
+
+@task()
+@tracked
+def import_power_accounts(
+    progress: Progress, organisation_id: int, stored_name: str, filename: str, user_id: int, language: str
+) -> dict[str, Any]:
+    """Import an uploaded accounts file, all rows or none."""
+    actor = User.objects.get(pk=user_id)
+    organisation = Organisation.objects.select_related("region").get(pk=organisation_id)
+    with override(language):
+        text = _("%(rows)d rows imported: %(created)d new, %(updated)d updated.")
+    return import_stored_file(
+        progress,
+        stored_name,
+        filename,
+        exchange.COLUMNS,
+        lambda rows: exchange.import_accounts(actor, organisation, rows, progress),
+        language,
+        text,
+    )

@@ -54,3 +54,11 @@ def make_account(company: Organisation, number: str = "3301260001", **fields: An
 @pytest.fixture
 def changda(company: Organisation) -> PowerAccount:
     return make_account(company)
+
+
+@pytest.fixture
+def hall_venue(company: Organisation) -> Any:
+    """The hall screening its door (一测温二登记三受理), as in the screening tests."""
+    from tests.screening.conftest import open_hall
+
+    return open_hall()

@@ -20,6 +20,10 @@ GREEN = {"temperature": "36.5", "health_code": "green", "mask": "yes"}
 
 @pytest.fixture
 def hall(demo: Any) -> Venue:
+    return open_hall()
+
+
+def open_hall() -> Venue:
     """The Qingyuan service hall screening visitors with 一测温二登记三受理, in force since yesterday."""
     site = Site.objects.get(name="客户服务中心营业厅")
     venue = venues.open_venue(None, site)

@@ -5,7 +5,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from fugong.core import masking
-from fugong.core.validators import national_mobile
+from fugong.core.validators import national_mobile, national_phone
 
 register = template.Library()
 
@@ -28,6 +28,17 @@ def masked_name(value: str | None) -> str:
 @register.filter
 def mobile(value: str | None) -> str:
     return national_mobile(value) if value else ""
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """A mobile or a landline as dialled: 13812345678, 05786122000."""
+    return national_phone(value) if value else ""
+
+
+@register.filter
+def masked_phone(value: str | None) -> str:
+    return masking.mask_phone(value)
 
 
 @register.filter

@@ -1,0 +1,195 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fugong.directory.models import Organisation, Region
+
+from .customers import ACCOUNT_FIELDS
+from .models import (
+    ApplicationKind,
+    BusinessKind,
+    CapacityTariff,
+    Industry,
+    PowerAccount,
+    Resident,
+    SuspensionRules,
+    Urgency,
+    Voltage,
+)
+from .models.applications import RequestChannel
+from .notices import Standing
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def county_regions(company: Organisation) -> Any:
+    return Region.objects.filter(code__startswith=company.region.prefix).order_by("code")
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = PowerAccount
+        fields = ACCOUNT_FIELDS
+
+    def __init__(self, *args: Any, company: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = county_regions(company)  # type: ignore[attr-defined]
+        if self.instance.mobile:
+            self.initial["mobile"] = self.instance.mobile.removeprefix("+86")
+
+
+class ApplicationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ApplicationKind.choices)
+    capacity_kva = forms.IntegerField(label=_("Capacity taken out (kVA)"), min_value=1)
+    start_on = forms.DateField(label=_("From"), widget=DATE)
+    end_on = forms.DateField(
+        label=_("To"), widget=DATE, required=False, help_text=_("Empty: until restoration is requested.")
+    )
+    channel = forms.ChoiceField(
+        label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, account: PowerAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capacity_kva"].initial = account.capacity_kva
+        self.fields["start_on"].initial = timezone.localdate()
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason, for the enterprise"), max_length=200)
+
+
+class RestorationForm(forms.Form):
+    restore_on = forms.DateField(label=_("Supply back on"), widget=DATE)
+    channel = forms.ChoiceField(
+        label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
+    )
+    note = forms.CharField(label=_("Note from the call"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["restore_on"].initial = timezone.localdate()
+        self.fields["channel"].initial = RequestChannel.PHONE
+
+
+class DispatchForm(forms.Form):
+    worker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Field worker"), queryset=None)
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = SuspensionRules
+        fields = ("min_days", "max_days_per_year", "epidemic_from", "epidemic_until", "extension_days")
+        widgets = {"epidemic_from": DATE, "epidemic_until": DATE}
+
+
+class TariffForm(forms.ModelForm):
+    class Meta:
+        model = CapacityTariff
+        fields = ("effective_from", "price")
+        widgets = {"effective_from": DATE}
+
+
+class WindowForm(forms.Form):
+    number = forms.IntegerField(label=_("Window number"), min_value=1, max_value=99)
+    kinds = forms.MultipleChoiceField(
+        label=_("Business taken"), choices=BusinessKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    is_open = forms.BooleanField(label=_("Open"), required=False, initial=True)
+
+
+class TicketForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Business"), choices=BusinessKind.choices, widget=forms.RadioSelect)
+    priority = forms.BooleanField(label=_("Priority (elderly, disabled, pregnant)"), required=False)
+    checkin = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    nonce = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
+class ResidentForm(forms.ModelForm):
+    class Meta:
+        model = Resident
+        fields = ("name", "kind", "phone", "address", "region", "contact_name", "contact_phone", "account", "note")
+
+    def __init__(self, *args: Any, company: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = county_regions(company)  # type: ignore[attr-defined]
+        self.fields["account"].queryset = PowerAccount.objects.filter(  # type: ignore[attr-defined]
+            organisation=company, kind="resident"
+        )
+        self.fields["account"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+        self.fields["account"].to_field_name = "number"  # type: ignore[attr-defined]
+        self.fields["account"].help_text = _("The household's account number, if known.")
+        if self.instance.account_id:
+            self.initial["account"] = self.instance.account.number
+
+
+class CallForm(forms.Form):
+    need = forms.CharField(label=_("What is needed"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Who goes"))
+
+    def __init__(self, *args: Any, staff: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            (_("Power company"), [(f"user:{u.pk}", str(u)) for u in staff]),
+            (_("Volunteer teams"), [(f"member:{m.pk}", f"{m.name} · {m.team}") for m in members]),
+        ]
+
+
+class VisitForm(forms.Form):
+    visited_at = forms.DateTimeField(
+        label=_("Visited at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    visitor = forms.CharField(label=_("Who went"), max_length=60, required=False)
+    findings = forms.CharField(label=_("What was found and done"), widget=forms.Textarea(attrs={"rows": 3}))
+    resolved = forms.BooleanField(label=_("Problem solved"), required=False, initial=True)
+    revisit_on = forms.DateField(label=_("Revisit on"), widget=DATE, required=False, help_text=_("Empty: in 14 days."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class RevisitForm(forms.Form):
+    outcome = forms.CharField(label=_("How the resident is doing"), widget=forms.Textarea(attrs={"rows": 2}))
+    next_on = forms.DateField(
+        label=_("Next revisit"), widget=DATE, required=False, help_text=_("Empty: no further revisit.")
+    )
+
+
+class NoticeForm(forms.Form):
+    template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Message"), queryset=None)
+    voltage = forms.ChoiceField(label=_("Voltage"), choices=[("", _("Any")), *Voltage.choices], required=False)
+    industry = forms.ChoiceField(label=_("Industry"), choices=[("", _("Any")), *Industry.choices], required=False)
+    region_code = forms.ChoiceField(label=_("Town"), required=False)
+    supply_station = forms.ChoiceField(label=_("Supply station"), required=False)
+    standing = forms.ChoiceField(label=_("Suspension"), choices=Standing.CHOICES, required=False)
+    title = forms.CharField(label=_("Title, for the outbox"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, company: Organisation, templates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates  # type: ignore[attr-defined]
+        self.fields["template"].label_from_instance = lambda t: f"{t.kind} · {t.text[:40]}"  # type: ignore[attr-defined]
+        towns = county_regions(company).filter(level=Region.Level.TOWN)
+        self.fields["region_code"].choices = [("", _("Any")), *((r.code, r.name) for r in towns)]  # type: ignore[attr-defined]
+        stations = (
+            PowerAccount.objects.filter(organisation=company)
+            .order_by("supply_station")
+            .values_list("supply_station", flat=True)
+            .distinct()
+        )
+        self.fields["supply_station"].choices = [("", _("Any")), *((s, s) for s in stations)]  # type: ignore[attr-defined]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))

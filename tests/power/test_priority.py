@@ -1,0 +1,118 @@
+"""The priority line: a call, a home visit, and the revisit that cannot be dropped."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
+
+from fugong.accounts.models import AuditEntry
+from fugong.directory.models import Region
+from fugong.power import priority, queries
+from fugong.power.models import CallStatus, Resident, Revisit
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grandma(company):
+    with time_machine.travel(local(date(2026, 3, 1)), tick=False):
+        return register(company)
+
+
+def register(company):
+    return priority.save_resident(
+        None,
+        company,
+        name="吴奶奶",
+        kind="elderly_alone",
+        phone="0578-6221234",
+        address="百山祖镇某村12号",
+        region=Region.objects.get(code="331126105"),
+        contact_name="吴小明（儿子）",
+        contact_phone="13905787777",
+    )
+
+
+def visited(grandma, demo, day):
+    with time_machine.travel(local(day, 9), tick=False):
+        call = priority.receive_call(demo["hufenfen"], grandma, need="家里没电了", urgency="urgent")
+        priority.assign(demo["hufenfen"], call, user=demo["qy_power"])
+    with time_machine.travel(local(day, 15), tick=False):
+        _visit, revisit = priority.record_visit(
+            demo["qy_power"], call, visited_at=local(day, 11), visitor="", findings="空开跳闸，已复位并检查线路"
+        )
+    return call, revisit
+
+
+def test_a_call_brings_a_visit_and_a_revisit_a_fortnight_later(grandma, demo):
+    assert grandma.phone == "+865786221234"  # a landline with its area code is accepted
+    call, revisit = visited(grandma, demo, date(2026, 3, 2))
+    call.refresh_from_db()
+    assert call.status == CallStatus.VISITED
+    assert revisit.due_on == date(2026, 3, 16)
+    assert call.visits.get().visitor == "庆元供电管理员"
+
+
+def test_a_revisit_shows_as_overdue_the_day_after_it_is_due(grandma, demo):
+    _call, revisit = visited(grandma, demo, date(2026, 3, 2))
+    with time_machine.travel(local(date(2026, 3, 16), 8), tick=False):
+        assert not priority.is_overdue(revisit)
+        assert list(queries.open_revisits(demo["hufenfen"])) == [revisit]
+    with time_machine.travel(local(date(2026, 3, 17), 0, 1), tick=False):
+        assert priority.is_overdue(revisit)
+
+
+def test_a_revisit_cannot_be_deleted_only_done(grandma, demo):
+    call, revisit = visited(grandma, demo, date(2026, 3, 2))
+    with pytest.raises(ProtectedError):
+        revisit.delete()
+    with pytest.raises(ProtectedError):
+        Revisit.objects.filter(pk=revisit.pk).delete()
+    with pytest.raises(ProtectedError):
+        grandma.delete()  # nor by taking the resident or the call away
+    with pytest.raises(ProtectedError):
+        call.delete()
+    with time_machine.travel(local(date(2026, 3, 18), 10), tick=False):
+        with pytest.raises(ValidationError):
+            priority.complete_revisit(demo["hufenfen"], revisit, outcome=" ")
+        done, following = priority.complete_revisit(
+            demo["hufenfen"], revisit, outcome="线路正常，老人身体好", next_on=date(2026, 4, 1)
+        )
+        assert not priority.is_overdue(done)
+        with pytest.raises(ValidationError):
+            priority.complete_revisit(demo["hufenfen"], revisit, outcome="again")
+    assert following is not None and following.due_on == date(2026, 4, 1)
+    assert Revisit.objects.count() == 2
+
+
+def test_assigning_a_volunteer_and_who_may_use_the_line(grandma, demo_volunteers):
+    from fugong.volunteers.models import Member
+
+    member = Member.objects.filter(left_on__isnull=True).exclude(mobile="").first()
+    call = priority.receive_call(demo_volunteers["hufenfen"], grandma, need="想了解电费")
+    priority.assign(demo_volunteers["hufenfen"], call, member=member)
+    call.refresh_from_db()
+    assert call.assignee == member and call.status == CallStatus.ASSIGNED
+    with pytest.raises(ValidationError):
+        priority.assign(demo_volunteers["hufenfen"], call)
+    with pytest.raises(PermissionDenied):
+        priority.receive_call(demo_volunteers["wuyuanzi"], grandma, need="x")
+
+
+def test_personal_data_is_never_logged_and_erased_after_the_registration_ends(grandma, demo, settings):
+    priority.save_resident(demo["hufenfen"], grandma.organisation, grandma, phone="13905786666")
+    entry = AuditEntry.objects.filter(action="power.resident.update").get()
+    assert entry.changes == {"phone": ["***", "***"]}
+    _call, revisit = visited(grandma, demo, date(2026, 3, 2))
+    priority.end_registration(demo["hufenfen"], grandma, date(2026, 3, 20))
+    settings.RETENTION_DAYS = settings.RETENTION_DAYS | {"priority_residents": 365}
+    assert priority.erase_ended_registrations(date(2027, 3, 20)) == 0
+    assert priority.erase_ended_registrations(date(2027, 3, 21)) == 1
+    grandma.refresh_from_db()
+    assert (grandma.name, grandma.phone, grandma.address, grandma.erased) == ("（已注销）", "", "", True)
+    assert Revisit.objects.filter(pk=revisit.pk).exists()  # the promise stays on the books
+    assert Resident.objects.count() == 1
