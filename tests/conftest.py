@@ -15,7 +15,7 @@ def demo(db: Any) -> dict[str, User]:
     """The seeds' demo world (regions, the three organisations, one user per role), without
     the volunteers' year of records and the bureau's shops, which take seconds to load: see
     `demo_volunteers` and `demo_delivery`."""
-    world.load(volunteers=False, delivery=False, screening=False)
+    world.load(volunteers=False, delivery=False, screening=False, power=False)
     return {u.username: u for u in User.objects.all()}
 
 
@@ -72,3 +72,17 @@ def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Any:
         call_command("worker", batch=True, reload=False, scheduler=False, startup_delay=False, verbosity=0)
 
     return run
+
+
+@pytest.fixture
+def demo_power(demo: dict[str, User]) -> dict[str, User]:
+    """The demo world with the hall's check-ins of today and the power company's demo: a few
+    hundred accounts (not 23,400), the named enterprises' applications, a week of queues and
+    the priority line."""
+    from fugong.demo.power import load_power
+    from fugong.demo.screening import load_screening
+
+    load_volunteers(mutual_aid_only=True)
+    load_screening(days=1)
+    load_power(accounts=300, hall_days=3)
+    return {u.username: u for u in User.objects.all()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -48,6 +49,8 @@ def act_once(scope: str, key: str, payload: Any, action: Callable[[], tuple[int,
                 raise IdempotencyConflict(key) from None
             return Outcome(stored.response_status or 200, stored.response_body, replayed=True)
         status, body = action()
+        # Stored as JSON: dates and amounts become text now, so a retry gets the same answer.
+        body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
         record.response_status = status
         record.response_body = body
         record.save(update_fields=["response_status", "response_body"])

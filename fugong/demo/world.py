@@ -284,7 +284,7 @@ VOLUNTEER_DUTY = (
 DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
     "国网庆元县供电公司": [
         (
-            "suspension_renewed",
+            "epidemic_relaxation",
             "尊敬的电力客户，为积极响应国家疫情防控相关要求，降低企业用电成本，对于已办理暂停减容业务，"
             "现需要继续停用的，电力公司将自动给予续期；对于未办理暂停减容业务仍需要停工的，已临时性放宽变更周期"
             "及暂停时间限制，企业可选择“按天”办理暂停减容手续，待企业复工时再申请恢复。",
@@ -323,10 +323,14 @@ def _channels() -> None:
 
 
 @transaction.atomic
-def load(*, volunteers: bool = True, delivery: bool = True, screening: bool = True) -> list[tuple[str, str, str, str]]:
+def load(
+    *, volunteers: bool = True, delivery: bool = True, screening: bool = True, power: bool = True
+) -> list[tuple[str, str, str, str]]:
     """Load the demo world; returns (username, name, role, where) for the printed logins.
     `volunteers=False` leaves out the year of team records, `delivery=False` the shops and
-    their orders, `screening=False` the sites' month of check-ins (tests that do not need them)."""
+    their orders, `screening=False` the sites' month of check-ins, `power=False` the power
+    company's 23,400 accounts, applications, hall queues and priority line (tests that do not
+    need them)."""
     _regions()
     _organisations()
     _channels()
@@ -341,4 +345,8 @@ def load(*, volunteers: bool = True, delivery: bool = True, screening: bool = Tr
         if not volunteers:
             load_volunteers(mutual_aid_only=True)
         load_screening()
+    if power:
+        from fugong.demo.power import load_power
+
+        load_power()
     return logins

@@ -8,6 +8,9 @@ class PowerConfig(AppConfig):
     verbose_name = _("Power service")
 
     def ready(self) -> None:
-        from . import notices
+        from fugong.screening import next_steps
+
+        from . import hall, notices
 
         notices.register_recipient_lists()
+        next_steps.register(hall.offer_number)

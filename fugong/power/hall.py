@@ -9,14 +9,17 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.directory.models import Site
 from fugong.screening.checkins import is_current
 from fugong.screening.models import CheckIn, Decision, Venue
+from fugong.screening.next_steps import NextStep
 
 from .access import may_administer, may_serve
 from .models import BusinessKind, PowerAccount, Ticket, TicketStatus, Window
@@ -230,6 +233,14 @@ def cancel(ticket: Ticket) -> Ticket:
     ticket.status, ticket.finished_at = TicketStatus.CANCELLED, timezone.now()
     ticket.save(update_fields=["status", "finished_at"])
     return ticket
+
+
+def offer_number(checkin: CheckIn) -> NextStep | None:
+    """On an admitted visitor's result screen at a hall with open windows: take a number."""
+    site = checkin.venue.site
+    if not is_hall(site) or not site.windows.filter(is_open=True).exists():
+        return None
+    return NextStep(gettext_lazy("Take a queue number"), reverse("power:take_after_checkin", args=[checkin.public_id]))
 
 
 def lapse_old_tickets() -> int:

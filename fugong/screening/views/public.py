@@ -14,6 +14,7 @@ from fugong.core.forms import apply_errors
 from .. import checkins, policies, rules, venues
 from ..forms import CheckInForm
 from ..models import Channel, CheckIn
+from ..next_steps import next_steps
 
 
 def _invalid(request: HttpRequest, message: str) -> HttpResponse:
@@ -68,6 +69,7 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "next_visit": reverse("screening:visit", args=[venues.venue_token(record.venue)])
         if record.venue.is_active
         else "",
+        "next_steps": next_steps(record) if record.final_decision == "admit" and checkins.is_current(record) else [],
     }
     template = "screening/_result_card.html" if request.headers.get("HX-Request") else "screening/result.html"
     return render(request, template, context)

@@ -1,0 +1,74 @@
+"""The service hall's queue in the browser: a visitor admitted at the door takes a number on
+their phone, window 2 calls it and serves it, and the hall screen and the visitor's phone
+follow each step."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from fugong.directory.models import Site
+from fugong.power import hall
+from fugong.power.models import Ticket
+from fugong.screening import policies, venues
+
+from .conftest import PHONE, SHOTS_DIR
+from .test_screening import check_in
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_take_a_number_call_it_to_window_2_and_serve_it(
+    login: Callable[[str], Page], browser: Browser, live_server: Any
+) -> None:
+    site = Site.objects.get(name="客户服务中心营业厅")
+    venue = venues.open_venue(None, site)
+    policies.create_policy(
+        None,
+        site=site,
+        name="一测温二登记三受理",
+        checks=policies.MEASURE_REGISTER_SERVE,
+        effective_from=timezone.now() - timedelta(hours=1),
+    )
+    hall.save_window(None, site, number=1, kinds=["invoice"])
+    window = hall.save_window(None, site, number=2, kinds=["pay_bill", "invoice", "consultation"])
+    hall.save_window(None, site, number=3, kinds=["installation", "suspension"])
+
+    # The hall's TV, signed in as nobody.
+    tv = browser.new_page(base_url=live_server.url, locale="zh-CN")
+    tv.goto(f"/power/screen/{hall.screen_token(site)}/")
+    expect(tv.locator("[data-window='2'] .big-number")).to_have_text("—")
+
+    # A visitor checks in on their phone, is admitted and takes a number for paying a bill.
+    phone = browser.new_page(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True)
+    check_in(
+        phone, f"/screening/v/{venues.venue_token(venue)}/", name="王大伯", temperature="36.6", mobile="13905781234"
+    )
+    phone.click("[data-next-step]")
+    phone.click("button[name=kind][value=pay_bill]")
+    phone.wait_for_url("**/power/ticket/**")
+    expect(phone.locator("[data-code]")).to_have_text("A001")
+    expect(phone.locator("[data-ahead]")).to_contain_text("0")
+    phone.screenshot(path=f"{SHOTS_DIR}/power-ticket-phone.png", full_page=True)
+
+    # Window 2 calls the next number.
+    page = login("hufenfen")
+    page.goto(f"/power/windows/{window.pk}/")
+    page.click("form[data-form=window] button[value=next]")
+    expect(page.locator("[data-current]")).to_contain_text("A001")
+    expect(tv.locator("[data-called]")).to_have_text("A001")
+    expect(tv.locator("[data-called-window]")).to_contain_text("2")
+    expect(tv.locator("[data-window='2'] .big-number")).to_have_text("A001")
+    expect(phone.locator("[data-window]")).to_contain_text("2", timeout=8_000)
+    tv.screenshot(path=f"{SHOTS_DIR}/power-hall-screen.png", full_page=True)
+
+    # Served: the window is free, the screen clears it, the phone says so.
+    page.click("form[data-form=window] button[value=served]")
+    expect(page.locator("[data-current]")).to_have_text("—")
+    expect(tv.locator("[data-window='2'] .big-number")).to_have_text("—")
+    ticket = Ticket.objects.get()
+    assert ticket.status == "served" and ticket.window == window and ticket.checkin is not None
+    expect(phone.locator(".result")).to_contain_text("已办理", timeout=8_000)

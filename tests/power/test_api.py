@@ -1,0 +1,75 @@
+"""The power API: one-call restoration from a call-centre system, resent safely; the hall's
+queue for ticket machines and window terminals; revisits; masked personal data."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fugong.accounts import services as account_services
+from fugong.directory.models import Site
+from fugong.notify.models import Message
+from fugong.power import applications, hall
+from fugong.power.models import FieldOrder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client, demo):
+    def make(username):
+        _token, raw = account_services.create_api_token(demo[username], name="test")
+        return lambda method, path, **kw: getattr(client, method)(
+            f"/api/power{path}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}", **kw
+        )
+
+    return make
+
+
+def test_a_suspension_and_its_one_call_restoration_through_the_api(changda, relaxed, api):
+    staff = api("hufenfen")
+    start = timezone.localdate() - timedelta(days=3)
+    application = applications.apply(None, changda, kind="suspension", capacity_kva=1250, start_on=start)
+    applications.approve(None, application)
+    listed = staff("get", f"/applications?account={changda.number}").json()
+    assert listed[0]["status"] == "in_effect" and listed[0]["saving"]["days"] == 4
+
+    url = f"/applications/{application.pk}/restoration"
+    first = staff("post", url, data={"note": "来电"}, HTTP_IDEMPOTENCY_KEY="call-1")
+    again = staff("post", url, data={"note": "来电"}, HTTP_IDEMPOTENCY_KEY="call-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() and first.json()["status"] == "restoration_requested"
+    assert FieldOrder.objects.filter(application=application).count() == 1
+    assert Message.objects.filter(kind="restoration_received").count() == 1  # one SMS, not two
+    done = staff("post", f"/applications/{application.pk}/restored")
+    assert done.json()["status"] == "restored"
+
+
+def test_applying_through_the_api_names_the_field_and_masks_mobiles(changda, company, api):
+    staff = api("hufenfen")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    bad = staff(
+        "post",
+        f"/accounts/{changda.pk}/applications",
+        data={"kind": "suspension", "capacity_kva": 5000, "start_on": tomorrow},
+    )
+    assert bad.status_code == 422 and "capacity_kva" in bad.json()["errors"]
+    accounts = api("qingyuan")("get", "/accounts?q=changda").json()
+    assert accounts[0]["mobile"] == "139****6001"
+    assert api("huyao")("get", "/accounts").json() == []
+
+
+def test_a_ticket_machine_and_a_window_terminal(company, api):
+    site = Site.objects.get(name="客户服务中心营业厅")
+    window = hall.save_window(None, site, number=2, kinds=["pay_bill"])
+    staff = api("hufenfen")
+    taken = staff("post", f"/halls/{site.pk}/tickets", data={"kind": "pay_bill", "nonce": "m-1"})
+    resent = staff("post", f"/halls/{site.pk}/tickets", data={"kind": "pay_bill", "nonce": "m-1"})
+    assert (taken.status_code, resent.status_code) == (201, 200)
+    assert taken.json()["code"] == resent.json()["code"] == "A001"
+    called = staff("post", f"/windows/{window.pk}/next")
+    assert called.json()["window"] == 2
+    assert staff("get", f"/halls/{site.pk}/state").json()["windows"] == [{"number": 2, "current": "A001"}]
+    assert staff("post", f"/windows/{window.pk}/finish").json()["status"] == "served"
+    assert staff("post", f"/windows/{window.pk}/next").status_code == 204
+    assert api("qingyuan")("post", f"/windows/{window.pk}/next").status_code == 403
