@@ -1,8 +1,10 @@
 """Request types for views that only run for a signed-in user (login_required or API auth),
 and reading the ids a page posts back."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -27,3 +29,15 @@ def posted_pks(data: Any, name: str) -> list[int]:
         return [int(value) for value in data.getlist(name)]
     except ValueError:
         raise Http404 from None
+
+
+def chosen[T](request: HttpRequest, options: Sequence[T], name: str) -> T:
+    """The option a page is about (`?name=<pk>`, in the query or the form), by default the
+    first; none to choose from is a page the user may not see."""
+    if not options:
+        raise PermissionDenied
+    wanted = request.GET.get(name) or request.POST.get(name)
+    found = next((o for o in options if str(o.pk) == wanted), None) if wanted else options[0]  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found

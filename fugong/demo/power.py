@@ -227,7 +227,7 @@ def _moment(day: date, hour: int, minute: int = 0) -> datetime:
     return local_time(day, time(hour, minute))
 
 
-def _history(application: CapacityApplication, steps: list[tuple[str, datetime, str]]) -> None:
+def _history(application: CapacityApplication, steps: list[tuple[Step, datetime, str]]) -> None:
     ApplicationEvent.objects.bulk_create(
         ApplicationEvent(application=application, step=step, at=at, detail=detail, sms_sent=step != Step.STARTED)
         for step, at, detail in steps
@@ -243,6 +243,8 @@ def _applications(rng: random.Random, company: Organisation, today: date) -> Non
         start = relaxation + timedelta(days=2 + position % 4)
         restore = today - timedelta(days=12 - position % 9)
         first_end = start + timedelta(days=14)
+        applied, decided = _moment(start - timedelta(days=1), 10), _moment(start - timedelta(days=1), 15)
+        requested, restored = _moment(restore - timedelta(days=1), 9, 20), _moment(restore, 10, 30)
         application = CapacityApplication.objects.create(
             account=account,
             kind="suspension",
@@ -252,31 +254,27 @@ def _applications(rng: random.Random, company: Organisation, today: date) -> Non
             status="restored",
             channel="phone",
             by_the_day=True,
-            applied_at=_moment(start - timedelta(days=1), 10),
-            decided_at=_moment(start - timedelta(days=1), 15),
+            applied_at=applied,
+            decided_at=decided,
             extensions=1 if restore - timedelta(days=1) > first_end else 0,
             restore_on=restore,
-            restoration_requested_at=_moment(restore - timedelta(days=1), 9, 20),
-            restored_at=_moment(restore, 10, 30),
+            restoration_requested_at=requested,
+            restored_at=restored,
         )
-        order = FieldOrder.objects.create(
+        FieldOrder.objects.create(
             application=application,
             station=account.supply_station,
             due_on=restore,
-            created_at=application.restoration_requested_at,
-            done_at=application.restored_at,
+            created_at=requested,
+            done_at=restored,
             note="已恢复送电",
         )
-        steps = [
-            (Step.APPLIED, application.applied_at, ""),
-            (Step.APPROVED, application.decided_at, ""),
-            (Step.STARTED, _moment(start, 7), ""),
-        ]
+        steps = [(Step.APPLIED, applied, ""), (Step.APPROVED, decided, ""), (Step.STARTED, _moment(start, 7), "")]
         if application.extensions:
             steps.append((Step.EXTENDED, _moment(first_end - timedelta(days=1), 7), str(application.end_on)))
         steps += [
-            (Step.RESTORATION_REQUESTED, order.created_at, "phone: 企业负责人来电申请复工恢复用电"),
-            (Step.RESTORED, order.done_at, "已恢复送电"),  # type: ignore[list-item]
+            (Step.RESTORATION_REQUESTED, requested, "phone: 企业负责人来电申请复工恢复用电"),
+            (Step.RESTORED, restored, "已恢复送电"),
         ]
         _history(application, steps)
     # Others still out: by the day, open-ended or extended; the daily job keeps them going.
@@ -345,7 +343,7 @@ WINDOWS_FOR = {
 
 def _past_queues(rng: random.Random, site: Site, today: date, days: int) -> None:
     windows = {w.number: w for w in Window.objects.filter(site=site)}
-    staff = list(site.staff_memberships.values_list("user_id", flat=True)) or [None]
+    staff: list[int | None] = [*site.staff_memberships.values_list("user_id", flat=True)] or [None]
     kinds, weights = zip(*KIND_WEIGHTS.items(), strict=True)
     rows = []
     for back in range(days, 0, -1):

@@ -107,11 +107,9 @@ def _until_text(application: CapacityApplication) -> str:
     return f"至{telling.day_text(application.end_on)}"
 
 
-def _held_kva(account: PowerAccount, start: date, end: date | None, *, excluding: int | None = None) -> int:
+def _held_kva(account: PowerAccount, start: date, end: date | None) -> int:
     """Capacity already out of service (or applied for) on some day of [start, end]."""
     others = CapacityApplication.objects.filter(account=account, status__in=OPEN)
-    if excluding is not None:
-        others = others.exclude(pk=excluding)
     held = 0
     for other in others:
         other_last = other.last_day_out
@@ -120,13 +118,11 @@ def _held_kva(account: PowerAccount, start: date, end: date | None, *, excluding
     return held
 
 
-def _suspended_days_in_year(account: PowerAccount, year: int, *, excluding: int | None = None) -> int:
+def _suspended_days_in_year(account: PowerAccount, year: int) -> int:
     total = 0
     qs = CapacityApplication.objects.filter(account=account, kind=ApplicationKind.SUSPENSION).exclude(
         status=Status.REJECTED
     )
-    if excluding is not None:
-        qs = qs.exclude(pk=excluding)
     for other in qs:
         last = other.last_day_out or date(year, 12, 31)
         first, last = max(other.start_on, date(year, 1, 1)), min(last, date(year, 12, 31))
@@ -134,9 +130,7 @@ def _suspended_days_in_year(account: PowerAccount, year: int, *, excluding: int 
     return total
 
 
-def check_period(
-    account: PowerAccount, kind: str, capacity_kva: int, start_on: date, end_on: date | None, *, excluding: int | None
-) -> bool:
+def check_period(account: PowerAccount, kind: str, capacity_kva: int, start_on: date, end_on: date | None) -> bool:
     """Raise ValidationError (by field) if the period breaks a rule; return whether it runs
     by the day under the relaxation."""
     rules = rules_of(account.organisation_id)
@@ -144,7 +138,7 @@ def check_period(
     errors: dict[str, str] = {}
     if end_on is not None and end_on < start_on:
         errors["end_on"] = _("The last day cannot be before the first.")
-    free = account.capacity_kva - _held_kva(account, start_on, end_on, excluding=excluding)
+    free = account.capacity_kva - _held_kva(account, start_on, end_on)
     if capacity_kva < 1:
         errors["capacity_kva"] = _("Enter the capacity taken out, in kVA.")
     elif capacity_kva > free:
@@ -160,7 +154,7 @@ def check_period(
                 "n": rules.min_days
             }
         elif kind == ApplicationKind.SUSPENSION and end_on is not None:
-            used = _suspended_days_in_year(account, start_on.year, excluding=excluding)
+            used = _suspended_days_in_year(account, start_on.year)
             asked = (min(end_on, date(start_on.year, 12, 31)) - start_on).days + 1
             if used + asked > rules.max_days_per_year:
                 errors["end_on"] = _(
@@ -190,7 +184,7 @@ def apply(
         raise ValidationError(_("Only an active enterprise account can suspend or reduce capacity."))
     if actor is not None and start_on < timezone.localdate():
         raise ValidationError({"start_on": _("The first day cannot be in the past.")})
-    by_the_day = check_period(account, kind, capacity_kva, start_on, end_on, excluding=None)
+    by_the_day = check_period(account, kind, capacity_kva, start_on, end_on)
     application = CapacityApplication(
         account=account,
         kind=kind,

@@ -43,9 +43,9 @@ class AccountForm(forms.ModelForm):
 class ApplicationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ApplicationKind.choices)
     capacity_kva = forms.IntegerField(label=_("Capacity taken out (kVA)"), min_value=1)
-    start_on = forms.DateField(label=_("From"), widget=DATE)
+    start_on = forms.DateField(label=_("First day out"), widget=DATE)
     end_on = forms.DateField(
-        label=_("To"), widget=DATE, required=False, help_text=_("Empty: until restoration is requested.")
+        label=_("Last day out"), widget=DATE, required=False, help_text=_("Empty: until restoration is requested.")
     )
     channel = forms.ChoiceField(
         label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
@@ -102,7 +102,7 @@ class WindowForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("Business taken"), choices=BusinessKind.choices, widget=forms.CheckboxSelectMultiple
     )
-    is_open = forms.BooleanField(label=_("Open"), required=False, initial=True)
+    is_open = forms.BooleanField(label=_("Window open"), required=False, initial=True)
 
 
 class TicketForm(forms.Form):

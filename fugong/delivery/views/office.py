@@ -7,15 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.pinyin import normalise_query
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
@@ -30,12 +29,7 @@ from ..tasks import import_delivery_file
 def bureau_of(request: AuthedRequest) -> tuple[Organisation, list[Organisation]]:
     """The bureau the page is about (?bureau=id, default the first the user runs)."""
     bureaus = list(queries.planned_organisations(request.user))
-    require(bool(bureaus))
-    wanted = request.GET.get("bureau") or request.POST.get("bureau")
-    chosen = next((b for b in bureaus if str(b.pk) == wanted), None) if wanted else bureaus[0]
-    if chosen is None:
-        raise Http404
-    return chosen, bureaus
+    return chosen(request, bureaus, "bureau"), bureaus
 
 
 @login_required

@@ -47,8 +47,10 @@ class CapacityApplication(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ApplicationKind)
     capacity_kva = models.PositiveIntegerField(_("capacity taken out (kVA)"))
-    start_on = models.DateField(_("from"))
-    end_on = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty: until restoration is requested."))
+    start_on = models.DateField(_("first day out"))
+    end_on = models.DateField(
+        _("last day out"), null=True, blank=True, help_text=_("Empty: until restoration is requested.")
+    )
     status = models.CharField(_("status"), max_length=24, choices=ApplicationStatus, default=ApplicationStatus.APPLIED)
     channel = models.CharField(_("requested"), max_length=12, choices=RequestChannel, default=RequestChannel.COUNTER)
     by_the_day = models.BooleanField(_("by the day (epidemic relaxation)"), default=False)
@@ -174,10 +176,10 @@ class FieldOrder(models.Model):
     )
     due_on = models.DateField(_("due on"))
     created_at = models.DateTimeField(_("created at"))
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("work done at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
+        verbose_name=_("work done by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -35,7 +35,7 @@ class Window(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("window number"))
     kinds = models.JSONField(_("business taken"), default=list)
-    is_open = models.BooleanField(_("open"), default=True)
+    is_open = models.BooleanField(_("window open"), default=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff at the window"),
@@ -78,7 +78,7 @@ class Ticket(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     priority = models.BooleanField(_("priority (elderly, disabled, pregnant)"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=TicketStatus, default=TicketStatus.WAITING)
-    taken_at = models.DateTimeField(_("taken at"))
+    taken_at = models.DateTimeField(_("number taken at"))
     # The admission that let the person in; the link goes when the check-in is purged.
     checkin = models.ForeignKey(
         "screening.CheckIn",

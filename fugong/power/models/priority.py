@@ -166,10 +166,10 @@ class Revisit(models.Model):
     )
     due_on = models.DateField(_("due on"))
     created_at = models.DateTimeField(_("scheduled at"))
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
+        verbose_name=_("revisited by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

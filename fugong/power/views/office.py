@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 from fugong.directory.models import Organisation
@@ -41,12 +41,7 @@ from ..tasks import import_power_accounts
 def company_of(request: AuthedRequest) -> tuple[Organisation, list[Organisation]]:
     """The power company the page is about (?company=id, default the first the user reads)."""
     companies = list(readable_companies(request.user))
-    require(bool(companies))
-    wanted = request.GET.get("company") or request.POST.get("company")
-    chosen = next((c for c in companies if str(c.pk) == wanted), None) if wanted else companies[0]
-    if chosen is None:
-        raise Http404
-    return chosen, companies
+    return chosen(request, companies, "company"), companies
 
 
 @login_required
