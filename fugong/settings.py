@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "fugong.delivery",
     "fugong.screening",
     "fugong.power",
+    "fugong.resumption",
     "fugong.demo",
 ]
 

@@ -271,3 +271,29 @@ def connect_duckdb(threads: int | None = None) -> Any:
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
+
+
+def read_inputs(
+    con: Any, accounts: str, readings: str, suspensions: str | None = None
+) -> tuple[ir.Table, ir.Table, ir.Table | None]:
+    """The input files as tables of a connection (DuckDB or PySpark), in the engine's types:
+    account ids as text, days as dates, kWh as doubles."""
+
+    def read(path: str) -> ir.Table:
+        return con.read_parquet(path) if path.endswith(".parquet") else con.read_csv(path)
+
+    account_table = read(accounts)
+    account_table = account_table.mutate(account_id=account_table.account_id.cast("string"))
+    reading_table = read(readings)
+    reading_table = reading_table.select(
+        account_id=reading_table.account_id.cast("string"),
+        day=reading_table.day.cast("date"),
+        kwh=reading_table.kwh.cast("float64"),
+    )
+    period_table = None
+    if suspensions:
+        raw = read(suspensions)
+        period_table = raw.select(
+            account_id=raw.account_id.cast("string"), start=raw.start.cast("date"), end=raw.end.cast("date")
+        )
+    return account_table, reading_table, period_table
