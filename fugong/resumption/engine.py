@@ -162,7 +162,10 @@ def _baselines(readings: ir.Table, plan: DayPlan) -> ir.Table:
     key_days = _memtable(
         {"key": [k for k, _d in pairs], "bday": [d for _k, d in pairs]}, {"key": pa.int32(), "bday": pa.date32()}
     )
-    joined = readings.join(key_days, readings.day == key_days.bday)
+    # The day range first, so a file written day by day is read only where it matters.
+    first, last = min(d for _k, d in pairs), max(d for _k, d in pairs)
+    window = readings.filter(readings.day.between(first, last))
+    joined = window.join(key_days, window.day == key_days.bday)
     return joined.group_by(["account_id", "key"]).aggregate(baseline=joined.kwh.mean())
 
 
@@ -177,23 +180,25 @@ def resumption_index(
         {"day": plan.computed, "key": [plan.key_of_day[d] for d in plan.computed]},
         {"day": pa.date32(), "key": pa.int32()},
     )
-    baselines = _baselines(readings, plan)
-    positive = baselines.filter(baselines.baseline > 0)
     groups = accounts.select("account_id", *by)
+    baselines = _baselines(readings, plan)
+    # Each account's positive baselines with its groups, computed once (both halves use it).
+    positive = _reused(baselines.filter(baselines.baseline > 0).join(groups, "account_id"))
 
-    # Every account of a group, and those with a baseline for each day: counts and baseline sums.
+    # Accounts of each group, and those with a baseline per key, then per day.
     sizes = groups.group_by(by) if by else groups
     group_sizes = sizes.aggregate(total=groups.account_id.count())
-    with_base = groups.join(positive, "account_id").join(days, "key")
-    included = with_base.group_by(["day", *by]).aggregate(
-        accounts=with_base.account_id.count(), base_total=with_base.baseline.sum()
+    per_key = positive.group_by(["key", *by]).aggregate(
+        accounts=positive.account_id.count(), base_total=positive.baseline.sum()
     )
-    day_readings = readings.join(days, "day")
-    scored = day_readings.join(positive, ["account_id", "key"]).join(groups, "account_id")
+    included = per_key.join(days, "key").select("day", *by, "accounts", "base_total")
+    in_range = readings.filter(readings.day.between(plan.computed[0], plan.computed[-1]))
+    day_readings = in_range.join(days, "day")
+    scored = day_readings.join(positive, ["account_id", "key"])
     if suspensions is not None:
         out = _suspended_pairs(suspensions, days)
         scored = scored.anti_join(out, ["account_id", "day"])
-        removed = out.join(positive, ["account_id", "key"]).join(groups, "account_id")
+        removed = out.join(positive, ["account_id", "key"])
         removed = removed.group_by(["day", *by]).aggregate(
             out_accounts=removed.account_id.count(), out_base=removed.baseline.sum()
         )
@@ -245,6 +250,15 @@ def resumption_index(
         joined = result.join(pairs, "day").left_join(earlier, ["earlier", *by])
         result = joined.select("day", *by, *OUTPUT_FIGURES, "index_year_before")
     return result.order_by(["day", *by])
+
+
+def _reused(table: ir.Table) -> ir.Table:
+    """An intermediate both halves read, computed once: a temporary table on DuckDB (which
+    would otherwise run the common part twice). On Spark the plan stays whole: ibis registers
+    the small day tables there only when the query runs, too late for a cached part."""
+    if table._find_backend().name == "duckdb":
+        return table.cache()
+    return table
 
 
 def _suspended_pairs(suspensions: ir.Table, days: ir.Table) -> ir.Table:
