@@ -159,14 +159,20 @@ def _baselines(readings: ir.Table, plan: DayPlan) -> ir.Table:
     """(account_id, key, baseline): the mean daily kWh over each key's days, of the days
     with a reading."""
     pairs = [(key, day) for key, days in plan.baseline_days.items() for day in days]
-    key_days = _memtable(
-        {"key": [k for k, _d in pairs], "bday": [d for _k, d in pairs]}, {"key": pa.int32(), "bday": pa.date32()}
-    )
     # The day range first, so a file written day by day is read only where it matters.
     first, last = min(d for _k, d in pairs), max(d for _k, d in pairs)
     window = readings.filter(readings.day.between(first, last))
-    joined = window.join(key_days, window.day == key_days.bday)
-    return joined.group_by(["account_id", "key"]).aggregate(baseline=joined.kwh.mean())
+    if len({day for _k, day in pairs}) == len(pairs):  # each day makes one key: tag by expression
+        day_key = {day: key for key, day in pairs}
+        tagged = window.filter(window.day.isin(list(day_key))).mutate(
+            key=_key_of(window.day, DayPlan(list(day_key), day_key, {}))
+        )
+    else:  # lunar windows overlap: a reading counts for several days
+        key_days = _memtable(
+            {"key": [k for k, _d in pairs], "bday": [d for _k, d in pairs]}, {"key": pa.int32(), "bday": pa.date32()}
+        )
+        tagged = window.join(key_days, window.day == key_days.bday)
+    return tagged.group_by(["account_id", "key"]).aggregate(baseline=tagged.kwh.mean())
 
 
 def resumption_index(
@@ -192,8 +198,12 @@ def resumption_index(
         accounts=positive.account_id.count(), base_total=positive.baseline.sum()
     )
     included = per_key.join(days, "key").select("day", *by, "accounts", "base_total")
-    in_range = readings.filter(readings.day.between(plan.computed[0], plan.computed[-1]))
-    day_readings = in_range.join(days, "day")
+    # The readings of the computed days, each tagged with its baseline key by an expression
+    # (a join with the day table would cost a pass over tens of millions of rows).
+    in_range = readings.filter(
+        readings.day.between(plan.computed[0], plan.computed[-1]), readings.day.isin(plan.computed)
+    )
+    day_readings = in_range.mutate(key=_key_of(in_range.day, plan))
     scored = day_readings.join(positive, ["account_id", "key"])
     if suspensions is not None:
         out = _suspended_pairs(suspensions, days)
@@ -252,6 +262,17 @@ def resumption_index(
     return result.order_by(["day", *by])
 
 
+def _key_of(day: ir.DateColumn, plan: DayPlan) -> ir.IntegerValue:
+    """The baseline key of a day, as an expression: one key for a window, two for day types,
+    one per day for the lunar baseline."""
+    keys = sorted(set(plan.key_of_day.values()))
+    if len(keys) == 1:
+        return ibis.literal(keys[0], "int32")
+    by_key = {key: [d for d, k in plan.key_of_day.items() if k == key] for key in keys}
+    branches = [(day.isin(days), ibis.literal(key, "int32")) for key, days in by_key.items()]
+    return ibis.cases(*branches)
+
+
 def _reused(table: ir.Table) -> ir.Table:
     """An intermediate both halves read, computed once: a temporary table on DuckDB (which
     would otherwise run the common part twice). On Spark the plan stays whole: ibis registers
@@ -282,6 +303,8 @@ def rounded(table: pa.Table, places: int = 2) -> pa.Table:
 
 def connect_duckdb(threads: int | None = None) -> Any:
     con = ibis.duckdb.connect()
+    # Results are ordered explicitly; keeping file order would serialise the cached baselines.
+    con.raw_sql("SET preserve_insertion_order = false")
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
