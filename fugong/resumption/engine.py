@@ -161,13 +161,12 @@ def _baselines(readings: ir.Table, plan: DayPlan) -> ir.Table:
     pairs = [(key, day) for key, days in plan.baseline_days.items() for day in days]
     # The day range first, so a file written day by day is read only where it matters.
     first, last = min(d for _k, d in pairs), max(d for _k, d in pairs)
-    window = readings.filter(readings.day.between(first, last))
     if len({day for _k, day in pairs}) == len(pairs):  # each day makes one key: tag by expression
         day_key = {day: key for key, day in pairs}
-        tagged = window.filter(window.day.isin(list(day_key))).mutate(
-            key=_key_of(window.day, DayPlan(list(day_key), day_key, {}))
-        )
+        window = _on_days(readings, sorted(day_key))
+        tagged = window.mutate(key=_key_of(window.day, DayPlan(list(day_key), day_key, {})))
     else:  # lunar windows overlap: a reading counts for several days
+        window = readings.filter(readings.day.between(first, last))
         key_days = _memtable(
             {"key": [k for k, _d in pairs], "bday": [d for _k, d in pairs]}, {"key": pa.int32(), "bday": pa.date32()}
         )
@@ -200,11 +199,10 @@ def resumption_index(
     included = per_key.join(days, "key").select("day", *by, "accounts", "base_total")
     # The readings of the computed days, each tagged with its baseline key by an expression
     # (a join with the day table would cost a pass over tens of millions of rows).
-    in_range = readings.filter(
-        readings.day.between(plan.computed[0], plan.computed[-1]), readings.day.isin(plan.computed)
-    )
+    in_range = _on_days(readings, plan.computed)
     day_readings = in_range.mutate(key=_key_of(in_range.day, plan))
-    scored = day_readings.join(positive, ["account_id", "key"])
+    single_key = len(set(plan.key_of_day.values())) == 1  # then an account has one baseline
+    scored = day_readings.join(positive, ["account_id"] if single_key else ["account_id", "key"])
     if suspensions is not None:
         out = _suspended_pairs(suspensions, days)
         scored = scored.anti_join(out, ["account_id", "day"])
@@ -260,6 +258,16 @@ def resumption_index(
         joined = result.join(pairs, "day").left_join(earlier, ["earlier", *by])
         result = joined.select("day", *by, *OUTPUT_FIGURES, "index_year_before")
     return result.order_by(["day", *by])
+
+
+def _on_days(readings: ir.Table, days: list[date]) -> ir.Table:
+    """Readings of these days. The range comes first, so a file written day by day is read only
+    where it matters; a list test is added only when the days have gaps."""
+    first, last = min(days), max(days)
+    in_range = readings.filter(readings.day.between(first, last))
+    if (last - first).days + 1 == len(set(days)):
+        return in_range
+    return in_range.filter(in_range.day.isin(days))
 
 
 def _key_of(day: ir.DateColumn, plan: DayPlan) -> ir.IntegerValue:
