@@ -159,6 +159,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Meter readings for the resumption index, as Parquet files (far too many rows for the database).
+RESUMPTION_STORE = Path(os.environ.get("RESUMPTION_STORE", VAR_DIR / "resumption"))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package-lock.json) and are served straight from
 # node_modules under vendor/, so nothing third-party is copied into the repository.

@@ -1,0 +1,233 @@
+"""Importing a city's account and reading files into the store, and computing its figures.
+
+Files are checked row by row (`inputs`) before they are kept; a bad file is refused whole with
+the row and the reason. Figures for a range of days are replaced in one transaction.
+"""
+
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fugong.accounts import audit
+from fugong.accounts.models import User
+from fugong.accounts.permissions import scope_of
+from fugong.core.jobs import Progress
+from fugong.directory.models import Region
+
+from . import engine, inputs
+from .models import DataFile, FileKind, IndexFigure, IndexSetup
+
+FAR_FUTURE = date(2100, 1, 1)
+
+
+def may_manage(user: Any, setup_region: Region) -> bool:
+    """Set the method and import data: coordinators over the city (or above), platform admins."""
+    return user is None or scope_of(user).covers_region(setup_region.code)
+
+
+def store_of(setup: IndexSetup) -> Path:
+    return Path(settings.RESUMPTION_STORE) / f"setup-{setup.pk}"
+
+
+def _require(actor: User | None, setup: IndexSetup) -> None:
+    if not may_manage(actor, setup.region):
+        raise PermissionDenied(_("Only coordinators over this city may change its index."))
+
+
+@transaction.atomic
+def save_setup(actor: User | None, region: Region, **fields: Any) -> IndexSetup:
+    if not may_manage(actor, region):
+        raise PermissionDenied(_("Only coordinators over this city may change its index."))
+    setup = IndexSetup.objects.select_for_update().filter(region=region).first() or IndexSetup(region=region)
+    for name, value in fields.items():
+        setattr(setup, name, value)
+    setup.full_clean()
+    setup.save()
+    audit.record(actor, "resumption.setup.save", setup, changes={k: [None, str(v)] for k, v in fields.items()})
+    return setup
+
+
+def _reader(path: str) -> str:
+    return "read_parquet(?)" if path.endswith(".parquet") else "read_csv(?, all_varchar = true)"
+
+
+def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, name: str) -> DataFile:
+    """Check the file, keep it as Parquet, record it. Nothing is kept if any row is bad."""
+    _require(actor, setup)
+    folder = store_of(setup)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{kind}-{uuid.uuid4().hex}.parquet"
+    try:
+        if kind == FileKind.ACCOUNTS:
+            record = _import_accounts(setup, path, name, target)
+        elif kind == FileKind.READINGS:
+            record = _import_readings(setup, path, name, target)
+        else:
+            raise ValidationError({"kind": _("Choose accounts or readings.")})
+    except inputs.InputError as error:
+        target.unlink(missing_ok=True)
+        raise ValidationError(str(error)) from None
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    record.imported_by = actor
+    with transaction.atomic():
+        if kind == FileKind.ACCOUNTS:
+            old = list(setup.files.filter(kind=FileKind.ACCOUNTS))
+            DataFile.objects.filter(pk__in=[f.pk for f in old]).delete()
+            transaction.on_commit(lambda: _delete_files(folder.parent, old))
+        record.save()
+        audit.record(actor, "resumption.file.import", record, changes={"rows": [None, record.rows]})
+    return record
+
+
+def _delete_files(store: Path, files: list[DataFile]) -> None:
+    for old in files:
+        (store / old.stored).unlink(missing_ok=True)
+
+
+def _import_accounts(setup: IndexSetup, path: str, name: str, target: Path) -> DataFile:
+    inputs.account_ids(path)  # ids present and unique, by row
+    con = duckdb.connect()
+    columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_reader(path)}", [path]).fetchall()}  # noqa: S608
+    if "county" not in columns:
+        raise inputs.InputError(path, None, "missing column county (the county's division code)")
+    industry = "CAST(industry AS VARCHAR)" if "industry" in columns else "''"
+    county = "CAST(county AS VARCHAR)"
+    outside = con.execute(
+        f"SELECT {county} FROM {_reader(path)} WHERE NOT starts_with({county}, ?) LIMIT 1",  # noqa: S608
+        [path, setup.region.prefix],
+    ).fetchone()
+    if outside is not None:
+        raise inputs.InputError(path, None, f"county {outside[0]} is not inside {setup.region.name}")
+    con.execute(
+        f"COPY (SELECT CAST(account_id AS VARCHAR) AS account_id, CAST(county AS VARCHAR) AS county, "  # noqa: S608
+        f"{industry} AS industry FROM {_reader(path)}) TO '{target}' (FORMAT parquet)",
+        [path],
+    )
+    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()
+    stored = str(target.relative_to(target.parent.parent))
+    return DataFile(setup=setup, kind=FileKind.ACCOUNTS, name=name, stored=stored, rows=rows[0] if rows else 0)
+
+
+def accounts_file(setup: IndexSetup) -> Path:
+    current = setup.files.filter(kind=FileKind.ACCOUNTS).first()
+    if current is None:
+        raise ValidationError(_("Import the accounts file first."))
+    return Path(settings.RESUMPTION_STORE) / current.stored
+
+
+def _import_readings(setup: IndexSetup, path: str, name: str, target: Path) -> DataFile:
+    known = pq.read_table(accounts_file(setup), columns=["account_id"]).column(0).combine_chunks()
+    rows = inputs.check_readings(path, known.cast(pa.string()))
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT CAST(account_id AS VARCHAR) AS account_id, CAST(day AS DATE) AS day, "  # noqa: S608
+        f"CAST(kwh AS DOUBLE) AS kwh FROM {_reader(path)} ORDER BY day) TO '{target}' (FORMAT parquet)",
+        [path],
+    )
+    span = con.execute("SELECT min(day), max(day) FROM read_parquet(?)", [str(target)]).fetchone()
+    first, last = span or (None, None)
+    if first is None or last is None:
+        raise inputs.InputError(path, None, "the file has no readings")
+    overlap = setup.files.filter(kind=FileKind.READINGS, first_day__lte=last, last_day__gte=first).first()
+    if overlap is not None:
+        raise inputs.InputError(
+            path, None, f"days {first} to {last} overlap {overlap.name} ({overlap.first_day} to {overlap.last_day})"
+        )
+    stored = str(target.relative_to(target.parent.parent))
+    return DataFile(
+        setup=setup, kind=FileKind.READINGS, name=name, stored=stored, rows=rows, first_day=first, last_day=last
+    )
+
+
+def method_of(setup: IndexSetup, first: date, last: date, by: tuple[str, ...]) -> engine.Method:
+    baseline = (setup.baseline_start, setup.baseline_end) if setup.baseline_start and setup.baseline_end else None
+    return engine.Method(
+        days=(first, last),
+        baseline=baseline,
+        baseline_kind=setup.baseline_kind,
+        threshold=float(setup.threshold),
+        weight=float(setup.weight),
+        by=by,
+        workday_overrides={date.fromisoformat(d): True for d in setup.reopening_days},
+    )
+
+
+def suspension_periods(setup: IndexSetup) -> pa.Table:
+    """Approved suspensions and reductions of the region's power accounts, as the engine's
+    periods (account numbers are the meter data's account ids)."""
+    from fugong.power.models import CapacityApplication
+    from fugong.power.models.applications import HOLDING
+
+    applications = CapacityApplication.objects.filter(
+        account__organisation__region__code__startswith=setup.region.prefix,
+        status__in=[*HOLDING, "restored"],
+    ).select_related("account")
+    rows = [(a.account.number, a.start_on, a.last_day_out or FAR_FUTURE) for a in applications]
+    return pa.table(
+        {
+            "account_id": pa.array([r[0] for r in rows], pa.string()),
+            "start": pa.array([r[1] for r in rows], pa.date32()),
+            "end": pa.array([r[2] for r in rows], pa.date32()),
+        }
+    )
+
+
+def compute(setup: IndexSetup, first: date, last: date, progress: Progress | None = None) -> int:
+    """Compute the days by county and by county and industry, and store them (replacing
+    those days). Returns how many figures were stored."""
+    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
+    if not readings:
+        raise ValidationError(_("Import readings first."))
+    con = engine.connect_duckdb()
+    accounts = con.read_parquet(str(accounts_file(setup)))
+    reading_table = con.read_parquet([str(p) for p in readings])
+    periods = con.create_table("suspensions", suspension_periods(setup)) if setup.exclude_suspended else None
+    figures = []
+    for step, by in enumerate((("county",), ("county", "industry"))):
+        if progress:
+            progress.update(step, 2, _("Computing the index by %s…") % " × ".join(by), inside_transaction=False)
+        result = engine.resumption_index(accounts, reading_table, method_of(setup, first, last, by), periods)
+        for row in result.to_pyarrow().to_pylist():
+            figures.append(
+                IndexFigure(
+                    setup=setup,
+                    day=row["day"],
+                    county=row["county"],
+                    industry=row.get("industry") or "",
+                    **{k: row[k] for k in ("accounts", "excluded", "resumed", "rank", "index_year_before")},
+                    account_ratio=row["account_ratio"],
+                    consumption_ratio=row["consumption_ratio"],
+                    index=row["index"],
+                )
+            )
+    with transaction.atomic():
+        IndexFigure.objects.filter(setup=setup, day__range=(first, last)).delete()
+        IndexFigure.objects.bulk_create(figures, batch_size=2000)
+    return len(figures)
+
+
+def days_to_compute(setup: IndexSetup) -> tuple[date, date] | None:
+    """From the day after the last computed one (or the first reading after the baseline) to
+    the last day with readings; None when there is nothing new."""
+    files = setup.files.filter(kind=FileKind.READINGS)
+    last = max((f.last_day for f in files if f.last_day), default=None)
+    if last is None:
+        return None
+    done = setup.figures.order_by("-day").values_list("day", flat=True).first()
+    if done is not None:
+        first = done + timedelta(days=1)
+    else:
+        after = setup.baseline_end + timedelta(days=1) if setup.baseline_end else date.min
+        first = max(after, min(f.first_day for f in files if f.first_day))
+    return (first, last) if first <= last else None

@@ -1,0 +1,88 @@
+"""A city's index in the platform: files imported into the store (refused whole with the row
+and the reason), figures computed by county and industry, suspensions from the power module."""
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fugong.directory.models import Region
+from fugong.power import applications
+from fugong.resumption import services
+from fugong.resumption.models import DataFile, IndexFigure
+
+from ..power.conftest import local
+from .test_command import READINGS
+
+pytestmark = pytest.mark.django_db
+
+# The hand-computed accounts of test_engine, in two of Lishui's counties: Qingyuan (A), Jingning (B).
+ACCOUNTS = (
+    "account_id,county,industry\n"
+    "1,331126,制造业\n2,331126,批发零售\n3,331126,批发零售\n4,331127,制造业\n5,331127,批发零售\n6,331127,批发零售\n"
+)
+
+
+@pytest.fixture
+def setup(demo, settings, tmp_path):
+    settings.RESUMPTION_STORE = tmp_path / "store"
+    lishui = Region.objects.get(code="331100")
+    return services.save_setup(None, lishui, baseline_start=date(2019, 12, 1), baseline_end=date(2019, 12, 2))
+
+
+def imported(setup, tmp_path, kind, text, name):
+    path = tmp_path / name
+    path.write_text(text)
+    return services.import_file(None, setup, kind, str(path), name)
+
+
+def test_figures_by_county_and_industry_are_computed_and_stored(setup, tmp_path):
+    imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
+    readings = imported(setup, tmp_path, "readings", READINGS, "readings.csv")
+    assert (readings.rows, readings.first_day, readings.last_day) == (14, date(2019, 12, 1), date(2020, 2, 10))
+    assert services.days_to_compute(setup) == (date(2019, 12, 3), date(2020, 2, 10))
+    assert services.compute(setup, date(2020, 2, 10), date(2020, 2, 10)) == 5
+    counties = IndexFigure.objects.filter(setup=setup, industry="").order_by("rank")
+    assert [(f.county, round(f.index, 2), f.rank) for f in counties] == [("331126", 47.92, 1), ("331127", 0.0, 2)]
+    industries = IndexFigure.objects.filter(setup=setup, county="331126").exclude(industry="")
+    assert {f.industry: f.rank for f in industries} == {"制造业": 1, "批发零售": 2}
+    assert services.days_to_compute(setup) is None  # nothing new since
+
+
+def test_a_bad_file_is_refused_whole_with_row_and_reason(setup, tmp_path):
+    imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
+    with pytest.raises(ValidationError) as refused:
+        imported(setup, tmp_path, "readings", READINGS + "7,2020-02-10,5\n", "bad.csv")
+    assert refused.value.messages == ["bad.csv, row 16: account 7 is not in the accounts file"]
+    assert not DataFile.objects.filter(kind="readings").exists()
+    assert not list((tmp_path / "store").glob("*/readings-*"))  # nothing left in the store
+    with pytest.raises(ValidationError, match="330100 is not inside"):
+        imported(setup, tmp_path, "accounts", "account_id,county\n1,330100\n", "other.csv")
+    imported(setup, tmp_path, "readings", READINGS, "readings.csv")
+    with pytest.raises(ValidationError, match=re.escape("overlap readings.csv")):
+        imported(setup, tmp_path, "readings", "account_id,day,kwh\n1,2020-02-10,1\n", "again.csv")
+
+
+def test_accounts_under_a_power_suspension_are_left_out(setup, tmp_path, company, relaxed, changda):
+    # The power company's account 3301260001 suspended from 9 to 11 February 2020.
+    accounts = ACCOUNTS + f"{changda.number},331126,制造业\n"
+    rows = READINGS + f"{changda.number},2019-12-01,100\n{changda.number},2020-02-10,0\n"
+    imported(setup, tmp_path, "accounts", accounts, "accounts.csv")
+    imported(setup, tmp_path, "readings", rows, "readings.csv")
+    with time_machine.travel(local(date(2020, 2, 9)), tick=False):
+        suspension = applications.apply(
+            None, changda, kind="suspension", capacity_kva=1250, start_on=date(2020, 2, 9), end_on=date(2020, 2, 11)
+        )
+        applications.approve(None, suspension)
+    services.compute(setup, date(2020, 2, 10), date(2020, 2, 10))
+    qingyuan = IndexFigure.objects.get(setup=setup, county="331126", industry="")
+    assert (qingyuan.accounts, qingyuan.excluded) == (3, 1)  # not counted as a closed enterprise
+
+
+def test_only_coordinators_over_the_city_change_it(setup, demo):
+    with pytest.raises(PermissionDenied):
+        services.save_setup(demo["qingyuan"], setup.region, threshold="0.25")  # a county's coordinator
+    with pytest.raises(PermissionDenied):
+        services.import_file(demo["qy_power"], setup, "accounts", "x.csv", "x.csv")
