@@ -12,6 +12,7 @@ urlpatterns = [
     path("delivery/", include("fugong.delivery.urls")),
     path("screening/", include("fugong.screening.urls")),
     path("power/", include("fugong.power.urls")),
+    path("resumption/", include("fugong.resumption.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

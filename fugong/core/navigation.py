@@ -43,6 +43,12 @@ NAV_ITEMS = [
     NavItem(
         _("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when="fugong.power.access.works_with_power"
     ),
+    NavItem(
+        _("Resumption index"),
+        "resumption:dashboard",
+        MANAGERS | {Role.SITE_STAFF},
+        when="fugong.resumption.queries.has_figures_to_show",
+    ),
     NavItem(_("Volunteers"), "volunteers:teams", MANAGERS | {Role.SITE_STAFF, Role.VOLUNTEER}),
     NavItem(_("My duties"), "volunteers:me", frozenset({Role.VOLUNTEER}), personal=True),
     NavItem(_("Users"), "accounts:users", MANAGERS),

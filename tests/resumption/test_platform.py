@@ -86,3 +86,39 @@ def test_only_coordinators_over_the_city_change_it(setup, demo):
         services.save_setup(demo["qingyuan"], setup.region, threshold="0.25")  # a county's coordinator
     with pytest.raises(PermissionDenied):
         services.import_file(demo["qy_power"], setup, "accounts", "x.csv", "x.csv")
+
+
+def test_the_dashboard_shows_the_ranking_and_exports_it(setup, tmp_path, client_for):
+    imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
+    imported(setup, tmp_path, "readings", READINGS, "readings.csv")
+    services.compute(setup, date(2020, 2, 10), date(2020, 2, 10))
+    page = client_for("qingyuan").get("/resumption/").content.decode()  # a county of the city
+    assert "庆元县" in page and "47.92" in page and 'id="index-series"' in page
+    assert "/resumption/files/" not in page  # reads, does not manage
+    export = client_for("admin").get(f"/resumption/?setup={setup.pk}&export=1")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client_for("xiajiang").get("/resumption/").status_code == 403  # another city's coordinator
+    menu = client_for("qingyuan").get("/").content.decode()
+    assert 'data-nav="resumption:dashboard"' in menu
+
+
+def test_coordinators_import_and_compute_through_jobs(setup, tmp_path, client_for, run_tasks, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    admin = client_for("admin")
+    admin.post(
+        "/resumption/files/",
+        {"setup": setup.pk, "kind": "accounts", "file": _upload("accounts.csv", ACCOUNTS)},
+    )
+    response = admin.post(
+        "/resumption/files/",
+        {"setup": setup.pk, "kind": "readings", "file": _upload("readings.csv", READINGS)},
+    )
+    assert response.status_code == 200 and DataFile.objects.filter(kind="readings").exists()
+    admin.post("/resumption/compute/", {"setup": setup.pk})
+    assert IndexFigure.objects.filter(setup=setup, industry="", day=date(2020, 2, 10)).count() == 2
+
+
+def _upload(name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")

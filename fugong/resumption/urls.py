@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "resumption"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("method/", views.save_method, name="method"),
+    path("files/", views.upload, name="upload"),
+    path("compute/", views.compute, name="compute"),
+]

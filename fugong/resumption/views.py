@@ -1,0 +1,147 @@
+"""The leaders' screen: each county's index over time, today's ranking in the city, industry
+by county, and the data behind it (files, method) for the city's coordinators."""
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.permissions import require
+from fugong.core.forms import apply_errors
+from fugong.core.http import AuthedRequest, chosen
+from fugong.core.jobs import start_job
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
+
+from . import queries, services
+from .forms import FileForm, SetupForm
+from .models import IndexSetup
+from .tasks import compute_resumption_index, import_resumption_file
+
+EXPORT_COLUMNS = (
+    Column("day", gettext_lazy("Day")),
+    Column("county", gettext_lazy("County")),
+    Column("industry", gettext_lazy("Industry")),
+    Column("index", gettext_lazy("Resumption index")),
+    Column("account_ratio", gettext_lazy("Resumed accounts (%)")),
+    Column("consumption_ratio", gettext_lazy("Resumed consumption (%)")),
+    Column("resumed", gettext_lazy("Accounts resumed")),
+    Column("accounts", gettext_lazy("Accounts counted")),
+    Column("excluded", gettext_lazy("Accounts left out")),
+    Column("rank", gettext_lazy("Rank")),
+    Column("index_year_before", gettext_lazy("A year earlier")),
+)
+
+
+def _setup(request: AuthedRequest) -> tuple[IndexSetup, list[IndexSetup]]:
+    setups = list(queries.visible_setups(request.user))
+    return chosen(request, setups, "setup"), setups
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    setup, setups = _setup(request)
+    day = queries.latest_day(setup)
+    if request.GET.get("export") and day:
+        return _export(setup)
+    manage = services.may_manage(request.user, setup.region)
+    context: dict[str, Any] = {
+        "setup": setup,
+        "setups": setups,
+        "day": day,
+        "ranking": queries.ranking(setup, day) if day else [],
+        "chart": json.dumps(queries.series(setup), ensure_ascii=False),
+        "heatmap": json.dumps(queries.heatmap(setup, day), ensure_ascii=False) if day else "{}",
+        "can_manage": manage,
+        "files": setup.files.order_by("kind", "first_day") if manage else [],
+        "setup_form": SetupForm(instance=setup) if manage else None,
+        "file_form": FileForm() if manage else None,
+        "pending": services.days_to_compute(setup) if manage else None,
+    }
+    return render(request, "resumption/dashboard.html", context)
+
+
+def _export(setup: IndexSetup) -> HttpResponse:
+    names = queries.county_names(setup)
+    rows = (
+        {
+            **{c.field: getattr(f, c.field) for c in EXPORT_COLUMNS},
+            "day": f.day.isoformat(),
+            "county": names.get(f.county, f.county),
+            "index": round(f.index, 2),
+            "account_ratio": round(f.account_ratio, 2),
+            "consumption_ratio": round(f.consumption_ratio, 2),
+            "index_year_before": round(f.index_year_before, 2) if f.index_year_before is not None else "",
+        }
+        for f in setup.figures.order_by("day", "county", "industry")
+    )
+    body = write_workbook(_("Resumption index"), EXPORT_COLUMNS, rows)
+    response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="resumption-{setup.region.code}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def save_method(request: AuthedRequest) -> HttpResponse:
+    setup, _setups = _setup(request)
+    require(services.may_manage(request.user, setup.region))
+    form = SetupForm(request.POST, instance=IndexSetup.objects.get(pk=setup.pk))
+    if form.is_valid():
+        try:
+            services.save_setup(request.user, setup.region, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(e) for e in errors))
+    if not form.errors:
+        messages.success(request, _("Saved. Compute again to apply the method to past days."))
+    return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
+
+
+@login_required
+@require_POST
+def upload(request: AuthedRequest) -> HttpResponse:
+    setup, _setups = _setup(request)
+    require(services.may_manage(request.user, setup.region))
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file and what it holds."))
+        return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
+    upload = form.cleaned_data["file"]
+    suffix = ".parquet" if upload.name.endswith(".parquet") else ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as held:
+        for chunk in upload.chunks():
+            held.write(chunk)
+    job = start_job(
+        import_resumption_file,
+        kind="resumption.import",
+        title=_("Import %(file)s") % {"file": upload.name},
+        user=request.user,
+        args=(setup.pk, form.cleaned_data["kind"], str(Path(held.name)), upload.name, request.user.pk, get_language()),
+    )
+    return render(request, "resumption/job.html", {"setup": setup, "job": job})
+
+
+@login_required
+@require_POST
+def compute(request: AuthedRequest) -> HttpResponse:
+    setup, _setups = _setup(request)
+    require(services.may_manage(request.user, setup.region))
+    job = start_job(
+        compute_resumption_index,
+        kind="resumption.compute",
+        title=_("Compute the resumption index of %(region)s") % {"region": setup.region},
+        user=request.user,
+        args=(setup.pk, get_language()),
+    )
+    return render(request, "resumption/job.html", {"setup": setup, "job": job})
