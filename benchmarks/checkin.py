@@ -51,7 +51,7 @@ from django.utils import timezone
 from fugong.demo import world
 from fugong.directory.models import Site
 from fugong.screening import policies, venues
-world.load(volunteers=False, delivery=False, screening=False, power=False)
+world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
 site = Site.objects.get(name="客户服务中心营业厅")
 venue = venues.open_venue(None, site)
 policies.create_policy(None, site=site, name="一测温二登记三受理", checks=policies.MEASURE_REGISTER_SERVE,

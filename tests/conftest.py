@@ -15,7 +15,7 @@ def demo(db: Any) -> dict[str, User]:
     """The seeds' demo world (regions, the three organisations, one user per role), without
     the volunteers' year of records and the bureau's shops, which take seconds to load: see
     `demo_volunteers` and `demo_delivery`."""
-    world.load(volunteers=False, delivery=False, screening=False, power=False)
+    world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
     return {u.username: u for u in User.objects.all()}
 
 

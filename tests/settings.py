@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("SECURE_SSL", "0")
@@ -17,6 +18,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="fugong-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="fugong-test-static-")
+RESUMPTION_STORE = Path(tempfile.mkdtemp(prefix="fugong-test-resumption-"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so a worker started as a subprocess by a test sees the same data.

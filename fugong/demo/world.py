@@ -324,13 +324,18 @@ def _channels() -> None:
 
 @transaction.atomic
 def load(
-    *, volunteers: bool = True, delivery: bool = True, screening: bool = True, power: bool = True
+    *,
+    volunteers: bool = True,
+    delivery: bool = True,
+    screening: bool = True,
+    power: bool = True,
+    resumption: bool = True,
 ) -> list[tuple[str, str, str, str]]:
     """Load the demo world; returns (username, name, role, where) for the printed logins.
     `volunteers=False` leaves out the year of team records, `delivery=False` the shops and
     their orders, `screening=False` the sites' month of check-ins, `power=False` the power
     company's 23,400 accounts, applications, hall queues and priority line (tests that do not
-    need them)."""
+    need them), `resumption=False` Lishui's meter readings and index."""
     _regions()
     _organisations()
     _channels()
@@ -349,4 +354,8 @@ def load(
         from fugong.demo.power import load_power
 
         load_power()
+    if resumption:
+        from fugong.demo.resumption import load_resumption
+
+        load_resumption()
     return logins

@@ -245,15 +245,17 @@ def resumption_index(
     ranked = scored_days.mutate(
         rank=ibis.rank().over(ibis.window(group_by=["day", *parent], order_by=ibis.desc("index"))) + 1
     )
+    # Only days with readings have an index: a day nobody's meter reported is not a day when
+    # nobody worked.
+    present = day_readings.select("day").distinct()
     asked = _memtable({"day": method.day_list()}, {"day": pa.date32()})
-    result = ranked.join(asked, "day")
+    result = ranked.join(asked, "day").join(present, "day")
     if year_before:
         pairs = _memtable(
             {"day": list(year_before), "earlier": list(year_before.values())},
             {"day": pa.date32(), "earlier": pa.date32()},
         )
         # Only where the readings reach back: a day without any reading has no index.
-        present = day_readings.select("day").distinct()
         earlier = ranked.join(present, "day").select(*by, earlier="day", index_year_before="index")
         joined = result.join(pairs, "day").left_join(earlier, ["earlier", *by])
         result = joined.select("day", *by, *OUTPUT_FIGURES, "index_year_before")

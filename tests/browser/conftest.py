@@ -50,7 +50,7 @@ def viewport() -> ViewportSize:
 @pytest.fixture
 def demo_world(transactional_db: Any) -> dict[str, User]:
     """The demo world in a database the live server's thread can see."""
-    world.load(volunteers=False, delivery=False, screening=False, power=False)
+    world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
     return {u.username: u for u in User.objects.all()}
 
 
