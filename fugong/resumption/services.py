@@ -217,14 +217,15 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
     return len(figures)
 
 
-def days_to_compute(setup: IndexSetup) -> tuple[date, date] | None:
-    """From the day after the last computed one (or the first reading after the baseline) to
-    the last day with readings; None when there is nothing new."""
+def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, date] | None:
+    """From the day after the last computed one (or, `again`, the first reading after the
+    baseline: after the method changed) to the last day with readings; None when there is
+    nothing to compute."""
     files = setup.files.filter(kind=FileKind.READINGS)
     last = max((f.last_day for f in files if f.last_day), default=None)
     if last is None:
         return None
-    done = setup.figures.order_by("-day").values_list("day", flat=True).first()
+    done = None if again else setup.figures.order_by("-day").values_list("day", flat=True).first()
     if done is not None:
         first = done + timedelta(days=1)
     else:

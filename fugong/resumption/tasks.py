@@ -35,11 +35,11 @@ def import_resumption_file(
 
 @task()
 @tracked
-def compute_resumption_index(progress: Progress, setup_id: int, language: str) -> dict[str, Any]:
-    """Compute the days not yet computed (from the files kept)."""
+def compute_resumption_index(progress: Progress, setup_id: int, again: bool, language: str) -> dict[str, Any]:
+    """Compute the days not yet computed, or all of them again (from the files kept)."""
     setup = IndexSetup.objects.select_related("region").get(pk=setup_id)
     with override(language):
-        span = services.days_to_compute(setup)
+        span = services.days_to_compute(setup, again=again)
         if span is None:
             return {"figures": 0, "message": _("Nothing new to compute.")}
         stored = services.compute(setup, *span, progress=progress)

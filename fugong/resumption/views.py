@@ -66,6 +66,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "setup_form": SetupForm(instance=setup) if manage else None,
         "file_form": FileForm() if manage else None,
         "pending": services.days_to_compute(setup) if manage else None,
+        "all_days": services.days_to_compute(setup, again=True) if manage and day else None,
     }
     return render(request, "resumption/dashboard.html", context)
 
@@ -142,6 +143,6 @@ def compute(request: AuthedRequest) -> HttpResponse:
         kind="resumption.compute",
         title=_("Compute the resumption index of %(region)s") % {"region": setup.region},
         user=request.user,
-        args=(setup.pk, get_language()),
+        args=(setup.pk, bool(request.POST.get("again")), get_language()),
     )
     return render(request, "resumption/job.html", {"setup": setup, "job": job})

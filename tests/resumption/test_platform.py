@@ -116,6 +116,13 @@ def test_coordinators_import_and_compute_through_jobs(setup, tmp_path, client_fo
     assert response.status_code == 200 and DataFile.objects.filter(kind="readings").exists()
     admin.post("/resumption/compute/", {"setup": setup.pk})
     assert IndexFigure.objects.filter(setup=setup, industry="", day=date(2020, 2, 10)).count() == 2
+    # A lower threshold, then every day again: A2 (29 of 100) now counts as resumed.
+    admin.post("/resumption/method/", {"setup": setup.pk, "baseline_kind": "window", "baseline_start": "2019-12-01",
+                                       "baseline_end": "2019-12-02", "threshold": "0.25", "weight": "0.50",
+                                       "exclude_suspended": "on"})  # fmt: skip
+    admin.post("/resumption/compute/", {"setup": setup.pk, "again": "1"})
+    county_a = IndexFigure.objects.get(setup=setup, industry="", day=date(2020, 2, 10), county="331126")
+    assert county_a.resumed == 3
 
 
 def _upload(name, text):
