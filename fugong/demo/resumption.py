@@ -86,8 +86,12 @@ def load_resumption() -> None:
         ids, counties, industries = [], [], []
         schema = pa.schema([("account_id", pa.string()), ("day", pa.date32()), ("kwh", pa.float64())])
         per_county = {}
+        customers = _power_customers()
         for code, (size, account, consumption) in TARGETS.items():
-            county_ids = [f"{code}{n:05d}" for n in range(1, size + 1)]
+            # Qingyuan's enterprises are the power company's accounts where the demo has them,
+            # so its staff see their own customers among those not yet resumed.
+            known = customers[:size] if code == "331126" else []
+            county_ids = known + [f"{code}{n:05d}" for n in range(len(known) + 1, size + 1)]
             ids += county_ids
             counties += [code] * size
             industries += list(rng.choice(INDUSTRIES, size=size, p=_industry_shares()))
@@ -108,6 +112,13 @@ def load_resumption() -> None:
     span = services.days_to_compute(setup)
     if span is not None:
         services.compute(setup, *span)
+
+
+def _power_customers() -> list[str]:
+    from fugong.power.models import PowerAccount
+
+    enterprises = PowerAccount.objects.filter(organisation__region__code="331126", kind="enterprise")
+    return list(enterprises.order_by("number").values_list("number", flat=True))
 
 
 def _industry_shares() -> list[float]:

@@ -104,11 +104,20 @@ def send_notice(
     actor: User, organisation: Organisation, template: MessageTemplate, filters: Filters, *, title: str
 ) -> Any:
     """Queue the notice to every selected account; returns the notify broadcast."""
+    return send_to_accounts(actor, organisation, template, select_accounts(organisation, filters), title=title)
+
+
+def send_to_accounts(
+    actor: User, organisation: Organisation, template: MessageTemplate, accounts: QuerySet[PowerAccount], *, title: str
+) -> Any:
+    """Queue the notice to these accounts of the company (those with a mobile), one message
+    per mobile; returns the notify broadcast."""
     _require(actor, organisation, template)
     if not title.strip():
         raise ValidationError({"title": _("Give the notice a title, for the outbox.")})
+    accounts = accounts.filter(organisation=organisation).exclude(mobile="")
     per_recipient: dict[str, dict[str, str]] = {}
-    for account in select_accounts(organisation, filters).only("holder", "number", "mobile").iterator(2000):
+    for account in accounts.select_related(None).only("holder", "number", "mobile").iterator(2000):
         per_recipient.setdefault(account.mobile, _values(account))  # one message per mobile
     if not per_recipient:
         raise ValidationError(_("No enterprise account with a mobile matches these filters."))

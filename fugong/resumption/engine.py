@@ -23,7 +23,7 @@ the account with a grouped sum, so the work grows like a scan of the readings.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -344,3 +344,23 @@ def read_inputs(
             account_id=raw.account_id.cast("string"), start=raw.start.cast("date"), end=raw.end.cast("date")
         )
     return account_table, reading_table, period_table
+
+
+def not_resumed(
+    accounts: ir.Table, readings: ir.Table, method: Method, suspensions: ir.Table | None = None
+) -> ir.Table:
+    """The accounts counted but not resumed on the method's first day: (account_id, the
+    grouping columns, baseline, kwh), kWh 0 where the meter sent nothing."""
+    day = method.days[0]
+    plan = plan_days(replace(method, days=(day, day), year_before=False))
+    key = plan.key_of_day[day]
+    baselines = _baselines(readings, plan)
+    positive = baselines.filter((baselines.baseline > 0) & (baselines.key == key))
+    counted = accounts.select("account_id", *method.by).join(positive, "account_id")
+    today = readings.filter(readings.day == day).select("account_id", "kwh")
+    joined = counted.left_join(today, "account_id")
+    rows = joined.select("account_id", *method.by, "baseline", kwh=joined.kwh.fill_null(0))
+    if suspensions is not None:
+        out = suspensions.filter((suspensions.start <= day) & (suspensions.end >= day)).select("account_id")
+        rows = rows.anti_join(out, "account_id")
+    return rows.filter(rows.kwh < rows.baseline * method.threshold).order_by("account_id")

@@ -232,3 +232,20 @@ def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, da
         after = setup.baseline_end + timedelta(days=1) if setup.baseline_end else date.min
         first = max(after, min(f.first_day for f in files if f.first_day))
     return (first, last) if first <= last else None
+
+
+def not_resumed(setup: IndexSetup, day: date) -> list[dict[str, Any]]:
+    """The accounts counted but not resumed on a day (account_id, county, industry, baseline,
+    kwh), suspended ones left out as in the figures."""
+    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
+    if not readings:
+        return []
+    con = engine.connect_duckdb()
+    periods = con.create_table("suspensions", suspension_periods(setup)) if setup.exclude_suspended else None
+    rows = engine.not_resumed(
+        con.read_parquet(str(accounts_file(setup))),
+        con.read_parquet([str(p) for p in readings]),
+        method_of(setup, day, day, ("county", "industry")),
+        periods,
+    )
+    return rows.to_pyarrow().to_pylist()

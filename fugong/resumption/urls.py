@@ -8,4 +8,5 @@ urlpatterns = [
     path("method/", views.save_method, name="method"),
     path("files/", views.upload, name="upload"),
     path("compute/", views.compute, name="compute"),
+    path("not-resumed/", views.not_resumed, name="not_resumed"),
 ]

@@ -3,6 +3,7 @@ by county, and the data behind it (files, method) for the city's coordinators.""
 
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,11 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
+from fugong.directory.models import Organisation
+from fugong.power import notices
+from fugong.power.access import may_administer, may_serve
+from fugong.power.models import CapacityApplication, PowerAccount
+from fugong.power.models.applications import OPEN
 
 from . import queries, services
 from .forms import FileForm, SetupForm
@@ -146,3 +152,58 @@ def compute(request: AuthedRequest) -> HttpResponse:
         args=(setup.pk, bool(request.POST.get("again")), get_language()),
     )
     return render(request, "resumption/job.html", {"setup": setup, "job": job})
+
+
+@login_required
+def not_resumed(request: AuthedRequest) -> HttpResponse:
+    """Enterprises not back on the last day: counts by county for everyone who reads the
+    city; the names, with their suspension and a notice to send, for the power company's staff."""
+    setup, setups = _setup(request)
+    day = queries.latest_day(setup)
+    rows = services.not_resumed(setup, day) if day else []
+    names = queries.county_names(setup)
+    by_county = Counter(names.get(row["county"], row["county"]) for row in rows)
+    companies = [c for c in power_companies(setup) if may_serve(request.user, c)]
+    listed: list[dict[str, Any]] = []
+    company = companies[0] if companies else None
+    if company is not None:
+        readings = {r["account_id"]: r for r in rows}
+        accounts = PowerAccount.objects.filter(organisation=company, number__in=list(readings)).select_related("region")
+        if request.method == "POST" and may_administer(request.user, company):
+            template = notices.templates_for(company).filter(pk=request.POST.get("template") or 0).first()
+            try:
+                if template is None:
+                    raise ValidationError(_("Choose the message."))
+                sent = notices.send_to_accounts(
+                    request.user, company, template, accounts, title=request.POST.get("title", "")
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                return redirect("notify:broadcast", sent.pk)
+        status = {a.account_id: a.get_status_display() for a in _current_applications(accounts)}
+        for account in accounts.order_by("number")[:300]:
+            reading = readings[account.number]
+            listed.append({"account": account, "baseline": reading["baseline"], "kwh": reading["kwh"],
+                           "status": status.get(account.pk, "")})  # fmt: skip
+    context = {
+        "setup": setup,
+        "setups": setups,
+        "day": day,
+        "total": len(rows),
+        "by_county": by_county.most_common(),
+        "company": company,
+        "listed": listed,
+        "templates": notices.templates_for(company) if company and may_administer(request.user, company) else [],
+    }
+    return render(request, "resumption/not_resumed.html", context)
+
+
+def power_companies(setup: IndexSetup) -> Any:
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.POWER_SUPPLY, region__code__startswith=setup.region.prefix, is_active=True
+    ).select_related("region")
+
+
+def _current_applications(accounts: Any) -> Any:
+    return CapacityApplication.objects.filter(account__in=accounts, status__in=OPEN).order_by("account_id", "pk")

@@ -196,3 +196,15 @@ def test_duckdb_and_spark_give_the_same_figures(spark):
     sparked = engine.rounded(engine.resumption_index(tables[0], tables[1], chosen, tables[2]).to_pyarrow()).to_pylist()
     assert len(duck) == 6
     assert sparked == duck
+
+
+def test_the_accounts_not_resumed_on_a_day_are_listed():
+    con = engine.connect_duckdb()
+    accounts = con.create_table("accounts", ACCOUNTS)
+    readings = con.create_table("readings", readings_of([r for r in READINGS if r[0] != A5 or r[1] != FEB10]))
+    listed = engine.not_resumed(accounts, readings, method(by=("county",))).to_pyarrow().to_pylist()
+    # A2 used 29 of 100; A5 sent nothing (0 of 200); A4 and A6 have no baseline and are not counted.
+    assert [(r["account_id"], r["county"], r["baseline"], r["kwh"]) for r in listed] == [
+        (A2, "A", 100.0, 29.0),
+        (A5, "B", 200.0, 0.0),
+    ]

@@ -129,3 +129,32 @@ def _upload(name, text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_the_power_company_sees_its_customers_not_resumed_and_tells_them(setup, tmp_path, client_for, changda):
+    from fugong.notify.models import Message, MessageTemplate
+
+    accounts = ACCOUNTS + f"{changda.number},331126,制造业\n"
+    rows = READINGS + f"{changda.number},2019-12-01,800\n{changda.number},2020-02-10,12\n"
+    imported(setup, tmp_path, "accounts", accounts, "accounts.csv")
+    imported(setup, tmp_path, "readings", rows, "readings.csv")
+    services.compute(setup, date(2020, 2, 10), date(2020, 2, 10))
+    staff_page = client_for("hufenfen").get(f"/resumption/not-resumed/?setup={setup.pk}").content.decode()
+    assert "浙江昌达实业有限公司" in staff_page and "139****6001" in staff_page
+    assert 'data-total="3"' in staff_page  # A2 (29 of 100), A5 (59 of 200) and 昌达 (12 of 800)
+    coordinator = client_for("qingyuan").get(f"/resumption/not-resumed/?setup={setup.pk}").content.decode()
+    assert "浙江昌达实业有限公司" not in coordinator  # counts for coordinators, names for the company
+    channel = MessageTemplate.objects.filter(channel__organisation=changda.organisation).first().channel
+    template = MessageTemplate.objects.create(
+        channel=channel,
+        kind="resume_reminder",
+        text="{holder}：复工了吗？一个电话即可恢复用电。",
+        parameters=["holder"],
+    )
+    response = client_for("qy_power").post(
+        f"/resumption/not-resumed/?setup={setup.pk}", {"template": template.pk, "title": "复工提醒"}
+    )
+    assert response.status_code == 302
+    assert list(Message.objects.filter(kind="resume_reminder").values_list("recipient", flat=True)) == [
+        "+8613905786001"
+    ]
