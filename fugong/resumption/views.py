@@ -167,7 +167,8 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     listed: list[dict[str, Any]] = []
     company = companies[0] if companies else None
     if company is not None:
-        readings = {r["account_id"]: r for r in rows}
+        # Only the company's county: a province has far more enterprises than one list should hold.
+        readings = {r["account_id"]: r for r in rows if r["county"].startswith(company.region.prefix)}
         accounts = PowerAccount.objects.filter(organisation=company, number__in=list(readings)).select_related("region")
         if request.method == "POST" and may_administer(request.user, company):
             template = notices.templates_for(company).filter(pk=request.POST.get("template") or 0).first()
