@@ -12,7 +12,7 @@ from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_hold
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
 from fugong.power.tasks import run_power_day
-from fugong.resumption.tasks import compute_latest_days
+from fugong.resumption.tasks import compute_latest_days, import_resumption_inbox
 from fugong.screening.tasks import purge_screening_records
 from fugong.volunteers.tasks import erase_expired_personal_data
 
@@ -32,4 +32,5 @@ PERIODIC_JOBS = [
     Periodic("run_power_day", run_power_day, daily_at=time(7, 0)),
     # After the night's meter readings arrive, before the leaders' morning meeting.
     Periodic("compute_resumption_index", compute_latest_days, daily_at=time(6, 30)),
+    Periodic("import_resumption_inbox", import_resumption_inbox, every=timedelta(minutes=15)),
 ]

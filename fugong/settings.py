@@ -15,6 +15,8 @@ TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
 MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plain background).
+RESUMPTION_STORE    where meter readings are kept as Parquet; default var/resumption.
+RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files; default var/resumption-inbox.
 """
 
 import os
@@ -161,6 +163,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 # Meter readings for the resumption index, as Parquet files (far too many rows for the database).
 RESUMPTION_STORE = Path(os.environ.get("RESUMPTION_STORE", VAR_DIR / "resumption"))
+# A folder the meter-data system drops files into: <inbox>/<city code>/accounts*.csv, readings*.parquet, ...
+RESUMPTION_INBOX = Path(os.environ.get("RESUMPTION_INBOX", VAR_DIR / "resumption-inbox"))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package-lock.json) and are served straight from
 # node_modules under vendor/, so nothing third-party is copied into the repository.

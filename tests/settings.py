@@ -19,6 +19,7 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="fugong-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="fugong-test-static-")
 RESUMPTION_STORE = Path(tempfile.mkdtemp(prefix="fugong-test-resumption-"))
+RESUMPTION_INBOX = Path(tempfile.mkdtemp(prefix="fugong-test-inbox-"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so a worker started as a subprocess by a test sees the same data.

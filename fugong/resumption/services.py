@@ -249,3 +249,36 @@ def not_resumed(setup: IndexSetup, day: date) -> list[dict[str, Any]]:
         periods,
     )
     return rows.to_pyarrow().to_pylist()
+
+
+INBOX_SUFFIXES = (".csv", ".parquet")
+
+
+def import_inbox() -> dict[str, int]:
+    """Import what the meter-data system dropped into each city's inbox folder
+    (<inbox>/<city code>/): files named accounts* replace the accounts, others are readings,
+    in name order. Each goes to done/, or to failed/ with a .error.txt saying the row and the
+    reason, so nothing is imported twice and nothing fails silently."""
+    counts = {"imported": 0, "failed": 0}
+    for setup in IndexSetup.objects.select_related("region"):
+        folder = Path(settings.RESUMPTION_INBOX) / setup.region.code
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in INBOX_SUFFIXES):
+            kind = FileKind.ACCOUNTS if path.name.lower().startswith("accounts") else FileKind.READINGS
+            try:
+                import_file(None, setup, kind, str(path), path.name)
+            except ValidationError as error:
+                _move(path, folder / "failed").with_suffix(".error.txt").write_text(" ".join(error.messages))
+                counts["failed"] += 1
+            else:
+                _move(path, folder / "done")
+                counts["imported"] += 1
+    return counts
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    path.replace(target)
+    return target

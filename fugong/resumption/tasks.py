@@ -56,3 +56,10 @@ def compute_latest_days() -> dict[str, Any]:
             if span is not None:
                 done[setup.region.code] = services.compute(setup, *span)
     return done
+
+
+@task()
+def import_resumption_inbox() -> dict[str, Any]:
+    """Every quarter of an hour: files dropped into the cities' inbox folders."""
+    with audit.origin(audit.Origin("task")):
+        return services.import_inbox()

@@ -158,3 +158,18 @@ def test_the_power_company_sees_its_customers_not_resumed_and_tells_them(setup, 
     assert list(Message.objects.filter(kind="resume_reminder").values_list("recipient", flat=True)) == [
         "+8613905786001"
     ]
+
+
+def test_files_dropped_in_the_inbox_are_imported_or_set_aside_with_the_reason(setup, settings, tmp_path):
+    settings.RESUMPTION_INBOX = tmp_path / "inbox"
+    folder = settings.RESUMPTION_INBOX / "331100"
+    folder.mkdir(parents=True)
+    (folder / "accounts-2020.csv").write_text(ACCOUNTS)
+    (folder / "readings-1.csv").write_text(READINGS)
+    (folder / "readings-2.csv").write_text("account_id,day,kwh\n1,2020-02-11,-3\n")
+    assert services.import_inbox() == {"imported": 2, "failed": 1}
+    assert sorted(p.name for p in (folder / "done").iterdir()) == ["accounts-2020.csv", "readings-1.csv"]
+    reason = (folder / "failed" / "readings-2.error.txt").read_text()
+    assert reason == "readings-2.csv, row 2: negative kWh (-3.0)"
+    assert DataFile.objects.filter(kind="readings").count() == 1
+    assert services.import_inbox() == {"imported": 0, "failed": 0}  # nothing twice
