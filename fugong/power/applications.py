@@ -218,9 +218,14 @@ def apply(
     return application
 
 
-def _locked(application: CapacityApplication, allowed: tuple[str, ...], message: str) -> CapacityApplication:
+def _lock(application: CapacityApplication) -> CapacityApplication:
+    """The application's row as it is now, locked until the transaction ends."""
     locked = CapacityApplication.objects.select_for_update(of=("self",)).select_related("account__organisation")
-    application = locked.get(pk=application.pk)
+    return locked.get(pk=application.pk)
+
+
+def _locked(application: CapacityApplication, allowed: tuple[str, ...], message: str) -> CapacityApplication:
+    application = _lock(application)
     if application.status not in allowed:
         raise ValidationError(message)
     return application
@@ -387,9 +392,7 @@ def _saving_sms(application: CapacityApplication) -> dict[str, Any]:
 
 @transaction.atomic
 def _start_due(application: CapacityApplication, today: date) -> bool:
-    application = (
-        CapacityApplication.objects.select_for_update(of=("self",)).select_related("account").get(pk=application.pk)
-    )
+    application = _lock(application)
     if application.status != Status.APPROVED or application.start_on > today:
         return False  # decided otherwise since it was listed
     _start(application, None)
@@ -398,9 +401,7 @@ def _start_due(application: CapacityApplication, today: date) -> bool:
 
 @transaction.atomic
 def _extend(application: CapacityApplication, rules: SuspensionRules, today: date) -> bool:
-    application = (
-        CapacityApplication.objects.select_for_update(of=("self",)).select_related("account").get(pk=application.pk)
-    )
+    application = _lock(application)
     tomorrow = today + timedelta(days=1)
     if application.status != Status.IN_EFFECT or application.end_on is None or application.end_on > tomorrow:
         return False  # restored or changed since it was listed
@@ -429,9 +430,7 @@ def _extend(application: CapacityApplication, rules: SuspensionRules, today: dat
 
 @transaction.atomic
 def _end(application: CapacityApplication, today: date) -> bool:
-    application = (
-        CapacityApplication.objects.select_for_update(of=("self",)).select_related("account").get(pk=application.pk)
-    )
+    application = _lock(application)
     if application.status != Status.IN_EFFECT or application.end_on is None or application.end_on >= today:
         return False
     restore_on = application.end_on + timedelta(days=1)

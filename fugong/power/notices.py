@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -142,14 +142,13 @@ def _require(actor: User | None, organisation: Organisation, template: MessageTe
 
 
 def _suspended_enterprises(user: Any) -> list[str]:
-    companies = [c for c in readable_companies(user) if may_administer(user, c)]
-    mobiles = PowerAccount.objects.filter(
-        Q(organisation__in=companies),
-        Q(applications__status=ApplicationStatus.IN_EFFECT),
-        kind=AccountKind.ENTERPRISE,
-        is_active=True,
-    ).exclude(mobile="")
-    return list(dict.fromkeys(mobiles.order_by("number").values_list("mobile", flat=True)))
+    """The same accounts as the notices page's "suspension in effect" filter."""
+    in_effect = Filters(standing=Standing.IN_EFFECT)
+    mobiles: list[str] = []
+    for company in readable_companies(user):
+        if may_administer(user, company):
+            mobiles += select_accounts(company, in_effect).values_list("mobile", flat=True)
+    return list(dict.fromkeys(mobiles))
 
 
 def register_recipient_lists() -> None:

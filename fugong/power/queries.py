@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from fugong.accounts.models import User
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Site
 
@@ -172,3 +173,8 @@ def open_revisits(user: Any) -> QuerySet[Revisit]:
         .select_related("resident__region", "call")
         .order_by("due_on", "pk")
     )
+
+
+def company_staff(company: Any) -> QuerySet[User]:
+    """The company's people (field workers, staff who go on home visits), by name."""
+    return User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")

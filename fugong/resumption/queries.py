@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 
 from fugong.accounts.permissions import scope_of
-from fugong.directory.models import Region
+from fugong.directory.models import Organisation, Region
 
 from .models import IndexFigure, IndexSetup
 
@@ -26,12 +26,14 @@ def _may_read(scope: Any, region: Region) -> bool:
         return True  # a coordinator over the city, or above it
     if any(prefix.startswith(region.prefix) for prefix in scope.region_prefixes):
         return True  # a county's coordinator sees the city's ranking it is part of
-    from fugong.directory.models import Organisation
+    return power_companies(region).filter(pk__in=scope.member_org_ids).exists()
 
-    companies = Organisation.objects.filter(
-        pk__in=scope.member_org_ids, kind=Organisation.Kind.POWER_SUPPLY, region__code__startswith=region.prefix
-    )
-    return companies.exists()
+
+def power_companies(region: Region) -> QuerySet[Organisation]:
+    """The power companies inside a city: their people read its index and see their customers."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.POWER_SUPPLY, region__code__startswith=region.prefix
+    ).select_related("region")
 
 
 def latest_day(setup: IndexSetup) -> date | None:

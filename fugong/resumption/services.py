@@ -183,16 +183,24 @@ def suspension_periods(setup: IndexSetup) -> pa.Table:
     )
 
 
+def _engine_inputs(setup: IndexSetup) -> tuple[Any, Any, Any] | None:
+    """The kept files and the power module's suspensions as the engine's tables (accounts,
+    readings, periods or None); None while no readings were imported."""
+    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
+    if not readings:
+        return None
+    con = engine.connect_duckdb()
+    periods = con.create_table("suspensions", suspension_periods(setup)) if setup.exclude_suspended else None
+    return con.read_parquet(str(accounts_file(setup))), con.read_parquet([str(p) for p in readings]), periods
+
+
 def compute(setup: IndexSetup, first: date, last: date, progress: Progress | None = None) -> int:
     """Compute the days by county and by county and industry, and store them (replacing
     those days). Returns how many figures were stored."""
-    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
-    if not readings:
+    tables = _engine_inputs(setup)
+    if tables is None:
         raise ValidationError(_("Import readings first."))
-    con = engine.connect_duckdb()
-    accounts = con.read_parquet(str(accounts_file(setup)))
-    reading_table = con.read_parquet([str(p) for p in readings])
-    periods = con.create_table("suspensions", suspension_periods(setup)) if setup.exclude_suspended else None
+    accounts, reading_table, periods = tables
     figures = []
     for step, by in enumerate((("county",), ("county", "industry"))):
         if progress:
@@ -237,17 +245,11 @@ def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, da
 def not_resumed(setup: IndexSetup, day: date) -> list[dict[str, Any]]:
     """The accounts counted but not resumed on a day (account_id, county, industry, baseline,
     kwh), suspended ones left out as in the figures."""
-    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
-    if not readings:
+    tables = _engine_inputs(setup)
+    if tables is None:
         return []
-    con = engine.connect_duckdb()
-    periods = con.create_table("suspensions", suspension_periods(setup)) if setup.exclude_suspended else None
-    rows = engine.not_resumed(
-        con.read_parquet(str(accounts_file(setup))),
-        con.read_parquet([str(p) for p in readings]),
-        method_of(setup, day, day, ("county", "industry")),
-        periods,
-    )
+    accounts, readings, periods = tables
+    rows = engine.not_resumed(accounts, readings, method_of(setup, day, day, ("county", "industry")), periods)
     return rows.to_pyarrow().to_pylist()
 
 

@@ -22,7 +22,6 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
-from fugong.directory.models import Organisation
 from fugong.power import notices
 from fugong.power.access import may_administer, may_serve
 from fugong.power.models import CapacityApplication, PowerAccount
@@ -163,7 +162,8 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     rows = services.not_resumed(setup, day) if day else []
     names = queries.county_names(setup)
     by_county = Counter(names.get(row["county"], row["county"]) for row in rows)
-    companies = [c for c in power_companies(setup) if may_serve(request.user, c)]
+    active = queries.power_companies(setup.region).filter(is_active=True)
+    companies = [c for c in active if may_serve(request.user, c)]
     listed: list[dict[str, Any]] = []
     company = companies[0] if companies else None
     if company is not None:
@@ -198,12 +198,6 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
         "templates": notices.templates_for(company) if company and may_administer(request.user, company) else [],
     }
     return render(request, "resumption/not_resumed.html", context)
-
-
-def power_companies(setup: IndexSetup) -> Any:
-    return Organisation.objects.filter(
-        kind=Organisation.Kind.POWER_SUPPLY, region__code__startswith=setup.region.prefix, is_active=True
-    ).select_related("region")
 
 
 def _current_applications(accounts: Any) -> Any:

@@ -94,6 +94,10 @@ def test_a_notice_goes_to_the_accounts_the_filters_pick_with_a_preview(company, 
         parameters=["holder", "account"],
     )
     assert template in notices.templates_for(company)
+    from fugong.notify.recipients import SOURCES
+
+    # The notify broadcast page's list is the same as the "suspension in effect" filter.
+    assert SOURCES["power_suspended"].resolve(demo["qy_power"]) == ["+8613905786011"]
     filters = notices.Filters(standing=notices.Standing.IN_EFFECT)
     shown = notices.preview(demo["qy_power"], company, template, filters)
     assert shown.count == 1

@@ -14,7 +14,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
@@ -175,10 +174,6 @@ def application_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "power/applications.html", context)
 
 
-def _workers(company: Organisation) -> Any:
-    return User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")
-
-
 @login_required
 def application_detail(request: AuthedRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(queries.visible_applications(request.user), pk=application_id)
@@ -194,7 +189,9 @@ def application_detail(request: AuthedRequest, application_id: int) -> HttpRespo
         "can_serve": serve,
         "reject_form": RejectForm() if serve else None,
         "restore_form": RestorationForm() if serve else None,
-        "dispatch_form": DispatchForm(workers=_workers(company)) if serve and order and not order.done_at else None,
+        "dispatch_form": DispatchForm(workers=queries.company_staff(company))
+        if serve and order and not order.done_at
+        else None,
     }
     return render(request, "power/application.html", context)
 
@@ -231,7 +228,7 @@ def _act(request: AuthedRequest, application: CapacityApplication, action: str) 
         )
     elif action == "dispatch":
         order = get_object_or_404(FieldOrder, application=application)
-        dispatch = DispatchForm(request.POST, workers=_workers(application.account.organisation))
+        dispatch = DispatchForm(request.POST, workers=queries.company_staff(application.account.organisation))
         if not dispatch.is_valid():
             raise ValidationError(_("Choose the field worker."))
         applications.dispatch_field_order(user, order, dispatch.cleaned_data["worker"])

@@ -118,7 +118,7 @@ def _call_of(request: AuthedRequest, call_id: int) -> PriorityCall:
 
 def _assign_form(call: PriorityCall, data: object = None) -> AssignForm:
     company = call.resident.organisation
-    staff = User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")
+    staff = queries.company_staff(company)
     # Volunteers of teams in the county who can be reached.
     members = (
         Member.objects.filter(
