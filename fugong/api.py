@@ -7,6 +7,7 @@ from fugong.delivery.api import router as delivery_router
 from fugong.directory.api import router as directory_router
 from fugong.notify.api import router as notify_router
 from fugong.power.api import router as power_router
+from fugong.resumption.api import router as resumption_router
 from fugong.screening.api import router as screening_router
 from fugong.volunteers.api import router as volunteers_router
 
@@ -19,3 +20,4 @@ api.add_router("/volunteers/", volunteers_router)
 api.add_router("/delivery/", delivery_router)
 api.add_router("/screening/", screening_router)
 api.add_router("/power/", power_router)
+api.add_router("/resumption/", resumption_router)

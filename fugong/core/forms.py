@@ -1,7 +1,9 @@
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+from django.http import HttpRequest
 
 
 def apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -15,3 +17,11 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
 
 def service_kwargs(form: BaseForm, *names: str) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+def flash_errors(request: HttpRequest, form: BaseForm) -> None:
+    """A form posted from a panel on another page: each error as a message naming its field."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        text = " ".join(str(e) for e in errors)
+        messages.error(request, f"{field.label}: {text}" if field is not None and field.label else text)

@@ -5,6 +5,8 @@ the database keeps what people look at: one row per day, county and industry."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +28,19 @@ class IndexSetup(models.Model):
     baseline_start = models.DateField(_("baseline from"), null=True, blank=True)
     baseline_end = models.DateField(_("baseline to"), null=True, blank=True)
     threshold = models.DecimalField(
-        _("resumed at (share of baseline)"), max_digits=3, decimal_places=2, default=Decimal("0.30")
+        _("resumed at (share of baseline)"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(1)],
     )
-    weight = models.DecimalField(_("weight of consumption"), max_digits=3, decimal_places=2, default=Decimal("0.50"))
+    weight = models.DecimalField(
+        _("weight of consumption"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
     exclude_suspended = models.BooleanField(_("leave out accounts under a suspension"), default=True)
     reopening_days = models.JSONField(
         _("local reopening days counted as workdays"), default=list, blank=True
@@ -50,6 +62,15 @@ class IndexSetup(models.Model):
 
     def __str__(self) -> str:
         return str(self.region)
+
+    def clean(self) -> None:
+        if self.baseline_kind == BaselineKind.LUNAR:
+            return  # the lunar baseline finds its own days
+        if self.baseline_start is None or self.baseline_end is None:
+            missing = "baseline_start" if self.baseline_start is None else "baseline_end"
+            raise ValidationError({missing: _("Give the baseline's first and last day.")})
+        if self.baseline_end < self.baseline_start:
+            raise ValidationError({"baseline_end": _("The baseline ends before it starts.")})
 
 
 class FileKind(models.TextChoices):

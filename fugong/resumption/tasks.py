@@ -1,14 +1,16 @@
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.tasks import task
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
-from fugong.core.jobs import JobFailed, Progress, tracked
+from fugong.core.jobs import Job, JobFailed, Progress, start_job, tracked
 
 from . import services
 from .models import IndexSetup
@@ -63,3 +65,28 @@ def import_resumption_inbox() -> dict[str, Any]:
     """Every quarter of an hour: files dropped into the cities' inbox folders."""
     with audit.origin(audit.Origin("task")):
         return services.import_inbox()
+
+
+def start_import(user: User, setup: IndexSetup, kind: str, upload: UploadedFile) -> Job:
+    """Hold an upload (page or API) in a file of its own and check it in the background."""
+    suffix = ".parquet" if (upload.name or "").endswith(".parquet") else ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as held:
+        for chunk in upload.chunks():
+            held.write(chunk)
+    return start_job(
+        import_resumption_file,
+        kind="resumption.import",
+        title=_("Import %(file)s") % {"file": upload.name},
+        user=user,
+        args=(setup.pk, kind, held.name, upload.name or held.name, user.pk, get_language()),
+    )
+
+
+def start_compute(user: User, setup: IndexSetup, *, again: bool) -> Job:
+    return start_job(
+        compute_resumption_index,
+        kind="resumption.compute",
+        title=_("Compute the resumption index of %(region)s") % {"region": setup.region},
+        user=user,
+        args=(setup.pk, again, get_language()),
+    )

@@ -2,9 +2,7 @@
 by county, and the data behind it (files, method) for the city's coordinators."""
 
 import json
-import tempfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -13,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
-from fugong.core.forms import apply_errors
+from fugong.core.forms import apply_errors, flash_errors
 from fugong.core.http import AuthedRequest, chosen
-from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 from fugong.power import notices
 from fugong.power.access import may_administer, may_serve
@@ -30,7 +27,7 @@ from fugong.power.models.applications import OPEN
 from . import queries, services
 from .forms import FileForm, SetupForm
 from .models import IndexSetup
-from .tasks import compute_resumption_index, import_resumption_file
+from .tasks import start_compute, start_import
 
 EXPORT_COLUMNS = (
     Column("day", gettext_lazy("Day")),
@@ -107,8 +104,7 @@ def save_method(request: AuthedRequest) -> HttpResponse:
             services.save_setup(request.user, setup.region, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(e) for e in errors))
+    flash_errors(request, form)
     if not form.errors:
         messages.success(request, _("Saved. Compute again to apply the method to past days."))
     return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
@@ -123,18 +119,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a file and what it holds."))
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
-    upload = form.cleaned_data["file"]
-    suffix = ".parquet" if upload.name.endswith(".parquet") else ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as held:
-        for chunk in upload.chunks():
-            held.write(chunk)
-    job = start_job(
-        import_resumption_file,
-        kind="resumption.import",
-        title=_("Import %(file)s") % {"file": upload.name},
-        user=request.user,
-        args=(setup.pk, form.cleaned_data["kind"], str(Path(held.name)), upload.name, request.user.pk, get_language()),
-    )
+    job = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
     return render(request, "resumption/job.html", {"setup": setup, "job": job})
 
 
@@ -143,13 +128,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
 def compute(request: AuthedRequest) -> HttpResponse:
     setup, _setups = _setup(request)
     require(services.may_manage(request.user, setup.region))
-    job = start_job(
-        compute_resumption_index,
-        kind="resumption.compute",
-        title=_("Compute the resumption index of %(region)s") % {"region": setup.region},
-        user=request.user,
-        args=(setup.pk, bool(request.POST.get("again")), get_language()),
-    )
+    job = start_compute(request.user, setup, again=bool(request.POST.get("again")))
     return render(request, "resumption/job.html", {"setup": setup, "job": job})
 
 

@@ -91,6 +91,12 @@ def test_parquet_input_gives_the_same_rows(files, tmp_path):
     assert next(csv.DictReader(out.open()))["index"] == "32.95"
 
 
+def test_spark_writes_the_same_rows_as_duckdb(files, spark):
+    suspended = ("--suspensions", files("suspensions.csv", "account_id,start,end\n2,2020-02-01,2020-02-29\n"))
+    options = ("--by", "county", "industry", *suspended)
+    assert run(files, READINGS, *options, "--engine", "spark") == run(files, READINGS, *options)
+
+
 @pytest.mark.parametrize(
     ("bad_line", "reason"),
     [

@@ -1,7 +1,6 @@
 """The resumption index engine: the Zhejiang worked example, each method option on cases
 computed by hand, and DuckDB and Spark giving the same figures."""
 
-import logging
 from datetime import date, timedelta
 
 import ibis
@@ -161,22 +160,6 @@ def test_a_method_that_cannot_apply_says_why():
         Method(days=(FEB10, FEB10))  # a window baseline without its window
     with pytest.raises(engine.MethodError):
         engine.lunar_counterpart(date(2035, 3, 1))
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    pyspark = pytest.importorskip("pyspark.sql")
-    logging.getLogger("py4j").setLevel(logging.WARNING)  # its goodbye at exit goes to a closed stream
-    session = (
-        pyspark.SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def test_duckdb_and_spark_give_the_same_figures(spark):

@@ -8,34 +8,15 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from fugong.directory.models import Region
 from fugong.power import applications
 from fugong.resumption import services
 from fugong.resumption.models import DataFile, IndexFigure
 
 from ..power.conftest import local
+from .conftest import ACCOUNTS, imported
 from .test_command import READINGS
 
 pytestmark = pytest.mark.django_db
-
-# The hand-computed accounts of test_engine, in two of Lishui's counties: Qingyuan (A), Jingning (B).
-ACCOUNTS = (
-    "account_id,county,industry\n"
-    "1,331126,制造业\n2,331126,批发零售\n3,331126,批发零售\n4,331127,制造业\n5,331127,批发零售\n6,331127,批发零售\n"
-)
-
-
-@pytest.fixture
-def setup(demo, settings, tmp_path):
-    settings.RESUMPTION_STORE = tmp_path / "store"
-    lishui = Region.objects.get(code="331100")
-    return services.save_setup(None, lishui, baseline_start=date(2019, 12, 1), baseline_end=date(2019, 12, 2))
-
-
-def imported(setup, tmp_path, kind, text, name):
-    path = tmp_path / name
-    path.write_text(text)
-    return services.import_file(None, setup, kind, str(path), name)
 
 
 def test_figures_by_county_and_industry_are_computed_and_stored(setup, tmp_path):
@@ -123,6 +104,26 @@ def test_coordinators_import_and_compute_through_jobs(setup, tmp_path, client_fo
     admin.post("/resumption/compute/", {"setup": setup.pk, "again": "1"})
     county_a = IndexFigure.objects.get(setup=setup, industry="", day=date(2020, 2, 10), county="331126")
     assert county_a.resumed == 3
+
+
+def test_local_reopening_days_are_entered_on_the_method_form(setup, client_for):
+    admin = client_for("admin")
+    method = {"setup": setup.pk, "baseline_kind": "day_type", "baseline_start": "2019-12-01",
+              "baseline_end": "2019-12-31", "threshold": "0.30", "weight": "0.50"}  # fmt: skip
+    # 2020-02-09 was a Sunday; one county reopened that day.
+    page = admin.post("/resumption/method/", {**method, "reopening_days": "2020-02-09\n2020-02-08, 2020-02-09"},
+                      follow=True)  # fmt: skip
+    setup.refresh_from_db()
+    assert setup.reopening_days == ["2020-02-08", "2020-02-09"]
+    assert services.method_of(setup, date(2020, 2, 9), date(2020, 2, 9), ()).workday_overrides == {
+        date(2020, 2, 8): True,
+        date(2020, 2, 9): True,
+    }
+    assert "2020-02-08\n2020-02-09</textarea>" in page.content.decode()  # shown back as entered
+    refused = admin.post("/resumption/method/", {**method, "reopening_days": "2020-02-30"}, follow=True)
+    assert "按工作日计的本地复工日: “2020-02-30”不是日期" in refused.content.decode()
+    setup.refresh_from_db()
+    assert setup.reopening_days == ["2020-02-08", "2020-02-09"]  # nothing changed
 
 
 def _upload(name, text):

@@ -76,4 +76,6 @@ def _connect(name: str) -> Any:
         return engine.connect_duckdb()
     from pyspark.sql import SparkSession
 
-    return ibis.pyspark.connect(SparkSession.builder.appName("fugong-resumption").getOrCreate())
+    # Days are dates, not instants: a session clock of UTC keeps Spark from shifting them.
+    builder = SparkSession.builder.appName("fugong-resumption").config("spark.sql.session.timeZone", "UTC")
+    return ibis.pyspark.connect(builder.getOrCreate())
