@@ -63,18 +63,23 @@ def clean_resident_id(value: str) -> str:
         ) from None
 
 
+def _parse_cn(text: str) -> phonenumbers.PhoneNumber | None:
+    """A number as written, read as mainland China's when it has no country code."""
+    try:
+        return phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def clean_mobile(value: str) -> str:
     """Return a mobile number in E.164 form (+8613812345678).
 
     Numbers without a country code are read as mainland China numbers.
     """
     text = (value or "").strip()
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(
-            _("“%(value)s” is not a phone number."), code="mobile_format", params={"value": text}
-        ) from None
+    number = _parse_cn(text)
+    if number is None:
+        raise ValidationError(_("“%(value)s” is not a phone number."), code="mobile_format", params={"value": text})
     kinds = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in kinds:
         raise ValidationError(
@@ -89,10 +94,7 @@ def clean_phone(value: str) -> str:
     """A mobile or a landline with its area code (0578-6122000), in E.164 form: old people on
     the priority line often have only a landline."""
     text = (value or "").strip()
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        number = None
+    number = _parse_cn(text)
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _("“%(value)s” is not a phone number (a landline needs its area code)."),
@@ -104,11 +106,8 @@ def clean_phone(value: str) -> str:
 
 def national_phone(e164: str) -> str:
     """A mobile or landline as dialled in China: 13812345678, 05786122000."""
-    try:
-        number = phonenumbers.parse(e164, "CN")
-    except phonenumbers.NumberParseException:
-        return e164
-    if number.country_code != 86:
+    number = _parse_cn(e164)
+    if number is None or number.country_code != 86:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
 

@@ -92,9 +92,14 @@ def test_parquet_input_gives_the_same_rows(files, tmp_path):
 
 
 def test_spark_writes_the_same_rows_as_duckdb(files, spark):
-    suspended = ("--suspensions", files("suspensions.csv", "account_id,start,end\n2,2020-02-01,2020-02-29\n"))
-    options = ("--by", "county", "industry", *suspended)
-    assert run(files, READINGS, *options, "--engine", "spark") == run(files, READINGS, *options)
+    # Two days, the same days a year earlier, a suspension on the first day, two groupings.
+    readings = READINGS + "".join(f"{a},2020-02-11,45\n" for a in (1, 2, 3, 5)) + "1,2019-02-10,100\n5,2019-02-11,10\n"
+    suspensions = files("suspensions.csv", "account_id,start,end\n2,2020-02-10,2020-02-10\n")
+    options = ("--by", "county", "industry", "--suspensions", suspensions, "--days", "2020-02-10:2020-02-11",
+               "--year-before")  # fmt: skip
+    duck = run(files, readings, *options)
+    assert len(duck) == 6 and {r["index_year_before"] for r in duck} - {""}  # a year earlier where read
+    assert run(files, readings, *options, "--engine", "spark") == duck
 
 
 @pytest.mark.parametrize(
