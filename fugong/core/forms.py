@@ -1,9 +1,14 @@
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest
+
+# The browser's date and time pickers read and write ISO values only: a localised value
+# (2020/02/01 in Chinese) would show an empty field and be lost on the next save.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -17,11 +22,3 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
 
 def service_kwargs(form: BaseForm, *names: str) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
-
-
-def flash_errors(request: HttpRequest, form: BaseForm) -> None:
-    """A form posted from a panel on another page: each error as a message naming its field."""
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        text = " ".join(str(e) for e in errors)
-        messages.error(request, f"{field.label}: {text}" if field is not None and field.label else text)

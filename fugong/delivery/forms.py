@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.forms import DATE_INPUT, TIME_INPUT
 from fugong.directory.models import Site
 
 from .models import DeliveryPlan, Driver, Shop, Vehicle
@@ -24,10 +25,10 @@ class PlanForm(forms.ModelForm):
             "search_seconds",
         ]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "trunk_starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "trunk_deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "last_mile_ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "day": DATE_INPUT,
+            "trunk_starts_at": TIME_INPUT,
+            "trunk_deadline": TIME_INPUT,
+            "last_mile_ends_at": TIME_INPUT,
             "network_points": forms.CheckboxSelectMultiple,
         }
 
@@ -90,8 +91,8 @@ class ShopForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {
-            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "opens_at": TIME_INPUT,
+            "closes_at": TIME_INPUT,
         }
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.forms import DATE_INPUT, DATETIME_INPUT
 from fugong.directory.models import Organisation, Region
 
 from .customers import ACCOUNT_FIELDS
@@ -20,8 +21,6 @@ from .models import (
 )
 from .models.applications import RequestChannel
 from .notices import Standing
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def county_regions(company: Organisation) -> Any:
@@ -43,9 +42,12 @@ class AccountForm(forms.ModelForm):
 class ApplicationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ApplicationKind.choices)
     capacity_kva = forms.IntegerField(label=_("Capacity taken out (kVA)"), min_value=1)
-    start_on = forms.DateField(label=_("First day out"), widget=DATE)
+    start_on = forms.DateField(label=_("First day out"), widget=DATE_INPUT)
     end_on = forms.DateField(
-        label=_("Last day out"), widget=DATE, required=False, help_text=_("Empty: until restoration is requested.")
+        label=_("Last day out"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("Empty: until restoration is requested."),
     )
     channel = forms.ChoiceField(
         label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
@@ -63,7 +65,7 @@ class RejectForm(forms.Form):
 
 
 class RestorationForm(forms.Form):
-    restore_on = forms.DateField(label=_("Supply back on"), widget=DATE)
+    restore_on = forms.DateField(label=_("Supply back on"), widget=DATE_INPUT)
     channel = forms.ChoiceField(
         label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
     )
@@ -87,14 +89,14 @@ class RulesForm(forms.ModelForm):
     class Meta:
         model = SuspensionRules
         fields = ("min_days", "max_days_per_year", "epidemic_from", "epidemic_until", "extension_days")
-        widgets = {"epidemic_from": DATE, "epidemic_until": DATE}
+        widgets = {"epidemic_from": DATE_INPUT, "epidemic_until": DATE_INPUT}
 
 
 class TariffForm(forms.ModelForm):
     class Meta:
         model = CapacityTariff
         fields = ("effective_from", "price")
-        widgets = {"effective_from": DATE}
+        widgets = {"effective_from": DATE_INPUT}
 
 
 class WindowForm(forms.Form):
@@ -147,13 +149,13 @@ class AssignForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_at = forms.DateTimeField(
-        label=_("Visited at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_INPUT)
     visitor = forms.CharField(label=_("Who went"), max_length=60, required=False)
     findings = forms.CharField(label=_("What was found and done"), widget=forms.Textarea(attrs={"rows": 3}))
     resolved = forms.BooleanField(label=_("Problem solved"), required=False, initial=True)
-    revisit_on = forms.DateField(label=_("Revisit on"), widget=DATE, required=False, help_text=_("Empty: in 14 days."))
+    revisit_on = forms.DateField(
+        label=_("Revisit on"), widget=DATE_INPUT, required=False, help_text=_("Empty: in 14 days.")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +165,7 @@ class VisitForm(forms.Form):
 class RevisitForm(forms.Form):
     outcome = forms.CharField(label=_("How the resident is doing"), widget=forms.Textarea(attrs={"rows": 2}))
     next_on = forms.DateField(
-        label=_("Next revisit"), widget=DATE, required=False, help_text=_("Empty: no further revisit.")
+        label=_("Next revisit"), widget=DATE_INPUT, required=False, help_text=_("Empty: no further revisit.")
     )
 
 

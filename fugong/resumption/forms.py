@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FileKind, IndexSetup
+from fugong.core.forms import DATE_INPUT
 
-DATE = forms.DateInput(attrs={"type": "date"})
+from .models import FileKind, IndexSetup
 
 
 class DayListField(forms.CharField):
@@ -50,7 +50,7 @@ class SetupForm(forms.ModelForm):
             "exclude_suspended",
             "reopening_days",
         )
-        widgets = {"baseline_start": DATE, "baseline_end": DATE}
+        widgets = {"baseline_start": DATE_INPUT, "baseline_end": DATE_INPUT}
 
 
 class FileForm(forms.Form):

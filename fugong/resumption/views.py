@@ -1,7 +1,6 @@
 """The leaders' screen: each county's index over time, today's ranking in the city, industry
 by county, and the data behind it (files, method) for the city's coordinators."""
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
-from fugong.core.forms import apply_errors, flash_errors
+from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 from fugong.power import notices
@@ -52,25 +51,32 @@ def _setup(request: AuthedRequest) -> tuple[IndexSetup, list[IndexSetup]]:
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     setup, setups = _setup(request)
-    day = queries.latest_day(setup)
-    if request.GET.get("export") and day:
+    if request.GET.get("export") and queries.latest_day(setup):
         return _export(setup)
+    return _dashboard(request, setup, setups)
+
+
+def _dashboard(
+    request: AuthedRequest, setup: IndexSetup, setups: list[IndexSetup], setup_form: SetupForm | None = None
+) -> HttpResponse:
+    """The page; with the method form as posted when it had errors (shown open, input kept)."""
+    day = queries.latest_day(setup)
     manage = services.may_manage(request.user, setup.region)
     context: dict[str, Any] = {
         "setup": setup,
         "setups": setups,
         "day": day,
         "ranking": queries.ranking(setup, day) if day else [],
-        "chart": json.dumps(queries.series(setup), ensure_ascii=False),
-        "heatmap": json.dumps(queries.heatmap(setup, day), ensure_ascii=False) if day else "{}",
+        "chart": queries.series(setup),  # json_script encodes them
+        "heatmap": queries.heatmap(setup, day) if day else {},
         "can_manage": manage,
         "files": setup.files.order_by("kind", "first_day") if manage else [],
-        "setup_form": SetupForm(instance=setup) if manage else None,
+        "setup_form": setup_form or (SetupForm(instance=setup) if manage else None),
         "file_form": FileForm() if manage else None,
         "pending": services.days_to_compute(setup) if manage else None,
         "all_days": services.days_to_compute(setup, again=True) if manage and day else None,
     }
-    return render(request, "resumption/dashboard.html", context)
+    return render(request, "resumption/dashboard.html", context, status=400 if setup_form else 200)
 
 
 def _export(setup: IndexSetup) -> HttpResponse:
@@ -96,7 +102,7 @@ def _export(setup: IndexSetup) -> HttpResponse:
 @login_required
 @require_POST
 def save_method(request: AuthedRequest) -> HttpResponse:
-    setup, _setups = _setup(request)
+    setup, setups = _setup(request)
     require(services.may_manage(request.user, setup.region))
     form = SetupForm(request.POST, instance=IndexSetup.objects.get(pk=setup.pk))
     if form.is_valid():
@@ -104,9 +110,9 @@ def save_method(request: AuthedRequest) -> HttpResponse:
             services.save_setup(request.user, setup.region, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
-    flash_errors(request, form)
-    if not form.errors:
-        messages.success(request, _("Saved. Compute again to apply the method to past days."))
+    if form.errors:
+        return _dashboard(request, setup, setups, setup_form=form)
+    messages.success(request, _("Saved. Compute again to apply the method to past days."))
     return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
 
 

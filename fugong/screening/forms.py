@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.models import User
+from fugong.core.forms import DATETIME_INPUT
 
 from . import rules
 from .checkins import Visitor
@@ -105,9 +106,7 @@ class PolicyForm(forms.Form):
     """A new version: which checks, their values, and what failing or an unclear answer means."""
 
     name = forms.CharField(label=_("Name"), max_length=60)
-    effective_from = forms.DateTimeField(
-        label=_("In force from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    effective_from = forms.DateTimeField(label=_("In force from"), widget=DATETIME_INPUT)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     PARAMETER_LABELS = {

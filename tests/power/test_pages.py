@@ -1,5 +1,6 @@
 """The power pages as the company's staff, its administrator, a coordinator and outsiders."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,12 @@ def test_every_page_opens_for_the_companys_administrator(world, client_for):
     ]
     for page in pages:
         assert client.get(page).status_code == 200, page
+
+
+def test_the_rules_page_keeps_the_relaxations_first_day_in_its_date_field(world, client_for):
+    # A date field shows nothing unless its value is ISO; saving the page would then lose it.
+    page = client_for("qy_power").get("/power/rules/").content.decode()
+    assert re.search(r'type="date" name="rules-epidemic_from" value="2020-02-01"', page)
 
 
 def test_lists_mask_mobiles_and_the_account_page_shows_them_to_staff(world, client_for):

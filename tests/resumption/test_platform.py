@@ -120,8 +120,11 @@ def test_local_reopening_days_are_entered_on_the_method_form(setup, client_for):
         date(2020, 2, 9): True,
     }
     assert "2020-02-08\n2020-02-09</textarea>" in page.content.decode()  # shown back as entered
-    refused = admin.post("/resumption/method/", {**method, "reopening_days": "2020-02-30"}, follow=True)
-    assert "按工作日计的本地复工日: “2020-02-30”不是日期" in refused.content.decode()
+    refused = admin.post("/resumption/method/", {**method, "reopening_days": "2020-02-30"})
+    assert refused.status_code == 400  # the page again, the panel open with what was entered
+    shown = refused.content.decode()
+    assert '<details class="panel" open>' in shown and "2020-02-30</textarea>" in shown
+    assert re.search(r'data-field="reopening_days">.*“2020-02-30”不是日期', shown, re.S)
     setup.refresh_from_db()
     assert setup.reopening_days == ["2020-02-08", "2020-02-09"]  # nothing changed
 

@@ -20,10 +20,11 @@
     if (line && series) {
       draw(line, {
         tooltip: { trigger: "axis" },
-        legend: { type: "scroll" },
+        legend: { type: "scroll", top: 0 },
         grid: { left: 40, right: 10, bottom: 30, top: 40 },
         xAxis: { type: "category", data: series.days },
-        yAxis: { type: "value", min: 0, max: 100 },
+        // An index passes 100 when enterprises use more than their baseline.
+        yAxis: { type: "value", min: 0, max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
         series: series.series.map(function (s) {
           return { name: s.name, type: "line", data: s.data, showSymbol: false };
         })
@@ -32,12 +33,20 @@
     var heat = document.querySelector("[data-heatmap]");
     var cells = data("index-heatmap");
     if (heat && cells && cells.cells) {
+      // Colours from the lowest cell (rounded down to ten) to 100: late in the reopening the
+      // differences that matter are between 85 and 100, not between 0 and 100.
+      var values = cells.cells.map(function (c) { return c[2]; });
+      var low = Math.min(90, Math.floor(Math.min.apply(null, values) / 10) * 10);
+      var high = Math.max(100, Math.ceil(Math.max.apply(null, values)));
       draw(heat, {
         tooltip: {},
-        grid: { left: 110, right: 10, bottom: 60, top: 10 },
+        grid: { left: 110, right: 70, bottom: 60, top: 10 },
         xAxis: { type: "category", data: cells.counties, axisLabel: { rotate: 30 } },
         yAxis: { type: "category", data: cells.industries },
-        visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, calculable: true },
+        visualMap: {
+          min: low, max: high, orient: "vertical", right: 0, top: "middle", calculable: true,
+          inRange: { color: ["#d73027", "#fee08b", "#1a9850"] }
+        },
         series: [{ type: "heatmap", data: cells.cells, label: { show: true } }]
       });
     }
