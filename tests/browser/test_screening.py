@@ -87,3 +87,11 @@ def test_poster_phone_check_ins_and_the_console(
     expect(page.locator("table.feed")).to_contain_text("1101**********002X")
     page.screenshot(path=f"{SHOTS_DIR}/screening-console.png", full_page=True)
     assert CheckIn.objects.filter(companion_name="毛小军", id_number="11010519491231002X").count() == 1
+
+    page.goto(f"/screening/sites/{venue.pk}/")  # the venue page's chart of the days, today last
+    expect(page.locator("[data-chart] canvas").first).to_be_visible()
+    today = page.evaluate(
+        "() => echarts.getInstanceByDom(document.querySelector('[data-chart]')).getOption()"
+        ".series.map(s => s.data[s.data.length - 1])"
+    )
+    assert sorted(today, reverse=True)[:2] == [2, 1] and sum(today) == 3
