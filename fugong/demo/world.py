@@ -188,6 +188,7 @@ USERS = [
     ("admin", "平台管理员", "13800000000", Role.PLATFORM_ADMIN, None, None),
     ("xiajiang", "峡江县复工办", "13907960001", Role.COUNTY_COORDINATOR, "360823", None),
     ("qingyuan", "庆元县复工办", "13905780001", Role.COUNTY_COORDINATOR, "331126", None),
+    ("lishui", "丽水市复工办", "13905780006", Role.COUNTY_COORDINATOR, "331100", None),  # sets the city's index
     ("huanghuiyun", "黄晖云", "13907960002", Role.ORG_ADMIN, "峡江县局", None),
     ("huyao", "胡垚", "13907960003", Role.SITE_STAFF, "峡江县局", "巴邱网点"),
     ("wuziqiang", "吴自强", "13907960004", Role.SITE_STAFF, "峡江县局", "巴邱网点"),

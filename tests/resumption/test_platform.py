@@ -76,6 +76,7 @@ def test_the_dashboard_shows_the_ranking_and_exports_it(setup, tmp_path, client_
     page = client_for("qingyuan").get("/resumption/").content.decode()  # a county of the city
     assert "庆元县" in page and "47.92" in page and 'id="index-series"' in page
     assert "/resumption/files/" not in page  # reads, does not manage
+    assert "/resumption/files/" in client_for("lishui").get("/resumption/").content.decode()  # the city's office
     export = client_for("admin").get(f"/resumption/?setup={setup.pk}&export=1")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_for("xiajiang").get("/resumption/").status_code == 403  # another city's coordinator
