@@ -3,20 +3,17 @@ their phone, window 2 calls it and serves it, and the hall screen and the visito
 follow each step."""
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from fugong.directory.models import Site
 from fugong.power import hall
 from fugong.power.models import Ticket
-from fugong.screening import policies, venues
+from fugong.screening import venues
 
 from .conftest import PHONE, SHOTS_DIR
-from .test_screening import check_in
+from .test_screening import check_in, screened_hall
 
 pytestmark = [pytest.mark.browser]
 
@@ -24,15 +21,7 @@ pytestmark = [pytest.mark.browser]
 def test_take_a_number_call_it_to_window_2_and_serve_it(
     login: Callable[[str], Page], browser: Browser, live_server: Any
 ) -> None:
-    site = Site.objects.get(name="客户服务中心营业厅")
-    venue = venues.open_venue(None, site)
-    policies.create_policy(
-        None,
-        site=site,
-        name="一测温二登记三受理",
-        checks=policies.MEASURE_REGISTER_SERVE,
-        effective_from=timezone.now() - timedelta(hours=1),
-    )
+    site, venue = screened_hall()
     hall.save_window(None, site, number=1, kinds=["invoice"])
     window = hall.save_window(None, site, number=2, kinds=["pay_bill", "invoice", "consultation"])
     hall.save_window(None, site, number=3, kinds=["installation", "suspension"])

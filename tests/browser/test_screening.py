@@ -37,9 +37,8 @@ def check_in(phone: Page, path: str, *, name: str, temperature: str, mobile: str
     phone.wait_for_url("**/screening/r/**")
 
 
-def test_poster_phone_check_ins_and_the_console(
-    login: Callable[[str], Page], browser: Browser, live_server: Any
-) -> None:
+def screened_hall() -> tuple[Site, Any]:
+    """Qingyuan's service hall with its venue code and the seed's rule at the door."""
     site = Site.objects.get(name="客户服务中心营业厅")
     venue = venues.open_venue(None, site)
     policies.create_policy(
@@ -49,6 +48,13 @@ def test_poster_phone_check_ins_and_the_console(
         checks=policies.MEASURE_REGISTER_SERVE,
         effective_from=timezone.now() - timedelta(hours=1),
     )
+    return site, venue
+
+
+def test_poster_phone_check_ins_and_the_console(
+    login: Callable[[str], Page], browser: Browser, live_server: Any
+) -> None:
+    _site, venue = screened_hall()
 
     page = login("hufenfen")
     page.click("nav.mainnav >> text=入场核验")
