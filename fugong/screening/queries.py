@@ -9,10 +9,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fugong.core.clock import day_bounds
-from fugong.directory.models import Site
+from fugong.accounts.models import Membership, Role
+from fugong.accounts.permissions import scope_of
+from fugong.directory.models import Region, Site
 
 from .access import q_managed_sites, q_screened_sites
-from .models import CheckIn, DailyCount, Decision, Venue
+from .models import AdmissionPolicy, CheckIn, DailyCount, Decision, Venue
 
 
 def visible_venues(user: Any) -> QuerySet[Venue]:
@@ -24,6 +26,16 @@ def visible_venues(user: Any) -> QuerySet[Venue]:
 def sites_to_open(user: Any) -> QuerySet[Site]:
     """Sites the user manages that do not screen yet (administrators and coordinators)."""
     return Site.objects.filter(q_managed_sites(user), is_active=True, venue__isnull=True).select_related("organisation")
+
+
+def policy_regions(user: Any) -> QuerySet[Region]:
+    """Regions whose region-wide admission policy the user sets: those they coordinate; for
+    platform administrators, those that have one."""
+    if scope_of(user).is_platform_admin:
+        with_policy = AdmissionPolicy.objects.filter(region__isnull=False).values("region")
+        return Region.objects.filter(pk__in=with_policy).order_by("code")
+    coordinated = Membership.objects.filter(user=user, role=Role.COUNTY_COORDINATOR, region__isnull=False)
+    return Region.objects.filter(pk__in=coordinated.values("region")).order_by("code")
 
 
 def counts_today(venues: list[Venue]) -> dict[int, dict[str, int]]:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fugong.screening import venues
-from fugong.screening.models import CheckIn, Decision, PolicyCheck
+from fugong.screening.models import AdmissionPolicy, CheckIn, Decision, PolicyCheck
 
 from .conftest import GREEN
 
@@ -127,6 +127,20 @@ def test_new_policy_version_from_the_page(hall, client_for):
     client.post(url, data | {"risk_area_parameter": "7"})
     assert PolicyCheck.objects.filter(kind="risk_area", within_days=7).count() == 1
     assert client_for("hufenfen").post(url, data | {"risk_area_parameter": "7"}).status_code == 403
+
+
+def test_a_coordinator_reaches_the_county_wide_policy_from_the_screening_page(hall, client_for):
+    client = client_for("qingyuan")
+    page = client.get(reverse("screening:index")).content.decode()
+    url = reverse("screening:region_policies", args=["331126"])
+    assert f'href="{url}" data-region-policies="331126">庆元县' in page
+    data = {"name": "全县统一", "effective_from": "2099-01-01T08:00", "temperature_on": "on",
+            "temperature_parameter": "37.3"}  # fmt: skip
+    for kind in ("health_code", "risk_area", "test_result", "temperature", "mask", "vaccination"):
+        data |= {f"{kind}_fail": "refuse", f"{kind}_doubt": "refer"}
+    assert client.post(url, data).status_code == 302
+    assert AdmissionPolicy.objects.get(region__code="331126").name == "全县统一"
+    assert url not in client_for("xiajiang").get(reverse("screening:index")).content.decode()  # another county
 
 
 def test_poster_is_a_pdf_with_the_signed_link(hall, client_for):

@@ -44,8 +44,10 @@ def index(request: AuthedRequest) -> HttpResponse:
         )
     closed = queries.visible_venues(request.user).filter(is_active=False)
     to_open = queries.sites_to_open(request.user)
-    require(bool(venue_list) or to_open.exists() or closed.exists())
-    return render(request, "screening/index.html", {"rows": rows, "to_open": to_open, "closed": closed})
+    regions = queries.policy_regions(request.user)
+    require(bool(venue_list) or to_open.exists() or closed.exists() or regions.exists())
+    context = {"rows": rows, "to_open": to_open, "closed": closed, "regions": regions}
+    return render(request, "screening/index.html", context)
 
 
 @login_required
