@@ -8,9 +8,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from fugong.core.clock import day_bounds
 from fugong.accounts.models import Membership, Role
 from fugong.accounts.permissions import scope_of
+from fugong.core.clock import day_bounds
 from fugong.directory.models import Region, Site
 
 from .access import q_managed_sites, q_screened_sites
