@@ -90,6 +90,15 @@ def clean_mobile(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_mobile(value: str) -> bool:
+    """Whether a number can receive an SMS (landlines of the priority line cannot)."""
+    try:
+        clean_mobile(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def clean_phone(value: str) -> str:
     """A mobile or a landline with its area code (0578-6122000), in E.164 form: old people on
     the priority line often have only a landline."""

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
-from fugong.core.validators import clean_phone
+from fugong.core.validators import clean_phone, is_mobile, national_phone
 from fugong.directory.models import Organisation
 from fugong.volunteers.models import Member
 
+from . import telling
 from .access import may_serve
 from .models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
 
@@ -118,7 +119,10 @@ def assign(
     call.assigned_user, call.assigned_member, call.assigned_at = user, member, timezone.now()
     if call.status == CallStatus.OPEN:
         call.status = CallStatus.ASSIGNED
-    call.save(update_fields=["assigned_user", "assigned_member", "assigned_at", "status"])
+    call.helper_told, call.resident_told = _tell_assignment(actor, call)
+    call.save(
+        update_fields=["assigned_user", "assigned_member", "assigned_at", "status", "helper_told", "resident_told"]
+    )
     audit.record(
         actor,
         "power.priority_call.assign",
@@ -127,6 +131,31 @@ def assign(
         organisation_id=call.resident.organisation_id,
     )
     return call
+
+
+def _tell_assignment(actor: User | None, call: PriorityCall) -> tuple[bool, bool]:
+    """SMS the helper where to go and what is needed, and the resident (or their contact, when
+    the resident has only a landline) who is coming and how to reach them."""
+    resident, company = call.resident, call.resident.organisation
+    if call.assigned_user is not None:
+        helper_name, helper_phone = call.assigned_user.get_full_name(), call.assigned_user.mobile or ""
+    else:
+        assert call.assigned_member is not None
+        helper_name, helper_phone = call.assigned_member.name, call.assigned_member.mobile
+    reachable = resident.phone or resident.contact_phone
+    where = {
+        "when": "立即" if call.urgency == Urgency.URGENT else "尽快",
+        "resident": resident.name,
+        "address": resident.address,
+        "phone": national_phone(reachable) if reachable else "无",
+        "need": call.need,
+    }
+    helper_told = telling.tell_mobile(actor, company, telling.PRIORITY_ASSIGNED, helper_phone, where)
+    if not helper_phone:
+        return helper_told, False  # nobody to tell the resident to expect a call from
+    who = {"resident": resident.name, "helper": helper_name, "helper_phone": national_phone(helper_phone)}
+    resident_phone = resident.phone if is_mobile(resident.phone) else resident.contact_phone
+    return helper_told, telling.tell_mobile(actor, company, telling.PRIORITY_ON_THE_WAY, resident_phone, who)
 
 
 @transaction.atomic

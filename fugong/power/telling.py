@@ -1,6 +1,7 @@
-"""Telling enterprises by SMS at each step of their application, through the company's
-channel that has the step's template. The texts here are the defaults a company starts
-with (the demo installs them); each company may word its own."""
+"""Telling people by SMS through the company's channel that has the template: enterprises at
+each step of their application, and on the priority line the person sent to a resident and
+the resident. The texts here are the defaults a company starts with (the demo installs them);
+each company may word its own."""
 
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from fugong.accounts.models import User
+from fugong.core.validators import is_mobile
 from fugong.directory.models import Organisation
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
@@ -23,6 +25,8 @@ ENDED = "suspension_ended"
 RESTORATION_RECEIVED = "restoration_received"
 RESTORATION_DISPATCHED = "restoration_dispatched"
 RESTORED = "restoration_done"
+PRIORITY_ASSIGNED = "priority_assigned"  # to the staff member or volunteer who goes
+PRIORITY_ON_THE_WAY = "priority_on_the_way"  # to the resident
 
 _WHO = "{holder}（户号{account}）："
 DEFAULT_TEMPLATES: dict[str, tuple[str, list[str]]] = {
@@ -47,17 +51,29 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, list[str]]] = {
         ["start", "last", "days", "kva", "amount"],
     ),
 }
-COMMON = ["holder", "account", "what"]
+COMMON = ["holder", "account", "what"]  # every application template's
+PRIORITY_TEMPLATES: dict[str, tuple[str, list[str]]] = {
+    PRIORITY_ASSIGNED: (
+        "亲情2号键：请{when}上门帮助{resident}（{address}，电话{phone}）。需要：{need}",
+        ["when", "resident", "address", "phone", "need"],
+    ),
+    PRIORITY_ON_THE_WAY: (
+        "{resident}您好，您在亲情2号键的求助已安排{helper}上门，联系电话{helper_phone}。",
+        ["resident", "helper", "helper_phone"],
+    ),
+}
 
 
 def template_parameters(kind: str) -> list[str]:
+    if kind in PRIORITY_TEMPLATES:
+        return PRIORITY_TEMPLATES[kind][1]
     return COMMON + DEFAULT_TEMPLATES[kind][1]
 
 
 def install_templates(actor: User | None, channel: Channel) -> int:
     """Give a channel the default texts it does not have yet; returns how many were added."""
     added = 0
-    for kind, (text, _parameters) in DEFAULT_TEMPLATES.items():
+    for kind, (text, _parameters) in {**DEFAULT_TEMPLATES, **PRIORITY_TEMPLATES}.items():
         if not channel.templates.filter(kind=kind).exists():
             notify.save_template(actor, channel, kind=kind, text=text, parameters=template_parameters(kind))
             added += 1
@@ -79,9 +95,15 @@ def tell(actor: User | None, application: CapacityApplication, kind: str, **valu
     """Queue the step's SMS to the enterprise; False when it has no mobile or the company no
     channel with this template (the step still happens; the page shows it was not sent)."""
     account = application.account
-    channel = channel_for(account.organisation, kind)
-    if channel is None or not account.mobile:
-        return False
     with translation.override(settings.LANGUAGE_CODE):
         common = {"holder": account.holder, "account": account.number, "what": application.get_kind_display()}
-    return notify.enqueue(actor, channel, kind, [account.mobile], {**common, **values}) > 0
+    return tell_mobile(actor, account.organisation, kind, account.mobile, {**common, **values})
+
+
+def tell_mobile(actor: User | None, organisation: Organisation, kind: str, phone: str, values: dict[str, Any]) -> bool:
+    """Queue one SMS; False when the number is no mobile (a landline) or the company has no
+    channel with this template."""
+    channel = channel_for(organisation, kind)
+    if channel is None or not is_mobile(phone):
+        return False
+    return notify.enqueue(actor, channel, kind, [phone], values) > 0

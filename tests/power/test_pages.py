@@ -107,6 +107,15 @@ def test_coordinators_read_but_do_not_act_and_outsiders_see_nothing(world, clien
     assert 'data-nav="power:index"' in client_for("hufenfen").get("/").content.decode()
 
 
+def test_sending_someone_from_the_call_page_tells_them_and_the_resident(world, client_for, demo):
+    url = f"/power/priority/calls/{world['call'].pk}/"
+    page = client_for("hufenfen").post(url + "assign/", {"assignee": f"user:{demo['qy_power'].pk}"}, follow=True)
+    shown = page.content.decode()
+    assert "庆元供电管理员" in shown and 'data-told="helper">已短信通知' in shown
+    assert 'data-told="resident">已短信告知老人上门人员' in shown
+    assert Message.objects.filter(kind="priority_assigned", recipient=demo["qy_power"].mobile).exists()
+
+
 def test_the_window_page_calls_and_serves(world, client_for):
     ticket, _ = hall.take_ticket(None, world["site"], "pay_bill")
     client = client_for("hufenfen")

@@ -9,6 +9,7 @@ from django.db.models import ProtectedError
 
 from fugong.accounts.models import AuditEntry
 from fugong.directory.models import Region
+from fugong.notify.models import Message
 from fugong.power import priority, queries
 from fugong.power.models import CallStatus, Resident, Revisit
 
@@ -97,6 +98,14 @@ def test_assigning_a_volunteer_and_who_may_use_the_line(grandma, demo_volunteers
     priority.assign(demo_volunteers["hufenfen"], call, member=member)
     call.refresh_from_db()
     assert call.assignee == member and call.status == CallStatus.ASSIGNED
+    # The volunteer learns where to go; grandma has a landline, so her son hears who is coming.
+    to_volunteer = Message.objects.get(kind="priority_assigned")
+    assert to_volunteer.recipient == member.mobile
+    assert to_volunteer.body == "亲情2号键：请尽快上门帮助吴奶奶（百山祖镇某村12号，电话05786221234）。需要：想了解电费"
+    to_son = Message.objects.get(kind="priority_on_the_way")
+    assert to_son.recipient == "+8613905787777"
+    assert to_son.body == f"吴奶奶您好，您在亲情2号键的求助已安排{member.name}上门，联系电话{member.mobile[3:]}。"
+    assert (call.helper_told, call.resident_told) == (True, True)
     with pytest.raises(ValidationError):
         priority.assign(demo_volunteers["hufenfen"], call)
     with pytest.raises(PermissionDenied):

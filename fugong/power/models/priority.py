@@ -104,6 +104,9 @@ class PriorityCall(models.Model):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    # Whether the SMS went out at the assignment (no channel, or a landline: the page says so).
+    helper_told = models.BooleanField(_("SMS to the helper"), default=False)
+    resident_told = models.BooleanField(_("SMS to the resident"), default=False)
 
     class Meta:
         verbose_name = _("priority call")

@@ -161,9 +161,10 @@ def call_act(request: AuthedRequest, call_id: int, action: str) -> HttpResponse:
                 raise ValidationError(_("Choose one person to go."))
             kind, _sep, pk = form.cleaned_data["assignee"].partition(":")
             if kind == "user":
-                priority.assign(request.user, call, user=get_object_or_404(User, pk=pk))
+                call = priority.assign(request.user, call, user=get_object_or_404(User, pk=pk))
             else:
-                priority.assign(request.user, call, member=get_object_or_404(Member, pk=pk))
+                call = priority.assign(request.user, call, member=get_object_or_404(Member, pk=pk))
+            messages.success(request, _("%(who)s is on the way.") % {"who": call.assignee})
         elif action == "visit":
             visit = VisitForm(request.POST)
             if not visit.is_valid():
