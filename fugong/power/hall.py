@@ -22,7 +22,7 @@ from fugong.screening.models import CheckIn, Decision, Venue
 from fugong.screening.next_steps import NextStep
 
 from .access import may_administer, may_serve
-from .models import BusinessKind, PowerAccount, Ticket, TicketStatus, Window
+from .models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
 
 SCREEN_SALT = "fugong.power.hall-screen"
 NUMBER_ATTEMPTS = 5  # two people pressing at once: the loser takes the next number
@@ -254,14 +254,34 @@ def lapse_old_tickets() -> int:
     return lapsed
 
 
+def _screen_version(site_id: int) -> int:
+    return HallScreen.objects.filter(site_id=site_id).values_list("version", flat=True).first() or 1
+
+
 def screen_token(site: Site) -> str:
     """The hall screen's address: a TV in the hall shows it without signing in."""
-    return signing.Signer(salt=SCREEN_SALT).sign(str(site.pk))
+    return signing.Signer(salt=SCREEN_SALT).sign(f"{site.pk}.{_screen_version(site.pk)}")
 
 
 def read_screen_token(token: str) -> Site:
     try:
-        site_id = int(signing.Signer(salt=SCREEN_SALT).unsign(token))
+        site_part, _dot, version = signing.Signer(salt=SCREEN_SALT).unsign(token).partition(".")
+        site_id = int(site_part)
+        if int(version or 1) != _screen_version(site_id):  # links from before versions were version 1
+            raise ValueError
         return Site.objects.select_related("organisation").get(pk=site_id)
     except (signing.BadSignature, ValueError, Site.DoesNotExist):
         raise PermissionDenied(_("This screen link is not valid.")) from None
+
+
+@transaction.atomic
+def renew_screen_link(actor: User | None, site: Site) -> str:
+    """A new link for the hall's TV; the old one stops opening (on the TV's next refresh)."""
+    if not may_administer(actor, site.organisation):
+        raise PermissionDenied(_("Only the company's administrators may do this."))
+    screen, created = HallScreen.objects.select_for_update().get_or_create(site=site)
+    screen.version = 2 if created else screen.version + 1  # the link in use before any renewal is 1
+    screen.renewed_at = timezone.now()
+    screen.save()
+    audit.record(actor, "power.hall.screen_renewed", site, organisation_id=site.organisation_id)
+    return screen_token(site)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("halls/<int:site_id>/", hall.hall_page, name="hall"),
     path("halls/<int:site_id>/take/", hall.take, name="take"),
     path("halls/<int:site_id>/windows/", hall.window_save, name="window_save"),
+    path("halls/<int:site_id>/screen/renew/", hall.renew_screen, name="renew_screen"),
     path("windows/<int:window_id>/", hall.window_console, name="window"),
     path("screen/<str:token>/", hall.screen, name="screen"),
     path("number/<uuid:public_id>/", hall.take_after_checkin, name="take_after_checkin"),

@@ -116,6 +116,20 @@ def test_sending_someone_from_the_call_page_tells_them_and_the_resident(world, c
     assert Message.objects.filter(kind="priority_assigned", recipient=demo["qy_power"].mobile).exists()
 
 
+def test_a_new_hall_screen_link_stops_the_old_one(world, client_for):
+    from django.test import Client
+
+    site = world["site"]
+    old = f"/power/screen/{hall.screen_token(site)}/"
+    assert Client().get(old).status_code == 200  # the TV signs in as nobody
+    assert client_for("hufenfen").post(f"/power/halls/{site.pk}/screen/renew/").status_code == 403  # staff
+    page = client_for("qy_power").post(f"/power/halls/{site.pk}/screen/renew/", follow=True)
+    assert "旧链接已失效" in page.content.decode()
+    assert Client().get(old).status_code == 403
+    assert Client().get(f"/power/screen/{hall.screen_token(site)}/").status_code == 200
+    assert f"/power/screen/{hall.screen_token(site)}/" in page.content.decode()  # the hall page links the new one
+
+
 def test_the_window_page_calls_and_serves(world, client_for):
     ticket, _ = hall.take_ticket(None, world["site"], "pay_bill")
     client = client_for("hufenfen")

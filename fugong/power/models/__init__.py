@@ -3,7 +3,7 @@ hall's queue, and the priority line for vulnerable residents."""
 
 from .accounts import AccountKind, Billing, CapacityTariff, Industry, PowerAccount, SuspensionRules, Voltage
 from .applications import ApplicationEvent, ApplicationKind, ApplicationStatus, CapacityApplication, FieldOrder, Step
-from .hall import BusinessKind, Ticket, TicketStatus, Window
+from .hall import BusinessKind, HallScreen, Ticket, TicketStatus, Window
 from .priority import CallStatus, HomeVisit, PriorityCall, Resident, ResidentKind, Revisit, Urgency
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "CapacityApplication",
     "CapacityTariff",
     "FieldOrder",
+    "HallScreen",
     "HomeVisit",
     "Industry",
     "PowerAccount",

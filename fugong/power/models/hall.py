@@ -149,3 +149,21 @@ class Ticket(models.Model):
     @property
     def code(self) -> str:
         return f"{LETTERS[BusinessKind(self.kind)]}{self.number:03d}"
+
+
+class HallScreen(models.Model):
+    """The hall TV's link (signed, opened without signing in). Renewing it raises the version,
+    and links of earlier versions stop opening: a link shared too widely can be taken back."""
+
+    site = models.OneToOneField(
+        "directory.Site", verbose_name=_("service hall"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("link version"), default=1)
+    renewed_at = models.DateTimeField(_("renewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hall screen link")
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="hall_screen_version_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.site} v{self.version}"

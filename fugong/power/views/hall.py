@@ -108,6 +108,15 @@ def window_save(request: AuthedRequest, site_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def renew_screen(request: AuthedRequest, site_id: int) -> HttpResponse:
+    site = _hall(request, site_id)
+    hall.renew_screen_link(request.user, site)
+    messages.success(request, _("The hall screen has a new link: open it on the TV. The old link no longer opens."))
+    return redirect("power:hall", site.pk)
+
+
+@login_required
 def window_console(request: AuthedRequest, window_id: int) -> HttpResponse:
     """The window's own page: call next, call again, served, did not come."""
     window = get_object_or_404(Window.objects.select_related("site__organisation"), pk=window_id)
