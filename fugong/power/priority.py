@@ -110,6 +110,10 @@ def assign(
     """Send a staff member, or a member of a volunteer team, to the resident."""
     call = PriorityCall.objects.select_for_update().select_related("resident__organisation").get(pk=call.pk)
     _require(actor, call.resident.organisation)
+    if call.resident.erased:
+        raise ValidationError(_("This registration has ended and its personal data were erased."))
+    if call.status == CallStatus.VISITED:
+        raise ValidationError(_("This call is closed: the visit is recorded."))
     if (user is None) == (member is None):
         raise ValidationError({"assignee": _("Choose one person to go.")})
     if user is not None and not may_serve(user, call.resident.organisation):

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.utils import translation
 
 from fugong.accounts.models import User
-from fugong.core.validators import is_mobile
+from fugong.core.validators import clean_mobile, is_mobile
 from fugong.directory.models import Organisation
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
+from fugong.notify.queries import opted_out_among
 
 from .models import CapacityApplication
 
@@ -81,9 +82,12 @@ def install_templates(actor: User | None, channel: Channel) -> int:
 
 
 def channel_for(organisation: Organisation, kind: str) -> Channel | None:
-    return (
-        Channel.objects.filter(organisation=organisation, is_active=True, templates__kind=kind).order_by("pk").first()
+    """The company's SMS channel with this template (never a group robot or e-mail: these
+    messages carry a person's address and phone)."""
+    channels = Channel.objects.filter(
+        organisation=organisation, is_active=True, kind__in=notify.SMS_KINDS, templates__kind=kind
     )
+    return channels.order_by("pk").first()
 
 
 def day_text(day: date | None) -> str:
@@ -101,9 +105,10 @@ def tell(actor: User | None, application: CapacityApplication, kind: str, **valu
 
 
 def tell_mobile(actor: User | None, organisation: Organisation, kind: str, phone: str, values: dict[str, Any]) -> bool:
-    """Queue one SMS; False when the number is no mobile (a landline) or the company has no
-    channel with this template."""
+    """Queue one SMS; False when the number is no mobile (a landline), the company has no
+    channel with this template, or the person opted out (the outbox records it as skipped)."""
     channel = channel_for(organisation, kind)
     if channel is None or not is_mobile(phone):
         return False
-    return notify.enqueue(actor, channel, kind, [phone], values) > 0
+    notify.enqueue(actor, channel, kind, [phone], values)
+    return not opted_out_among([clean_mobile(phone)], channel.kind)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fugong.accounts.permissions import require
@@ -23,6 +24,7 @@ from .models import FileKind, IndexFigure, IndexSetup
 from .tasks import start_compute, start_import
 
 router = Router(tags=["resumption"])
+MAX_FIGURES = 10_000
 
 
 class SetupOut(Schema):
@@ -41,13 +43,15 @@ class SetupOut(Schema):
 
 
 class MethodIn(Schema):
-    baseline_kind: str = "window"
+    """What to change; what is left out stays as it is."""
+
+    baseline_kind: str | None = None
     baseline_start: date | None = None
     baseline_end: date | None = None
-    threshold: Decimal = Decimal("0.30")
-    weight: Decimal = Decimal("0.50")
-    exclude_suspended: bool = True
-    reopening_days: list[date] = []
+    threshold: Decimal | None = None
+    weight: Decimal | None = None
+    exclude_suspended: bool | None = None
+    reopening_days: list[date] | None = None
 
 
 class FigureOut(Schema):
@@ -104,12 +108,13 @@ def setup_list(request: AuthedRequest) -> list[dict[str, Any]]:
     return [_setup_json(request, s) for s in queries.visible_setups(request.user)]
 
 
-@router.put("/setups/{setup_id}/method", response=SetupOut)
+@router.patch("/setups/{setup_id}/method", response=SetupOut)
 def save_method(request: AuthedRequest, setup_id: int, payload: MethodIn) -> dict[str, Any]:
     """Change the method (coordinators over the city); compute again to apply it to past days."""
     setup = _managed(request, setup_id)
-    fields = payload.dict()
-    fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days})
+    fields = payload.dict(exclude_unset=True)
+    if payload.reopening_days is not None:
+        fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days})
     return _setup_json(request, services.save_setup(request.user, setup.region, **fields))
 
 
@@ -124,7 +129,7 @@ def figure_list(
     all_industries: bool = False,
 ) -> list[dict[str, Any]]:
     """Figures per day: by county (the default), of one `industry`, or every industry of each
-    county with `all_industries`; at most 10,000 rows, oldest first."""
+    county with `all_industries`; oldest first, at most 10,000 rows (narrow the days for more)."""
     setup = _setup(request, setup_id)
     figures = setup.figures.order_by("day", "rank", "county", "industry")
     if start:
@@ -135,7 +140,9 @@ def figure_list(
         figures = figures.filter(county=county)
     if not all_industries:
         figures = figures.filter(industry=industry)
-    return _figures_json(setup, figures[:10_000])
+    if figures.count() > MAX_FIGURES:
+        raise HttpError(422, _("More than %(n)d figures: choose fewer days.") % {"n": MAX_FIGURES})
+    return _figures_json(setup, figures)
 
 
 @router.get("/setups/{setup_id}/ranking", response=list[FigureOut])

@@ -76,7 +76,7 @@ def _dashboard(
         "pending": services.days_to_compute(setup) if manage else None,
         "all_days": services.days_to_compute(setup, again=True) if manage and day else None,
     }
-    return render(request, "resumption/dashboard.html", context, status=400 if setup_form else 200)
+    return render(request, "resumption/dashboard.html", context, status=400 if setup_form is not None else 200)
 
 
 def _export(setup: IndexSetup) -> HttpResponse:

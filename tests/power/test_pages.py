@@ -126,6 +126,7 @@ def test_a_new_hall_screen_link_stops_the_old_one(world, client_for):
     page = client_for("qy_power").post(f"/power/halls/{site.pk}/screen/renew/", follow=True)
     assert "旧链接已失效" in page.content.decode()
     assert Client().get(old).status_code == 403
+    assert Client().get(old, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"  # the TV's next refresh reloads
     assert Client().get(f"/power/screen/{hall.screen_token(site)}/").status_code == 200
     assert f"/power/screen/{hall.screen_token(site)}/" in page.content.decode()  # the hall page links the new one
 

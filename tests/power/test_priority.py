@@ -58,6 +58,29 @@ def test_a_call_brings_a_visit_and_a_revisit_a_fortnight_later(grandma, demo):
     assert call.visits.get().visitor == "庆元供电管理员"
 
 
+def test_a_visited_call_sends_nobody_and_an_opted_out_contact_is_not_counted_as_told(grandma, demo):
+    from fugong.notify import services as notify
+
+    call, _revisit = visited(grandma, demo, date(2026, 3, 2))
+    with pytest.raises(ValidationError, match="已上门处理完毕"):
+        priority.assign(demo["hufenfen"], call, user=demo["qy_power"])  # a stale page
+    notify.opt_out(None, "13905787777")  # the son asked for no more messages
+    again = priority.receive_call(demo["hufenfen"], grandma, need="又没电了")
+    again = priority.assign(demo["hufenfen"], again, user=demo["qy_power"])
+    assert (again.helper_told, again.resident_told) == (True, False)
+    assert Message.objects.filter(kind="priority_on_the_way", status="skipped").count() == 1
+
+
+def test_a_residents_address_never_goes_to_a_group_robot(grandma, demo):
+    from fugong.notify.models import Channel
+
+    Channel.objects.filter(organisation=grandma.organisation).update(kind="wecom_robot")  # only a group chat
+    call = priority.receive_call(demo["hufenfen"], grandma, need="家里没电了")
+    call = priority.assign(demo["hufenfen"], call, user=demo["qy_power"])
+    assert (call.helper_told, call.resident_told) == (False, False)
+    assert not Message.objects.exists()
+
+
 def test_a_revisit_shows_as_overdue_the_day_after_it_is_due(grandma, demo):
     _call, revisit = visited(grandma, demo, date(2026, 3, 2))
     with time_machine.travel(local(date(2026, 3, 16), 8), tick=False):

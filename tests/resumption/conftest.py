@@ -38,7 +38,7 @@ def spark(tmp_path_factory):
         .config("spark.ui.enabled", "false")
         .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.session.timeZone", "Asia/Shanghai")  # the users' clock; the command sets UTC
         .getOrCreate()
     )
     yield session  # `getOrCreate` in the command finds this one

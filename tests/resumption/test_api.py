@@ -10,6 +10,7 @@ from django.test.client import MULTIPART_CONTENT
 
 from fugong.accounts import services as account_services
 from fugong.core.models import Job
+from fugong.resumption import api as resumption_api
 from fugong.resumption import services
 from fugong.resumption.models import DataFile
 
@@ -33,7 +34,7 @@ def api(client, demo):
     return make
 
 
-def test_a_county_reads_the_city_ranking_and_figures(setup, tmp_path, api):
+def test_a_county_reads_the_city_ranking_and_figures(setup, tmp_path, api, monkeypatch):
     imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
     imported(setup, tmp_path, "readings", READINGS, "readings.csv")
     services.compute(setup, date(2020, 2, 10), date(2020, 2, 10))
@@ -45,7 +46,10 @@ def test_a_county_reads_the_city_ranking_and_figures(setup, tmp_path, api):
                                                                              ("景宁畲族自治县", 0.0, 2)]  # fmt: skip
     figures = county("get", f"/setups/{setup.pk}/figures?county=331126&all_industries=true").json()
     assert {f["industry"] for f in figures} == {"", "制造业", "批发零售"}
-    assert county("put", f"/setups/{setup.pk}/method", data={"threshold": "0.25"}).status_code == 403
+    monkeypatch.setattr(resumption_api, "MAX_FIGURES", 2)
+    too_many = county("get", f"/setups/{setup.pk}/figures?all_industries=true")
+    assert too_many.status_code == 422 and "请缩短日期范围" in too_many.json()["message"]
+    assert county("patch", f"/setups/{setup.pk}/method", data={"threshold": "0.25"}).status_code == 403
     assert county("post", f"/setups/{setup.pk}/compute").status_code == 403
     assert api("xiajiang")("get", f"/setups/{setup.pk}/ranking").status_code == 404  # another city
 
@@ -69,15 +73,17 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert bad.json()["status"] == "failed" and "row 2" in Job.objects.get(pk=bad.json()["id"]).message
     assert upload("meters", "x.csv", "a\n", "x-1").json()["errors"]["kind"] == ["请选择用户文件或电量文件。"]
 
-    refused = admin("put", f"/setups/{setup.pk}/method", data={"threshold": "1.5", "baseline_start": "2019-12-01",
+    refused = admin("patch", f"/setups/{setup.pk}/method", data={"threshold": "1.5", "baseline_start": "2019-12-01",
                                                              "baseline_end": "2019-12-02"})  # fmt: skip
     assert refused.status_code == 422 and "threshold" in refused.json()["errors"]
-    undated = admin("put", f"/setups/{setup.pk}/method", data={"baseline_start": "2019-12-01"})
+    undated = admin("patch", f"/setups/{setup.pk}/method", data={"baseline_end": None})
     assert undated.json()["errors"] == {"baseline_end": ["请填写基准期的第一天和最后一天。"]}
-    saved = admin("put", f"/setups/{setup.pk}/method", data={"threshold": "0.25", "baseline_start": "2019-12-01",
+    saved = admin("patch", f"/setups/{setup.pk}/method", data={"threshold": "0.25", "baseline_start": "2019-12-01",
                                                            "baseline_end": "2019-12-02",
                                                            "reopening_days": ["2020-02-09"]})  # fmt: skip
     assert saved.json()["threshold"] == "0.25" and saved.json()["reopening_days"] == ["2020-02-09"]
+    weighted = admin("patch", f"/setups/{setup.pk}/method", data={"weight": "0.50"}).json()
+    assert (weighted["threshold"], weighted["reopening_days"]) == ("0.25", ["2020-02-09"])  # the rest stays
     job = admin("post", f"/setups/{setup.pk}/compute").json()
     assert job["status"] == "succeeded"
     ranking = admin("get", f"/setups/{setup.pk}/ranking?day=2020-02-10").json()

@@ -159,7 +159,10 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
     try:
         site = hall.read_screen_token(token)
     except PermissionDenied as denied:
-        return render(request, "screening/visit_invalid.html", {"message": str(denied)}, status=403)
+        response = render(request, "screening/visit_invalid.html", {"message": str(denied)}, status=403)
+        if request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"  # a TV refreshing a renewed link reloads and stops, not freezes
+        return response
     number = request.GET.get("window", "")
     window = Window.objects.filter(site=site, number=number).first() if number.isdigit() else None
     context = {
