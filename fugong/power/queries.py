@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fugong.accounts.models import User
 from fugong.core.pinyin import normalise_query
-from fugong.directory.models import Site
+from fugong.directory.models import Organisation, Site
 
 from .access import q_readable
 from .models import (
@@ -18,6 +18,7 @@ from .models import (
     ApplicationStatus,
     BusinessKind,
     CapacityApplication,
+    FieldOrder,
     PowerAccount,
     PriorityCall,
     Resident,
@@ -178,3 +179,15 @@ def open_revisits(user: Any) -> QuerySet[Revisit]:
 def company_staff(company: Any) -> QuerySet[User]:
     """The company's people (field workers, staff who go on home visits), by name."""
     return User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")
+
+
+def open_field_orders(companies: list[Organisation], worker: Any = None) -> QuerySet[FieldOrder]:
+    """Restorations still to do in these companies, soonest first; only a worker's, if given."""
+    orders = FieldOrder.objects.filter(
+        application__account__organisation__in=companies,
+        done_at__isnull=True,
+        application__status=ApplicationStatus.RESTORATION_REQUESTED,
+    ).select_related("application__account__region", "application__account__organisation", "assignee")
+    if worker is not None:
+        orders = orders.filter(assignee=worker)
+    return orders.order_by("due_on", "created_at", "pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import hall, notices, office, priority
+from .views import field, hall, notices, office, priority
 
 app_name = "power"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/", office.application_list, name="applications"),
     path("applications/<int:application_id>/", office.application_detail, name="application"),
     path("applications/<int:application_id>/<slug:action>/", office.application_act, name="application_act"),
+    path("field/", field.field_work, name="field_work"),
     path("rules/", office.rules, name="rules"),
     path("notices/", notices.compose, name="notices"),
     path("halls/<int:site_id>/", hall.hall_page, name="hall"),

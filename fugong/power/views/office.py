@@ -207,6 +207,8 @@ def application_act(request: AuthedRequest, application_id: int, action: str) ->
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
+    if request.POST.get("back") == "field":
+        return redirect("power:field_work")  # done at the meter, from the field-work page
     return redirect("power:application", application.pk)
 
 
