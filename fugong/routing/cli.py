@@ -1,5 +1,6 @@
-"""`fugong solve_vrp PATH --seconds S [--seed N]`: a public benchmark instance through the same
-engine that plans deliveries; prints one JSON line. Needs no database or settings."""
+"""`fugong solve_vrp PATH --seconds S [--seed N] [--workers W] [--iterations I]`: a public benchmark
+instance through the same engine that plans deliveries; prints one JSON line. Needs no database or
+settings."""
 
 import argparse
 import json
@@ -22,6 +23,9 @@ def solve_vrp(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, required=True, help="time limit")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel searches (default: cores)")
+    parser.add_argument(
+        "--iterations", type=int, help="stop each search after this many iterations instead (repeatable results)"
+    )
     options = parser.parse_args(argv)
     try:
         instance = benchmarks.read(options.path)
@@ -31,7 +35,9 @@ def solve_vrp(argv: list[str]) -> int:
     began = time.perf_counter()
     # The time limit covers everything, starting the parallel searches included.
     budget = max(0.1, options.seconds - STARTUP_ALLOWANCE * (options.workers > 1))
-    plan = solve(instance.problem, seconds=budget, seed=options.seed, workers=options.workers)
+    plan = solve(
+        instance.problem, seconds=budget, seed=options.seed, workers=options.workers, iterations=options.iterations
+    )
     line = {
         "instance": instance.name,
         "cost": round(plan.distance / instance.scale, 1),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyvrp
 from pyvrp.search import PerturbationParams
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxIterations, MaxRuntime
 
 from .diagnosis import diagnose
 from .plan import Plan, Step, check, delivered, evaluate
@@ -114,10 +114,11 @@ def _unlimited_count(problem: Problem, capacity: int, chunks: int) -> int:
     return min(chunks, math.ceil(1.25 * total / max(capacity, 1)) + 2)
 
 
-def _run(data: pyvrp.ProblemData, seed: int, deadline: float) -> pyvrp.Solution:
+def _run(data: pyvrp.ProblemData, seed: int, deadline: float, iterations: int | None = None) -> pyvrp.Solution:
     """One independent search until `deadline` (a time.time() instant, so that it holds across
-    processes), with the portfolio's settings for its seed."""
-    stop = MaxRuntime(max(0.0, deadline - time.time()))
+    processes), or for a number of iterations (the same result however busy the machine is),
+    with the portfolio's settings for its seed."""
+    stop = MaxIterations(iterations) if iterations else MaxRuntime(max(0.0, deadline - time.time()))
     params = PORTFOLIO[seed % len(PORTFOLIO)]
     return pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, params=params).best
 
@@ -129,14 +130,19 @@ def _cost(solution: pyvrp.Solution) -> tuple[bool, int]:
 
 
 def _search(
-    data: pyvrp.ProblemData, seconds: float, seed: int, workers: int, progress: Progress | None
+    data: pyvrp.ProblemData,
+    seconds: float,
+    seed: int,
+    workers: int,
+    progress: Progress | None,
+    iterations: int | None = None,
 ) -> pyvrp.Solution:
     deadline = time.time() + seconds
     if workers <= 1 and progress is None:
-        return _run(data, seed, deadline)
+        return _run(data, seed, deadline, iterations)
     # Fresh interpreters: forking a process that runs threads (a web worker) is unsafe.
     with ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_run, data, seed + n, deadline) for n in range(max(1, workers))]
+        futures = [pool.submit(_run, data, seed + n, deadline, iterations) for n in range(max(1, workers))]
         while wait(futures, timeout=0.5).not_done:
             if progress is not None:
                 progress(min(1.0, 1 - (deadline - time.time()) / max(seconds, 1e-9)))
@@ -144,16 +150,23 @@ def _search(
 
 
 def solve(
-    problem: Problem, *, seconds: float, seed: int = 0, workers: int = 1, progress: Progress | None = None
+    problem: Problem,
+    *,
+    seconds: float,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+    iterations: int | None = None,
 ) -> Plan:
-    """The best plan found in `seconds` by `workers` independent searches."""
+    """The best plan found in `seconds` by `workers` independent searches (or, given
+    `iterations`, after that many steps of each search, whatever the time)."""
     began = time.perf_counter()
     notes = diagnose(problem)
     if not problem.stops:
         return Plan([], [], 0, True, 0.0, notes)
     chunks = _chunks(problem)
     data, depot_places = _data(problem, chunks)
-    best = _search(data, seconds, seed, workers, progress)
+    best = _search(data, seconds, seed, workers, progress, iterations)
     routes = []
     for found in best.routes():
         steps = []

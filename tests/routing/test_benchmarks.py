@@ -1,12 +1,14 @@
 """`fugong solve_vrp` on each public instance (copied from shared/benchmarks/vrplib): the routes it
 prints are checked here from the instance alone (every customer once, capacity, windows, fleet,
-and the cost it claims). Three seconds each keeps the suite quick, so the guard on quality is a
-loose 5%; the 1% goal at 20 seconds is measured by `make bench` (benchmarks/routing.py)."""
+and the cost it claims). Each search runs a fixed number of iterations (about two seconds), so the
+result does not depend on how busy the machine is (tests run in parallel); the guard on quality
+is a loose 5%, and the 1% goal at 20 seconds is measured by `make bench` (benchmarks/routing.py)."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,19 +26,27 @@ def test_the_readers_follow_each_conventions_rounding() -> None:
     assert solomon.problem.stops[0].window == (9120, 9670) and solomon.problem.stops[0].service == 900
 
 
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
-def test_a_short_run_is_feasible_and_claims_its_true_cost(path: Path) -> None:
+def solve_vrp(path: Path, *options: str) -> dict[str, Any]:
     run = subprocess.run(
-        [sys.executable, "-m", "fugong", "solve_vrp", str(path), "--seconds", "3"],
+        [sys.executable, "-m", "fugong", "solve_vrp", str(path), *options],
         capture_output=True,
         text=True,
         check=True,
-        timeout=30,
+        timeout=60,
     )
-    answer = json.loads(run.stdout)
+    return json.loads(run.stdout)
+
+
+def test_the_time_limit_is_kept() -> None:
+    answer = solve_vrp(INSTANCES[0].with_name("X-n200-k36.vrp"), "--seconds", "3")
+    assert answer["feasible"] is True and answer["seconds"] <= 3.5
+
+
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
+def test_a_short_run_is_feasible_and_claims_its_true_cost(path: Path) -> None:
+    answer = solve_vrp(path, "--seconds", "60", "--workers", "1", "--iterations", "3000")
     instance, best = benchmarks.read(path), benchmarks.best_known(path)
     assert answer["instance"] == instance.name and answer["feasible"] is True
-    assert answer["seconds"] <= 3.5
 
     stop_of = {number: index for index, number in enumerate(instance.numbers)}
     problem = instance.problem
