@@ -8,7 +8,7 @@ computation as the daily job.
 """
 
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from fugong.directory.models import Region
 from fugong.resumption import services
+from fugong.resumption.engine import days_of
 from fugong.resumption.models import IndexSetup
 
 BASELINE = (date(2019, 10, 1), date(2019, 12, 31))
@@ -48,14 +49,10 @@ INDUSTRIES = [
 ]
 
 
-def _days(span: tuple[date, date]) -> list[date]:
-    return [span[0] + timedelta(days=n) for n in range((span[1] - span[0]).days + 1)]
-
-
 def _county(rng: np.random.Generator, size: int, account: float, consumption: float) -> dict[date, np.ndarray]:
     """Readings of one county: baselines first, then the reopening built to the targets."""
     level = rng.lognormal(mean=6.0, sigma=1.0, size=size)
-    base_days = _days(BASELINE)
+    base_days = days_of(BASELINE)
     noise = rng.uniform(0.9, 1.1, size=(len(base_days), size))
     baseline_kwh = level * noise
     means = baseline_kwh.mean(axis=0)
@@ -65,7 +62,7 @@ def _county(rng: np.random.Generator, size: int, account: float, consumption: fl
     resumed[order[:resumed_count]] = True
     # Scaled so the last day's resumed kWh are exactly `consumption` % of all baselines.
     factor = consumption / 100 * means.sum() / means[resumed].sum()
-    days = _days(REOPENING)
+    days = days_of(REOPENING)
     # Resumed accounts come back over the month (some only on the last day), the others stay low.
     comes_back = np.where(resumed, rng.integers(0, len(days), size=size), len(days))
     comes_back[order[:resumed_count][: max(1, resumed_count // 50)]] = len(days) - 1
@@ -98,7 +95,7 @@ def load_resumption() -> None:
             per_county[code] = (county_ids, _county(rng, size, account, consumption))
         pq.write_table(pa.table({"account_id": ids, "county": counties, "industry": industries}), accounts_path)
         with pq.ParquetWriter(readings_path, schema) as writer:
-            for day in _days(BASELINE) + _days(REOPENING):
+            for day in days_of(BASELINE) + days_of(REOPENING):
                 for county_ids, readings in per_county.values():
                     column = pa.array(np.full(len(county_ids), (day - date(1970, 1, 1)).days, dtype=np.int32))
                     writer.write_table(

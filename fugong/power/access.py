@@ -50,6 +50,11 @@ def readable_companies(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(q_readable(user), kind=POWER, is_active=True).select_related("region")
 
 
+def served_companies(user: Any) -> list[Organisation]:
+    """The companies whose customers the user serves (staff and administrators)."""
+    return [company for company in readable_companies(user) if may_serve(user, company)]
+
+
 def works_with_power(user: Any) -> bool:
     """Whether the power pages are for this person (the menu shows them)."""
     return readable_companies(user).exists()

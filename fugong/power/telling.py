@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from fugong.accounts.models import User
-from fugong.core.validators import clean_mobile, is_mobile
+from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
@@ -108,7 +109,11 @@ def tell_mobile(actor: User | None, organisation: Organisation, kind: str, phone
     """Queue one SMS; False when the number is no mobile (a landline), the company has no
     channel with this template, or the person opted out (the outbox records it as skipped)."""
     channel = channel_for(organisation, kind)
-    if channel is None or not is_mobile(phone):
+    if channel is None:
         return False
-    notify.enqueue(actor, channel, kind, [phone], values)
-    return not opted_out_among([clean_mobile(phone)], channel.kind)
+    try:
+        mobile = clean_mobile(phone)
+    except ValidationError:
+        return False  # a landline, or no number
+    notify.enqueue(actor, channel, kind, [mobile], values)
+    return not opted_out_among([mobile], channel.kind)

@@ -88,8 +88,13 @@ class Method:
             raise MethodError("a period ends before it starts")
 
     def day_list(self) -> list[date]:
-        first, last = self.days
-        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return days_of(self.days)
+
+
+def days_of(period: tuple[date, date]) -> list[date]:
+    """Every day of an inclusive period."""
+    first, last = period
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def year_earlier(day: date) -> date:
@@ -130,18 +135,14 @@ class DayPlan:
 
 def plan_days(method: Method, extra_days: Iterable[date] = ()) -> DayPlan:
     computed = sorted({*method.day_list(), *extra_days})
-    if method.baseline_kind == WINDOW:
+    if method.baseline_kind in (WINDOW, DAY_TYPE):
         assert method.baseline is not None
-        first, last = method.baseline
-        window = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        return DayPlan(computed, dict.fromkeys(computed, 0), {0: window})
-    if method.baseline_kind == DAY_TYPE:
-        assert method.baseline is not None
-        first, last = method.baseline
-        window = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        kinds = {0: [d for d in window if not is_workday(d, method.workday_overrides)]}
-        kinds[1] = [d for d in window if is_workday(d, method.workday_overrides)]
-        return DayPlan(computed, {d: int(is_workday(d, method.workday_overrides)) for d in computed}, kinds)
+        window = days_of(method.baseline)
+        if method.baseline_kind == WINDOW:
+            return DayPlan(computed, dict.fromkeys(computed, 0), {0: window})
+        kind = {d: int(is_workday(d, method.workday_overrides)) for d in {*window, *computed}}  # 1: a workday
+        kinds = {k: [d for d in window if kind[d] == k] for k in (0, 1)}
+        return DayPlan(computed, {d: kind[d] for d in computed}, kinds)
     keys, baseline_days = {}, {}
     for key, day in enumerate(computed):
         centre = lunar_counterpart(day)
@@ -159,13 +160,13 @@ def _baselines(readings: ir.Table, plan: DayPlan) -> ir.Table:
     """(account_id, key, baseline): the mean daily kWh over each key's days, of the days
     with a reading."""
     pairs = [(key, day) for key, days in plan.baseline_days.items() for day in days]
-    # The day range first, so a file written day by day is read only where it matters.
-    first, last = min(d for _k, d in pairs), max(d for _k, d in pairs)
     if len({day for _k, day in pairs}) == len(pairs):  # each day makes one key: tag by expression
         day_key = {day: key for key, day in pairs}
         window = _on_days(readings, sorted(day_key))
         tagged = window.mutate(key=_key_of(window.day, DayPlan(list(day_key), day_key, {})))
     else:  # lunar windows overlap: a reading counts for several days
+        # The day range first, so a file written day by day is read only where it matters.
+        first, last = min(d for _k, d in pairs), max(d for _k, d in pairs)
         window = readings.filter(readings.day.between(first, last))
         key_days = _memtable(
             {"key": [k for k, _d in pairs], "bday": [d for _k, d in pairs]}, {"key": pa.int32(), "bday": pa.date32()}

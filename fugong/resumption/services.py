@@ -38,15 +38,18 @@ def store_of(setup: IndexSetup) -> Path:
     return Path(settings.RESUMPTION_STORE) / f"setup-{setup.pk}"
 
 
-def _require(actor: User | None, setup: IndexSetup) -> None:
-    if not may_manage(actor, setup.region):
+def path_of(file: DataFile) -> Path:
+    return Path(settings.RESUMPTION_STORE) / file.stored
+
+
+def _require(actor: User | None, region: Region) -> None:
+    if not may_manage(actor, region):
         raise PermissionDenied(_("Only coordinators over this city may change its index."))
 
 
 @transaction.atomic
 def save_setup(actor: User | None, region: Region, **fields: Any) -> IndexSetup:
-    if not may_manage(actor, region):
-        raise PermissionDenied(_("Only coordinators over this city may change its index."))
+    _require(actor, region)
     setup = IndexSetup.objects.select_for_update().filter(region=region).first() or IndexSetup(region=region)
     for name, value in fields.items():
         setattr(setup, name, value)
@@ -62,7 +65,7 @@ def _reader(path: str) -> str:
 
 def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, name: str) -> DataFile:
     """Check the file, keep it as Parquet, record it. Nothing is kept if any row is bad."""
-    _require(actor, setup)
+    _require(actor, setup.region)
     folder = store_of(setup)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{kind}-{uuid.uuid4().hex}.parquet"
@@ -79,20 +82,20 @@ def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, nam
     except Exception:
         target.unlink(missing_ok=True)
         raise
-    record.imported_by = actor
+    record.stored, record.imported_by = str(target.relative_to(folder.parent)), actor
     with transaction.atomic():
         if kind == FileKind.ACCOUNTS:
             old = list(setup.files.filter(kind=FileKind.ACCOUNTS))
             DataFile.objects.filter(pk__in=[f.pk for f in old]).delete()
-            transaction.on_commit(lambda: _delete_files(folder.parent, old))
+            transaction.on_commit(lambda: _delete_files(old))
         record.save()
         audit.record(actor, "resumption.file.import", record, changes={"rows": [None, record.rows]})
     return record
 
 
-def _delete_files(store: Path, files: list[DataFile]) -> None:
+def _delete_files(files: list[DataFile]) -> None:
     for old in files:
-        (store / old.stored).unlink(missing_ok=True)
+        path_of(old).unlink(missing_ok=True)
 
 
 def _import_accounts(setup: IndexSetup, path: str, name: str, target: Path) -> DataFile:
@@ -115,15 +118,14 @@ def _import_accounts(setup: IndexSetup, path: str, name: str, target: Path) -> D
         [path],
     )
     rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()
-    stored = str(target.relative_to(target.parent.parent))
-    return DataFile(setup=setup, kind=FileKind.ACCOUNTS, name=name, stored=stored, rows=rows[0] if rows else 0)
+    return DataFile(setup=setup, kind=FileKind.ACCOUNTS, name=name, rows=rows[0] if rows else 0)
 
 
 def accounts_file(setup: IndexSetup) -> Path:
     current = setup.files.filter(kind=FileKind.ACCOUNTS).first()
     if current is None:
         raise ValidationError(_("Import the accounts file first."))
-    return Path(settings.RESUMPTION_STORE) / current.stored
+    return path_of(current)
 
 
 def _import_readings(setup: IndexSetup, path: str, name: str, target: Path) -> DataFile:
@@ -144,10 +146,7 @@ def _import_readings(setup: IndexSetup, path: str, name: str, target: Path) -> D
         raise inputs.InputError(
             path, None, f"days {first} to {last} overlap {overlap.name} ({overlap.first_day} to {overlap.last_day})"
         )
-    stored = str(target.relative_to(target.parent.parent))
-    return DataFile(
-        setup=setup, kind=FileKind.READINGS, name=name, stored=stored, rows=rows, first_day=first, last_day=last
-    )
+    return DataFile(setup=setup, kind=FileKind.READINGS, name=name, rows=rows, first_day=first, last_day=last)
 
 
 def method_of(setup: IndexSetup, first: date, last: date, by: tuple[str, ...]) -> engine.Method:
@@ -186,7 +185,7 @@ def suspension_periods(setup: IndexSetup) -> pa.Table:
 def _engine_inputs(setup: IndexSetup) -> tuple[Any, Any, Any] | None:
     """The kept files and the power module's suspensions as the engine's tables (accounts,
     readings, periods or None); None while no readings were imported."""
-    readings = [Path(settings.RESUMPTION_STORE) / f.stored for f in setup.files.filter(kind=FileKind.READINGS)]
+    readings = [path_of(f) for f in setup.files.filter(kind=FileKind.READINGS)]
     if not readings:
         return None
     con = engine.connect_duckdb()

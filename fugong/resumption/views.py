@@ -19,7 +19,7 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 from fugong.power import notices
-from fugong.power.access import may_administer, may_serve
+from fugong.power.access import may_administer, served_companies
 from fugong.power.models import CapacityApplication, PowerAccount
 from fugong.power.models.applications import OPEN
 
@@ -147,8 +147,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     rows = services.not_resumed(setup, day) if day else []
     names = queries.county_names(setup)
     by_county = Counter(names.get(row["county"], row["county"]) for row in rows)
-    active = queries.power_companies(setup.region).filter(is_active=True)
-    companies = [c for c in active if may_serve(request.user, c)]
+    companies = [c for c in served_companies(request.user) if c.region.code.startswith(setup.region.prefix)]
     listed: list[dict[str, Any]] = []
     company = companies[0] if companies else None
     if company is not None:

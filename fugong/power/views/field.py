@@ -10,12 +10,12 @@ from fugong.accounts.permissions import require
 from fugong.core.http import AuthedRequest
 
 from .. import queries
-from ..access import may_serve, readable_companies
+from ..access import served_companies
 
 
 @login_required
 def field_work(request: AuthedRequest) -> HttpResponse:
-    companies = [c for c in readable_companies(request.user) if may_serve(request.user, c)]
+    companies = served_companies(request.user)
     require(bool(companies))
     everyone = request.GET.get("all") == "1"
     orders = queries.open_field_orders(companies, worker=None if everyone else request.user)
