@@ -10,7 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, User
 
@@ -110,3 +114,54 @@ def record_about(
         ip_address=where.ip_address,
         user_agent=where.user_agent[:200],
     )
+
+
+@dataclass(frozen=True)
+class ReadableChange:
+    field: str
+    before: str
+    after: str
+
+
+SOURCES = {
+    "web": _("web page"),
+    "api": _("API"),
+    "task": _("background job"),
+    "command": _("command"),
+}
+
+
+def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
+    """An entry's changes in the reader's words: a field by its verbose name, a choice by its
+    label, yes/no and empty for booleans and nothing (the entry keeps codes, for searching)."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        model = None
+    changes = []
+    for name, values in (entry.changes or {}).items():
+        field = _field(model, name)
+        pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
+        label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
+        changes.append(ReadableChange(str(label), *(_value(field, value) for value in pair)))
+    return changes
+
+
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _value(field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value in (True, "True"):
+        return str(_("yes"))
+    if value in (False, "False"):
+        return str(_("no"))
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    return str(choices.get(value, value))

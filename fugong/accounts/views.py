@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 
-from . import services
+from . import audit, services
 from .forms import LoginForm, MembershipForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
 from .models import ApiToken, Membership
 from .permissions import require, scope_of
@@ -167,4 +167,5 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     if who:
         qs = qs.filter(actor_label__icontains=who)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit.html", {"page": page, "action": action, "who": who})
+    rows = [(e, audit.readable_changes(e), audit.SOURCES.get(e.source, e.source)) for e in page]
+    return render(request, "accounts/audit.html", {"page": page, "rows": rows, "action": action, "who": who})

@@ -38,7 +38,12 @@ NAV_ITEMS = [
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
     NavItem(_("Messages"), "notify:outbox", MANAGERS),
-    NavItem(_("Deliveries"), "delivery:backlog", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(
+        _("Deliveries"),
+        "delivery:backlog",
+        MANAGERS | {Role.SITE_STAFF},
+        when="fugong.delivery.queries.runs_deliveries",
+    ),
     NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}),
     NavItem(
         _("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when="fugong.power.access.works_with_power"

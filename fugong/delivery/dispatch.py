@@ -13,10 +13,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core.clock import local_time
+from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.routing.findings import clock
@@ -26,9 +28,9 @@ from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route
 from .orders import sync_holds
 
 ROUTE_SALT = "fugong.delivery.route"
-SHOP_PUBLISHED = "order_dispatched"
-SHOP_NEAR = "order_near"
-DRIVER_ROUTE = "delivery_route"
+SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
+SHOP_NEAR = kinds.register("order_near", gettext_lazy("Driver two stops away"))
+DRIVER_ROUTE = kinds.register("delivery_route", gettext_lazy("Driver's route"))
 NEAR_STOPS = 2  # a shop hears from us when the driver is this many stops away
 LINK_DAYS = timedelta(days=1)  # a route link works on its day and the next (a late evening)
 

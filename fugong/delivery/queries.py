@@ -87,3 +87,9 @@ def stops_of(route: Route) -> QuerySet[RouteStop]:
 
 def last_mile_routes(plan: DeliveryPlan) -> QuerySet[Route]:
     return plan.routes.filter(echelon=Echelon.LAST_MILE).select_related("vehicle__hub")
+
+
+def runs_deliveries(user: Any) -> bool:
+    """Whether the delivery pages are for this person (the menu shows them): someone who plans
+    a tobacco bureau's deliveries, not the power company or the federation."""
+    return planned_organisations(user).exists()

@@ -156,6 +156,7 @@ def sites(request: AuthedRequest) -> HttpResponse:
         "kind": kind,
         "kinds": Site.Kind.choices,
         "can_create": queries.manageable_organisations(request.user).exists(),
+        "may_export": queries.may_browse_organisations(request.user),  # the same people as export_file
     }
     return _listing(request, "directory/sites.html", "directory/_site_rows.html", context)
 
@@ -167,6 +168,7 @@ def site_detail(request: AuthedRequest, site_id: int) -> HttpResponse:
     context = {
         "site": site,
         "may_edit": queries.manageable_sites(request.user).filter(pk=site.pk).exists(),
+        "may_open_organisation": queries.may_browse_organisations(request.user),
         "effective_status": ZoneStatus(queries.effective_zone_status(site.region)),
     }
     return render(request, "directory/site_detail.html", context)

@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChannelKind, MessageStatus
@@ -14,10 +15,6 @@ class ChannelForm(forms.Form):
         label=_("Options (JSON)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text=_(
-            'For example {"sign_name": "峡江烟草", "access_key_id": "LTAI…"}; '
-            '{"secret_env": "VAR"} reads the secret from the environment.'
-        ),
     )
     secret = forms.CharField(
         label=_("Secret"),
@@ -28,6 +25,15 @@ class ChannelForm(forms.Form):
     rate_per_minute = forms.IntegerField(label=_("Messages per minute"), min_value=1, initial=600)
     daily_quota_per_recipient = forms.IntegerField(label=_("Messages per recipient per day"), min_value=1, initial=20)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The option names are typed as they are: shown as code inside the translated sentence.
+        self.fields["options"].help_text = format_html(
+            str(_("For example {example}; {environment} reads the secret from the environment.")),
+            example=format_html("<code>{}</code>", '{"sign_name": "峡江烟草", "access_key_id": "LTAI…"}'),
+            environment=format_html("<code>{}</code>", '{"secret_env": "VAR"}'),
+        )
 
     def clean_options(self) -> dict[str, Any]:
         text = self.cleaned_data.get("options") or "{}"

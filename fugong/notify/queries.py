@@ -42,3 +42,9 @@ def opted_out_among(recipients: Iterable[str], channel_kind: str) -> set[str]:
             "recipient", flat=True
         )
     )
+
+
+def may_create_channel(user: Any) -> bool:
+    """Platform administrators and organisation administrators (a channel is the organisation's)."""
+    scope = scope_of(user)
+    return scope.is_platform_admin or bool(scope.admin_org_ids)

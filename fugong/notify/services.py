@@ -9,13 +9,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.validators import clean_mobile
 
-from . import crypto
+from . import crypto, kinds
 from .models import Broadcast, Channel, ChannelKind, Message, MessageEvent, MessageStatus, MessageTemplate, OptOut
 from .queries import opted_out_among
 from .rendering import check_template, render
@@ -386,7 +387,7 @@ def broadcast(
     return record
 
 
-TEST_KIND = "channel_test"
+TEST_KIND = kinds.register("channel_test", gettext_lazy("Test message"))
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
-from . import crypto, queries, services
+from . import crypto, kinds, queries, services
 from .forms import BroadcastForm, ChannelForm, OptOutForm, OutboxFilter, TemplateForm, TestForm
 from .models import Broadcast, Channel, ChannelKind, MessageStatus, MessageTemplate, OptOut
 from .recipients import SOURCES
@@ -103,14 +103,15 @@ def opt_out_cancel(request: AuthedRequest, opt_out_id: int) -> HttpResponse:
 def channels(request: AuthedRequest) -> HttpResponse:
     _may_use_outbox(request)
     listing = queries.manageable_channels(request.user).select_related("organisation")
-    return render(request, "notify/channels.html", {"channels": listing})
+    context = {"channels": listing, "may_create": queries.may_create_channel(request.user)}
+    return render(request, "notify/channels.html", context)
 
 
 @login_required
 def channel_edit(request: AuthedRequest, channel_id: int | None = None) -> HttpResponse:
     channel = get_object_or_404(queries.manageable_channels(request.user), pk=channel_id) if channel_id else None
     if channel is None:
-        require(scope_of(request.user).is_platform_admin or bool(scope_of(request.user).admin_org_ids))
+        require(queries.may_create_channel(request.user))
     initial: dict[str, Any] = {"kind": ChannelKind.CONSOLE, "options": "{}"}
     if channel is not None:
         initial = {
@@ -186,7 +187,8 @@ def _broadcast_form(request: AuthedRequest) -> BroadcastForm:
         "channel"
     )
     choices = [
-        (f"{t.channel_id}:{t.kind}", f"{t.channel} · {t.kind}") for t in templates.order_by("channel__name", "kind")
+        (f"{t.channel_id}:{t.kind}", f"{t.channel} · {kinds.label_of(t.kind)}")
+        for t in templates.order_by("channel__name", "kind")
     ]
     sources = [(key, str(source.label)) for key, source in SOURCES.items()]
     return BroadcastForm(request.POST or None, templates=choices, sources=sources)

@@ -326,7 +326,8 @@ def request_restoration(
         application,
         Step.RESTORATION_REQUESTED,
         actor,
-        detail=f"{channel}: {note}"[:200] if note else channel,
+        # The step's record is prose for people: how the request came, in words.
+        detail=f"{RequestChannel(channel).label}: {note}"[:200] if note else str(RequestChannel(channel).label),
         sms_kind=telling.RESTORATION_RECEIVED,
         station=station,
         day=telling.day_text(restore_on),

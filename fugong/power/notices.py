@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts.models import User
 from fugong.core.masking import mask_mobile
 from fugong.directory.models import Organisation
+from fugong.notify import kinds
 from fugong.notify import recipients as notify_recipients
 from fugong.notify import services as notify
 from fugong.notify.models import Channel, MessageTemplate
@@ -22,6 +23,9 @@ from .access import may_administer, readable_companies
 from .models import AccountKind, ApplicationStatus, CapacityApplication, PowerAccount
 
 PER_ACCOUNT = ("holder", "account")  # parameters every message can use, filled per account
+
+# The notice the demo company sends about the epidemic relaxation of suspension rules.
+RELAXATION_NOTICE = kinds.register("epidemic_relaxation", gettext_lazy("Relaxation notice"))
 
 
 class Standing:

@@ -9,26 +9,28 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.models import User
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation
+from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.notify.queries import opted_out_among
 
 from .models import CapacityApplication
 
-RECEIVED = "application_received"
-APPROVED = "application_approved"
-REJECTED = "application_rejected"
-EXTENDED = "suspension_extended"
-ENDED = "suspension_ended"
-RESTORATION_RECEIVED = "restoration_received"
-RESTORATION_DISPATCHED = "restoration_dispatched"
-RESTORED = "restoration_done"
-PRIORITY_ASSIGNED = "priority_assigned"  # to the staff member or volunteer who goes
-PRIORITY_ON_THE_WAY = "priority_on_the_way"  # to the resident
+RECEIVED = kinds.register("application_received", _("Application received"))
+APPROVED = kinds.register("application_approved", _("Application approved"))
+REJECTED = kinds.register("application_rejected", _("Application rejected"))
+EXTENDED = kinds.register("suspension_extended", _("Suspension extended"))
+ENDED = kinds.register("suspension_ended", _("Suspension ended"))
+RESTORATION_RECEIVED = kinds.register("restoration_received", _("Restoration requested"))
+RESTORATION_DISPATCHED = kinds.register("restoration_dispatched", _("Field worker sent"))
+RESTORED = kinds.register("restoration_done", _("Supply restored"))
+PRIORITY_ASSIGNED = kinds.register("priority_assigned", _("Priority call: who goes"))  # to the helper
+PRIORITY_ON_THE_WAY = kinds.register("priority_on_the_way", _("Priority call: help is coming"))  # to the resident
 
 _WHO = "{holder}（户号{account}）："
 DEFAULT_TEMPLATES: dict[str, tuple[str, list[str]]] = {

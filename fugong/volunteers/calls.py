@@ -15,11 +15,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.directory.models import Organisation, Site
+from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
@@ -39,7 +41,7 @@ from .models import (
 
 ANSWER_SALT = "fugong.volunteers.answer"
 LINK_GRACE = timedelta(days=1)  # a link still opens for a day after the call, to see what happened
-MESSAGE_KIND = "volunteer_call"
+MESSAGE_KIND = kinds.register("volunteer_call", gettext_lazy("Call for help"))
 
 
 def answer_token(call: HelpCall, member: Member) -> str:

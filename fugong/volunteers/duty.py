@@ -11,10 +11,12 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
@@ -23,7 +25,7 @@ from .models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
 from .shifts import hours_worked
 
 DUTY_SALT = "fugong.volunteers.duty"
-MESSAGE_KIND = "volunteer_duty"
+MESSAGE_KIND = kinds.register("volunteer_duty", gettext_lazy("Duty link"))
 RECENT = timedelta(hours=12)  # a shift that ended this morning can still be signed out of
 
 

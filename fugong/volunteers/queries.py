@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.clock import local_time
+from fugong.directory.models import Region
 
-from .access import q_visible_cases, q_visible_teams
+from .access import may_run_team, q_visible_cases, q_visible_teams
 from .models import (
     AnswerStatus,
     Availability,
@@ -23,6 +24,7 @@ from .models import (
     Member,
     OfferKind,
     Team,
+    VehicleKind,
 )
 
 
@@ -64,6 +66,10 @@ class FleetVehicle:
     available_until: datetime
     call_id: int | None  # brought to this confirmed call for help
 
+    @property
+    def vehicle_kind_label(self) -> str:
+        return str(VehicleKind(self.vehicle_kind).label)
+
 
 @dataclass(frozen=True)
 class FleetDriver:
@@ -80,7 +86,7 @@ class FleetDriver:
 def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[FleetDriver]]:
     """The fleet a planner may use: their organisations', or everyone's for coordinators."""
     scope = scope_of(user)
-    require(scope.has_role("county_coordinator", "org_admin", "site_staff"))
+    require(may_plan_fleet(user))
     everyone = scope.is_platform_admin or bool(scope.region_prefixes)
     return fleet_for_day(day, organisation_ids=None if everyone else sorted(scope.admin_org_ids | scope.staff_org_ids))
 
@@ -158,3 +164,32 @@ def _driver(member: Member, starts: datetime, ends: datetime, day_start: datetim
         available_from=max(starts, day_start),
         available_until=min(ends, day_end),
     )
+
+
+def statistics_regions(user: Any) -> QuerySet[Region]:
+    """The regions whose yearly figures a person may count: their region, and their teams'."""
+    scope = scope_of(user)
+    regions = Region.objects.filter(level__lte=Region.Level.TOWN).order_by("code")
+    if scope.is_platform_admin:
+        return regions
+    condition = scope.q_region("code")
+    for prefix in {t.region.code[:6] for t in visible_teams(user)}:
+        condition |= Q(code__startswith=prefix)
+    return regions.filter(condition)
+
+
+def may_plan_fleet(user: Any) -> bool:
+    """Who sees the borrowed vehicles and drivers (fleet_for_user): the people who plan with them."""
+    return scope_of(user).has_role("county_coordinator", "org_admin", "site_staff")
+
+
+def tabs_for(user: Any) -> set[str]:
+    """The volunteer pages a person may open, so the tabs offer no page that refuses them."""
+    tabs = {"teams", "calls", "cases"}
+    if any(may_run_team(user, team) for team in visible_teams(user)):
+        tabs.add("roster")
+    if may_plan_fleet(user):
+        tabs.add("fleet")
+    if statistics_regions(user).exists():
+        tabs.add("statistics")
+    return tabs

@@ -3,12 +3,11 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from fugong.accounts.permissions import require, scope_of
+from fugong.accounts.permissions import require
 from fugong.core.http import AuthedRequest
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 from fugong.directory.models import Region
@@ -20,15 +19,7 @@ from ..forms import (
 
 
 def _stats_regions(request: AuthedRequest) -> Any:
-    scope = scope_of(request.user)
-    regions = Region.objects.filter(level__lte=Region.Level.TOWN).order_by("code")
-    if scope.is_platform_admin:
-        return regions
-    team_regions = {t.region.code[:6] for t in queries.visible_teams(request.user)}
-    condition = scope.q_region("code")
-    for prefix in team_regions:
-        condition |= Q(code__startswith=prefix)
-    return regions.filter(condition)
+    return queries.statistics_regions(request.user)
 
 
 @login_required

@@ -1,0 +1,229 @@
+"""A crawl of the product as one signed-in person sees it: every in-platform link, tab and
+button target they are shown, followed breadth-first from their home page, one page of each
+kind ("the first object of each list"), and on every page the defects people met in their
+first hour and no unit test saw:
+
+- a server error, or a link shown to someone that answers 403 or 404 (hide what a role may
+  not use);
+- a page wider than the phone (sideways scroll at 390 px);
+- on Chinese pages, English words outside an allow-list and raw choice codes (`e_tricycle`);
+- form controls without an accessible name and other serious or critical findings of axe-core.
+
+The checker knows nothing of Fugong's URLs beyond where to start: it is tested on a made-up
+site in test_crawl.py, so that each class of defect is shown to make it fail.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from playwright.sync_api import BrowserContext, Error, Page
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+# Latin words a Chinese page may show: the brand, units, file formats and terms that Chinese
+# users themselves write in Latin letters.
+ALLOWED_LATIN = frozenset(
+    {
+        "Fugong",
+        "English",  # the language switcher names each language in itself
+        "kVA",
+        "kWh",
+        "kW",
+        "km",
+        "kg",
+        "mm",
+        "km/h",
+        "API",
+        "Excel",
+        "CSV",
+        "PDF",
+        "QR",
+        "SMS",
+        "ID",
+        "VIN",
+        "GPS",
+        "PyVRP",
+        "OSM",
+        "OpenStreetMap",
+        "Leaflet",
+        "ECharts",
+        "DuckDB",
+        "Parquet",
+        "xlsx",
+        "MB",
+        "WGS",  # WGS-84, the coordinates' datum
+        "mg/L",
+    }
+)
+# Paths never followed: signing out or switching language changes the session, static files
+# and the API's own documentation are not pages of the product.
+SKIPPED_PREFIXES = ("/accounts/logout", "/i18n/", "/static/", "/jsi18n/", "/api/docs", "/api/openapi")
+
+# Run in the page: the words a reader sees, the widest elements, and the links it offers.
+PAGE_FACTS = (Path(__file__).parent / "page_facts.js").read_text()
+
+
+@dataclass(frozen=True)
+class Finding:
+    who: str
+    size: str
+    url: str
+    kind: str
+    detail: str
+    came_from: str = ""
+
+    def __str__(self) -> str:
+        origin = f" (linked from {self.came_from})" if self.came_from else ""
+        return f"[{self.who} @ {self.size}] {self.url}{origin}: {self.kind}: {self.detail}"
+
+
+@dataclass
+class Crawl:
+    who: str
+    size: str
+    visited: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went: open, read, axe
+
+    @contextmanager
+    def timing(self, what: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.seconds[what] = self.seconds.get(what, 0.0) + time.monotonic() - started
+
+    def add(self, url: str, kind: str, detail: str, came_from: str = "") -> None:
+        self.findings.append(Finding(self.who, self.size, url, kind, detail, came_from))
+
+
+def page_kind(url: str) -> str:
+    """One page of each kind: numbers (ids, dates, page numbers) and long signed tokens are
+    the same kind, so the crawl opens the first object of each list and not every one."""
+    parts = urlsplit(url)
+
+    def general(value: str) -> str:
+        value = re.sub(r"[A-Za-z0-9_\-:.]{24,}", "{token}", value)
+        return re.sub(r"\d+", "{n}", value)
+
+    query = sorted((key, general(value)) for key, value in parse_qsl(parts.query, keep_blank_values=True))
+    return general(parts.path) + ("?" + urlencode(query) if query else "")
+
+
+def in_scope(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        return False
+    return not parts.path.startswith(SKIPPED_PREFIXES)
+
+
+def check_text(crawl: Crawl, url: str, facts: dict, allowed: frozenset[str]) -> None:
+    if not facts["lang"].startswith("zh"):
+        return
+    codes = sorted(set(facts["codes"]))
+    if codes:
+        crawl.add(url, "raw code", ", ".join(codes[:10]))
+    words = sorted({w for w in facts["words"] if w not in allowed})
+    if words:
+        crawl.add(url, "English on a Chinese page", ", ".join(words[:15]))
+
+
+def check_axe(page: Page, crawl: Crawl, url: str) -> None:
+    result = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {resultTypes: ["violations"]});
+          return r.violations.filter(v => ["serious", "critical"].includes(v.impact))
+            .map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+        }"""
+    )
+    for violation in result:
+        crawl.add(url, "accessibility", violation)
+
+
+def crawl_as(
+    context: BrowserContext,
+    origin: str,
+    *,
+    who: str,
+    size: str,
+    start: str = "/",
+    limit: int = 400,
+    axe: bool = True,
+    allowed: frozenset[str] = ALLOWED_LATIN,
+) -> Crawl:
+    """Follow every link the person is shown, one page of each kind, checking each page."""
+    crawl = Crawl(who, size)
+    if axe:
+        context.add_init_script(path=AXE)
+    page = context.new_page()
+    phone = (page.viewport_size or {"width": 1024})["width"] < 600
+    first = urljoin(origin, start)
+    queue: deque[tuple[str, str]] = deque([(first, "")])
+    fragments: dict[str, tuple[str, str]] = {}  # kind -> (url, the page that fetches it)
+    seen = {page_kind(first)}
+    while queue:
+        url, came_from = queue.popleft()
+        if len(crawl.visited) >= limit:
+            crawl.add(url, "crawl limit", f"more than {limit} kinds of page; raise the limit or find the loop")
+            break
+        crawl.visited.append(url)
+        try:
+            with crawl.timing("open"):
+                response = page.goto(url, wait_until="load")
+        except Error as error:
+            if "Download is starting" not in str(error):
+                crawl.add(url, "did not open", str(error).splitlines()[0], came_from)
+                continue
+            response = None
+        with crawl.timing("open"):
+            status, html = _status(context, page, url, response)
+        if status >= 500:
+            crawl.add(url, "server error", str(status), came_from)
+        elif status in (403, 404):
+            crawl.add(url, f"shown but answers {status}", "hide what this person may not use", came_from)
+        if status >= 400 or not html:
+            continue
+        with crawl.timing("read"):
+            facts = page.evaluate(PAGE_FACTS)
+        if phone and facts["wide"]:
+            crawl.add(url, "sideways scroll on a phone", "; ".join(facts["wide"][:4]))
+        check_text(crawl, url, facts, allowed)
+        if axe:
+            with crawl.timing("axe"):
+                check_axe(page, crawl, url)
+        for link in facts["links"]:
+            link = link.split("#", 1)[0]
+            kind = page_kind(link)
+            if in_scope(link, origin) and kind not in seen:
+                seen.add(kind)
+                queue.append((link, url))
+        for link in facts["fragments"]:
+            if in_scope(link, origin):
+                fragments.setdefault(page_kind(link), (link, url))
+    page.close()
+    for kind, (link, came_from) in fragments.items():
+        if kind in seen:
+            continue
+        crawl.visited.append(link)
+        with crawl.timing("open"):
+            status = context.request.get(link, headers={"HX-Request": "true"}).status
+        if status >= 400:
+            crawl.add(link, f"piece of a page answers {status}", "htmx fetches it", came_from)
+    return crawl
+
+
+def _status(context: BrowserContext, page: Page, url: str, response: object) -> tuple[int, bool]:
+    """The status and whether the person got an HTML page (a download is fetched again to
+    read its status, which the browser does not report for it)."""
+    if response is None:
+        fetched = context.request.get(url)
+        return fetched.status, False
+    status: int = response.status  # type: ignore[attr-defined]
+    content_type: str = response.headers.get("content-type", "")  # type: ignore[attr-defined]
+    return status, content_type.startswith("text/html")

@@ -1,0 +1,211 @@
+"""The whole product crawled as every demo user, on a phone and a desktop (see crawl.py for
+what fails a page), and the crawler itself shown to catch each class of defect on a made-up
+site."""
+
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from queue import Empty, Queue
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Route, ViewportSize, sync_playwright
+
+from fugong.accounts.models import Membership, User
+from fugong.demo import world
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from .crawl import Crawl, crawl_as
+
+pytestmark = [pytest.mark.browser]
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+
+
+def new_context(browser: Browser, base_url: str, viewport: ViewportSize, **options: Any) -> BrowserContext:
+    phone = viewport["width"] < 600
+    context = browser.new_context(
+        viewport=viewport, base_url=base_url, locale="zh-CN", is_mobile=phone, has_touch=phone, **options
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+# The checker on a made-up site ---------------------------------------------------------
+
+ORIGIN = "http://crawl.test"
+CLEAN = {
+    "/": '<a href="/list/">清单</a>',
+    "/list/": '<h1>清单</h1><a href="/list/1/">甲</a> <a href="/list/2/">乙</a> <a href="/list/3/">丙</a>'
+    '<form method="get"><label>状态 <select name="s"><option value="">- 请选择 -</option></select></label></form>',
+    "/list/1/": "<h1>甲</h1><p>5 kWh</p>",
+    "/list/2/": "<h1>乙</h1>",
+    "/list/3/": "<h1>丙</h1>",
+}
+
+
+def serve(context: BrowserContext, pages: dict[str, str], statuses: dict[str, int] | None = None) -> None:
+    def answer(route: Route) -> None:
+        path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]
+        status = (statuses or {}).get(path, 200 if path in pages else 404)
+        head = '<meta name="viewport" content="width=device-width, initial-scale=1"><title>页</title>'
+        main = pages.get(path, "")
+        body = f'<!doctype html><html lang="zh-hans"><head>{head}</head><body><main>{main}</main></body></html>'
+        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=body)
+
+    context.route(f"{ORIGIN}/**", answer)
+
+
+def crawl_site(
+    browser: Browser, pages: dict[str, str], statuses: dict[str, int] | None = None, viewport: ViewportSize = PHONE
+) -> list[str]:
+    context = new_context(browser, ORIGIN, viewport)
+    serve(context, pages, statuses)
+    try:
+        crawl = crawl_as(context, ORIGIN, who="test", size="phone")
+    finally:
+        context.close()
+    return [f"{f.kind}: {f.url.removeprefix(ORIGIN)}: {f.detail}" for f in crawl.findings]
+
+
+def test_a_clean_site_passes_and_one_page_of_each_kind_is_opened(browser: Browser) -> None:
+    context = new_context(browser, ORIGIN, PHONE)
+    serve(context, CLEAN)
+    crawl = crawl_as(context, ORIGIN, who="test", size="phone")
+    context.close()
+    assert crawl.findings == []
+    # /list/2/ and /list/3/ are the same kind of page as /list/1/: only the first is opened.
+    assert [url.removeprefix(ORIGIN) for url in crawl.visited] == ["/", "/list/", "/list/1/"]
+
+
+def test_djangos_english_empty_choice_fails_the_crawl(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/list/": CLEAN["/list/"].replace("- 请选择 -", "- Select an option -")})
+    assert crawl_site(browser, pages) == ["English on a Chinese page: /list/: Select, an, option"]
+
+
+def test_a_raw_choice_code_fails_the_crawl(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/list/1/": "<h1>车辆</h1><p>e_tricycle</p>"})
+    assert crawl_site(browser, pages) == [
+        "raw code: /list/1/: e_tricycle",
+        "English on a Chinese page: /list/1/: tricycle",
+    ]
+
+
+def test_a_tab_that_answers_403_fails_the_crawl(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/": CLEAN["/"] + '<nav><a href="/rules/">规则</a></nav>', "/rules/": "<h1>无权</h1>"})
+    assert crawl_site(browser, pages, {"/rules/": 403}) == [
+        "shown but answers 403: /rules/: hide what this person may not use"
+    ]
+
+
+def test_a_server_error_and_a_dead_link_fail_the_crawl(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/": CLEAN["/"] + '<a href="/broken/">坏</a><a href="/gone/">无</a>', "/broken/": "x"})
+    assert crawl_site(browser, pages, {"/broken/": 500}) == [
+        "server error: /broken/: 500",
+        "shown but answers 404: /gone/: hide what this person may not use",
+    ]
+
+
+def test_an_element_400px_wide_fails_on_a_phone_only(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/list/1/": '<h1>甲</h1><div class="grid" style="width:400px">宽</div>'})
+    findings = crawl_site(browser, pages)
+    assert len(findings) == 1
+    assert findings[0].startswith("sideways scroll on a phone: /list/1/: page ")
+    assert "div.grid (408px)" in findings[0]
+    assert crawl_site(browser, pages, viewport=DESKTOP) == []
+
+
+def test_an_unlabelled_form_control_fails_the_crawl(browser: Browser) -> None:
+    pages = dict(
+        CLEAN, **{"/list/1/": '<h1>甲</h1><form method="post"><input name="reason"><button>不予批准</button></form>'}
+    )
+    findings = crawl_site(browser, pages)
+    assert len(findings) == 1
+    assert findings[0].startswith("accessibility: /list/1/: label: ")
+
+
+# The product as every demo user ---------------------------------------------------------
+
+
+def kinds_of_people(users: Any) -> set[tuple[str, str, str]]:
+    """Role, kind of organisation and level of region of every membership: the demo's extra
+    hall staff are the same kind of person as its supervisor."""
+    memberships = Membership.objects.filter(user__in=users)
+    return set(memberships.values_list("role", "organisation__kind", "region__level"))
+
+
+@pytest.fixture
+def demo_everything(transactional_db: Any) -> list[str]:
+    """Every module's demo, the power company with fewer accounts (the pages are the same)."""
+    from fugong.demo.power import load_power
+
+    world.load(power=False)
+    load_power(accounts=600, hall_days=2)
+    return [username for username, *_ in world.USERS]
+
+
+@pytest.fixture
+def signed_in(browser: Browser, live_server: Any, demo_everything: list[str]) -> Iterator[dict[str, Any]]:
+    """Each demo user's session cookies, signed in once through the login form."""
+    states = {}
+    context = new_context(browser, live_server.url, DESKTOP)
+    page = context.new_page()
+    for username in demo_everything:
+        context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        states[username] = context.storage_state()
+    context.close()
+    yield states
+
+
+def crawl_everyone(base_url: str, sessions: dict[str, Any], workers: int = 3) -> list[Crawl]:
+    """Each person at each size, in parallel: a few threads with a browser each (Playwright's
+    sync API belongs to the thread that started it); the live server answers them all."""
+    jobs: Queue[tuple[str, str]] = Queue()
+    for username in sessions:
+        for size in SIZES:
+            jobs.put((username, size))
+    crawls: list[Crawl] = []
+
+    def work() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            while True:
+                try:
+                    username, size = jobs.get_nowait()
+                except Empty:
+                    break
+                context = new_context(browser, base_url, SIZES[size], storage_state=sessions[username])
+                crawls.append(crawl_as(context, base_url, who=username, size=size))
+                context.close()
+            browser.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(work) for _ in range(workers)]:
+            future.result()
+    return sorted(crawls, key=lambda crawl: (crawl.who, crawl.size))
+
+
+def test_every_role_crawls_clean_on_phone_and_desktop(live_server: Any, signed_in: dict[str, Any]) -> None:
+    assert kinds_of_people(User.objects.all()) == kinds_of_people(User.objects.filter(username__in=signed_in))
+    only = os.environ.get("CRAWL_ONLY")  # a few people while fixing what the crawl found
+    sessions = {name: state for name, state in signed_in.items() if not only or name in only.split(",")}
+    started = time.monotonic()
+    crawls = crawl_everyone(live_server.url, sessions)
+    for crawl in crawls:
+        spent = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in crawl.seconds.items())
+        print(f"crawl: {crawl.who} @ {crawl.size}: {len(crawl.visited)} pages, {len(crawl.findings)} findings; {spent}")
+    pages = sum(len(crawl.visited) for crawl in crawls)
+    print(
+        f"crawl: {len(sessions)} people x {len(SIZES)} sizes, {pages} role x page x size checks"
+        f" in {time.monotonic() - started:.0f} s"
+    )
+    findings = [finding for crawl in crawls for finding in crawl.findings]
+    assert not findings, f"{len(findings)} findings:\n" + "\n".join(str(f) for f in findings)
