@@ -7,6 +7,8 @@ UV := uv
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links sent or printed by the demo and the server (not exported: `make test` keeps its own).
+BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help install uv system-deps frontend demo serve worker test lint types unit bench messages clean
 
@@ -41,13 +43,13 @@ system-deps:
 	fi
 
 demo: install
-	@DEBUG=1 $(RUN) fugong demo
+	@BASE_URL='$(BASE_URL)' DEBUG=1 $(RUN) fugong demo
 	@$(MAKE) --no-print-directory serve
 
 # Web server and one worker together; Ctrl+C stops both.
 serve:
-	@echo "Serving http://$(HOST):$(PORT) (worker running alongside)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@echo "Serving http://$(HOST):$(PORT) (worker running alongside; links in messages start with $(BASE_URL))"
+	@trap 'kill 0' INT TERM EXIT; export BASE_URL='$(BASE_URL)'; \
 	DEBUG=1 $(RUN) fugong worker --no-reload --verbosity 0 & \
 	DEBUG=1 $(RUN) fugong runserver $(HOST):$(PORT) --noreload
 

@@ -7,6 +7,8 @@ SECRET_KEY          required when DEBUG is off; generated into var/ for developm
 DATABASE_URL        e.g. postgres://user@host:5432/fugong; default: SQLite file var/fugong.sqlite3.
 ALLOWED_HOSTS       comma-separated host names; default localhost names when DEBUG is on.
 CSRF_TRUSTED_ORIGINS comma-separated origins (https://fugong.example.cn) behind a proxy.
+BASE_URL            the https:// address people reach the site at; every link sent or printed
+                    starts with it (default http://127.0.0.1:8000; `make demo` sets it from HOST/PORT).
 MEDIA_ROOT          where uploads live; default var/media.
 STATIC_ROOT         where collectstatic writes; default var/static.
 TASKS_BACKEND       "db" (django-tasks-db, the default) or "immediate" (run in the request).
@@ -271,5 +273,7 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 NINJA_PAGINATION_PER_PAGE = 50
 
 FUGONG_SITE_NAME = _("Fugong")
-# Where people reach this site from outside: links in messages (answer a call for help) use it.
+# Where people reach this site from outside: every link sent (SMS, robots, e-mail) or printed
+# (posters' QR codes) starts with it, through core.links.absolute; `check --deploy` warns while it
+# is on this machine or not https.
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "Zq8!vR3#pL6@wT9$yU2%nM5^bX7&cV4*-deploy-check-only-0123456789abcdef",
     "ALLOWED_HOSTS": "fugong.example.cn",
+    "BASE_URL": "https://fugong.example.cn",
     "DATABASE_URL": "sqlite:////tmp/fugong-deploy-check.sqlite3",
     "SECURE_HSTS_PRELOAD": "1",
 }
@@ -34,6 +35,12 @@ def fugong(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_check_deploy_is_clean_with_production_variables() -> None:
     result = fugong("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_check_deploy_warns_while_links_point_at_this_machine() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "BASE_URL"}
+    result = fugong("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "fugong.W001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:

@@ -5,18 +5,16 @@ two stops away. Messages go through the bureau's channel that has the template."
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core import links
 from fugong.core.clock import local_time
 from fugong.notify import kinds
 from fugong.notify import services as notify
@@ -27,7 +25,6 @@ from .access import may_plan
 from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
 from .orders import sync_holds
 
-ROUTE_SALT = "fugong.delivery.route"
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
 SHOP_NEAR = kinds.register("order_near", gettext_lazy("Driver two stops away"))
 DRIVER_ROUTE = kinds.register("delivery_route", gettext_lazy("Driver's route"))
@@ -37,20 +34,20 @@ LINK_DAYS = timedelta(days=1)  # a route link works on its day and the next (a l
 
 def route_token(route: Route) -> str:
     """The same link every time it is shown (QR, message) until it is renewed."""
-    return signing.Signer(salt=ROUTE_SALT).sign_object([route.pk, route.link_version], compress=True)
+    return links.make_token("route", route.pk, route.link_version)
 
 
-def route_link(route: Route, base_url: str = "") -> str:
-    return (base_url or settings.BASE_URL).rstrip("/") + reverse("delivery:run", args=[route_token(route)])
+def route_link(route: Route) -> str:
+    return links.absolute("delivery:run", route_token(route))
 
 
 def read_route_token(token: str) -> Route:
     """The route a driver's link was made for; PermissionDenied if forged, renewed or the plan
     is no longer published."""
     try:
-        route_id, version = signing.Signer(salt=ROUTE_SALT).unsign_object(token)
+        route_id, version = links.read_token("route", token, 2)
         route = Route.objects.select_related("plan__organisation", "vehicle__hub").get(pk=route_id)
-    except (signing.BadSignature, ValueError, TypeError, Route.DoesNotExist):
+    except (links.BadLink, Route.DoesNotExist):
         raise PermissionDenied(_("This link is not valid.")) from None
     if (
         version != route.link_version

@@ -5,7 +5,6 @@ person's admitted check-in of today. A window calls the next number of the busin
 takes, priority tickets first, then in the order they were taken.
 """
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core import links
 from fugong.directory.models import Site
 from fugong.screening.checkins import is_current
 from fugong.screening.models import CheckIn, Decision, Venue
@@ -24,7 +24,6 @@ from fugong.screening.next_steps import NextStep
 from .access import may_administer, may_serve
 from .models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
 
-SCREEN_SALT = "fugong.power.hall-screen"
 NUMBER_ATTEMPTS = 5  # two people pressing at once: the loser takes the next number
 
 
@@ -260,18 +259,23 @@ def _screen_version(site_id: int) -> int:
 
 def screen_token(site: Site) -> str:
     """The hall screen's address: a TV in the hall shows it without signing in."""
-    return signing.Signer(salt=SCREEN_SALT).sign(f"{site.pk}.{_screen_version(site.pk)}")
+    return links.make_token("hall-screen", site.pk, _screen_version(site.pk))
+
+
+def screen_link(site: Site) -> str:
+    return links.absolute("power:screen", screen_token(site))
 
 
 def read_screen_token(token: str) -> Site:
+    """The hall a TV's link was made for; PermissionDenied if forged or renewed since."""
     try:
-        site_part, _dot, version = signing.Signer(salt=SCREEN_SALT).unsign(token).partition(".")
-        site_id = int(site_part)
-        if int(version or 1) != _screen_version(site_id):  # links from before versions were version 1
-            raise ValueError
-        return Site.objects.select_related("organisation").get(pk=site_id)
-    except (signing.BadSignature, ValueError, Site.DoesNotExist):
+        site_id, version = links.read_token("hall-screen", token, 2)
+        site = Site.objects.select_related("organisation").get(pk=site_id)
+    except (links.BadLink, Site.DoesNotExist):
         raise PermissionDenied(_("This screen link is not valid.")) from None
+    if version != _screen_version(site.pk):
+        raise PermissionDenied(_("This screen link is not valid."))
+    return site
 
 
 @transaction.atomic

@@ -6,13 +6,10 @@ from datetime import time
 from typing import Any
 
 import segno
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,13 +18,13 @@ from weasyprint import HTML
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core import links
 from fugong.directory.models import Site
 
 from . import policies, rules
 from .access import may_manage_site
 from .models import Venue
 
-CODE_SALT = "fugong.screening.venue-code"
 TWICE_A_DAY = ["08:00", "14:00"]  # the seed's hall: staff temperatures and disinfection twice a day
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -108,21 +105,21 @@ def rotate_code(actor: User | None, venue: Venue) -> Venue:
 
 
 def venue_token(venue: Venue) -> str:
-    return signing.Signer(salt=CODE_SALT).sign(f"{venue.pk}.{venue.code_version}")
+    return links.make_token("venue", venue.pk, venue.code_version)
 
 
 def venue_link(venue: Venue) -> str:
     """What the QR code says: the public check-in page of this version of the code."""
-    return settings.BASE_URL.rstrip("/") + reverse("screening:visit", args=[venue_token(venue)])
+    return links.absolute("screening:visit", venue_token(venue))
 
 
 def read_venue_token(token: str) -> Venue:
     """The venue a scanned code belongs to; PermissionDenied (in words a visitor understands)
     if the code is forged, replaced by a newer poster, or screening has stopped there."""
     try:
-        venue_id, version = (int(part) for part in signing.Signer(salt=CODE_SALT).unsign(token).split("."))
+        venue_id, version = links.read_token("venue", token, 2)
         venue = Venue.objects.select_related("site__region", "site__organisation").get(pk=venue_id)
-    except (signing.BadSignature, ValueError, Venue.DoesNotExist):
+    except (links.BadLink, Venue.DoesNotExist):
         raise PermissionDenied(_("This venue code is not valid.")) from None
     if version != venue.code_version:
         raise PermissionDenied(_("This venue code has been replaced. Scan the new poster at the entrance."))

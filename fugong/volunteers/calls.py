@@ -8,11 +8,9 @@ at once cannot both take the last place.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core import links
 from fugong.directory.models import Organisation, Site
 from fugong.notify import kinds
 from fugong.notify import services as notify
@@ -39,22 +38,25 @@ from .models import (
     Team,
 )
 
-ANSWER_SALT = "fugong.volunteers.answer"
 LINK_GRACE = timedelta(days=1)  # a link still opens for a day after the call, to see what happened
 MESSAGE_KIND = kinds.register("volunteer_call", gettext_lazy("Call for help"))
 
 
 def answer_token(call: HelpCall, member: Member) -> str:
-    return signing.dumps([call.pk, member.pk], salt=ANSWER_SALT, compress=True)
+    return links.make_token("answer", call.pk, member.pk)
+
+
+def answer_link(call: HelpCall, member: Member) -> str:
+    return links.absolute("volunteers:answer", answer_token(call, member))
 
 
 def read_answer_token(token: str) -> tuple[HelpCall, Member]:
     """The call and member a link was made for; PermissionDenied if forged or long past."""
     try:
-        call_id, member_id = signing.loads(token, salt=ANSWER_SALT)
+        call_id, member_id = links.read_token("answer", token, 2)
         call = HelpCall.objects.get(pk=call_id)
         member = Member.objects.select_related("team").get(pk=member_id)
-    except (signing.BadSignature, ValueError, TypeError, HelpCall.DoesNotExist, Member.DoesNotExist):
+    except (links.BadLink, HelpCall.DoesNotExist, Member.DoesNotExist):
         raise PermissionDenied(_("This link is not valid.")) from None
     if timezone.now() > call.ends_at + LINK_GRACE:
         raise PermissionDenied(_("This call for help is over."))
@@ -138,7 +140,7 @@ def invitees(call: HelpCall) -> list[Member]:
 
 
 @transaction.atomic
-def send_call(actor: User | None, call: HelpCall, channel: Channel, base_url: str) -> int:
+def send_call(actor: User | None, call: HelpCall, channel: Channel) -> int:
     """Each suitable member gets a message with their own answer link."""
     require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
     people = [m for m in invitees(call) if m.mobile]
@@ -146,8 +148,7 @@ def send_call(actor: User | None, call: HelpCall, channel: Channel, base_url: st
         raise ValidationError(_("No member of these teams has a mobile number and meets what the call needs."))
     per_recipient: dict[str, dict[str, str]] = {}
     for member in people:  # someone in two teams gets one message
-        link = base_url.rstrip("/") + reverse("volunteers:answer", args=[answer_token(call, member)])
-        per_recipient.setdefault(member.mobile, {"team": member.team.name, "link": link})
+        per_recipient.setdefault(member.mobile, {"team": member.team.name, "link": answer_link(call, member)})
     when = f"{timezone.localtime(call.starts_at):%m-%d %H:%M}–{timezone.localtime(call.ends_at):%H:%M}"
     count = notify.enqueue(
         actor,

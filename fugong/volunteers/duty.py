@@ -4,11 +4,9 @@ and the signed link that opens them on a phone for members without an account.""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core import links
 from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
@@ -24,26 +23,25 @@ from .access import may_run_team
 from .models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
 from .shifts import hours_worked
 
-DUTY_SALT = "fugong.volunteers.duty"
 MESSAGE_KIND = kinds.register("volunteer_duty", gettext_lazy("Duty link"))
 RECENT = timedelta(hours=12)  # a shift that ended this morning can still be signed out of
 
 
 def duty_token(member: Member) -> str:
-    return signing.dumps([member.pk, member.link_version], salt=DUTY_SALT, compress=True)
+    return links.make_token("duty", member.pk, member.link_version)
 
 
-def duty_link(member: Member, base_url: str) -> str:
-    return base_url.rstrip("/") + reverse("volunteers:duty", args=[duty_token(member)])
+def duty_link(member: Member) -> str:
+    return links.absolute("volunteers:duty", duty_token(member))
 
 
 def read_duty_token(token: str) -> Member:
     """The member a duty link was made for; PermissionDenied if forged, renewed since, or the
     member has left."""
     try:
-        member_id, version = signing.loads(token, salt=DUTY_SALT)
+        member_id, version = links.read_token("duty", token, 2)
         member = Member.objects.select_related("team__region").get(pk=member_id)
-    except (signing.BadSignature, ValueError, TypeError, Member.DoesNotExist):
+    except (links.BadLink, Member.DoesNotExist):
         raise PermissionDenied(_("This link is not valid.")) from None
     if version != member.link_version or not member.is_active:
         raise PermissionDenied(_("This link is no longer valid. Ask your team leader for a new one."))
@@ -61,14 +59,14 @@ def renew_duty_link(actor: User | None, member: Member) -> Member:
 
 
 @transaction.atomic
-def send_duty_links(actor: User | None, members: list[Member], channel: Channel, base_url: str) -> int:
+def send_duty_links(actor: User | None, members: list[Member], channel: Channel) -> int:
     """Each member with a mobile gets a message carrying their own duty link."""
     for member in members:
         require(may_run_team(actor, member.team))
     reachable = [m for m in members if m.mobile and m.is_active]
     if not reachable:
         raise ValidationError(_("None of them has a mobile number."))
-    per_recipient = {m.mobile: {"name": m.name, "team": m.team.name, "link": duty_link(m, base_url)} for m in reachable}
+    per_recipient = {m.mobile: {"name": m.name, "team": m.team.name, "link": duty_link(m)} for m in reachable}
     return notify.enqueue(actor, channel, MESSAGE_KIND, list(per_recipient), per_recipient=per_recipient)
 
 

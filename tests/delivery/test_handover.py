@@ -58,6 +58,16 @@ def test_publishing_plans_the_orders_and_tells_shops_and_drivers(published: Deli
     assert all("/delivery/r/" in m.body for m in drivers)
 
 
+def test_drivers_links_start_with_base_url(quick_plan: DeliveryPlan, settings: Any) -> None:
+    settings.BASE_URL = "http://127.0.0.1:8123"
+    dispatch.publish_plan(None, quick_plan)
+    sent = [m.body for m in Message.objects.filter(kind=dispatch.DRIVER_ROUTE)]
+    made = [dispatch.route_link(route) for route in quick_plan.routes.all()]
+    assert sent and all(link.startswith("http://127.0.0.1:8123/delivery/r/") for link in made)
+    assert all(any(link in body for link in made) for body in sent)
+    assert Client().get(made[0].removeprefix("http://127.0.0.1:8123")).status_code == 200
+
+
 def test_delivering_on_the_phone_records_once_and_tells_the_next_shops(published: DeliveryPlan) -> None:
     client = Client()
     route = busiest_route(published)

@@ -47,7 +47,7 @@ def hall_page(request: AuthedRequest, site_id: int) -> HttpResponse:
         "window_form": WindowForm(),
         "admitted": _admitted_waiting(site) if serve else [],
         "screens_door": hall.screens_door(site),
-        "screen_token": hall.screen_token(site),
+        "screen_link": hall.screen_link(site),
     }
     return render(request, "power/hall.html", context)
 

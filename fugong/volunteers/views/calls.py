@@ -3,7 +3,6 @@ borrowed fleet they make for a day."""
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -67,7 +66,7 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
         require(coordinates)
         try:
             if "send" in request.POST and send_form.is_valid():
-                count = calls.send_call(request.user, call, send_form.cleaned_data["channel"], settings.BASE_URL)
+                count = calls.send_call(request.user, call, send_form.cleaned_data["channel"])
                 messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
             elif "confirm" in request.POST:
                 chosen = list(Member.objects.filter(pk__in=posted_pks(request.POST, "member")))

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -84,7 +83,7 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
                     channels_for(request, duty.MESSAGE_KIND), pk=posted_pk(request.POST, "send_links")
                 )
                 people = [a.member for a in shift.assignments.select_related("member__team__region")]
-                count = duty.send_duty_links(request.user, people, channel, settings.BASE_URL)
+                count = duty.send_duty_links(request.user, people, channel)
                 messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

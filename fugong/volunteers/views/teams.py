@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -153,7 +152,7 @@ def member_detail(request: AuthedRequest, member_id: int) -> HttpResponse:
                 messages.error(request, " ".join(error.messages))
                 return redirect("volunteers:member", member_id=member.pk)
             apply_errors(form, error)
-    link = duty.duty_link(member, settings.BASE_URL) if runs and member.is_active else ""
+    link = duty.duty_link(member) if runs and member.is_active else ""
     context = {
         "member": member,
         "team": team,
@@ -216,6 +215,6 @@ def _member_action(
         messages.success(request, _("A new duty link was made; the old one no longer works."))
     elif "send_link" in post:
         channel = get_object_or_404(channels, pk=posted_pk(post, "send_link"))
-        duty.send_duty_links(user, [member], channel, settings.BASE_URL)
+        duty.send_duty_links(user, [member], channel)
         messages.success(request, _("The duty link is on its way."))
     return True

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from fugong.accounts import audit
+from fugong.core import links
 from fugong.demo import world
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=0, interactive=False)
         with translation.override("zh-hans"), audit.origin(audit.Origin("command")):
             logins = world.load()
-        self.stdout.write(self.style.SUCCESS("Fugong demo is ready. Sign in at http://127.0.0.1:8000 with:"))
+        self.stdout.write(self.style.SUCCESS(f"Fugong demo is ready. Sign in at {links.absolute('/')} with:"))
         width = max(len(u) for u, *_ in logins)
         for username, name, role, where in logins:
             place = f" · {where}" if where else ""
