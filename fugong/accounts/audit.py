@@ -5,6 +5,7 @@ or job in a context variable, so services need not pass it around.
 """
 
 import contextvars
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,9 +160,11 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
 def _value(field: Any, value: Any) -> str:
     if value is None or value == "":
         return "—"
-    if value in (True, "True"):
+    if value is True or value == "True":
         return str(_("yes"))
-    if value in (False, "False"):
+    if value is False or value == "False":
         return str(_("no"))
-    choices = dict(getattr(field, "flatchoices", None) or [])
+    if not isinstance(value, str | int):  # a list or mapping some services record as it is
+        return json.dumps(value, ensure_ascii=False)
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
     return str(choices.get(value, value))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import DATE_INPUT, DATETIME_INPUT
 from fugong.directory.models import Organisation, Region
+from fugong.notify import kinds
 
 from .customers import ACCOUNT_FIELDS
 from .models import (
@@ -181,7 +182,7 @@ class NoticeForm(forms.Form):
     def __init__(self, *args: Any, company: Organisation, templates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates  # type: ignore[attr-defined]
-        self.fields["template"].label_from_instance = lambda t: f"{t.kind} · {t.text[:40]}"  # type: ignore[attr-defined]
+        self.fields["template"].label_from_instance = lambda t: f"{kinds.label_of(t.kind)} · {t.text[:40]}"  # type: ignore[attr-defined]
         towns = county_regions(company).filter(level=Region.Level.TOWN)
         self.fields["region_code"].choices = [("", _("Any")), *((r.code, r.name) for r in towns)]  # type: ignore[attr-defined]
         stations = (

@@ -58,6 +58,8 @@ ALLOWED_LATIN = frozenset(
         "DuckDB",
         "Parquet",
         "xlsx",
+        "parquet",
+        "JSON",
         "MB",
         "WGS",  # WGS-84, the coordinates' datum
         "mg/L",
