@@ -1,28 +1,27 @@
+"""Home-page cards of accounts: the platform's people, for its administrators (a person's own
+roles show under the greeting, not as a card)."""
+
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from fugong.core.dashboard import Card
 
-from .models import Membership
 from .permissions import scope_of
 from .queries import visible_users
 
 
 def account_cards(user: Any) -> list[Card]:
-    scope = scope_of(user)
-    cards = []
-    if scope.has_role("county_coordinator", "org_admin"):
-        cards.append(
-            Card(_("People"), str(visible_users(user).count()), _("users in your care"), reverse("accounts:users"))
-        )
-    roles = Membership.objects.filter(user=user).select_related("organisation", "region")
-    cards.append(
+    if not scope_of(user).is_platform_admin:
+        return []
+    counts = visible_users(user).aggregate(active=Count("pk", filter=Q(is_active=True)), all=Count("pk"))
+    return [
         Card(
-            _("My roles"),
-            str(roles.count()),
-            "; ".join(str(m) for m in roles) or _("No role yet: ask your administrator."),
+            _("People"),
+            str(counts["active"]),
+            _("%(n)d accounts switched off") % {"n": counts["all"] - counts["active"]},
+            reverse("accounts:users"),
         )
-    )
-    return cards
+    ]

@@ -1,17 +1,30 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from fugong.accounts.models import Membership
 from fugong.core.http import AuthedRequest
 
-from .dashboard import cards_for
+from .dashboard import sections_for
 from .models import Job
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    jobs = Job.objects.filter(created_by=request.user)[:5]
-    return render(request, "core/home.html", {"cards": cards_for(request.user), "jobs": jobs})
+    """Today's work from each module the user belongs to, the most urgent first."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation", "region", "site")
+    roles = [
+        " · ".join(str(part) for part in (m.get_role_display(), m.organisation or m.region, m.site) if part)
+        for m in memberships
+    ]
+    context = {
+        "sections": sections_for(request.user),
+        "roles": roles,
+        "today": timezone.localdate(),
+        "jobs": Job.objects.filter(created_by=request.user)[:5],
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required

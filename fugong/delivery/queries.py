@@ -1,13 +1,29 @@
 """Read side of delivery, shared by pages and the API, scoped to the bureaus a user runs."""
 
+from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from fugong.directory.models import Organisation
+from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 
 from .access import q_planned_organisations
-from .models import OPEN_ORDER_STATUSES, DeliveryPlan, Echelon, Order, OrderStatus, Route, RouteStop, Shop
+from .models import (
+    OPEN_ORDER_STATUSES,
+    DeliveryPlan,
+    Echelon,
+    Order,
+    OrderStatus,
+    PlanStatus,
+    PlanVehicle,
+    Route,
+    RouteStop,
+    Shop,
+)
+
+BACKLOG_FIGURES = ("shops", "orders", "cartons", "held_orders", "held_cartons")
 
 
 def planned_organisations(user: Any) -> QuerySet[Organisation]:
@@ -37,7 +53,7 @@ def backlog_by_town(organisation: Organisation) -> list[dict[str, Any]]:
     held = Q(status=OrderStatus.HELD)
     rows: Any = (
         Order.objects.filter(organisation=organisation, status__in=OPEN_ORDER_STATUSES)
-        .values("shop__network_point__name", "shop__region__name", "shop__region__code")
+        .values("shop__network_point_id", "shop__network_point__name", "shop__region__name", "shop__region__code")
         .annotate(
             shops=Count("shop", distinct=True),
             orders=Count("pk"),
@@ -50,10 +66,51 @@ def backlog_by_town(organisation: Organisation) -> list[dict[str, Any]]:
     return [{**row, "cartons": row.pop("total_cartons") or 0} for row in rows]
 
 
-def route_progress(plan: DeliveryPlan) -> list[dict[str, Any]]:
-    """Per route: stops done of all, cartons handed over, shortfalls and refusals (the office's live view)."""
+def backlog_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The sums of backlog_by_town's rows (all of them, or one network point's)."""
+    return {k: sum(r[k] or 0 for r in rows) for k in BACKLOG_FIGURES}
+
+
+def backlog_by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """backlog_by_town's rows added up per town (a town served from two network points is one
+    row), the most orders first."""
+    towns: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        town = towns.setdefault(
+            row["shop__region__code"], {"name": row["shop__region__name"], **dict.fromkeys(BACKLOG_FIGURES, 0)}
+        )
+        for k in BACKLOG_FIGURES:
+            town[k] += row[k] or 0
+    return sorted(towns.values(), key=lambda town: (-town["orders"], town["name"]))
+
+
+def plans_from(organisation: Organisation, day: date) -> QuerySet[DeliveryPlan]:
+    """The bureau's plans of this day and later, not cancelled, the soonest first."""
+    return (
+        DeliveryPlan.objects.filter(organisation=organisation, day__gte=day)
+        .exclude(status=PlanStatus.CANCELLED)
+        .order_by("day", "pk")
+    )
+
+
+def offers_awaiting(organisation: Organisation, day: date) -> list[FleetVehicle]:
+    """Vehicles the bureau's mutual-aid teams lend on a day that its plan of the day has not
+    taken (no plan yet, or one still open to changes); once a plan is published, those it
+    left are not waiting any more."""
+    plan = plans_from(organisation, day).filter(day=day).first()
+    if plan is not None and plan.status in {PlanStatus.PUBLISHED, PlanStatus.CLOSED}:
+        return []
+    vehicles, _drivers = fleet_for_day(day, organisation_ids=[organisation.pk])
+    taken = set(PlanVehicle.objects.filter(plan=plan).values_list("offer_id", flat=True)) if plan else set()
+    return [vehicle for vehicle in vehicles if vehicle.offer_id not in taken]
+
+
+def route_progress(plan: DeliveryPlan, hubs: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """Per route: stops done of all, cartons handed over, shortfalls and refusals (the office's
+    live view); only the routes from these network points, if given."""
+    routes = plan.routes.all() if hubs is None else plan.routes.filter(vehicle__hub_id__in=hubs)
     rows = []
-    for route in plan.routes.select_related("vehicle__hub").annotate(
+    for route in routes.select_related("vehicle__hub").annotate(
         stop_count=Count("stops", filter=Q(stops__is_reload=False)),
         done=Count("stops", filter=Q(stops__is_reload=False, stops__completed_at__isnull=False)),
         short=Count("stops", filter=Q(stops__outcome="short")),

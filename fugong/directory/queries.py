@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from fugong.accounts.models import Membership, Role
 from fugong.accounts.permissions import scope_of
 from fugong.core.pinyin import normalise_query
 
-from .models import ZONE_STRICTNESS, Organisation, Region, Site, ZoneStatus
+from .models import ZONE_STRICTNESS, Organisation, Region, Site, ZoneStatus, ZoneStatusChange
 
 # Who browses the directory: managers see organisations; staff also see sites.
 ORGANISATION_BROWSERS = ("county_coordinator", "org_admin")
@@ -29,6 +31,43 @@ def regions() -> QuerySet[Region]:
 
 def region_subtree(region: Region) -> QuerySet[Region]:
     return Region.objects.filter(code__startswith=region.prefix, level__gte=region.level)
+
+
+def zoned_regions(user: Any) -> QuerySet[Region]:
+    """Regions whose lockdown status the user sets: inside those they coordinate (every one for
+    platform admins, none for others)."""
+    scope = scope_of(user)
+    if scope.is_platform_admin:
+        return Region.objects.all()
+    return Region.objects.filter(scope.q_region("code"))
+
+
+def coordinated_regions(user: Any) -> QuerySet[Region]:
+    """The regions the user is county coordinator of (their own page in the directory)."""
+    coordinated = Membership.objects.filter(user=user, role=Role.COUNTY_COORDINATOR, region__isnull=False)
+    return Region.objects.filter(pk__in=coordinated.values("region")).order_by("code")
+
+
+def zone_counts(user: Any) -> dict[str, int]:
+    """How many of the user's regions are closed, partly open and open."""
+    counts = dict.fromkeys(ZoneStatus.values, 0)
+    rows = zoned_regions(user).values("zone_status").annotate(n=Count("pk")).order_by()
+    counts.update({row["zone_status"]: row["n"] for row in rows})
+    return counts
+
+
+def restricted_regions(user: Any) -> QuerySet[Region]:
+    """The user's regions not open, the coarsest first (a county before its towns)."""
+    return zoned_regions(user).exclude(zone_status=ZoneStatus.OPEN).order_by("level", "code")
+
+
+def scheduled_zone_changes(user: Any) -> QuerySet[ZoneStatusChange]:
+    """Changes of lockdown status set for a later time in the user's regions, the soonest first."""
+    return (
+        ZoneStatusChange.objects.filter(region__in=zoned_regions(user), effective_at__gt=timezone.now())
+        .select_related("region")
+        .order_by("effective_at", "pk")
+    )
 
 
 def effective_zone_status(region: Region) -> str:

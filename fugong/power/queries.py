@@ -25,6 +25,7 @@ from .models import (
     Revisit,
     Ticket,
     TicketStatus,
+    Urgency,
     Window,
 )
 
@@ -191,3 +192,24 @@ def open_field_orders(companies: list[Organisation], worker: Any = None) -> Quer
     if worker is not None:
         orders = orders.filter(assignee=worker)
     return orders.order_by("due_on", "created_at", "pk")
+
+
+def priority_counts(user: Any, company: Organisation, day: date) -> dict[str, int]:
+    """The company's priority line on a day: calls nobody has visited yet (urgent ones), and
+    revisits due by then and overdue (due before it)."""
+    calls = (
+        open_calls(user)
+        .filter(resident__organisation=company)
+        .aggregate(waiting=Count("pk"), urgent=Count("pk", filter=Q(urgency=Urgency.URGENT)))
+    )
+    revisits = (
+        open_revisits(user)
+        .filter(resident__organisation=company)
+        .aggregate(due=Count("pk", filter=Q(due_on__lte=day)), overdue=Count("pk", filter=Q(due_on__lt=day)))
+    )
+    return {**calls, **revisits}
+
+
+def field_order_counts(companies: list[Organisation], day: date) -> dict[str, int]:
+    """Restorations still to do in these companies, and those past their day."""
+    return open_field_orders(companies).aggregate(open=Count("pk"), late=Count("pk", filter=Q(due_on__lt=day)))

@@ -59,8 +59,13 @@ def recent_checkins(venue: Venue, limit: int = 30) -> QuerySet[CheckIn]:
 
 
 def open_referrals(venue: Venue) -> QuerySet[CheckIn]:
+    return open_referrals_at([venue])
+
+
+def open_referrals_at(venues: Any) -> QuerySet[CheckIn]:
+    """Today's referrals nobody has decided yet: people waiting at these doors."""
     start, _end = day_bounds(timezone.localdate())
-    return CheckIn.objects.filter(venue=venue, decision=Decision.REFER, resolved_at__isnull=True, at__gte=start)
+    return CheckIn.objects.filter(venue__in=venues, decision=Decision.REFER, resolved_at__isnull=True, at__gte=start)
 
 
 def daily_series(venue: Venue, days: int = 30) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.clock import local_time
@@ -18,8 +19,10 @@ from .access import may_run_team, q_visible_cases, q_visible_teams
 from .models import (
     AnswerStatus,
     Availability,
+    CaseOutcome,
     HelpAnswer,
     HelpCall,
+    HelpCallStatus,
     MediationCase,
     Member,
     OfferKind,
@@ -51,6 +54,76 @@ def visible_cases(user: Any) -> QuerySet[MediationCase]:
 def my_members(user: Any) -> QuerySet[Member]:
     """The signed-in person's own rows (one per team they belong to)."""
     return Member.objects.filter(user_id=getattr(user, "pk", None) or 0, left_on__isnull=True).select_related("team")
+
+
+def open_calls(user: Any) -> QuerySet[HelpCall]:
+    """Calls for help the user sees that still take answers and have not ended, the soonest
+    first, with the number confirmed."""
+    return (
+        visible_calls(user)
+        .filter(status=HelpCallStatus.OPEN, ends_at__gt=timezone.now())
+        .annotate(confirmed=Count("answers", filter=Q(answers__status=AnswerStatus.CONFIRMED), distinct=True))
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MyCall:
+    call: HelpCall
+    member: Member  # the person's row in a team the call was sent to
+    answer: HelpAnswer | None
+
+
+def my_calls(user: Any, limit: int = 5) -> list[MyCall]:
+    """Calls for help sent to the person's teams that have not ended (not cancelled ones), the
+    soonest first, each with the person's answer if they gave one."""
+    members = {member.team_id: member for member in my_members(user)}
+    if not members:
+        return []
+    calls = list(
+        HelpCall.objects.filter(teams__in=list(members), ends_at__gt=timezone.now())
+        .exclude(status=HelpCallStatus.CANCELLED)
+        .distinct()
+        .prefetch_related("teams")
+        .order_by("starts_at", "pk")[:limit]
+    )
+    answers = {
+        (answer.call_id, answer.member_id): answer
+        for answer in HelpAnswer.objects.filter(call__in=calls, member__in=list(members.values()))
+    }
+    found = []
+    for call in calls:
+        mine = [members[team.pk] for team in call.teams.all() if team.pk in members]
+        member = next((m for m in mine if (call.pk, m.pk) in answers), mine[0])
+        found.append(MyCall(call, member, answers.get((call.pk, member.pk))))
+    return found
+
+
+def team_counts(user: Any) -> list[dict[str, Any]]:
+    """Active teams the user sees and their current members, by kind of team."""
+    teams = Team.objects.filter(pk__in=visible_teams(user).values("pk"), is_active=True)
+    rows: Any = (
+        teams.values("kind")
+        .annotate(
+            team_count=Count("pk", distinct=True),
+            member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        )
+        .order_by("kind")
+    )
+    return [{"kind": row["kind"], "teams": row["team_count"], "members": row["member_count"]} for row in rows]
+
+
+def case_counts(user: Any, day: date) -> dict[str, int]:
+    """Mediation cases the user sees: not yet settled, and those with a follow-up due by `day`
+    not done (overdue: due before it)."""
+    cases = MediationCase.objects.filter(pk__in=visible_cases(user).values("pk"))
+    pending = Q(follow_up_on__isnull=False, followed_up_at__isnull=True)
+    return cases.aggregate(
+        all=Count("pk"),
+        open=Count("pk", filter=Q(outcome=CaseOutcome.OPEN)),
+        due=Count("pk", filter=pending & Q(follow_up_on__lte=day)),
+        overdue=Count("pk", filter=pending & Q(follow_up_on__lt=day)),
+    )
 
 
 @dataclass(frozen=True)
@@ -107,7 +180,7 @@ def fleet_for_day(
             offer__member__team__is_active=True,
         )
         .select_related("offer__member__team")
-        .prefetch_related("offer__drivers")
+        .prefetch_related("offer__drivers__team")  # each driver's team is named
         .order_by("starts_at", "pk")
     )
     calls = HelpAnswer.objects.filter(

@@ -36,7 +36,7 @@ def bureau_of(request: AuthedRequest) -> tuple[Organisation, list[Organisation]]
 def backlog(request: AuthedRequest) -> HttpResponse:
     bureau, bureaus = bureau_of(request)
     rows = queries.backlog_by_town(bureau)
-    totals = {k: sum(r[k] or 0 for r in rows) for k in ("shops", "orders", "cartons", "held_orders", "held_cartons")}
+    totals = queries.backlog_totals(rows)
     plans = queries.visible_plans(request.user).filter(organisation=bureau)[:5]
     context = {"bureau": bureau, "bureaus": bureaus, "rows": rows, "totals": totals, "plans": plans}
     return render(request, "delivery/backlog.html", context)

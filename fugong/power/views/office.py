@@ -46,6 +46,7 @@ def company_of(request: AuthedRequest) -> tuple[Organisation, list[Organisation]
 @login_required
 def index(request: AuthedRequest) -> HttpResponse:
     company, companies = company_of(request)
+    priority = queries.priority_counts(request.user, company, timezone.localdate())
     context = {
         "company": company,
         "companies": companies,
@@ -53,10 +54,8 @@ def index(request: AuthedRequest) -> HttpResponse:
         "statuses": queries.application_counts(company.pk),
         "status_labels": dict(ApplicationStatus.choices),
         "halls": queries.hall_sites(request.user).filter(organisation=company),
-        "open_calls": queries.open_calls(request.user).filter(resident__organisation=company).count(),
-        "overdue": queries.open_revisits(request.user)
-        .filter(resident__organisation=company, due_on__lt=timezone.localdate())
-        .count(),
+        "open_calls": priority["waiting"],
+        "overdue": priority["overdue"],
         "field_orders": FieldOrder.objects.filter(
             application__account__organisation=company, done_at__isnull=True
         ).select_related("application__account", "assignee"),

@@ -1,0 +1,96 @@
+"""Home-page cards of screening (screening.access):
+
+- staff at a screened site: the staff temperatures and disinfection rounds overdue, the
+  referrals waiting at the door, today's check-ins;
+- those who manage screened sites: how many screen, today's check-ins, where people wait.
+"""
+
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import scope_of
+from fugong.core.dashboard import Card, Line
+
+from . import logs, queries
+from .access import q_managed_sites
+from .models import Decision, Venue
+
+DOORS = 3  # a person works at one or two sites; cards for at most this many
+LISTED = 5  # overdue logs, people or sites named on a card
+
+
+def screening_cards(user: Any) -> list[Card]:
+    scope = scope_of(user)
+    venues = queries.visible_venues(user).filter(is_active=True)
+    cards: list[Card] = []
+    for venue in venues.filter(site_id__in=sorted(scope.staff_site_ids)).order_by("pk")[:DOORS]:
+        cards.extend(_door_cards(venue))
+    managed = list(venues.filter(q_managed_sites(user, prefix="site__")).order_by("site__name"))
+    if managed:
+        cards.append(_overview(managed))
+    return cards
+
+
+def _door_cards(venue: Venue) -> list[Card]:
+    site = venue.site.name
+    overdue = logs.overdue(venue)
+    referrals = list(queries.open_referrals(venue).order_by("at")[: LISTED + 1])
+    counts = queries.counts_today([venue]).get(venue.pk, dict.fromkeys(Decision.values, 0))
+    hygiene = Card(
+        f"{_('Hygiene logs overdue')} · {site}",
+        str(len(overdue)),
+        _("Staff temperatures and disinfection rounds not recorded in time.")
+        if overdue
+        else _("Staff temperatures and disinfection rounds are up to date."),
+        reverse("screening:hygiene", args=[venue.pk]),
+        "alert" if overdue else "",
+        tuple(Line(item.text, tone="alert") for item in overdue[:LISTED]) + _more(len(overdue)),
+    )
+    waiting = queries.open_referrals(venue).count() if len(referrals) > LISTED else len(referrals)
+    door = Card(
+        f"{_('Referrals waiting')} · {site}",
+        str(waiting),
+        _("people at the door waiting for a decision by staff"),
+        reverse("screening:console", args=[venue.pk]),
+        "warn" if waiting else "",
+        tuple(
+            Line(record.name or _("Visitor"), f"{timezone.localtime(record.at):%H:%M}") for record in referrals[:LISTED]
+        )
+        + _more(waiting),
+    )
+    today = Card(
+        f"{_('Check-ins today')} · {site}",
+        str(sum(counts.values())),
+        _("%(admit)d admitted, %(refer)d referred, %(refuse)d refused") % counts,
+        reverse("screening:checkins", args=[venue.pk]),
+    )
+    return [hygiene, door, today]
+
+
+def _overview(venues: list[Venue]) -> Card:
+    counts = queries.counts_today(venues)
+    admitted = sum(c[Decision.ADMIT] for c in counts.values())
+    total = sum(sum(c.values()) for c in counts.values())
+    waiting = dict(queries.open_referrals_at(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
+    names = {venue.pk: venue.site.name for venue in venues}
+    lines = tuple(
+        Line(names[pk], _("%(n)d waiting") % {"n": n}, reverse("screening:console", args=[pk]), "warn")
+        for pk, n in sorted(waiting.items(), key=lambda item: -item[1])[:LISTED]
+    )
+    return Card(
+        _("Screened sites"),
+        str(len(venues)),
+        _("%(total)d check-ins today, %(admitted)d admitted; %(waiting)d people waiting for a decision")
+        % {"total": total, "admitted": admitted, "waiting": sum(waiting.values())},
+        reverse("screening:index"),
+        "warn" if waiting else "",
+        lines,
+    )
+
+
+def _more(count: int) -> tuple[Line, ...]:
+    return (Line(_("and %(n)d more") % {"n": count - LISTED}),) if count > LISTED else ()
