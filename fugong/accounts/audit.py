@@ -143,7 +143,8 @@ def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
     for name, values in (entry.changes or {}).items():
         field = _field(model, name)
         pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
-        label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
+        verbose_name = getattr(field, "verbose_name", None)  # a reverse relation has none
+        label = capfirst(verbose_name) if verbose_name else name.replace("_", " ")
         changes.append(ReadableChange(str(label), *(_value(field, value) for value in pair)))
     return changes
 

@@ -49,7 +49,7 @@ def _queue(hall: Site) -> Card:
             value = pgettext("hall window", "free") if ws.window.is_open else pgettext("hall window", "closed")
         lines.append(Line(str(ws.window), value))
     return Card(
-        f"{_('Queue now')} · {hall.name}",
+        _("Queue now") + f" · {hall.name}",
         str(state.waiting_total),
         _("waiting for a window; %(n)d served today") % {"n": state.served_today},
         reverse("power:hall", args=[hall.pk]),

@@ -23,7 +23,7 @@ def resumption_cards(user: Any) -> list[Card]:
         url = f"{reverse('resumption:dashboard')}?setup={setup.pk}"
         day = queries.latest_day(setup)
         if day is None:
-            cards.append(Card(f"{_('Resumption index')} · {setup.region.name}", "—", _("Not computed yet."), url))
+            cards.append(Card(_("Resumption index") + f" · {setup.region.name}", "—", _("Not computed yet."), url))
             continue
         ranking = queries.ranking(setup, day)
         own = _own_counties(scope, setup)
@@ -37,7 +37,7 @@ def resumption_cards(user: Any) -> list[Card]:
         for row in mine:
             cards.append(
                 Card(
-                    f"{_('Resumption index')} · {row.county_name}",  # type: ignore[attr-defined]
+                    _("Resumption index") + f" · {row.county_name}",  # type: ignore[attr-defined]
                     f"{row.index:.2f}",
                     _("%(day)s: rank %(rank)d of %(n)d in %(city)s")
                     % {"day": day.strftime("%m-%d"), "rank": row.rank, "n": len(ranking), "city": setup.region.name},
@@ -54,7 +54,7 @@ def _city(setup: IndexSetup, ranking: list[IndexFigure], day: str, url: str, lin
     resumed, counted = sum(row.resumed for row in ranking), sum(row.accounts for row in ranking)
     share = f"{100 * resumed / counted:.2f}" if counted else "—"
     return Card(
-        f"{_('Resumed accounts (%)')} · {setup.region.name}",
+        _("Resumed accounts (%)") + f" · {setup.region.name}",
         share,
         _("%(day)s: %(resumed)d of %(counted)d accounts; counties by index")
         % {

@@ -41,7 +41,7 @@ def _door_cards(venue: Venue) -> list[Card]:
     referrals = list(queries.open_referrals(venue).order_by("at")[: LISTED + 1])
     counts = queries.counts_today([venue]).get(venue.pk, dict.fromkeys(Decision.values, 0))
     hygiene = Card(
-        f"{_('Hygiene logs overdue')} · {site}",
+        _("Hygiene logs overdue") + f" · {site}",
         str(len(overdue)),
         _("Staff temperatures and disinfection rounds not recorded in time.")
         if overdue
@@ -52,7 +52,7 @@ def _door_cards(venue: Venue) -> list[Card]:
     )
     waiting = queries.open_referrals(venue).count() if len(referrals) > LISTED else len(referrals)
     door = Card(
-        f"{_('Referrals waiting')} · {site}",
+        _("Referrals waiting") + f" · {site}",
         str(waiting),
         _("people at the door waiting for a decision by staff"),
         reverse("screening:console", args=[venue.pk]),
@@ -63,7 +63,7 @@ def _door_cards(venue: Venue) -> list[Card]:
         + _more(waiting),
     )
     today = Card(
-        f"{_('Check-ins today')} · {site}",
+        _("Check-ins today") + f" · {site}",
         str(sum(counts.values())),
         _("%(admit)d admitted, %(refer)d referred, %(refuse)d refused") % counts,
         reverse("screening:checkins", args=[venue.pk]),

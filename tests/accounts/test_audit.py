@@ -96,3 +96,36 @@ def test_a_failed_service_writes_neither_change_nor_audit(demo: Any) -> None:
         services.update_site(demo["huanghuiyun"], site, address="new", opening_hours="25:00-26:00")
     assert AuditEntry.objects.count() == before
     assert Site.objects.get(pk=site.pk).address == "峡江县巴邱镇人民北路"
+
+
+def test_the_audit_page_shows_changes_in_words_whatever_was_recorded(client_for: Any, demo: Any) -> None:
+    """Field names by their verbose name, choices by label, booleans as 是/否, nothing as a dash;
+    a list recorded by a service neither breaks the page nor shows Python's repr."""
+    region = Region.objects.get(code="360823")
+    changes = {
+        "zone_status": ["open", "closed"],
+        "is_active": [True, False],
+        "name": [None, "峡江"],
+        "x": [[1], {"a": 2}],
+    }
+    AuditEntry.objects.create(
+        actor_label="admin",
+        action="region.update",
+        object_type="directory.region",
+        object_id=str(region.pk),
+        object_repr=str(region),
+        changes=changes,
+        region_code=region.code,
+        source="web",
+    )
+    page = client_for("xiajiang").get("/accounts/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "网页" in text
+    zone = Region._meta.get_field("zone_status")
+    assert (
+        f"{zone.verbose_name}</strong>: {dict(zone.flatchoices)['open']} → {dict(zone.flatchoices)['closed']}" in text
+    )
+    assert "— → 峡江" in text
+    assert "[1] → {&quot;a&quot;: 2}" in text
+    assert "True" not in text and "None" not in text
