@@ -33,8 +33,10 @@ ALL_ITEMS = [
     "accounts:users",
     "accounts:audit",
 ]
-# Power pages are for people of a power company and coordinators over one.
+# Power pages are for people of a power company and coordinators over one; deliveries for those
+# who plan a tobacco bureau's (Qingyuan has none: the menu item answered 403 there).
 WITHOUT_POWER = [name for name in ALL_ITEMS if name != "power:index"]
+WITHOUT_DELIVERIES = [name for name in ALL_ITEMS if name != "delivery:backlog"]
 
 
 def nav_names(page: Page) -> list[str]:
@@ -54,7 +56,7 @@ def shot(page: Page, name: str) -> None:
     [
         pytest.param("admin", DESKTOP, ALL_ITEMS, id="platform-admin-desktop"),
         pytest.param("xiajiang", DESKTOP, WITHOUT_POWER, id="county-coordinator-desktop"),
-        pytest.param("qingyuan", DESKTOP, ALL_ITEMS, id="power-county-coordinator-desktop"),
+        pytest.param("qingyuan", DESKTOP, WITHOUT_DELIVERIES, id="power-county-coordinator-desktop"),
         pytest.param("huanghuiyun", DESKTOP, WITHOUT_POWER, id="org-admin-desktop"),
         pytest.param(
             "huyao",
