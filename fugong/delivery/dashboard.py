@@ -19,7 +19,7 @@ from fugong.core.dashboard import Card, Line
 from fugong.directory.models import Organisation, Site
 
 from . import queries
-from .models import PlanStatus
+from .models import SENT_OUT_PLAN_STATUSES, PlanStatus
 
 BUREAUS = 5  # cards for at most this many bureaus (a platform admin sees them all)
 TOWNS = 5  # towns named on the backlog card
@@ -104,7 +104,7 @@ def _routes_today(user: Any, bureau: Organisation, points: dict[int, str], title
         url = f"{reverse('delivery:plans')}?bureau={bureau.pk}"
         return Card(title, "0", _("No delivery plan for today yet."), url)
     url = reverse("delivery:plan", args=[plan.pk])
-    if plan.status not in {PlanStatus.PUBLISHED, PlanStatus.CLOSED}:
+    if plan.status not in SENT_OUT_PLAN_STATUSES:
         return Card(title, plan.get_status_display(), _("Today's plan is not published yet."), url, "warn")
     progress = queries.route_progress(plan, hubs=list(points) or None)
     done, stops = sum(row["done"] for row in progress), sum(row["stops"] for row in progress)
@@ -125,7 +125,7 @@ def _plans(bureau: Organisation, title: str, *, waiting: int) -> Card:
     today = timezone.localdate()
     coming = list(queries.plans_from(bureau, today)[: PLANS + 1])
     todays = next((plan for plan in coming if plan.day == today), None)
-    unpublished = sum(1 for plan in coming if plan.status not in {PlanStatus.PUBLISHED, PlanStatus.CLOSED})
+    unpublished = sum(1 for plan in coming if plan.status not in SENT_OUT_PLAN_STATUSES)
     lines = tuple(
         Line(f"{plan.day:%m-%d}", plan.get_status_display(), reverse("delivery:plan", args=[plan.pk]))
         for plan in coming[:PLANS]
@@ -137,7 +137,7 @@ def _plans(bureau: Organisation, title: str, *, waiting: int) -> Card:
             "status": todays.get_status_display(),
             "n": unpublished,
         }
-    published_today = todays is not None and todays.status in {PlanStatus.PUBLISHED, PlanStatus.CLOSED}
+    published_today = todays is not None and todays.status in SENT_OUT_PLAN_STATUSES
     tone = "warn" if waiting and not published_today else ""
     url = f"{reverse('delivery:plans')}?bureau={bureau.pk}"
     return Card(title, str(len(coming)) if len(coming) <= PLANS else f"{PLANS}+", note, url, tone, lines)

@@ -193,6 +193,9 @@ class PlanStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+SENT_OUT_PLAN_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.CLOSED)  # routes handed to drivers
+
+
 class Echelon(models.TextChoices):
     TRUNK = "trunk", _("Trunk (to network points)")
     LAST_MILE = "last_mile", _("Last mile (to shops)")

@@ -12,6 +12,7 @@ from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 from .access import q_planned_organisations
 from .models import (
     OPEN_ORDER_STATUSES,
+    SENT_OUT_PLAN_STATUSES,
     DeliveryPlan,
     Echelon,
     Order,
@@ -98,7 +99,7 @@ def offers_awaiting(organisation: Organisation, day: date) -> list[FleetVehicle]
     taken (no plan yet, or one still open to changes); once a plan is published, those it
     left are not waiting any more."""
     plan = plans_from(organisation, day).filter(day=day).first()
-    if plan is not None and plan.status in {PlanStatus.PUBLISHED, PlanStatus.CLOSED}:
+    if plan is not None and plan.status in SENT_OUT_PLAN_STATUSES:
         return []
     vehicles, _drivers = fleet_for_day(day, organisation_ids=[organisation.pk])
     taken = set(PlanVehicle.objects.filter(plan=plan).values_list("offer_id", flat=True)) if plan else set()

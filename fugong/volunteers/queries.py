@@ -251,6 +251,11 @@ def statistics_regions(user: Any) -> QuerySet[Region]:
     return regions.filter(condition)
 
 
+def run_teams(user: Any) -> list[Team]:
+    """The teams whose shifts and members the user runs (access.may_run_team)."""
+    return [team for team in visible_teams(user) if may_run_team(user, team)]
+
+
 def may_plan_fleet(user: Any) -> bool:
     """Who sees the borrowed vehicles and drivers (fleet_for_user): the people who plan with them."""
     return scope_of(user).has_role("county_coordinator", "org_admin", "site_staff")
@@ -259,7 +264,7 @@ def may_plan_fleet(user: Any) -> bool:
 def tabs_for(user: Any) -> set[str]:
     """The volunteer pages a person may open, so the tabs offer no page that refuses them."""
     tabs = {"teams", "calls", "cases"}
-    if any(may_run_team(user, team) for team in visible_teams(user)):
+    if run_teams(user):
         tabs.add("roster")
     if may_plan_fleet(user):
         tabs.add("fleet")

@@ -21,7 +21,7 @@ from fugong.directory.models import Site
 from .. import dispatch, fleet, planning, queries
 from ..access import may_plan
 from ..forms import PlanForm
-from ..models import DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
+from ..models import SENT_OUT_PLAN_STATUSES, DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
 from ..tasks import plan_deliveries
 from .office import bureau_of
 from .routes_map import map_data
@@ -71,7 +71,7 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
         "plan": plan,
         "fleet": plan.fleet.select_related("hub").order_by("echelon", "hub", "pk"),
         "routes": routes,
-        "progress": queries.route_progress(plan) if plan.status in {PlanStatus.PUBLISHED, PlanStatus.CLOSED} else [],
+        "progress": queries.route_progress(plan) if plan.status in SENT_OUT_PLAN_STATUSES else [],
         "map": map_data(plan, routes),
         "summary": planning.summary(plan) if routes else None,
         "may_edit": plan.is_editable and may_plan(request.user, plan.organisation),

@@ -7,7 +7,8 @@
       if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        var caption = wrap.closest("section, main").querySelector("h1, h2");
+        var around = wrap.closest("section, main");
+        var caption = around && around.querySelector("h1, h2");
         if (caption) wrap.setAttribute("aria-label", caption.textContent.trim());
       }
     });

@@ -18,17 +18,13 @@ from ..forms import (
 )
 
 
-def _stats_regions(request: AuthedRequest) -> Any:
-    return queries.statistics_regions(request.user)
-
-
 @login_required
 def statistics(request: AuthedRequest) -> HttpResponse:
     """The yearly figures for a period and region, counted from the records; exportable."""
-    regions = _stats_regions(request)
+    regions = queries.statistics_regions(request.user)
     require(regions.exists())
     today = timezone.localdate()
-    initial = {
+    initial: dict[str, Any] = {
         "region": regions.filter(level=Region.Level.COUNTY).first(),
         "first_day": today.replace(month=1, day=1),
         "last_day": today,

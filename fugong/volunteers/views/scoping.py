@@ -6,11 +6,11 @@ from fugong.core.http import AuthedRequest
 from fugong.notify.queries import usable_channels
 
 from .. import queries
-from ..access import may_coordinate_organisation, may_run_team
+from ..access import may_coordinate_organisation
 
 
 def coordinated_teams(request: AuthedRequest) -> Any:
-    return [t for t in queries.visible_teams(request.user) if may_run_team(request.user, t)]
+    return queries.run_teams(request.user)
 
 
 def teams_to_call(request: AuthedRequest) -> Any:
