@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "fugong.accounts"
     label = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = pgettext_lazy("sign-in", "Accounts")

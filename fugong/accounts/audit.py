@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
-from .models import AuditEntry, User
+from .models import AuditEntry, Role, User
 
 # Field names whose values never go into the audit log, only the fact of a change.
 SENSITIVE_FIELDS = frozenset({"mobile", "phone", "id_number", "password", "contact_phone"})
@@ -132,20 +133,56 @@ SOURCES = {
 }
 
 
+# Labels for the keys services record that are not a field of the object the entry is about
+# (counts, a scope, a note on a change). A field of the object always wins over these.
+CHANGE_LABELS = {
+    "applies_to": _("applies to"),
+    "checks": _("checks"),
+    "confirmed": _("people confirmed"),
+    "created": _("created"),
+    "effective_from": _("effective from"),
+    "member": _("member"),
+    "next_on": _("Next revisit"),
+    "n": pgettext_lazy("audit: a count or a scope", "rows"),
+    "note": _("note"),
+    "orders": pgettext_lazy("audit: a count or a scope", "orders"),
+    "orders_returned": _("orders returned to the backlog"),
+    "parties": pgettext_lazy("audit: a count or a scope", "parties"),
+    "password": _("password"),
+    "recipients": pgettext_lazy("audit: a count or a scope", "recipients"),
+    "revisit_on": _("Revisit on"),
+    "role": _("role"),
+    "rows": pgettext_lazy("audit: a count or a scope", "rows"),
+    "shifts": _("shifts"),
+    "stop": _("stop"),
+    "team": _("team"),
+    "updated": _("updated"),
+    "vehicle": _("vehicle"),
+    "where": pgettext_lazy("audit: a count or a scope", "where"),
+    "window": _("available from"),
+}
+CHANGE_CHOICES: dict[str, type[models.Choices]] = {"role": Role}  # a membership's role, recorded on its user
+
+
 def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
     """An entry's changes in the reader's words: a field by its verbose name, a choice by its
-    label, yes/no and empty for booleans and nothing (the entry keeps codes, for searching)."""
+    label, a related row by its name, yes/no and empty for booleans and nothing (the entry
+    keeps codes and ids, for searching). A model may name the choices of a key that is not a
+    choice field (a list of codes, a role recorded on a user) in `audit_choices`."""
     try:
         model = apps.get_model(entry.object_type)
     except (LookupError, ValueError):
         model = None
+    extra_choices = getattr(model, "audit_choices", {})
     changes = []
     for name, values in (entry.changes or {}).items():
         field = _field(model, name)
         pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
-        verbose_name = getattr(field, "verbose_name", None)  # a reverse relation has none
+        verbose_name = getattr(field, "verbose_name", None) or CHANGE_LABELS.get(name)  # a reverse relation has none
         label = capfirst(verbose_name) if verbose_name else name.replace("_", " ")
-        changes.append(ReadableChange(str(label), *(_value(field, value) for value in pair)))
+        named = extra_choices.get(name) or (CHANGE_CHOICES.get(name) if field is None else None)
+        choices = dict(named.choices) if named else _choices(field)
+        changes.append(ReadableChange(str(label), *(_value(field, choices, value) for value in pair)))
     return changes
 
 
@@ -158,14 +195,25 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
         return None
 
 
-def _value(field: Any, value: Any) -> str:
+def _choices(field: Any) -> dict[Any, Any]:
+    return dict(field.flatchoices) if getattr(field, "choices", None) else {}
+
+
+def _value(field: Any, choices: dict[Any, Any], value: Any) -> str:
     if value is None or value == "":
         return "—"
     if value is True or value == "True":
         return str(_("yes"))
     if value is False or value == "False":
         return str(_("no"))
-    if not isinstance(value, str | int):  # a list or mapping some services record as it is
+    if isinstance(value, list):  # codes some services record as a list
+        return pgettext("list separator", ", ").join(str(choices.get(item, item)) for item in value)
+    if not isinstance(value, str | int):  # a mapping some services record as it is
         return json.dumps(value, ensure_ascii=False)
-    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if isinstance(field, models.ForeignKey):
+        try:
+            related = field.related_model._default_manager.filter(pk=value).first()
+        except (ValueError, ValidationError):  # not an id after all
+            related = None
+        return str(related) if related is not None else f"#{value}"
     return str(choices.get(value, value))

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region, Site
@@ -119,6 +120,8 @@ class UserEditForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=60, help_text=_("For example: the phone at the Baqiu network point")
+        label=pgettext_lazy("thing", "Name"),
+        max_length=60,
+        help_text=_("For example: the phone at the Baqiu network point"),
     )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=730, initial=180)

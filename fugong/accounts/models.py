@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -124,7 +125,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(_("token begins with"), max_length=12)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -164,7 +165,9 @@ class AuditEntry(models.Model):
         "directory.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     region_code = models.CharField(max_length=12, blank=True, db_index=True)
-    source = models.CharField(_("from"), max_length=16)  # web, api, task, command
+    source = models.CharField(
+        pgettext_lazy("where a change came from", "from"), max_length=16
+    )  # web, api, task, command
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("device"), max_length=200, blank=True)
 

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+from django.utils.translation import gettext as _
 
 # The browser's date and time pickers read and write ISO values only: a localised value
 # (2020/02/01 in Chinese) would show an empty field and be lost on the next save.
@@ -18,6 +19,19 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def named_errors(form: BaseForm, error: ValidationError | None = None) -> ValidationError:
+    """The form's errors, and a service's if given, each naming its field ("原因：这个字段是必填项。"):
+    for one-line forms whose errors are shown as messages, away from the box they belong to."""
+    if error is not None:
+        apply_errors(form, error)
+    texts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for text in errors:
+            texts.append(_("%(field)s: %(error)s") % {"field": field.label, "error": text} if field else text)
+    return ValidationError(texts)
 
 
 def service_kwargs(form: BaseForm, *names: str) -> dict[str, Any]:

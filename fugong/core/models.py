@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IdempotencyKey(models.Model):
@@ -40,7 +41,7 @@ class Job(models.Model):
     )
     task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
-    done = models.PositiveIntegerField(_("done"), default=0)
+    done = models.PositiveIntegerField(pgettext_lazy("items processed", "done"), default=0)
     total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -85,7 +86,7 @@ class PeriodicRun(models.Model):
     "enqueue the 03:00 purge" happen once.
     """
 
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=64)
     slot = models.DateTimeField(_("scheduled for"))
     task_result_id = models.CharField(_("task id"), max_length=64, blank=True)
     enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fugong.accounts.models import User
 from fugong.core.imports import RowProblem, apply_rows, decimal_in, row_errors
@@ -30,7 +30,7 @@ from .models import Order, Shop
 SHOP_COLUMNS = (
     Column("licence_number", gettext_lazy("Licence number"), ("许可证号", "专卖许可证号", "licence"), required=True),
     Column("name", gettext_lazy("Shop name"), ("店名", "客户名称", "名称"), required=True),
-    Column("owner", gettext_lazy("Owner"), ("负责人", "经营者", "业主"), required=True),
+    Column("owner", pgettext_lazy("shop", "Owner"), ("负责人", "经营者", "业主"), required=True),
     Column("mobile", gettext_lazy("Mobile"), ("手机", "手机号", "联系电话"), required=True),
     Column("address", gettext_lazy("Address"), ("地址", "经营地址"), required=True),
     Column("region_code", gettext_lazy("Region code"), ("区划代码",), required=True),

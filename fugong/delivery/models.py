@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.volunteers.models import LicenceClass, VehicleKind
 
@@ -20,7 +21,7 @@ class Shop(models.Model):
     )
     licence_number = models.CharField(_("licence number"), max_length=20)
     name = models.CharField(_("shop name"), max_length=100)
-    owner = models.CharField(_("owner"), max_length=40)
+    owner = models.CharField(pgettext_lazy("shop", "owner"), max_length=40)
     mobile = models.CharField(_("mobile"), max_length=20)  # E.164; masked in lists
     address = models.CharField(_("address"), max_length=200)
     region = models.ForeignKey(
@@ -159,7 +160,7 @@ class Driver(models.Model):
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     mobile = models.CharField(_("mobile"), max_length=20)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,7 +190,7 @@ class PlanStatus(models.TextChoices):
     PLANNING = "planning", _("Planning")
     READY = "ready", _("Ready to publish")
     PUBLISHED = "published", _("Published")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("delivery plan", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
@@ -25,13 +25,13 @@ from .queries import visible_organisations
 
 REGION_COLUMNS = (
     Column("code", gettext_lazy("Division code"), ("代码", "区划代码", "code"), required=True),
-    Column("name", gettext_lazy("Name"), ("名称", "name"), required=True),
+    Column("name", pgettext_lazy("thing", "Name"), ("名称", "name"), required=True),
     Column("level", gettext_lazy("Level"), ("级别", "level")),
     Column("parent_code", gettext_lazy("Parent code"), ("上级代码", "parent")),
     Column("zone_status", gettext_lazy("Lockdown status"), ("管控状态", "status")),
 )
 ORGANISATION_COLUMNS = (
-    Column("name", gettext_lazy("Name"), ("名称", "单位名称"), required=True),
+    Column("name", pgettext_lazy("thing", "Name"), ("名称", "单位名称"), required=True),
     Column("short_name", gettext_lazy("Short name"), ("简称",)),
     Column("kind", gettext_lazy("Kind"), ("类型",), required=True),
     Column("region_code", gettext_lazy("Region code"), ("区划代码", "region"), required=True),
@@ -40,7 +40,7 @@ ORGANISATION_COLUMNS = (
 )
 SITE_COLUMNS = (
     Column("organisation", gettext_lazy("Organisation"), ("单位", "所属单位"), required=True),
-    Column("name", gettext_lazy("Name"), ("名称", "场所名称"), required=True),
+    Column("name", pgettext_lazy("thing", "Name"), ("名称", "场所名称"), required=True),
     Column("kind", gettext_lazy("Kind"), ("类型",), required=True),
     Column("region_code", gettext_lazy("Region code"), ("区划代码", "region"), required=True),
     Column("address", gettext_lazy("Address"), ("地址",)),

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.accounts.permissions import scope_of
 
@@ -72,7 +73,7 @@ class ChildRegionForm(forms.Form):
         regex=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$",
         error_messages={"invalid": _("A division code has 6, 9 or 12 digits.")},
     )
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
 
 
 class ImportForm(forms.Form):

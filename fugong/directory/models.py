@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.core.validators import validate_credit_code
 
@@ -16,7 +17,7 @@ class ZoneStatus(models.TextChoices):
 
     CLOSED = "closed", _("Closed (static management)")
     PARTLY_OPEN = "partly_open", _("Partly open (grid management)")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("lockdown status", "Open")
 
 
 # Most restrictive first: a town inside a closed county is closed.
@@ -42,7 +43,7 @@ class Region(models.Model):
     CODE_LENGTH = {1: 6, 2: 6, 3: 6, 4: 9, 5: 12}
 
     code = models.CharField(_("division code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level)
     parent = models.ForeignKey(
         "self",
@@ -117,7 +118,7 @@ class OrganisationKind(models.TextChoices):
 class Organisation(models.Model):
     Kind = OrganisationKind
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations")
@@ -185,7 +186,7 @@ class Site(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="sites"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="sites")
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -135,7 +135,11 @@ def set_zone_status(
             actor,
             "region.zone_status_scheduled",
             region,
-            changes={"scheduled": [None, f"{status} @ {timezone.localtime(when):%Y-%m-%d %H:%M}"], "note": ["", note]},
+            changes={
+                "zone_status": [None, status],
+                "effective_from": [None, f"{timezone.localtime(when):%Y-%m-%d %H:%M}"],
+                "note": ["", note],
+            },
             region_code=region.code,
         )
     else:

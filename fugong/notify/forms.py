@@ -4,12 +4,13 @@ from typing import Any
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ChannelKind, MessageStatus
 
 
 class ChannelForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=ChannelKind.choices)
     options = forms.CharField(
         label=_("Options (JSON)"),
@@ -50,7 +51,9 @@ class TemplateForm(forms.Form):
     kind = forms.SlugField(label=_("Message kind"), max_length=60)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
     parameters = forms.CharField(
-        label=_("Parameters, in order"), required=False, help_text=_("Comma-separated, e.g. shop, eta")
+        label=_("Parameters, in order"),
+        required=False,
+        help_text=_("Comma-separated: the names in braces in the text, in the order the provider expects them"),
     )
     provider_template = forms.CharField(label=_("Provider template code"), max_length=60, required=False)
 
@@ -67,7 +70,9 @@ class TestForm(forms.Form):
 class OptOutForm(forms.Form):
     recipient = forms.CharField(label=_("Mobile or e-mail"), max_length=254)
     channel_kind = forms.ChoiceField(
-        label=_("On"), choices=[("", _("every channel")), *ChannelKind.choices], required=False
+        label=pgettext_lazy("opt-out channel", "On"),
+        choices=[("", _("every channel")), *ChannelKind.choices],
+        required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=_("How and when they asked."))
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.core.masking import mask_recipient
 
@@ -21,7 +22,7 @@ class ChannelKind(models.TextChoices):
 class Channel(models.Model):
     """A configured way out: an SMS account, a robot webhook, the mail server, the console."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind)
     organisation = models.ForeignKey(
         "directory.Organisation",

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BaselineKind(models.TextChoices):
@@ -74,7 +75,7 @@ class IndexSetup(models.Model):
 
 
 class FileKind(models.TextChoices):
-    ACCOUNTS = "accounts", _("Accounts")
+    ACCOUNTS = "accounts", pgettext_lazy("power", "Accounts")
     READINGS = "readings", _("Daily readings")
 
 

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.accounts.models import User
 from fugong.core.forms import DATETIME_INPUT
@@ -105,7 +106,7 @@ class VenueForm(forms.Form):
 class PolicyForm(forms.Form):
     """A new version: which checks, their values, and what failing or an unclear answer means."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     effective_from = forms.DateTimeField(label=_("In force from"), widget=DATETIME_INPUT)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -6,7 +6,7 @@ what failing it (or an unclear answer) means; a new rule is a new policy version
 """
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -46,6 +46,8 @@ class AdmissionPolicy(models.Model):
     """One version of the rules at a site or in a region, in force from `effective_from` until
     the next version. A site's own policy wins over its region's; the nearest region wins."""
 
+    audit_choices: ClassVar[dict[str, type[models.Choices]]] = {"checks": CheckKind}  # the kinds, in a list
+
     site = models.ForeignKey(
         "directory.Site",
         verbose_name=_("site"),
@@ -62,7 +64,7 @@ class AdmissionPolicy(models.Model):
         blank=True,
         related_name="admission_policies",
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     effective_from = models.DateTimeField(_("in force from"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -225,7 +227,7 @@ class CheckIn(models.Model):
     # A scanner's or a phone form's own id for this check-in: resending it records nothing new.
     nonce = models.CharField(_("nonce"), max_length=64, blank=True)
     channel = models.CharField(_("how"), max_length=8, choices=Channel)
-    name = models.CharField(_("name"), max_length=40, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     companion_name = models.CharField(_("registered by"), max_length=40, blank=True)

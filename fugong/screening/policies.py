@@ -146,7 +146,7 @@ def create_policy(
         changes={
             "applies_to": [None, str(where)],
             "effective_from": [None, effective_from.isoformat()],
-            "checks": [None, [f"{c.kind}:{c.parameter or ''}:{c.on_fail}/{c.on_doubt}" for c in built]],
+            "checks": [None, [c.kind for c in built]],  # the version itself keeps every parameter
         },
         organisation_id=site.organisation_id if site else None,
         region_code=(site.region.code if site else region.code if region else ""),

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fugong.core.forms import DATE_INPUT, DATETIME_INPUT
 from fugong.directory.models import Region, Site
@@ -32,7 +33,7 @@ class MemberChoice(forms.ModelMultipleChoiceField):
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=40)
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     consent = forms.BooleanField(
         label=_("The member agrees that their name, mobile, village and skills are kept for mutual-aid work"),
@@ -54,7 +55,7 @@ class MemberForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
     organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     region: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Region"), queryset=None)
@@ -104,7 +105,7 @@ class OfferForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("From"), widget=DATETIME_INPUT)
+    starts_at = forms.DateTimeField(label=pgettext_lazy("start of a time window", "From"), widget=DATETIME_INPUT)
     ends_at = forms.DateTimeField(label=_("Until"), widget=DATETIME_INPUT)
 
 
@@ -210,7 +211,8 @@ class ActivityForm(forms.Form):
 class AidForm(forms.Form):
     item = forms.ChoiceField(label=_("Item"), choices=AidItem.choices)
     direction = forms.ChoiceField(
-        label=_("Received or handed out"), choices=[("in", _("Received")), ("out", _("Handed out"))]
+        label=_("Received or handed out"),
+        choices=[("in", pgettext_lazy("aid ledger", "Received")), ("out", _("Handed out"))],
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     on = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TeamKind(models.TextChoices):
@@ -48,7 +49,7 @@ class LicenceClass(models.TextChoices):
 
 
 class Team(models.Model):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=16, choices=TeamKind)
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="teams"
@@ -78,7 +79,7 @@ class Member(models.Model):
     name once they have left and the retention period has passed."""
 
     team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -214,7 +215,7 @@ class Availability(models.Model):
 
 class HelpCallStatus(models.TextChoices):
     OPEN = "open", _("Taking answers")
-    FULL = "full", _("Full")
+    FULL = "full", pgettext_lazy("call for help", "Full")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -462,7 +463,7 @@ class MediationCase(models.Model):
 
 class MediationParty(models.Model):
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="parties")
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=40, blank=True)  # applicant, respondent, relative
 

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
+from fugong.accounts import audit
 from fugong.accounts import services as account_services
-from fugong.accounts.models import AuditEntry, Membership, Role
+from fugong.accounts.models import AuditEntry, Membership, Role, User
 from fugong.directory import services
 from fugong.directory.models import Organisation, Region, Site
 
@@ -99,13 +100,16 @@ def test_a_failed_service_writes_neither_change_nor_audit(demo: Any) -> None:
 
 
 def test_the_audit_page_shows_changes_in_words_whatever_was_recorded(client_for: Any, demo: Any) -> None:
-    """Field names by their verbose name, choices by label, booleans as 是/否, nothing as a dash;
-    a list recorded by a service neither breaks the page nor shows Python's repr."""
+    """Field names by their verbose name, choices by label, booleans as 是/否, nothing as a dash,
+    a related row by its name; a list or mapping recorded by a service neither breaks the page nor
+    shows Python's repr."""
     region = Region.objects.get(code="360823")
     changes = {
         "zone_status": ["open", "closed"],
         "is_active": [True, False],
         "name": [None, "峡江"],
+        "parent": [None, str(region.parent_id)],
+        "note": ["", "解封"],
         "x": [[1], {"a": 2}],
     }
     AuditEntry.objects.create(
@@ -127,5 +131,46 @@ def test_the_audit_page_shows_changes_in_words_whatever_was_recorded(client_for:
         f"{zone.verbose_name}</strong>: {dict(zone.flatchoices)['open']} → {dict(zone.flatchoices)['closed']}" in text
     )
     assert "— → 峡江" in text
-    assert "[1] → {&quot;a&quot;: 2}" in text
+    assert f"上级区域</strong>: — → {region.parent}" in text
+    assert "备注</strong>: — → 解封" in text
+    assert "1 → {&quot;a&quot;: 2}" in text
     assert "True" not in text and "None" not in text
+
+
+def test_codes_recorded_off_the_model_are_shown_by_their_labels(demo: Any) -> None:
+    """A role recorded on the user it was granted to, a window's business kinds (a list of codes)
+    and a policy's checks read as the words on the forms where they were chosen."""
+    from django.utils import translation
+
+    from fugong.power.models import Window
+    from fugong.screening.models import AdmissionPolicy
+
+    def entry(model: Any, changes: dict[str, Any]) -> AuditEntry:
+        return AuditEntry(object_type=model._meta.label_lower, changes=changes)
+
+    with translation.override("zh-hans"):
+        role = audit.readable_changes(entry(User, {"role": [None, "county_coordinator"]}))
+        kinds = audit.readable_changes(entry(Window, {"kinds": [["invoice"], ["invoice", "consultation"]]}))
+        checks = audit.readable_changes(entry(AdmissionPolicy, {"checks": [None, ["health_code", "mask"]]}))
+    assert (role[0].field, role[0].after) == ("角色", "县级协调员")
+    assert (kinds[0].before, kinds[0].after) == ("打发票", "打发票、咨询")
+    assert checks[0].after == "健康码、佩戴口罩"
+
+
+def test_every_key_a_service_records_has_words_for_it() -> None:
+    """The class of "English on the audit page": a key in a `changes={...}` literal anywhere in
+    the code is a field of some model or has a label in audit.CHANGE_LABELS."""
+    import ast
+    from pathlib import Path
+
+    from django.apps import apps
+
+    fields = {field.name for model in apps.get_models() for field in model._meta.get_fields()}
+    package = Path(audit.__file__).resolve().parent.parent
+    unlabelled = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "changes" and isinstance(node.value, ast.Dict):
+                keys = {key.value for key in node.value.keys if isinstance(key, ast.Constant)}
+                unlabelled |= {f"{path.name}: {key}" for key in keys - fields - set(audit.CHANGE_LABELS)}
+    assert not unlabelled, sorted(unlabelled)

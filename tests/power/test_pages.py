@@ -94,6 +94,15 @@ def test_approving_on_the_page_tells_the_enterprise(world, client_for):
     assert Message.objects.filter(kind="application_approved", recipient="+8613905786001").exists()
 
 
+def test_rejecting_without_a_reason_says_which_box_is_empty_and_changes_nothing(world, client_for):
+    url = f"/power/applications/{world['application'].pk}/"
+    page = client_for("hufenfen").post(url + "reject/", {"reason": "  "}, follow=True).content.decode()
+    assert "原因（将告知企业）：这个字段是必填项。" in page
+    assert 'class="inline-field" data-field="reason"><span>原因（将告知企业）</span>' in page  # named beside the box
+    assert CapacityApplication.objects.get(pk=world["application"].pk).status == ApplicationStatus.APPLIED
+    assert not Message.objects.filter(kind="application_rejected").exists()
+
+
 def test_coordinators_read_but_do_not_act_and_outsiders_see_nothing(world, client_for):
     coordinator = client_for("qingyuan")
     assert coordinator.get("/power/applications/").status_code == 200

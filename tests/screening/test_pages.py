@@ -73,8 +73,12 @@ def test_referral_decided_from_the_console(hall, client_for):
         None, hall, checkins.Visitor("黄", mobile="13905780124"), GREEN | {"health_code": "yellow"}, channel="phone"
     )
     client = client_for("hufenfen")
+    console = client.get(reverse("screening:console", args=[hall.pk])).content.decode()
+    # Whoever waits is dealt with first: on a phone the referral comes before the door form.
+    assert console.index(f'action="/screening/checkins/{record.pk}/decide/"') < console.index('class="door-form"')
+    assert console.count('id="referrals"') == 1
     feed = client.get(reverse("screening:console_feed", args=[hall.pk])).content.decode()
-    assert f'data-checkin="{record.pk}"' in feed
+    assert 'id="referrals" hx-swap-oob="true"' in feed and f'data-checkin="{record.pk}"' in feed
     client.post(reverse("screening:decide", args=[record.pk]), {"decision": "admit"})
     record.refresh_from_db()
     assert record.final_decision == Decision.ADMIT

@@ -1,6 +1,7 @@
 """The service hall: its windows and the queue tickets people take after admission."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +37,7 @@ class Window(models.Model):
     number = models.PositiveSmallIntegerField(_("window number"))
     kinds = models.JSONField(_("business taken"), default=list)
     is_open = models.BooleanField(_("window open"), default=True)
+    audit_choices: ClassVar[dict[str, type[models.Choices]]] = {"kinds": BusinessKind}  # codes in a list
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff at the window"),

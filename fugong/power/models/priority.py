@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ResidentKind(models.TextChoices):
@@ -24,7 +25,7 @@ class Resident(models.Model):
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("power company"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=16, choices=ResidentKind)
     phone = models.CharField(_("phone"), max_length=20, blank=True)  # E.164, mobile or landline
     address = models.CharField(_("address"), max_length=200)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
-from fugong.core.forms import apply_errors
+from fugong.core.forms import apply_errors, named_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
@@ -217,13 +217,22 @@ def _act(request: AuthedRequest, application: CapacityApplication, action: str) 
         applications.approve(user, application)
         messages.success(request, _("Approved; the enterprise gets an SMS."))
     elif action == "reject":
-        applications.reject(user, application, request.POST.get("reason", ""))
+        rejection = RejectForm(request.POST)
+        if not rejection.is_valid():
+            raise named_errors(rejection)
+        try:
+            applications.reject(user, application, rejection.cleaned_data["reason"])
+        except ValidationError as error:
+            raise named_errors(rejection, error) from error
         messages.success(request, _("Rejected; the enterprise gets an SMS with the reason."))
     elif action == "restore":
         restoration = RestorationForm(request.POST)
         if not restoration.is_valid():
-            raise ValidationError([e for errors in restoration.errors.values() for e in errors])
-        applications.request_restoration(user, application, **restoration.cleaned_data)
+            raise named_errors(restoration)
+        try:
+            applications.request_restoration(user, application, **restoration.cleaned_data)
+        except ValidationError as error:
+            raise named_errors(restoration, error) from error
         messages.success(
             request, _("Restoration requested and sent to the supply station; the enterprise gets an SMS.")
         )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
-from fugong.core.forms import apply_errors
+from fugong.core.forms import apply_errors, named_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.pinyin import normalise_query
 from fugong.volunteers.models import Member
@@ -168,8 +168,11 @@ def call_act(request: AuthedRequest, call_id: int, action: str) -> HttpResponse:
         elif action == "visit":
             visit = VisitForm(request.POST)
             if not visit.is_valid():
-                raise ValidationError([e for errors in visit.errors.values() for e in errors])
-            priority.record_visit(request.user, call, **visit.cleaned_data)
+                raise named_errors(visit)
+            try:
+                priority.record_visit(request.user, call, **visit.cleaned_data)
+            except ValidationError as error:
+                raise named_errors(visit, error) from error
             messages.success(request, _("Visit recorded; the revisit is on the list."))
         else:
             raise Http404
@@ -185,11 +188,13 @@ def revisit_done(request: AuthedRequest, revisit_id: int) -> HttpResponse:
         Revisit.objects.filter(resident__in=queries.visible_residents(request.user)), pk=revisit_id
     )
     form = RevisitForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        priority.complete_revisit(request.user, revisit, **form.cleaned_data)
-        messages.success(request, _("Revisit done."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if form.is_valid():
+        try:
+            priority.complete_revisit(request.user, revisit, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Revisit done."))
+    for text in named_errors(form).messages:
+        messages.error(request, text)
     return redirect("power:call", revisit.call_id)

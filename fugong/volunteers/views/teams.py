@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
-from fugong.core.forms import apply_errors, service_kwargs
+from fugong.core.forms import apply_errors, named_errors, service_kwargs
 from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory import queries as directory_queries
 
@@ -199,8 +199,11 @@ def _member_action(
         offer = get_object_or_404(member.offers, pk=posted_pk(post, "window"), is_active=True)
         window = WindowForm(post)
         if not window.is_valid():
-            raise ValidationError([str(e) for errors in window.errors.values() for e in errors])
-        services.add_availability(user, offer, window.cleaned_data["starts_at"], window.cleaned_data["ends_at"])
+            raise named_errors(window)
+        try:
+            services.add_availability(user, offer, window.cleaned_data["starts_at"], window.cleaned_data["ends_at"])
+        except ValidationError as error:
+            raise named_errors(window, error) from error
         messages.success(request, _("Window added."))
     elif "withdraw" in post:
         services.withdraw_offer(user, get_object_or_404(Offer, pk=posted_pk(post, "withdraw"), member=member))
