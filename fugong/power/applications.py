@@ -93,11 +93,24 @@ def _require_staff(actor: User | None, account: PowerAccount) -> None:
 
 
 def _step(
-    application: CapacityApplication, step: str, actor: User | None, *, detail: str = "", sms_kind: str = "", **sms: Any
+    application: CapacityApplication,
+    step: str,
+    actor: User | None,
+    *,
+    detail: str = "",
+    channel: str = "",
+    sms_kind: str = "",
+    **sms: Any,
 ) -> ApplicationEvent:
     sent = telling.tell(actor, application, sms_kind, **sms) if sms_kind else False
     return ApplicationEvent.objects.create(
-        application=application, at=timezone.now(), step=step, detail=detail, actor=actor, sms_sent=sent
+        application=application,
+        at=timezone.now(),
+        step=step,
+        detail=detail,
+        channel=channel,
+        actor=actor,
+        sms_sent=sent,
     )
 
 
@@ -326,8 +339,8 @@ def request_restoration(
         application,
         Step.RESTORATION_REQUESTED,
         actor,
-        # The step's record is prose for people: how the request came, in words.
-        detail=f"{RequestChannel(channel).label}: {note}"[:200] if note else str(RequestChannel(channel).label),
+        detail=note[:200],
+        channel=channel,
         sms_kind=telling.RESTORATION_RECEIVED,
         station=station,
         day=telling.day_text(restore_on),

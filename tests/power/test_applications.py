@@ -205,3 +205,20 @@ def test_an_open_ended_suspension_saves_the_days_so_far(changda, relaxed):
     saving = applications.saving_of(application, as_of=date(2020, 2, 12))
     assert saving is not None
     assert (saving.days, saving.amount) == (10, Decimal("10000.00"))  # 1000 x 30 x 10/30
+
+
+def test_how_a_restoration_was_asked_for_reads_in_each_readers_language(changda, relaxed, demo, client_for):
+    """The step keeps the channel as a code: a request taken in one language (the demo's loader,
+    an English-speaking operator) never shows "phone:" on a Chinese page."""
+    from django.utils import translation
+
+    with time_machine.travel(local(date(2020, 2, 10)), tick=False):
+        application = applications.apply(None, changda, kind="suspension", capacity_kva=1250, start_on=date(2020, 2, 10))
+        applications.approve(None, application)
+    with time_machine.travel(local(date(2020, 2, 14)), tick=False), translation.override("en"):
+        applications.request_restoration(None, application, channel="phone", note="张经理来电")
+    step = application.events.get(step="restoration_requested")
+    assert (step.channel, step.detail) == ("phone", "张经理来电")
+    client = client_for("hufenfen")
+    chinese = client.get(f"/power/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已申请恢复 · 电话 · 张经理来电" in chinese and "phone" not in chinese.lower().split("<body", 1)[1]

@@ -140,6 +140,8 @@ class ApplicationEvent(models.Model):
     at = models.DateTimeField(_("time"))
     step = models.CharField(_("step"), max_length=24, choices=Step)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+    # How a request came in, kept as a code so each reader sees it in their own language.
+    channel = models.CharField(_("requested"), max_length=12, choices=RequestChannel, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),
@@ -153,7 +155,12 @@ class ApplicationEvent(models.Model):
     class Meta:
         verbose_name = _("application step")
         ordering = ["at", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(step__in=Step.values), name="application_event_step_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(step__in=Step.values), name="application_event_step_valid"),
+            models.CheckConstraint(
+                condition=Q(channel="") | Q(channel__in=RequestChannel.values), name="application_event_channel_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_step_display()}"
