@@ -16,9 +16,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
-from .models import AuditEntry, Role, User
+from .audit_words import CHANGE_CHOICES, CHANGE_LABELS
+from .models import AuditEntry, User
 
 # Field names whose values never go into the audit log, only the fact of a change.
 SENSITIVE_FIELDS = frozenset({"mobile", "phone", "id_number", "password", "contact_phone"})
@@ -123,45 +124,7 @@ class ReadableChange:
     field: str
     before: str
     after: str
-
-
-SOURCES = {
-    "web": _("web page"),
-    "api": _("API"),
-    "task": _("background job"),
-    "command": _("command"),
-}
-
-
-# Labels for the keys services record that are not a field of the object the entry is about
-# (counts, a scope, a note on a change). A field of the object always wins over these.
-CHANGE_LABELS = {
-    "applies_to": _("applies to"),
-    "checks": _("checks"),
-    "confirmed": _("people confirmed"),
-    "created": _("created"),
-    "effective_from": _("effective from"),
-    "member": _("member"),
-    "next_on": _("Next revisit"),
-    "n": pgettext_lazy("audit: a count or a scope", "rows"),
-    "note": _("note"),
-    "orders": pgettext_lazy("audit: a count or a scope", "orders"),
-    "orders_returned": _("orders returned to the backlog"),
-    "parties": pgettext_lazy("audit: a count or a scope", "parties"),
-    "password": _("password"),
-    "recipients": pgettext_lazy("audit: a count or a scope", "recipients"),
-    "revisit_on": _("Revisit on"),
-    "role": _("role"),
-    "rows": pgettext_lazy("audit: a count or a scope", "rows"),
-    "shifts": _("shifts"),
-    "stop": _("stop"),
-    "team": _("team"),
-    "updated": _("updated"),
-    "vehicle": _("vehicle"),
-    "where": pgettext_lazy("audit: a count or a scope", "where"),
-    "window": _("available from"),
-}
-CHANGE_CHOICES: dict[str, type[models.Choices]] = {"role": Role}  # a membership's role, recorded on its user
+    verbatim: bool = False  # prose someone typed (a message template, a note): shown as it was written
 
 
 def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
@@ -182,7 +145,8 @@ def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
         label = capfirst(verbose_name) if verbose_name else name.replace("_", " ")
         named = extra_choices.get(name) or (CHANGE_CHOICES.get(name) if field is None else None)
         choices = dict(named.choices) if named else _choices(field)
-        changes.append(ReadableChange(str(label), *(_value(field, choices, value) for value in pair)))
+        before, after = (_value(field, choices, value) for value in pair)
+        changes.append(ReadableChange(str(label), before, after, verbatim=isinstance(field, models.TextField)))
     return changes
 
 

@@ -17,6 +17,7 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 
 from . import audit, services
+from .audit_words import ACTIONS, SOURCES
 from .forms import LoginForm, MembershipForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
 from .models import ApiToken, Membership
 from .permissions import require, scope_of
@@ -167,5 +168,9 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     if who:
         qs = qs.filter(actor_label__icontains=who)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(e, audit.readable_changes(e), audit.SOURCES.get(e.source, e.source)) for e in page]
-    return render(request, "accounts/audit.html", {"page": page, "rows": rows, "action": action, "who": who})
+    rows = [
+        (e, ACTIONS.get(e.action, e.action), audit.readable_changes(e), SOURCES.get(e.source, e.source)) for e in page
+    ]
+    actions = sorted(((code, str(label)) for code, label in ACTIONS.items()), key=lambda pair: pair[1])
+    context = {"page": page, "rows": rows, "action": action, "actions": actions, "who": who}
+    return render(request, "accounts/audit.html", context)

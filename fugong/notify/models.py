@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from fugong.core.masking import mask_recipient
 
+from .kinds import label_of
+
 
 class ChannelKind(models.TextChoices):
     CONSOLE = "console", _("Console / file (nothing leaves the machine)")
@@ -77,7 +79,7 @@ class MessageTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "channel"], name="template_unique_per_channel")]
 
     def __str__(self) -> str:
-        return f"{self.kind} @ {self.channel}"
+        return f"{label_of(self.kind)} @ {self.channel}"
 
 
 class Broadcast(models.Model):

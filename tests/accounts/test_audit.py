@@ -1,15 +1,23 @@
 """Every write goes through a service and leaves an audit entry: who, what, when, from where."""
 
+import ast
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.utils import translation
 
 from fugong.accounts import audit
 from fugong.accounts import services as account_services
+from fugong.accounts.audit_words import ACTIONS, CHANGE_LABELS
 from fugong.accounts.models import AuditEntry, Membership, Role, User
 from fugong.directory import services
 from fugong.directory.models import Organisation, Region, Site
+from fugong.power.models import ApplicationStatus, Window
+from fugong.screening.models import AdmissionPolicy
 
 
 def test_web_edit_records_who_what_and_from_where(client_for: Any, demo: Any) -> None:
@@ -140,10 +148,6 @@ def test_the_audit_page_shows_changes_in_words_whatever_was_recorded(client_for:
 def test_codes_recorded_off_the_model_are_shown_by_their_labels(demo: Any) -> None:
     """A role recorded on the user it was granted to, a window's business kinds (a list of codes)
     and a policy's checks read as the words on the forms where they were chosen."""
-    from django.utils import translation
-
-    from fugong.power.models import Window
-    from fugong.screening.models import AdmissionPolicy
 
     def entry(model: Any, changes: dict[str, Any]) -> AuditEntry:
         return AuditEntry(object_type=model._meta.label_lower, changes=changes)
@@ -157,20 +161,54 @@ def test_codes_recorded_off_the_model_are_shown_by_their_labels(demo: Any) -> No
     assert checks[0].after == "健康码、佩戴口罩"
 
 
-def test_every_key_a_service_records_has_words_for_it() -> None:
-    """The class of "English on the audit page": a key in a `changes={...}` literal anywhere in
-    the code is a field of some model or has a label in audit.CHANGE_LABELS."""
-    import ast
-    from pathlib import Path
-
-    from django.apps import apps
-
-    fields = {field.name for model in apps.get_models() for field in model._meta.get_fields()}
+def audit_calls() -> Iterator[tuple[str, ast.Call]]:
+    """Every call that records an audit entry in the package, with its file's name."""
     package = Path(audit.__file__).resolve().parent.parent
-    unlabelled = set()
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "changes" and isinstance(node.value, ast.Dict):
-                keys = {key.value for key in node.value.keys if isinstance(key, ast.Constant)}
-                unlabelled |= {f"{path.name}: {key}" for key in keys - fields - set(audit.CHANGE_LABELS)}
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+                if name in ("record", "record_about", "_save_audited") and len(node.args) > 1:
+                    yield path.name, node
+
+
+def test_every_key_a_service_records_has_words_for_it() -> None:
+    """The class of "English on the audit page": a key in a `changes={...}` literal anywhere in
+    the code is a field of some model or has a label in audit_words.CHANGE_LABELS."""
+    fields = {field.name for model in apps.get_models() for field in model._meta.get_fields()}
+    unlabelled = set()
+    for filename, call in audit_calls():
+        for keyword in call.keywords:
+            if keyword.arg == "changes" and isinstance(keyword.value, ast.Dict):
+                keys = {key.value for key in keyword.value.keys if isinstance(key, ast.Constant)}
+                unlabelled |= {f"{filename}: {key}" for key in keys - fields - set(CHANGE_LABELS)}
     assert not unlabelled, sorted(unlabelled)
+
+
+def test_every_action_a_service_records_has_words_for_it() -> None:
+    """The log reads "配送计划已发布", not plan.publish: each recorded action (a literal, either
+    branch of a conditional, or an f-string's prefix) has a label in audit_words.ACTIONS."""
+    missing = set()
+    for filename, call in audit_calls():
+        action = call.args[1]
+        branches = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
+        for branch in branches:
+            if isinstance(branch, ast.Constant) and branch.value not in ACTIONS:
+                missing.add(f"{filename}: {branch.value}")
+            if isinstance(branch, ast.JoinedStr) and isinstance(branch.values[0], ast.Constant):
+                prefix = branch.values[0].value
+                if not any(code.startswith(prefix) for code in ACTIONS):
+                    missing.add(f"{filename}: {prefix}…")
+    assert not missing, sorted(missing)
+    statuses = {f"power.application.{status}" for status in ApplicationStatus.values} - {"power.application.applied"}
+    assert statuses <= set(ACTIONS)
+
+
+def test_the_audit_page_names_each_action_and_filters_by_it(client_for: Any, demo: Any) -> None:
+    county = Region.objects.get(code="360823")
+    services.set_zone_status(demo["admin"], county, "open", note="解封")
+    client = client_for("xiajiang")
+    page = client.get("/accounts/audit/", {"action": "region.zone_status"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "<td>管控状态已变更</td>" in text and "region.zone_status<" not in text
+    assert '<option value="region.zone_status" selected>管控状态已变更</option>' in text
