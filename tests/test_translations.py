@@ -53,3 +53,24 @@ def test_the_meanings_are_translated_apart() -> None:
         assert pgettext("person", "Name") == "姓名"
         assert pgettext("thing", "Name") == "名称"
         assert pgettext("shift", "in") == "签到"
+
+
+def test_every_field_of_every_model_is_named_in_chinese() -> None:
+    """A field's name reaches people in form errors ("该字段不能为空"), the audit log and the API
+    docs: none may fall back to Django's English default (the attribute name)."""
+    from django.apps import apps
+
+    latin = re.compile(r"[A-Za-z]{2,}")
+    units = {"kVA", "ID", "IP", "API"}
+    unnamed = []
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            if not model.__module__.startswith("fugong."):
+                continue
+            for field in model._meta.get_fields():
+                if field.auto_created or not hasattr(field, "verbose_name"):
+                    continue
+                words = set(latin.findall(str(field.verbose_name))) - units
+                if words:
+                    unnamed.append(f"{model._meta.label}.{field.name}: {field.verbose_name}")
+    assert not unnamed, unnamed

@@ -126,7 +126,7 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(_("key fingerprint"), max_length=64, unique=True)
     hint = models.CharField(_("token begins with"), max_length=12)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
@@ -162,9 +162,14 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     # Scope, so organisation administrators and coordinators see their own trail.
     organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    region_code = models.CharField(max_length=12, blank=True, db_index=True)
+    region_code = models.CharField(_("region code"), max_length=12, blank=True, db_index=True)
     source = models.CharField(
         pgettext_lazy("where a change came from", "from"), max_length=16
     )  # web, api, task, command
@@ -184,8 +189,9 @@ class AuditEntry(models.Model):
 class LoginFailure(models.Model):
     """A failed sign-in, counted per account and per address to slow down password guessing."""
 
-    key = models.CharField(max_length=80, db_index=True)  # "account:+86139…" or "address:1.2.3.4"
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # "account:+86139…" or "address:1.2.3.4"
+    key = models.CharField(_("signed in as or from"), max_length=80, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("failed sign-in")

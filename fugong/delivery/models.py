@@ -44,7 +44,7 @@ class Shop(models.Model):
     closes_at = models.TimeField(_("receives goods until"), default="21:00")
     service_minutes = models.PositiveSmallIntegerField(_("minutes at the door"), default=5)
     is_active = models.BooleanField(_("active"), default=True)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("shop")
@@ -227,7 +227,9 @@ class DeliveryPlan(models.Model):
     network_points = models.ManyToManyField("directory.Site", verbose_name=_("network points"), related_name="+")
     orders = models.ManyToManyField(Order, verbose_name=_("orders"), related_name="plans")
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus, default=PlanStatus.DRAFT)
-    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job = models.ForeignKey(
+        "core.Job", verbose_name=_("planning job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     findings = models.JSONField(_("findings"), default=list, blank=True)  # routing Finding codes and values
     search_seconds = models.PositiveSmallIntegerField(
         _("search time (seconds)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(MAX_SEARCH_SECONDS)]
@@ -291,10 +293,28 @@ class PlanVehicle(models.Model):
     available_from = models.TimeField(_("available from"))
     available_until = models.TimeField(_("available until"))
     max_reloads = models.SmallIntegerField(_("reloads allowed"), default=UNLIMITED_RELOADS)
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    offer = models.ForeignKey("volunteers.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    driver = models.ForeignKey(Driver, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    member = models.ForeignKey("volunteers.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name=_("vehicle"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "volunteers.Offer",
+        verbose_name=_("lent vehicle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    driver = models.ForeignKey(
+        Driver, verbose_name=_("driver"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        "volunteers.Member",
+        verbose_name=_("volunteer driver"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     driver_name = models.CharField(_("driver"), max_length=40)
     driver_mobile = models.CharField(_("driver's mobile"), max_length=20, blank=True)
 
@@ -343,9 +363,9 @@ class Route(models.Model):
     distance_m = models.PositiveIntegerField(_("distance (m)"))
     locked = models.BooleanField(_("locked"), default=False)
     # Part of the driver's route link: raising it makes a forwarded link stop working.
-    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
+    link_version = models.PositiveSmallIntegerField(_("link version"), default=1, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    problems = models.JSONField(default=list, blank=True)  # overload, overtime, ... (routing findings)
+    problems = models.JSONField(_("problems"), default=list, blank=True)  # overload, overtime, ... (routing findings)
 
     class Meta:
         verbose_name = _("route")
@@ -390,7 +410,7 @@ class RouteStop(models.Model):
     photo = models.ImageField(_("hand-over photo"), upload_to="handover/%Y/%m/%d/", blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.CharField(_("completed by"), max_length=40, blank=True)
-    near_notice_sent = models.BooleanField(default=False, editable=False)
+    near_notice_sent = models.BooleanField(_("told the shop it is near"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("stop")
@@ -426,8 +446,10 @@ class RouteStop(models.Model):
 class HandedOver(models.Model):
     """What the shop confirmed on the doorstep, per order line."""
 
-    stop = models.ForeignKey(RouteStop, on_delete=models.CASCADE, related_name="handed_over")
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="handed_over")
+    stop = models.ForeignKey(RouteStop, verbose_name=_("stop"), on_delete=models.CASCADE, related_name="handed_over")
+    line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="handed_over"
+    )
     quantity = models.PositiveIntegerField(_("cartons received"))
 
     class Meta:

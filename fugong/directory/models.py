@@ -54,7 +54,7 @@ class Region(models.Model):
         related_name="children",
     )
     zone_status = models.CharField(_("lockdown status"), max_length=16, choices=ZoneStatus, default=ZoneStatus.OPEN)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("region")
@@ -130,7 +130,7 @@ class Organisation(models.Model):
     )
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -198,7 +198,7 @@ class Site(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("site")

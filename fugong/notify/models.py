@@ -43,7 +43,7 @@ class Channel(models.Model):
     # muted robot); cleared when it expires, when an admin resumes it or saves the channel.
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
     pause_reason = models.CharField(_("why it is paused"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("channel")
@@ -91,7 +91,9 @@ class Broadcast(models.Model):
     source = models.CharField(_("recipients"), max_length=60)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     total = models.PositiveIntegerField(_("recipients"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -120,14 +122,18 @@ class Message(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=MessageStatus, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(_("claim token"), max_length=32, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
-    client_key = models.CharField(max_length=100, blank=True)  # idempotent enqueue from the API
-    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    client_key = models.CharField(_("client key"), max_length=100, blank=True)  # idempotent enqueue from the API
+    broadcast = models.ForeignKey(
+        Broadcast, verbose_name=_("broadcast"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -157,10 +163,10 @@ class Message(models.Model):
 class MessageEvent(models.Model):
     """A message's history: queued, each attempt's outcome, reconciliation."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=12, choices=MessageStatus)
-    detail = models.CharField(max_length=300, blank=True)
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=12, choices=MessageStatus)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -174,7 +180,7 @@ class OptOut(models.Model):
 
     recipient = models.CharField(_("recipient"), max_length=254)
     channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Who took the request (empty: a coordinator or the platform); only they may lift it.
     organisation = models.ForeignKey(

@@ -86,7 +86,7 @@ class DataFile(models.Model):
     setup = models.ForeignKey(IndexSetup, verbose_name=_("set-up"), on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("kind"), max_length=10, choices=FileKind)
     name = models.CharField(_("file"), max_length=200)
-    stored = models.CharField(max_length=300, unique=True)  # path inside RESUMPTION_STORE
+    stored = models.CharField(_("stored as"), max_length=300, unique=True)  # path inside RESUMPTION_STORE
     rows = models.PositiveIntegerField(_("rows"))
     first_day = models.DateField(_("first day"), null=True, blank=True)
     last_day = models.DateField(_("last day"), null=True, blank=True)

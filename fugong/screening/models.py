@@ -100,7 +100,9 @@ class AdmissionPolicy(models.Model):
 
 
 class PolicyCheck(models.Model):
-    policy = models.ForeignKey(AdmissionPolicy, on_delete=models.CASCADE, related_name="checks")
+    policy = models.ForeignKey(
+        AdmissionPolicy, verbose_name=_("admission policy"), on_delete=models.CASCADE, related_name="checks"
+    )
     kind = models.CharField(_("check"), max_length=16, choices=CheckKind)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     within_days = models.PositiveSmallIntegerField(_("within days"), null=True, blank=True)
@@ -217,7 +219,7 @@ class CheckIn(models.Model):
     """One person's admission check at a venue. Personal and health data: deleted after the
     retention period; the daily counts (`DailyCount`) stay."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     venue = models.ForeignKey(Venue, verbose_name=_("site"), on_delete=models.PROTECT, related_name="checkins")
     policy = models.ForeignKey(
         AdmissionPolicy, verbose_name=_("admission policy"), on_delete=models.PROTECT, related_name="+"

@@ -60,7 +60,7 @@ class Team(models.Model):
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("team")
@@ -106,8 +106,8 @@ class Member(models.Model):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     # Part of the member's duty link: raising it makes a lost or shared link stop working.
-    link_version = models.PositiveSmallIntegerField(default=1, editable=False)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    link_version = models.PositiveSmallIntegerField(_("link version"), default=1, editable=False)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("member")
@@ -247,7 +247,12 @@ class HelpCall(models.Model):
     teams = models.ManyToManyField(Team, verbose_name=_("teams asked"), related_name="help_calls")
     status = models.CharField(_("status"), max_length=10, choices=HelpCallStatus, default=HelpCallStatus.OPEN)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -360,7 +365,12 @@ class Activity(models.Model):
     people_served = models.PositiveIntegerField(_("people served"), default=0)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -394,9 +404,14 @@ class AidEntry(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("aid ledger entry")
@@ -443,7 +458,12 @@ class MediationCase(models.Model):
     followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -462,7 +482,9 @@ class MediationCase(models.Model):
 
 
 class MediationParty(models.Model):
-    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="parties")
+    case = models.ForeignKey(
+        MediationCase, verbose_name=_("mediation case"), on_delete=models.CASCADE, related_name="parties"
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=40, blank=True)  # applicant, respondent, relative
@@ -476,7 +498,9 @@ class MediationParty(models.Model):
 
 
 class MediationSession(models.Model):
-    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="sessions")
+    case = models.ForeignKey(
+        MediationCase, verbose_name=_("mediation case"), on_delete=models.CASCADE, related_name="sessions"
+    )
     held_on = models.DateField(_("held on"))
     mediators = models.ManyToManyField(Member, verbose_name=_("mediators"), related_name="+")
     notes = models.TextField(_("notes"), blank=True)

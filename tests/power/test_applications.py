@@ -213,7 +213,9 @@ def test_how_a_restoration_was_asked_for_reads_in_each_readers_language(changda,
     from django.utils import translation
 
     with time_machine.travel(local(date(2020, 2, 10)), tick=False):
-        application = applications.apply(None, changda, kind="suspension", capacity_kva=1250, start_on=date(2020, 2, 10))
+        application = applications.apply(
+            None, changda, kind="suspension", capacity_kva=1250, start_on=date(2020, 2, 10)
+        )
         applications.approve(None, application)
     with time_machine.travel(local(date(2020, 2, 14)), tick=False), translation.override("en"):
         applications.request_restoration(None, application, channel="phone", note="张经理来电")

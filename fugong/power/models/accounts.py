@@ -68,7 +68,7 @@ class PowerAccount(models.Model):
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
     )
     is_active = models.BooleanField(_("active"), default=True)
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -71,7 +71,7 @@ class Ticket(models.Model):
     """A queue number (A012) of one hall and day. Waiting time runs from taking it to the
     call, service time from the call to served."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     site = models.ForeignKey(
         "directory.Site", verbose_name=_("service hall"), on_delete=models.CASCADE, related_name="+"
     )
@@ -90,7 +90,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
     )
-    nonce = models.CharField(max_length=64, blank=True)  # a resent "take a number" gets the same ticket
+    nonce = models.CharField(_("nonce"), max_length=64, blank=True)  # a resent "take a number" gets the same ticket
     window = models.ForeignKey(
         Window, verbose_name=_("window"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
