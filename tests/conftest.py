@@ -1,13 +1,26 @@
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from fugong.accounts.models import User
 from fugong.demo import world
 from fugong.demo.delivery import load_delivery
 from fugong.demo.volunteers import load_volunteers
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    """Each test starts in the site's language (Chinese) whatever the test before it asked for:
+    a request sets the thread's language and keeps it, so without this a test's words depend on
+    which test ran before it on the same worker."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -174,10 +176,10 @@ def _value(field: Any, choices: dict[Any, Any], value: Any) -> str:
         return pgettext("list separator", ", ").join(str(choices.get(item, item)) for item in value)
     if not isinstance(value, str | int):  # a mapping some services record as it is
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(field, models.ForeignKey):
-        try:
-            related = field.related_model._default_manager.filter(pk=value).first()
-        except (ValueError, ValidationError):  # not an id after all
-            related = None
+    if isinstance(field, models.ForeignKey) and str(value).isdigit():  # some services record the name itself
+        related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
+    moment = parse_datetime(value) if isinstance(value, str) and "T" in value else None
+    if moment is not None:
+        return f"{timezone.localtime(moment) if timezone.is_aware(moment) else moment:%Y-%m-%d %H:%M}"
     return str(choices.get(value, value))

@@ -122,7 +122,9 @@ ACTIONS = {
 
 CHANGE_LABELS = {
     "applies_to": _("applies to"),
+    "checkins_deleted": _("check-ins deleted"),
     "checks": _("checks"),
+    "count_rows": _("daily counts kept"),
     "confirmed": _("people confirmed"),
     "created": _("created"),
     "effective_from": _("effective from"),
@@ -131,6 +133,8 @@ CHANGE_LABELS = {
     "n": pgettext_lazy("audit: a count or a scope", "rows"),
     "note": _("note"),
     "orders": pgettext_lazy("audit: a count or a scope", "orders"),
+    "orders_held": _("orders held"),
+    "orders_released": _("orders released"),
     "orders_returned": _("orders returned to the backlog"),
     "parties": pgettext_lazy("audit: a count or a scope", "parties"),
     "password": _("password"),
@@ -139,6 +143,7 @@ CHANGE_LABELS = {
     "role": _("role"),
     "rows": pgettext_lazy("audit: a count or a scope", "rows"),
     "shifts": _("shifts"),
+    "staff_temperatures_deleted": _("staff temperatures deleted"),
     "stop": _("stop"),
     "team": _("team"),
     "updated": _("updated"),

@@ -58,11 +58,19 @@ class MembershipForm(forms.Form):
         self.fields["organisation"].queryset = manageable_organisations(actor)  # type: ignore[attr-defined]
         regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
         if not scope.is_platform_admin:
+            # Offer only the roles services.can_grant allows this person: an organisation's
+            # administrator without a region grants no coordinator and needs no region list.
             regions = regions.filter(scope.q_region("code"))
+            withheld = (
+                {Role.PLATFORM_ADMIN} if scope.region_prefixes else {Role.PLATFORM_ADMIN, Role.COUNTY_COORDINATOR}
+            )
             role_field = self.fields["role"]
             assert isinstance(role_field, forms.ChoiceField)
-            role_field.choices = [c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN]
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+            role_field.choices = [c for c in Role.choices if c[0] not in withheld]
+            if not scope.region_prefixes:
+                del self.fields["region"]
+        if "region" in self.fields:
+            self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["site"].queryset = manageable_sites(actor)  # type: ignore[attr-defined]
 
     def membership(self) -> Membership:

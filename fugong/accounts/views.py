@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
+from fugong.core.validators import national_mobile
 
 from . import audit, services
 from .audit_words import ACTIONS, SOURCES
@@ -89,7 +90,7 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         request.POST if request.method == "POST" and "save_user" in request.POST else None,
         initial={
             "full_name": subject.full_name,
-            "mobile": subject.mobile or "",
+            "mobile": national_mobile(subject.mobile or ""),
             "email": subject.email,
             "is_active": subject.is_active,
         },
@@ -169,7 +170,15 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(actor_label__icontains=who)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [
-        (e, ACTIONS.get(e.action, e.action), audit.readable_changes(e), SOURCES.get(e.source, e.source)) for e in page
+        {
+            "entry": e,
+            # No person: the job or command that made the change, in words.
+            "who": e.actor_label if e.actor_id else SOURCES.get(e.actor_label, e.actor_label),
+            "action": ACTIONS.get(e.action, e.action),
+            "changes": audit.readable_changes(e),
+            "source": SOURCES.get(e.source, e.source),
+        }
+        for e in page
     ]
     actions = sorted(((code, str(label)) for code, label in ACTIONS.items()), key=lambda pair: pair[1])
     context = {"page": page, "rows": rows, "action": action, "actions": actions, "who": who}

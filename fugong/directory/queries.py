@@ -48,6 +48,16 @@ def coordinated_regions(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(pk__in=coordinated.values("region")).order_by("code")
 
 
+def own_regions(user: Any) -> QuerySet[Region]:
+    """Where the user works: the regions they coordinate, else their organisations' regions
+    (the start of the region list; any other region is a search away)."""
+    coordinated = coordinated_regions(user)
+    if coordinated.exists():
+        return coordinated
+    organisations = Organisation.objects.filter(pk__in=scope_of(user).member_org_ids)
+    return Region.objects.filter(pk__in=organisations.values("region")).select_related("parent").order_by("code")
+
+
 def zone_counts(user: Any) -> dict[str, int]:
     """How many of the user's regions are closed, partly open and open."""
     counts = dict.fromkeys(ZoneStatus.values, 0)

@@ -40,8 +40,11 @@ def regions(request: AuthedRequest) -> HttpResponse:
     require(scope_of(request.user).has_role(*MANAGERS))
     query = request.GET.get("q", "").strip()
     qs = queries.regions()
+    own = queries.own_regions(request.user) if not scope_of(request.user).is_platform_admin else Region.objects.none()
     if query:
         qs = queries.search(qs, query)
+    elif own.exists():  # a county's coordinator starts at their county, not at another province
+        qs = own
     else:
         qs = qs.filter(level=Region.Level.CITY) | qs.filter(level=Region.Level.PROVINCE)
     context = {

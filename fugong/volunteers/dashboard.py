@@ -61,6 +61,7 @@ def _my_calls(user: Any) -> Card:
 @dataclass(frozen=True)
 class _Duty:
     starts_at: datetime
+    ends_at: datetime
     what: str
     assignment: ShiftAssignment | None = None  # a shift (to sign in and out of), or a call confirmed
 
@@ -70,12 +71,14 @@ def _next_duty(user: Any) -> Card:
     duties = duty.duties_of(queries.my_members(user))
     now = timezone.now()
     coming = [
-        _Duty(a.shift.starts_at, f"{a.shift.site.name} · {a.shift.team.name}", a)
+        _Duty(a.shift.starts_at, a.shift.ends_at, f"{a.shift.site.name} · {a.shift.team.name}", a)
         for a in duties.assignments
         if a.shift.ends_at > now and a.signed_out_at is None
     ]
     coming += [
-        _Duty(answer.call.starts_at, answer.call.title) for answer in duties.confirmed if answer.call.ends_at > now
+        _Duty(answer.call.starts_at, answer.call.ends_at, answer.call.title)
+        for answer in duties.confirmed
+        if answer.call.ends_at > now
     ]
     coming.sort(key=lambda item: item.starts_at)
     hours = _("%(h)s hours on duty so far. Thank you.") % {"h": f"{duties.hours:.1f}"} if duties.hours else ""
@@ -90,6 +93,8 @@ def _next_duty(user: Any) -> Card:
         state = _("signed in at %(time)s") % {"time": f"{timezone.localtime(first.assignment.signed_in_at):%H:%M}"}
     elif first.assignment is not None and first.starts_at <= now:
         state, tone = _("started: sign in on your duty page"), "warn"
+    elif first.starts_at <= now:
+        state = _("under way until %(time)s") % {"time": f"{timezone.localtime(first.ends_at):%H:%M}"}
     lines = tuple(Line(item.what, f"{timezone.localtime(item.starts_at):%m-%d %H:%M}") for item in coming[1:LISTED])
     note = "; ".join(part for part in (first.what, state, hours) if part)
     return Card(_("My next duty"), figure, note, url, tone, lines)

@@ -161,15 +161,20 @@ def test_codes_recorded_off_the_model_are_shown_by_their_labels(demo: Any) -> No
     assert checks[0].after == "健康码、佩戴口罩"
 
 
-def audit_calls() -> Iterator[tuple[str, ast.Call]]:
-    """Every call that records an audit entry in the package, with its file's name."""
+def package_trees() -> Iterator[tuple[str, ast.Module]]:
     package = Path(audit.__file__).resolve().parent.parent
     for path in package.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        yield path.name, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def audit_calls() -> Iterator[tuple[str, ast.Call]]:
+    """Every call that records an audit entry in the package, with its file's name."""
+    for filename, tree in package_trees():
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
                 if name in ("record", "record_about", "_save_audited") and len(node.args) > 1:
-                    yield path.name, node
+                    yield filename, node
 
 
 def test_every_key_a_service_records_has_words_for_it() -> None:
@@ -177,11 +182,16 @@ def test_every_key_a_service_records_has_words_for_it() -> None:
     the code is a field of some model or has a label in audit_words.CHANGE_LABELS."""
     fields = {field.name for model in apps.get_models() for field in model._meta.get_fields()}
     unlabelled = set()
-    for filename, call in audit_calls():
-        for keyword in call.keywords:
-            if keyword.arg == "changes" and isinstance(keyword.value, ast.Dict):
-                keys = {key.value for key in keyword.value.keys if isinstance(key, ast.Constant)}
-                unlabelled |= {f"{filename}: {key}" for key in keys - fields - set(CHANGE_LABELS)}
+    for filename, tree in package_trees():
+        for node in ast.walk(tree):
+            # changes={...} in the call itself, or changes = {...} built before it
+            in_call = isinstance(node, ast.keyword) and node.arg == "changes"
+            built = isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "changes" for t in node.targets)
+            recorded = getattr(node, "value", None)
+            if not (in_call or built) or not isinstance(recorded, ast.Dict):
+                continue
+            keys = {key.value for key in recorded.keys if isinstance(key, ast.Constant)}
+            unlabelled |= {f"{filename}: {key}" for key in keys - fields - set(CHANGE_LABELS)}
     assert not unlabelled, sorted(unlabelled)
 
 

@@ -86,6 +86,18 @@ def test_org_admin_cannot_grant_roles_in_another_organisation(client_for: Any, d
     assert not demo["huyao"].memberships.filter(organisation=power_hall.organisation).exists()
 
 
+def test_the_grant_form_offers_only_roles_the_person_may_grant(client_for: Any, demo: Any) -> None:
+    """An organisation's administrator is not offered a coordinator role (and its empty region
+    list) only to be refused on saving; a coordinator is, for their own county."""
+    page = client_for("huanghuiyun").get(f"/accounts/users/{demo['huyao'].pk}/").content.decode()
+    assert 'value="county_coordinator"' not in page and 'name="region"' not in page
+    assert 'value="site_staff"' in page and 'value="platform_admin"' not in page
+    page = client_for("xiajiang").get(f"/accounts/users/{demo['huyao'].pk}/").content.decode()
+    mobile = demo["huyao"].mobile
+    assert f'name="mobile" value="{mobile.removeprefix("+86")}"' in page  # as people write it, not +86…
+    assert 'value="county_coordinator"' in page and 'name="region"' in page and 'value="platform_admin"' not in page
+
+
 def test_county_coordinator_sees_only_their_county(client_for: Any) -> None:
     page = client_for("xiajiang").get("/directory/sites/").content.decode()
     # The Xiajiang bureau also serves Xingan: its Xingan site is a Xiajiang organisation's.

@@ -202,6 +202,8 @@ def test_every_role_crawls_clean_on_phone_and_desktop(live_server: Any, signed_i
     for crawl in crawls:
         spent = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in crawl.seconds.items())
         print(f"crawl: {crawl.who} @ {crawl.size}: {len(crawl.visited)} pages, {len(crawl.findings)} findings; {spent}")
+        if os.environ.get("CRAWL_VERBOSE"):  # which pages stood for their kind
+            print("\n".join(f"  {url.removeprefix(live_server.url)}" for url in crawl.visited))
     pages = sum(len(crawl.visited) for crawl in crawls)
     print(
         f"crawl: {len(sessions)} people x {len(SIZES)} sizes, {pages} role x page x size checks"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -374,6 +375,10 @@ def test_volunteer_sees_the_calls_sent_to_them_and_their_answer(demo_screening: 
     duty = page.card("My next duty")
     starts = timezone.localtime(call.starts_at)
     assert duty.figure in (f"{starts:%H:%M}", f"{starts:%m-%d %H:%M}") and call.title in duty.note
+    # Once it has begun, the card says it is under way and until when, not just a time gone by.
+    with time_machine.travel(call.starts_at + (call.ends_at - call.starts_at) / 2):
+        under_way = home(laoyan).card("My next duty")
+    assert f"under way until {timezone.localtime(call.ends_at):%H:%M}" in under_way.note
     assert "/volunteers/me/" in page.links
     assert_links_open(page)
 

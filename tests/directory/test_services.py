@@ -99,3 +99,14 @@ def test_coordinator_adds_a_village_from_the_region_page(client_for: Any, demo: 
     assert bad.status_code == 200 and "code" in bad.context["child_form"].errors
     other_county = client.post("/directory/regions/331126001/", {"add_child": "1", "code": "331126001999", "name": "x"})
     assert other_county.status_code == 403
+
+
+def test_the_region_list_starts_where_the_user_works(client_for: Any, demo: Any) -> None:
+    """Xiajiang's coordinator lands on 峡江县, the bureau's administrator on their bureau's
+    county; neither starts in another province. Search still reaches any region."""
+    for username in ("xiajiang", "huanghuiyun"):
+        page = client_for(username).get("/directory/regions/").content.decode()
+        assert "峡江县" in page and "浙江省" not in page, username
+    found = client_for("xiajiang").get("/directory/regions/", {"q": "庆元"}).content.decode()
+    assert "庆元县" in found
+    assert "浙江省" in client_for("admin").get("/directory/regions/").content.decode()

@@ -38,16 +38,26 @@
       var values = cells.cells.map(function (c) { return c[2]; });
       var low = Math.min(90, Math.floor(Math.min.apply(null, values) / 10) * 10);
       var high = Math.max(100, Math.ceil(Math.max.apply(null, values)));
+      // On a phone the industry names are cut short, the colour key lies under the map and the
+      // cells show whole numbers: nine counties' "98.12" side by side would print over each other.
+      var narrow = heat.clientWidth < 600;
       draw(heat, {
         tooltip: {},
-        grid: { left: 110, right: 70, bottom: 60, top: 10 },
-        xAxis: { type: "category", data: cells.counties, axisLabel: { rotate: 30 } },
-        yAxis: { type: "category", data: cells.industries },
+        grid: narrow ? { left: 84, right: 8, bottom: 130, top: 10 } : { left: 110, right: 70, bottom: 60, top: 10 },
+        xAxis: { type: "category", data: cells.counties, axisLabel: { rotate: 30, interval: 0 } },
+        yAxis: { type: "category", data: cells.industries, axisLabel: narrow ? { width: 76, overflow: "truncate" } : {} },
         visualMap: {
-          min: low, max: high, orient: "vertical", right: 0, top: "middle", calculable: true,
-          inRange: { color: ["#d73027", "#fee08b", "#1a9850"] }
+          min: low, max: high, calculable: true, inRange: { color: ["#d73027", "#fee08b", "#1a9850"] },
+          orient: narrow ? "horizontal" : "vertical",
+          left: narrow ? "center" : undefined, right: narrow ? undefined : 0,
+          top: narrow ? undefined : "middle", bottom: narrow ? 0 : undefined
         },
-        series: [{ type: "heatmap", data: cells.cells, label: { show: true } }]
+        series: [{
+          type: "heatmap", data: cells.cells,
+          label: narrow
+            ? { show: true, fontSize: 10, formatter: function (p) { return Math.round(p.value[2]); } }
+            : { show: true }
+        }]
       });
     }
   });

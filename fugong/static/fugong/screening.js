@@ -28,7 +28,7 @@
       var chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        legend: {},
+        legend: { top: 0 },  // ECharts 6 puts it at the bottom, over the dates
         grid: { left: 40, right: 10, bottom: 30, top: 40 },
         xAxis: { type: "category", data: data.days },
         yAxis: { type: "value", minInterval: 1 },

@@ -19,7 +19,9 @@
       table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
         var column = 0;
         Array.prototype.forEach.call(row.cells, function (cell) {
-          if (names[column] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[column]);
+          // A cell across the whole row ("nothing yet") belongs to no column.
+          var whole = cell.colSpan > 1 && cell.colSpan >= names.length;
+          if (names[column] && !whole && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[column]);
           column += cell.colSpan || 1;
         });
       });
