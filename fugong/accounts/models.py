@@ -183,7 +183,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
 
 
 class LoginFailure(models.Model):
@@ -197,4 +199,4 @@ class LoginFailure(models.Model):
         verbose_name = _("failed sign-in")
 
     def __str__(self) -> str:
-        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -98,4 +99,4 @@ class PeriodicRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"
+        return f"{self.name} @ {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"

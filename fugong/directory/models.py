@@ -6,6 +6,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -102,7 +103,7 @@ class ZoneStatusChange(models.Model):
         indexes = [models.Index(fields=["region", "-effective_at"])]
 
     def __str__(self) -> str:
-        return f"{self.region} {self.status} @ {self.effective_at:%Y-%m-%d %H:%M}"
+        return f"{self.region} {self.get_status_display()} @ {timezone.localtime(self.effective_at):%Y-%m-%d %H:%M}"
 
 
 class OrganisationKind(models.TextChoices):

@@ -172,7 +172,7 @@ class MessageEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.status} @ {self.at:%H:%M:%S}"
+        return f"{self.get_status_display()} @ {timezone.localtime(self.at):%H:%M:%S}"
 
 
 class OptOut(models.Model):

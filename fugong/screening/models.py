@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -92,7 +93,7 @@ class AdmissionPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.site or self.region}, {self.effective_from:%Y-%m-%d %H:%M})"
+        return f"{self.name} ({self.site or self.region}, {timezone.localtime(self.effective_from):%Y-%m-%d %H:%M})"
 
     @property
     def applies_to(self) -> object:
@@ -283,7 +284,7 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.venue} {self.at:%Y-%m-%d %H:%M} {self.get_final_decision_display()}"
+        return f"{self.venue} {timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_final_decision_display()}"
 
 
 class DailyCount(models.Model):
@@ -338,7 +339,7 @@ class StaffTemperature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff} {self.taken_at:%Y-%m-%d %H:%M} {self.temperature}"
+        return f"{self.staff} {timezone.localtime(self.taken_at):%Y-%m-%d %H:%M} {self.temperature}"
 
 
 class Disinfection(models.Model):
@@ -365,4 +366,4 @@ class Disinfection(models.Model):
         indexes = [models.Index(fields=["venue", "done_at"])]
 
     def __str__(self) -> str:
-        return f"{self.venue} {self.done_at:%Y-%m-%d %H:%M}"
+        return f"{self.venue} {timezone.localtime(self.done_at):%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -163,7 +164,7 @@ class ApplicationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_step_display()}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_step_display()}"
 
 
 class FieldOrder(models.Model):

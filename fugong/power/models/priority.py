@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,7 +126,7 @@ class PriorityCall(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resident} {self.received_at:%Y-%m-%d %H:%M}"
+        return f"{self.resident} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
     @property
     def assignee(self) -> Any:
@@ -152,7 +153,7 @@ class HomeVisit(models.Model):
         ordering = ["-visited_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.call.resident} {self.visited_at:%Y-%m-%d}"
+        return f"{self.call.resident} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
 
 class UndeletableQuerySet(models.QuerySet["Revisit"]):
