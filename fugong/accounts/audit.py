@@ -179,7 +179,10 @@ def _value(field: Any, choices: dict[Any, Any], value: Any) -> str:
     if isinstance(field, models.ForeignKey) and str(value).isdigit():  # some services record the name itself
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
-    moment = parse_datetime(value) if isinstance(value, str) and "T" in value else None
+    try:  # a moment some services record in ISO form
+        moment = parse_datetime(value) if isinstance(value, str) and "T" in value else None
+    except ValueError:  # shaped like one, but not a real date
+        moment = None
     if moment is not None:
         return f"{timezone.localtime(moment) if timezone.is_aware(moment) else moment:%Y-%m-%d %H:%M}"
     return str(choices.get(value, value))

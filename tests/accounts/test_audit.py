@@ -159,6 +159,8 @@ def test_codes_recorded_off_the_model_are_shown_by_their_labels(demo: Any) -> No
     assert (role[0].field, role[0].after) == ("角色", "县级协调员")
     assert (kinds[0].before, kinds[0].after) == ("打发票", "打发票、咨询")
     assert checks[0].after == "健康码、佩戴口罩"
+    moments = audit.readable_changes(entry(AdmissionPolicy, {"x": ["2026-11-26T00:00:00+00:00", "2026-13-45T00:00"]}))
+    assert (moments[0].before, moments[0].after) == ("2026-11-26 08:00", "2026-13-45T00:00")  # Shanghai time
 
 
 def package_trees() -> Iterator[tuple[str, ast.Module]]:
