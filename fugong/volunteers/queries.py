@@ -157,17 +157,37 @@ class FleetDriver:
 
 
 def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[FleetDriver]]:
-    """The fleet a planner may use: their organisations', or everyone's for coordinators."""
+    """The fleet a planner may use: their organisations' teams and calls, and a coordinator's
+    also those in their own region, never another county's (plates, owners, mobiles)."""
     scope = scope_of(user)
     require(may_plan_fleet(user))
-    everyone = scope.is_platform_admin or bool(scope.region_prefixes)
-    return fleet_for_day(day, organisation_ids=None if everyone else sorted(scope.admin_org_ids | scope.staff_org_ids))
+    if scope.is_platform_admin:
+        return _fleet(day)
+    organisations = scope.admin_org_ids | scope.staff_org_ids
+    teams = Q(offer__member__team__organisation_id__in=organisations) | scope.q_region(
+        "offer__member__team__region__code"
+    )
+    calls = Q(call__organisation_id__in=organisations) | scope.q_region("call__organisation__region__code")
+    return _fleet(day, teams, calls)
 
 
 def fleet_for_day(
     day: date, *, organisation_ids: list[int] | None = None
 ) -> tuple[list[FleetVehicle], list[FleetDriver]]:
-    """Vehicles and drivers available on `day` (local time) from current members of active teams."""
+    """Vehicles and drivers available on `day` (local time) from current members of active
+    teams: of these organisations' teams and calls, or everyone's."""
+    if organisation_ids is None:
+        return _fleet(day)
+    return _fleet(
+        day,
+        Q(offer__member__team__organisation_id__in=organisation_ids),
+        Q(call__organisation_id__in=organisation_ids),
+    )
+
+
+def _fleet(
+    day: date, teams: Q | None = None, calls_of: Q | None = None
+) -> tuple[list[FleetVehicle], list[FleetDriver]]:
     start = local_time(day, time.min)
     end = start + timedelta(days=1)
     windows = (
@@ -189,9 +209,9 @@ def fleet_for_day(
         call__ends_at__gt=start,
         member__left_on__isnull=True,
     ).select_related("member__team", "call")
-    if organisation_ids is not None:
-        windows = windows.filter(offer__member__team__organisation_id__in=organisation_ids)
-        calls = calls.filter(call__organisation_id__in=organisation_ids)
+    if teams is not None and calls_of is not None:
+        windows = windows.filter(teams)
+        calls = calls.filter(calls_of)
     vehicles: list[FleetVehicle] = []
     drivers: dict[int, FleetDriver] = {}
     confirmed_drivers = {(a.call_id, a.member_id) for a in calls}

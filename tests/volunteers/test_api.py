@@ -86,3 +86,15 @@ def test_the_days_fleet_lists_lent_vehicles_with_their_drivers(client_for: Any, 
     tricycle = next(v for v in fleet["vehicles"] if v["owner"] == "老严")
     assert (tricycle["vehicle_kind"], tricycle["capacity_cartons"]) == ("e_tricycle", 400)
     assert set(tricycle["driver_ids"]) <= {d["member_id"] for d in fleet["drivers"]}
+
+
+def test_a_coordinator_sees_only_their_own_countys_fleet(client_for: Any, demo_volunteers: Any) -> None:
+    """Plates, owners and drivers' mobiles of Xiajiang's lent vehicles are for Xiajiang's planners:
+    Qingyuan's coordinator and the city office see none of them, on the page or through the API."""
+    day = {"day": timezone.localdate().isoformat()}
+    owners = {v["owner"] for v in client_for("xiajiang").get("/api/volunteers/fleet", day).json()["vehicles"]}
+    assert "老严" in owners
+    for username in ("qingyuan", "lishui"):
+        fleet = client_for(username).get("/api/volunteers/fleet", day).json()
+        assert "老严" not in {v["owner"] for v in fleet["vehicles"]}, username
+        assert "老严" not in client_for(username).get("/volunteers/fleet/", day).content.decode(), username
