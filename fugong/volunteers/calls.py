@@ -241,6 +241,8 @@ def answer_call(call: HelpCall, member: Member, *, yes: bool, vehicle: Offer | N
         vehicle = vehicle or (vehicles.first() if vehicles.count() == 1 else None)
         if vehicle is None or not vehicles.filter(pk=vehicle.pk).exists():
             raise ValidationError({"vehicle": _("Choose the vehicle you will bring.")})
+    elif vehicle is not None:  # nothing vouches for it: it would join the fleet without its owner's offer
+        raise ValidationError({"vehicle": _("This call asks for no vehicle.")})
     answer.status, answer.vehicle, answer.answered_at = AnswerStatus.YES, vehicle, timezone.now()
     answer.save()
     return AnswerResult(answer, full=False)

@@ -122,6 +122,29 @@ def test_answer_api_takes_the_links_token(riders: Team, client: Any) -> None:
     assert forged.status_code == 403
 
 
+def test_an_answer_cannot_bring_someone_elses_vehicle_into_the_fleet(riders: Team, client: Any) -> None:
+    """A call that asks for no vehicle takes none from an answer: 甲 cannot put 乙's van in the
+    fleet by sending its offer's id with their own answer link."""
+    call = calls.open_call(
+        None,
+        riders.organisation,
+        title="分拣",
+        needed=1,
+        starts_at=tomorrow_at(6),
+        ends_at=tomorrow_at(9),
+        place="巴邱网点",
+        teams=[riders],
+    )
+    token = calls.answer_token(call, riders.members.get(name="甲"))
+    others = riders.members.get(name="乙").offers.get()
+    answer = {"answer": True, "vehicle_id": others.pk}
+    response = client.post(f"/api/volunteers/answers/{token}", answer, content_type="application/json")
+    assert response.status_code == 422 and "vehicle" in response.text
+    assert not call.answers.exists()
+    response = client.post(f"/api/volunteers/answers/{token}", {"answer": True}, content_type="application/json")
+    assert response.status_code == 200 and call.answers.get().vehicle is None
+
+
 def test_a_van_needs_a_car_licence(riders: Team) -> None:
     rider = services.save_member(None, riders, name="戊", mobile="13907960999", consent=True, licence="D")
     services.save_offer(None, rider, kind="vehicle", vehicle_kind="tricycle", capacity_cartons=40)  # fine
