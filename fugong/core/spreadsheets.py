@@ -128,11 +128,25 @@ def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[dict[st
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_export_value(row.get(c.field)) for c in columns])
+        for cell in sheet[sheet.max_row]:
+            _as_text_if_formula_like(cell)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(column.header)) * 2 + 2)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# A cell beginning with one of these is a formula to a spreadsheet program: a site named
+# `=HYPERLINK(...)` or `=cmd|' /C calc'!A0` would run when the export is opened (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text_if_formula_like(cell: Any) -> None:
+    """Store such a value as text, shown as typed (quote prefix), never evaluated."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _export_value(value: Any) -> Any:

@@ -152,3 +152,19 @@ def test_an_ambiguous_organisation_name_must_be_a_credit_code(demo: Any) -> None
     with pytest.raises(ImportRejected) as rejected:
         exchange.import_sites(demo["admin"], rows)
     assert "credit code" in rejected.value.errors[0].message or "信用代码" in rejected.value.errors[0].message
+
+
+def test_a_formula_typed_as_a_name_is_exported_as_text(demo: Any, client_for: Any) -> None:
+    """Every export is written by core.spreadsheets: a site named like a formula comes out as
+    text that a spreadsheet shows and never runs, and reads back unchanged."""
+    from openpyxl import load_workbook
+
+    site = Site.objects.get(name="巴邱网点")
+    names = ['=HYPERLINK("http://evil.example","点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"]
+    for name in names:
+        Site.objects.filter(pk=site.pk).update(name=name)
+        data = client_for("huanghuiyun").get("/directory/export/sites.xlsx").content
+        sheet = load_workbook(io.BytesIO(data)).active
+        cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value == name]
+        assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells), name
+        assert name in {row.values["name"] for row in read_rows(io.BytesIO(data), "s.xlsx", exchange.SITE_COLUMNS)}
