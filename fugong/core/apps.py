@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
         from . import checks  # noqa: F401 - registers the deployment checks
+        from .sane_dates import refuse_unreal_dates
+
+        pre_save.connect(refuse_unreal_dates, dispatch_uid="fugong.refuse_unreal_dates")

@@ -5,11 +5,23 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.utils.translation import gettext as _
 
+from .validators import validate_day
+
 # The browser's date and time pickers read and write ISO values only: a localised value
 # (2020/02/01 in Chinese) would show an empty field and be lost on the next save.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class DayField(forms.DateField):
+    """A date people mean (core.validators.validate_day): a typo such as 9999 is refused here."""
+
+    default_validators = [validate_day]
+
+
+class MomentField(forms.DateTimeField):
+    default_validators = [validate_day]
 
 
 def apply_errors(form: BaseForm, error: ValidationError) -> None:

@@ -5,6 +5,8 @@ message in the user's language; the field-level `validate_*` wrappers are what m
 and form fields use.
 """
 
+from datetime import date, datetime
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -138,3 +140,21 @@ def validate_resident_id(value: str) -> None:
 
 def validate_mobile(value: str) -> None:
     clean_mobile(value)
+
+
+# Dates people mean: a typo such as 9999-12-30 or 0202-02-10 is refused where it is typed, so
+# that no stored row can later overflow a calculation and break a page for everyone who reads it.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
+def validate_day(value: date | datetime | None) -> None:
+    if not isinstance(value, date):  # nothing yet, or text a form field will parse and check
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."),
+            code="day_out_of_range",
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )

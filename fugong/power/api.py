@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 
 from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
+from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile, mask_name
 from fugong.screening.models import CheckIn
@@ -63,8 +64,8 @@ class ApplicationOut(Schema):
 class ApplicationIn(Schema):
     kind: str
     capacity_kva: int
-    start_on: date
-    end_on: date | None = None
+    start_on: Day
+    end_on: Day | None = None
     channel: str = RequestChannel.PHONE
     note: str = ""
 
@@ -74,7 +75,7 @@ class RejectIn(Schema):
 
 
 class RestorationIn(Schema):
-    restore_on: date | None = None
+    restore_on: Day | None = None
     note: str = ""
 
 
@@ -116,7 +117,7 @@ class RevisitOut(Schema):
 
 class RevisitIn(Schema):
     outcome: str
-    next_on: date | None = None
+    next_on: Day | None = None
 
 
 def _account_json(account: Any) -> dict[str, Any]:

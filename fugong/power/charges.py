@@ -69,5 +69,7 @@ def saving(kva: int, first_day: date, last_day: date, price_on: Callable[[date],
         until = min(month_end, last_day)
         month = day.replace(day=1)
         months.append(month_saving(month, (until - day).days + 1, kva, price_on(month)))
+        if until == date.max:  # a row stored before dates were checked must not break a page
+            break
         day = until + timedelta(days=1)
     return Saving(months)

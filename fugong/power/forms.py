@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.forms import DATE_INPUT, DATETIME_INPUT
+from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, DayField, MomentField
 from fugong.directory.models import Organisation, Region
 from fugong.notify import kinds
 
@@ -43,8 +43,8 @@ class AccountForm(forms.ModelForm):
 class ApplicationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ApplicationKind.choices)
     capacity_kva = forms.IntegerField(label=_("Capacity taken out (kVA)"), min_value=1)
-    start_on = forms.DateField(label=_("First day out"), widget=DATE_INPUT)
-    end_on = forms.DateField(
+    start_on = DayField(label=_("First day out"), widget=DATE_INPUT)
+    end_on = DayField(
         label=_("Last day out"),
         widget=DATE_INPUT,
         required=False,
@@ -66,7 +66,7 @@ class RejectForm(forms.Form):
 
 
 class RestorationForm(forms.Form):
-    restore_on = forms.DateField(label=_("Supply back on"), widget=DATE_INPUT)
+    restore_on = DayField(label=_("Supply back on"), widget=DATE_INPUT)
     channel = forms.ChoiceField(
         label=_("Requested"), choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.AUTOMATIC]
     )
@@ -150,13 +150,11 @@ class AssignForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_INPUT)
+    visited_at = MomentField(label=_("Visited at"), widget=DATETIME_INPUT)
     visitor = forms.CharField(label=_("Who went"), max_length=60, required=False)
     findings = forms.CharField(label=_("What was found and done"), widget=forms.Textarea(attrs={"rows": 3}))
     resolved = forms.BooleanField(label=_("Problem solved"), required=False, initial=True)
-    revisit_on = forms.DateField(
-        label=_("Revisit on"), widget=DATE_INPUT, required=False, help_text=_("Empty: in 14 days.")
-    )
+    revisit_on = DayField(label=_("Revisit on"), widget=DATE_INPUT, required=False, help_text=_("Empty: in 14 days."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +163,7 @@ class VisitForm(forms.Form):
 
 class RevisitForm(forms.Form):
     outcome = forms.CharField(label=_("How the resident is doing"), widget=forms.Textarea(attrs={"rows": 2}))
-    next_on = forms.DateField(
+    next_on = DayField(
         label=_("Next revisit"), widget=DATE_INPUT, required=False, help_text=_("Empty: no further revisit.")
     )
 

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 
 from fugong.accounts.permissions import require
 from fugong.core.api import JobOut, respond_once
+from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 
 from . import queries, services
@@ -46,8 +47,8 @@ class MethodIn(Schema):
     """What to change; what is left out stays as it is."""
 
     baseline_kind: str | None = None
-    baseline_start: date | None = None
-    baseline_end: date | None = None
+    baseline_start: Day | None = None
+    baseline_end: Day | None = None
     threshold: Decimal | None = None
     weight: Decimal | None = None
     exclude_suspended: bool | None = None
@@ -122,8 +123,8 @@ def save_method(request: AuthedRequest, setup_id: int, payload: MethodIn) -> dic
 def figure_list(
     request: AuthedRequest,
     setup_id: int,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     county: str = "",
     industry: str = "",
     all_industries: bool = False,
@@ -146,7 +147,7 @@ def figure_list(
 
 
 @router.get("/setups/{setup_id}/ranking", response=list[FigureOut])
-def ranking(request: AuthedRequest, setup_id: int, day: date | None = None) -> list[dict[str, Any]]:
+def ranking(request: AuthedRequest, setup_id: int, day: Day | None = None) -> list[dict[str, Any]]:
     """The counties in rank order on a day (the latest computed day when none is given)."""
     setup = _setup(request, setup_id)
     day = day or queries.latest_day(setup)

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
+from fugong.core.api_types import Moment
 from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
@@ -104,7 +105,7 @@ def _venue_json(venue: Venue) -> dict[str, Any]:
 
 class CheckInIn(Schema):
     nonce: str = Field(..., min_length=8, max_length=64, description="The scanner's own id for this check-in")
-    at: datetime | None = Field(None, description="When it happened (offline scanners); default now")
+    at: Moment | None = Field(None, description="When it happened (offline scanners); default now")
     name: str = ""
     mobile: str = ""
     id_number: str = ""

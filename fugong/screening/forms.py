@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fugong.accounts.models import User
-from fugong.core.forms import DATETIME_INPUT
+from fugong.core.forms import DATETIME_INPUT, MomentField
 
 from . import rules
 from .checkins import Visitor
@@ -107,7 +107,7 @@ class PolicyForm(forms.Form):
     """A new version: which checks, their values, and what failing or an unclear answer means."""
 
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
-    effective_from = forms.DateTimeField(label=_("In force from"), widget=DATETIME_INPUT)
+    effective_from = MomentField(label=_("In force from"), widget=DATETIME_INPUT)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     PARAMETER_LABELS = {

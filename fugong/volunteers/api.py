@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from fugong.core.api import respond_once
+from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
 
@@ -28,7 +29,7 @@ class FleetOut(Schema):
 
 
 @router.get("/fleet", response=FleetOut)
-def fleet(request: AuthedRequest, day: date) -> dict[str, Any]:
+def fleet(request: AuthedRequest, day: Day) -> dict[str, Any]:
     """Vehicles and licensed drivers lent for `day`, from the organisations you work for."""
     vehicles, drivers = queries.fleet_for_user(request.user, day)
     return {"day": day, "vehicles": vehicles, "drivers": drivers}
@@ -118,7 +119,7 @@ class StatisticsOut(Schema):
 
 
 @router.get("/statistics", response=StatisticsOut)
-def statistics(request: AuthedRequest, region: str, first_day: date, last_day: date) -> dict[str, Any]:
+def statistics(request: AuthedRequest, region: str, first_day: Day, last_day: Day) -> dict[str, Any]:
     """The yearly figures for a region (division code) and period, from the teams you can see."""
     place = get_object_or_404(Region, code=region)
     result = stats.report(queries.visible_teams(request.user), place, first_day, last_day)
@@ -170,7 +171,7 @@ def _team(request: AuthedRequest, team_id: int) -> Team:
 class ActivityIn(Schema):
     kind: ActivityKind
     title: str
-    held_on: date
+    held_on: Day
     place: str = ""
     participant_ids: list[int]
     people_served: int = Field(0, ge=0)
@@ -202,7 +203,7 @@ def _activity_json(activity: Activity, participants: int) -> dict[str, Any]:
 
 
 @router.get("/teams/{team_id}/activities", response=list[ActivityOut])
-def activity_list(request: AuthedRequest, team_id: int, first_day: date, last_day: date) -> list[dict[str, Any]]:
+def activity_list(request: AuthedRequest, team_id: int, first_day: Day, last_day: Day) -> list[dict[str, Any]]:
     activities = (
         _team(request, team_id)
         .activities.filter(held_on__range=(first_day, last_day))
@@ -234,7 +235,7 @@ def record_activity(request: AuthedRequest, team_id: int, payload: ActivityIn) -
 class AidIn(Schema):
     item: AidItem
     quantity: int = Field(description="Positive when received, negative when handed out.")
-    on: date
+    on: Day
     counterparty: str = ""
     note: str = ""
 

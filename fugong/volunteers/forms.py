@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fugong.core.forms import DATE_INPUT, DATETIME_INPUT
+from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, DayField, MomentField
 from fugong.directory.models import Region, Site
 
 from .models import (
@@ -59,7 +59,7 @@ class TeamForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
     organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     region: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Region"), queryset=None)
-    founded_on = forms.DateField(label=_("Founded on"), widget=DATE_INPUT, required=False)
+    founded_on = DayField(label=_("Founded on"), widget=DATE_INPUT, required=False)
 
     def __init__(self, *args: Any, organisations: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,8 +85,8 @@ class OfferForm(forms.Form):
     )
     skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    available_from = forms.DateTimeField(label=_("Available from"), widget=DATETIME_INPUT, required=False)
-    available_until = forms.DateTimeField(label=_("Available until"), widget=DATETIME_INPUT, required=False)
+    available_from = MomentField(label=_("Available from"), widget=DATETIME_INPUT, required=False)
+    available_until = MomentField(label=_("Available until"), widget=DATETIME_INPUT, required=False)
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,8 +105,8 @@ class OfferForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    starts_at = forms.DateTimeField(label=pgettext_lazy("start of a time window", "From"), widget=DATETIME_INPUT)
-    ends_at = forms.DateTimeField(label=_("Until"), widget=DATETIME_INPUT)
+    starts_at = MomentField(label=pgettext_lazy("start of a time window", "From"), widget=DATETIME_INPUT)
+    ends_at = MomentField(label=_("Until"), widget=DATETIME_INPUT)
 
 
 class HelpCallForm(forms.Form):
@@ -117,8 +117,8 @@ class HelpCallForm(forms.Form):
     )
     needs_driver = forms.BooleanField(label=_("Must be able to drive"), required=False)
     skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME_INPUT)
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME_INPUT)
+    starts_at = MomentField(label=_("Starts"), widget=DATETIME_INPUT)
+    ends_at = MomentField(label=_("Ends"), widget=DATETIME_INPUT)
     place = forms.CharField(label=_("Where"), max_length=120, required=False)
     site = forms.ModelChoiceField(
         label=_("Site they report to"),
@@ -177,7 +177,7 @@ class AnswerForm(forms.Form):
 class RosterForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     site: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Site"), queryset=None)
-    first_day = forms.DateField(label=_("First day"), widget=DATE_INPUT)
+    first_day = DayField(label=_("First day"), widget=DATE_INPUT)
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=62, initial=7)
     needed = forms.IntegerField(label=_("People per shift"), min_value=1, max_value=20, initial=2)
 
@@ -193,7 +193,7 @@ class RosterForm(forms.Form):
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     title = forms.CharField(label=_("What was done"), max_length=100)
-    held_on = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    held_on = DayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     participants = MemberChoice(
         label=_("Participants"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -215,14 +215,14 @@ class AidForm(forms.Form):
         choices=[("in", pgettext_lazy("aid ledger", "Received")), ("out", _("Handed out"))],
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    on = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    on = DayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     counterparty = forms.CharField(label=_("From / to"), max_length=100, required=False)
 
 
 class StatsForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
-    first_day = forms.DateField(label=_("First day"), widget=DATE_INPUT)
-    last_day = forms.DateField(label=_("Last day"), widget=DATE_INPUT)
+    first_day = DayField(label=_("First day"), widget=DATE_INPUT)
+    last_day = DayField(label=_("Last day"), widget=DATE_INPUT)
 
     def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,7 +240,7 @@ class StatsForm(forms.Form):
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DisputeKind.choices)
     summary = forms.CharField(label=_("What it is about"), widget=forms.Textarea(attrs={"rows": 3}))
-    opened_on = forms.DateField(label=_("Opened on"), widget=DATE_INPUT, initial=timezone.localdate)
+    opened_on = DayField(label=_("Opened on"), widget=DATE_INPUT, initial=timezone.localdate)
     party_1 = forms.CharField(label=_("First party"), max_length=40)
     party_1_mobile = forms.CharField(label=_("First party's mobile"), max_length=20, required=False)
     party_2 = forms.CharField(label=_("Second party"), max_length=40, required=False)
@@ -251,5 +251,5 @@ class CloseCaseForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in CaseOutcome.choices if c[0] != CaseOutcome.OPEN]
     )
-    closed_on = forms.DateField(label=_("Closed on"), widget=DATE_INPUT, initial=timezone.localdate)
+    closed_on = DayField(label=_("Closed on"), widget=DATE_INPUT, initial=timezone.localdate)
     note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -1,9 +1,10 @@
 """The power API: one-call restoration from a call-centre system, resent safely; the hall's
 queue for ticket machines and window terminals; revisits; masked personal data."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.accounts import services as account_services
@@ -73,3 +74,33 @@ def test_a_ticket_machine_and_a_window_terminal(company, api):
     assert staff("post", f"/windows/{window.pk}/finish").json()["status"] == "served"
     assert staff("post", f"/windows/{window.pk}/next").status_code == 204
     assert api("qingyuan")("post", f"/windows/{window.pk}/next").status_code == 403
+
+
+def test_a_date_nobody_means_is_refused_and_an_old_one_breaks_no_page(changda, relaxed, api, client_for):
+    """9999-12-30 as the first day used to answer 500 *and* save the application, after which
+    the list and the page failed for every reader. Now it is a 422 naming the field, nothing is
+    saved, and a row already stored with such a date (from before) still lists and shows."""
+    from fugong.power.models import CapacityApplication
+
+    staff = api("hufenfen")
+    before = CapacityApplication.objects.count()
+    for start in ("9999-12-30", "0202-02-10"):
+        bad = staff(
+            "post",
+            f"/accounts/{changda.pk}/applications",
+            data={"kind": "suspension", "capacity_kva": 500, "start_on": start},
+        )
+        assert bad.status_code == 422 and "start_on" in bad.text, start
+    assert CapacityApplication.objects.count() == before
+
+    application = applications.apply(None, changda, kind="suspension", capacity_kva=500, start_on=timezone.localdate())
+    applications.approve(None, application)
+    with pytest.raises(ValidationError) as refused:  # the last guard, whatever the path
+        application.start_on = timezone.localdate().replace(year=9999)
+        application.save()
+    assert "start_on" in refused.value.message_dict
+    CapacityApplication.objects.filter(pk=application.pk).update(
+        start_on=date(9999, 12, 30), end_on=date(9999, 12, 31), status="in_effect"
+    )
+    assert staff("get", "/applications").status_code == 200
+    assert client_for("hufenfen").get(f"/power/applications/{application.pk}/").status_code == 200
