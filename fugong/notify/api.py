@@ -124,7 +124,8 @@ def record_opt_out(request: AuthedRequest, payload: OptOutIn) -> Status[Any]:
 @router.delete("/opt-outs/{opt_out_id}", response={204: None})
 def cancel_opt_out(request: AuthedRequest, opt_out_id: int) -> Status[None]:
     """The person wants messages again."""
-    services.cancel_opt_out(request.user, get_object_or_404(OptOut, pk=opt_out_id))
+    visible = OptOut.objects.filter(services.q_visible_opt_outs(request.user))
+    services.cancel_opt_out(request.user, get_object_or_404(visible, pk=opt_out_id))
     return Status(204, None)
 
 

@@ -186,6 +186,9 @@ class OptOut(models.Model):
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # Taken by a coordinator: the region they coordinate (its code prefix); those who coordinate
+    # it see and lift the entry, nobody in another county does. Empty with no organisation: the platform.
+    region_code = models.CharField(_("region code"), max_length=12, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("opt-out")

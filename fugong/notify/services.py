@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,12 +147,25 @@ def may_keep_opt_outs(actor: User | None) -> bool:
 
 
 def may_lift_opt_out(actor: User | None, entry: OptOut) -> bool:
+    """Whoever took it: the organisation's administrators, or the coordinators of the region
+    it was taken in (never another county's), or the platform's administrators."""
     if actor is None:
         return True
     scope = scope_of(actor)
-    if entry.organisation_id is None:
-        return scope.is_platform_admin or scope.has_role("county_coordinator")
-    return scope.is_platform_admin or entry.organisation_id in scope.admin_org_ids
+    if scope.is_platform_admin:
+        return True
+    if entry.organisation_id is not None:
+        return entry.organisation_id in scope.admin_org_ids
+    return bool(entry.region_code) and scope.covers_region(entry.region_code)
+
+
+def q_visible_opt_outs(actor: User) -> Q:
+    """The entries a person keeps (may_lift_opt_out): every opt-out is honoured everywhere, but
+    each office lists only the ones it took."""
+    scope = scope_of(actor)
+    if scope.is_platform_admin:
+        return Q()
+    return Q(organisation_id__in=scope.admin_org_ids) | (Q(organisation__isnull=True) & scope.q_region("region_code"))
 
 
 def opt_out_address(recipient: str) -> str:
@@ -172,11 +186,13 @@ def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note:
         address = opt_out_address(recipient)
     except ValidationError as error:
         raise ValidationError({"recipient": error.messages}) from None
-    admin_of = sorted(scope_of(actor).admin_org_ids) if actor is not None else []
+    scope = scope_of(actor) if actor is not None else None
+    admin_of = sorted(scope.admin_org_ids) if scope is not None else []
+    region_code = scope.region_prefixes[0] if scope is not None and scope.region_prefixes and not admin_of else ""
     entry, created = OptOut.objects.get_or_create(
         recipient=address,
         channel_kind=channel_kind,
-        defaults={"note": note, "organisation_id": admin_of[0] if admin_of else None},
+        defaults={"note": note, "organisation_id": admin_of[0] if admin_of else None, "region_code": region_code},
     )
     if created:
         # The audit shows the entry masked (OptOut.__str__): the number itself is personal data.

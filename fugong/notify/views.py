@@ -77,7 +77,7 @@ def opt_outs(request: AuthedRequest) -> HttpResponse:
             return redirect("notify:opt_outs")
         except ValidationError as error:
             apply_errors(form, error)
-    listing = OptOut.objects.order_by("-created_at")
+    listing = OptOut.objects.filter(services.q_visible_opt_outs(request.user)).order_by("-created_at")
     searched = request.GET.get("q", "").strip()
     if searched:
         try:
@@ -93,7 +93,7 @@ def opt_outs(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def opt_out_cancel(request: AuthedRequest, opt_out_id: int) -> HttpResponse:
-    entry = get_object_or_404(OptOut, pk=opt_out_id)
+    entry = get_object_or_404(OptOut.objects.filter(services.q_visible_opt_outs(request.user)), pk=opt_out_id)
     services.cancel_opt_out(request.user, entry)
     messages.success(request, _("Messages will be sent there again."))
     return redirect("notify:opt_outs")

@@ -199,7 +199,7 @@ def test_only_whoever_took_an_opt_out_may_lift_it_and_the_audit_masks_it(client_
     entry = services.opt_out(demo["huanghuiyun"], "13907960101", note="店主电话要求")
     other = client_for("wuyuanzi")  # another organisation's administrator
     assert "店主电话要求" not in other.get("/notify/opt-outs/").content.decode()
-    assert other.post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 403
+    assert other.post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 404
     assert client_for("huanghuiyun").post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 302
     shown = set(AuditEntry.objects.filter(action__startswith="notify.opt_out").values_list("object_repr", flat=True))
     assert shown == {"139****0101"}
@@ -213,3 +213,19 @@ def test_resuming_twice_is_harmless(client_for: Any, demo: Any) -> None:
     assert client.post(f"/notify/channels/{channel.pk}/", {"resume": "1"}).status_code == 302
     assert client.post(f"/notify/channels/{channel.pk}/", {"resume": "1"}).status_code == 302
     assert AuditEntry.objects.filter(action="channel.resume").count() == 1
+
+
+def test_a_countys_opt_outs_are_that_countys_to_list_and_lift(client_for: Any, demo: Any) -> None:
+    """Qingyuan's coordinator takes an opt-out: Xiajiang's coordinator neither lists nor lifts it
+    (page or API), the city office over Qingyuan may, and it is honoured everywhere regardless."""
+    qingyuan = client_for("qingyuan")
+    response = qingyuan.post("/notify/opt-outs/", {"recipient": "13905780111", "channel_kind": "", "note": "庆元来电"})
+    assert response.status_code == 302
+    entry = OptOut.objects.get()
+    xiajiang = client_for("xiajiang")
+    assert "庆元来电" not in xiajiang.get("/notify/opt-outs/").content.decode()
+    assert xiajiang.delete(f"/api/notify/opt-outs/{entry.pk}").status_code == 404
+    assert xiajiang.post(f"/notify/opt-outs/{entry.pk}/cancel/").status_code == 404
+    assert OptOut.objects.filter(pk=entry.pk).exists()
+    assert "庆元来电" in client_for("lishui").get("/notify/opt-outs/").content.decode()
+    assert qingyuan.delete(f"/api/notify/opt-outs/{entry.pk}").status_code == 204
