@@ -21,12 +21,14 @@ class UsernameOrMobileBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        user = User.objects.filter(username=username).first()
+        # A mobile number first: it is the person's own, and a user name made to look like one
+        # (before such names were refused) must not take their sign-in.
+        try:
+            user = User.objects.filter(mobile=clean_mobile(username)).first()
+        except ValidationError:
+            user = None
         if user is None:
-            try:
-                user = User.objects.filter(mobile=clean_mobile(username)).first()
-            except ValidationError:
-                user = None
+            user = User.objects.filter(username=username).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint
             return None

@@ -4,11 +4,14 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from fugong.core.validators import clean_mobile
 
 
 class User(AbstractUser):
@@ -25,6 +28,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        """A user name that reads as a mobile number would take that sign-in from whoever has
+        the number (sign-in accepts either): it is refused."""
+        super().clean()
+        try:
+            clean_mobile(self.username)
+        except ValidationError:
+            return
+        raise ValidationError({"username": _("A user name cannot be a mobile number: people sign in with theirs.")})
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

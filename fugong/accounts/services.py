@@ -192,12 +192,17 @@ def authenticate_token(raw: str) -> User | None:
 
 
 def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
-    """One key per account however the number is typed (139-0796-0003, +86 13907960003)."""
+    """One key per account however it is typed: its user name or its mobile in any form
+    (huyao, 139-0796-0003, +86 13907960003) count against the same person. A login that is
+    nobody's counts by what was typed (normalised), so guessing names is limited too."""
     text = login.strip()
     try:
-        account = clean_mobile(text)
+        mobile: str | None = clean_mobile(text)
     except ValidationError:
-        account = text.lower()
+        mobile = None
+    user = User.objects.filter(mobile=mobile).first() if mobile else None
+    user = user or User.objects.filter(username__iexact=text).first()
+    account = f"user:{user.pk}" if user is not None else (mobile or text.lower())
     return f"account:{account}"[:80], f"address:{address}" if address else None
 
 

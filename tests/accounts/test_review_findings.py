@@ -146,3 +146,15 @@ def test_repeated_failed_sign_ins_lock_the_account_for_a_while(demo: Any) -> Non
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         later = Client().post("/accounts/login/", {"username": "huyao", "password": "fugong-demo-2026"})
         assert later.status_code == 302
+
+
+@override_settings(LOGIN_FAILURES_PER_ACCOUNT=3)
+def test_the_sign_in_limit_counts_the_person_however_the_login_is_typed(demo: Any) -> None:
+    """Failures by user name and by mobile add up for one account: alternating `huyao` and
+    13907960003 no longer doubles the guesses."""
+    for login in ("huyao", "13907960003", "HuYao"):
+        Client().post("/accounts/login/", {"username": login, "password": "guess"})
+    blocked = Client().post("/accounts/login/", {"username": "huyao", "password": "fugong-demo-2026"})
+    assert blocked.status_code == 200 and not blocked.context["user"].is_authenticated
+    other = Client().post("/accounts/login/", {"username": "wuziqiang", "password": "fugong-demo-2026"})
+    assert other.status_code == 302  # another person is not held up
