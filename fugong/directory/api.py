@@ -89,7 +89,7 @@ class SitePatch(Schema):
 class ListFilter(Schema):
     q: str = ""
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)  # a larger one overflows the database's OFFSET
 
 
 @router.get("/regions", response=list[RegionOut])

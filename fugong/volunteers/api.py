@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from fugong.core.api import respond_once
-from fugong.core.api_types import Day
+from fugong.core.api_types import Day, RowId
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
 
@@ -173,7 +173,7 @@ class ActivityIn(Schema):
     title: str
     held_on: Day
     place: str = ""
-    participant_ids: list[int]
+    participant_ids: list[RowId]
     people_served: int = Field(0, ge=0)
     note: str = ""
 

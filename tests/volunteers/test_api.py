@@ -56,6 +56,19 @@ def test_participants_from_another_team_are_named_and_nothing_is_written(
     assert not Activity.objects.exists()
 
 
+def test_numbers_too_large_for_the_database_are_refused_not_a_server_error(client_for: Any, team: Team) -> None:
+    """A 20-digit participant id, or an offset past what the database counts, is a 422 naming
+    the field; it used to overflow the database's integer and answer 500."""
+    client = client_for("wuyuanzi")
+    url = f"/api/volunteers/teams/{team.pk}/activities"
+    response = client.post(url, _activity(team, participant_ids=[10**19]), content_type="application/json")
+    assert response.status_code == 422 and "participant_ids" in str(response.json()["errors"])
+    assert not Activity.objects.exists()
+    for listing in ("regions", "sites", "organisations"):
+        response = client.get(f"/api/directory/{listing}", {"offset": 10**20})
+        assert response.status_code == 422 and "offset" in str(response.json()["errors"]), listing
+
+
 def test_the_ledger_refuses_to_hand_out_more_than_it_holds(client_for: Any, team: Team) -> None:
     client = client_for("wuyuanzi")
     url = f"/api/volunteers/teams/{team.pk}/aid"
