@@ -126,10 +126,12 @@ def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[dict[st
     sheet.append([str(c.header) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_export_value(row.get(c.field)) for c in columns])
-        for cell in sheet[sheet.max_row]:
-            _as_text_if_formula_like(cell)
+    for number, row in enumerate(rows, start=2):
+        values = [_export_value(row.get(c.field)) for c in columns]
+        sheet.append(values)
+        for position, value in enumerate(values, start=1):  # only those cells: max_row would scan the sheet
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                _as_text(sheet.cell(row=number, column=position))
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(column.header)) * 2 + 2)
     out = io.BytesIO()
@@ -142,11 +144,10 @@ def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[dict[st
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _as_text_if_formula_like(cell: Any) -> None:
+def _as_text(cell: Any) -> None:
     """Store such a value as text, shown as typed (quote prefix), never evaluated."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    cell.data_type = "s"
+    cell.quotePrefix = True
 
 
 def _export_value(value: Any) -> Any:
