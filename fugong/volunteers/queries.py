@@ -4,6 +4,7 @@
 (or brought to a confirmed call for help) on that day, and the licensed drivers free then.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -163,12 +164,10 @@ def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[Fleet
     require(may_plan_fleet(user))
     if scope.is_platform_admin:
         return _fleet(day)
-    organisations = scope.admin_org_ids | scope.staff_org_ids
-    teams = Q(offer__member__team__organisation_id__in=organisations) | scope.q_region(
-        "offer__member__team__region__code"
-    )
-    calls = Q(call__organisation_id__in=organisations) | scope.q_region("call__organisation__region__code")
-    return _fleet(day, teams, calls)
+    teams, calls = _of_organisations(scope.admin_org_ids | scope.staff_org_ids)
+    teams |= scope.q_region("offer__member__team__region__code")
+    calls |= scope.q_region("call__organisation__region__code")
+    return _fleet(day, (teams, calls))
 
 
 def fleet_for_day(
@@ -176,18 +175,16 @@ def fleet_for_day(
 ) -> tuple[list[FleetVehicle], list[FleetDriver]]:
     """Vehicles and drivers available on `day` (local time) from current members of active
     teams: of these organisations' teams and calls, or everyone's."""
-    if organisation_ids is None:
-        return _fleet(day)
-    return _fleet(
-        day,
-        Q(offer__member__team__organisation_id__in=organisation_ids),
-        Q(call__organisation_id__in=organisation_ids),
-    )
+    return _fleet(day, None if organisation_ids is None else _of_organisations(organisation_ids))
 
 
-def _fleet(
-    day: date, teams: Q | None = None, calls_of: Q | None = None
-) -> tuple[list[FleetVehicle], list[FleetDriver]]:
+def _of_organisations(ids: Iterable[int]) -> tuple[Q, Q]:
+    """(vehicle windows of these organisations' teams, confirmed answers to their calls)"""
+    listed = sorted(ids)
+    return Q(offer__member__team__organisation_id__in=listed), Q(call__organisation_id__in=listed)
+
+
+def _fleet(day: date, where: tuple[Q, Q] | None = None) -> tuple[list[FleetVehicle], list[FleetDriver]]:
     start = local_time(day, time.min)
     end = start + timedelta(days=1)
     windows = (
@@ -209,9 +206,8 @@ def _fleet(
         call__ends_at__gt=start,
         member__left_on__isnull=True,
     ).select_related("member__team", "call")
-    if teams is not None and calls_of is not None:
-        windows = windows.filter(teams)
-        calls = calls.filter(calls_of)
+    if where is not None:
+        windows, calls = windows.filter(where[0]), calls.filter(where[1])
     vehicles: list[FleetVehicle] = []
     drivers: dict[int, FleetDriver] = {}
     confirmed_drivers = {(a.call_id, a.member_id) for a in calls}
