@@ -9,6 +9,18 @@ from fugong.core.validators import clean_mobile
 from .models import User
 
 
+def user_for_login(login: str, *, any_case: bool = False) -> User | None:
+    """Whose sign-in this is: the owner of the mobile number (typed in any form) first, so a
+    user name made to look like someone's number (before such names were refused) cannot take
+    their sign-in; else the user name (`any_case` for counting failures: HuYao is huyao too)."""
+    try:
+        user = User.objects.filter(mobile=clean_mobile(login)).first()
+    except ValidationError:
+        user = None
+    names = User.objects.filter(username__iexact=login) if any_case else User.objects.filter(username=login)
+    return user or names.first()
+
+
 class UsernameOrMobileBackend(ModelBackend):
     """Log in with the user name or the mobile number (13812345678, +86 138 1234 5678)."""
 
@@ -21,14 +33,7 @@ class UsernameOrMobileBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        # A mobile number first: it is the person's own, and a user name made to look like one
-        # (before such names were refused) must not take their sign-in.
-        try:
-            user = User.objects.filter(mobile=clean_mobile(username)).first()
-        except ValidationError:
-            user = None
-        if user is None:
-            user = User.objects.filter(username=username).first()
+        user = user_for_login(username)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint
             return None

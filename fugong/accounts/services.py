@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fugong.core.validators import clean_mobile
 
 from . import audit
+from .backends import user_for_login
 from .models import ApiToken, LoginFailure, Membership, Role, User, hash_token
 from .permissions import forget_scope, require, scope_of
 
@@ -196,13 +197,14 @@ def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
     (huyao, 139-0796-0003, +86 13907960003) count against the same person. A login that is
     nobody's counts by what was typed (normalised), so guessing names is limited too."""
     text = login.strip()
-    try:
-        mobile: str | None = clean_mobile(text)
-    except ValidationError:
-        mobile = None
-    user = User.objects.filter(mobile=mobile).first() if mobile else None
-    user = user or User.objects.filter(username__iexact=text).first()
-    account = f"user:{user.pk}" if user is not None else (mobile or text.lower())
+    user = user_for_login(text, any_case=True)
+    if user is not None:
+        account = f"user:{user.pk}"
+    else:
+        try:
+            account = clean_mobile(text)
+        except ValidationError:
+            account = text.lower()
     return f"account:{account}"[:80], f"address:{address}" if address else None
 
 
