@@ -13,6 +13,7 @@ MEDIA_ROOT          where uploads live; default var/media.
 STATIC_ROOT         where collectstatic writes; default var/static.
 TASKS_BACKEND       "db" (django-tasks-db, the default) or "immediate" (run in the request).
 SECURE_SSL          "1" behind HTTPS: secure cookies, HSTS, redirect to https.
+SECURE_HSTS_PRELOAD "0" for a domain whose subdomains are not all https (default on with SECURE_SSL).
 TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
@@ -215,7 +216,10 @@ if env_bool("SECURE_SSL", default=not DEBUG):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    # On by default: the directive only consents to the browsers' preload list (submitting the domain at
+    # hstspreload.org is a separate, deliberate step), and a public service under HTTPS for a year with its
+    # subdomains is what the list asks for. A domain with plain-http subdomains sets SECURE_HSTS_PRELOAD=0.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,6 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "fugong.example.cn",
     "BASE_URL": "https://fugong.example.cn",
     "DATABASE_URL": "sqlite:////tmp/fugong-deploy-check.sqlite3",
-    "SECURE_HSTS_PRELOAD": "1",
 }
 
 
@@ -41,6 +40,11 @@ def test_check_deploy_warns_while_links_point_at_this_machine() -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "BASE_URL"}
     result = fugong("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0 and "fugong.W001" in result.stderr + result.stdout
+
+
+def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
+    result = fugong("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "0"})
+    assert result.returncode != 0 and "security.W021" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
