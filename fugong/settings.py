@@ -224,13 +224,14 @@ if env_bool("SECURE_SSL", default=not DEBUG):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"signed_links": {"()": "fugong.core.logging.RedactSignedLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["signed_links"]}},
+    "formatters": {"redacted": {"()": "fugong.core.logging.RedactingFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request lines can carry query strings with phone numbers (and provider calls their
-        # signed parameters and access key ids): keep them out of logs.
-        "django.server": {"level": "WARNING"},
+        # Django's own handlers write around the redacting formatter: send its lines to the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Request lines are noise at INFO; errors and 404s still show, redacted.
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from . import checks  # noqa: F401 - registers the deployment checks
+        from .logging import install_record_factory
         from .sane_dates import refuse_unreal_dates
 
         pre_save.connect(refuse_unreal_dates, dispatch_uid="fugong.refuse_unreal_dates")
+        install_record_factory()

@@ -69,8 +69,11 @@ def opt_outs(request: AuthedRequest) -> HttpResponse:
     """Who asked for no messages: recorded here, honoured by every channel. Numbers are masked;
     searching by a full number finds its entry."""
     require(services.may_keep_opt_outs(request.user))
-    form = OptOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # A search by full number is posted, so the number never sits in a URL (history, proxy logs).
+    searched = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    recording = request.method == "POST" and "q" not in request.POST
+    form = OptOutForm(request.POST if recording else None)
+    if recording and form.is_valid():
         try:
             services.opt_out(request.user, **form.cleaned_data)
             messages.success(request, _("Recorded: nothing more is sent there."))
@@ -78,13 +81,12 @@ def opt_outs(request: AuthedRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
     listing = OptOut.objects.filter(services.q_visible_opt_outs(request.user)).order_by("-created_at")
-    searched = request.GET.get("q", "").strip()
     if searched:
         try:
             listing = listing.filter(recipient=services.opt_out_address(searched))
         except ValidationError:
             listing = listing.none()
-    page = Paginator(listing, 50).get_page(request.GET.get("page"))
+    page = Paginator(listing, 50).get_page(1 if searched else request.GET.get("page"))
     liftable = {entry.pk for entry in page if services.may_lift_opt_out(request.user, entry)}
     context = {"form": form, "page": page, "searched": searched, "liftable": liftable}
     return render(request, "notify/opt_outs.html", context)

@@ -138,9 +138,12 @@ def test_opt_outs_are_recorded_masked_and_honoured(client_for: Any, demo: Any) -
     assert response.status_code == 302
     page = client.get("/notify/opt-outs/").content.decode()
     assert "13907960101" not in page and "139****0101" in page
-    # A full number finds its entry; a number not on the list says so.
-    assert "电话要求" in client.get("/notify/opt-outs/", {"q": "13907960101"}).content.decode()
-    assert "电话要求" not in client.get("/notify/opt-outs/", {"q": "13907960102"}).content.decode()
+    # A full number finds its entry; a number not on the list says so. The search is posted, so the
+    # number is in no URL; posting it records nothing.
+    assert "电话要求" in client.post("/notify/opt-outs/", {"q": "13907960101"}).content.decode()
+    missing = client.post("/notify/opt-outs/", {"q": "13907960102"}).content.decode()
+    assert "电话要求" not in missing and "13907960102" in missing and OptOut.objects.count() == 1
+    assert 'class="search" method="post"' in page
     services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
     dispatch(bureau())
     assert Message.objects.get().status == MessageStatus.SKIPPED

@@ -103,11 +103,24 @@ def test_full_numbers_only_for_tracing_by_administrators(hall, client_for):
     checkins.check_in(None, hall, checkins.Visitor("张三", mobile="13905780125"), GREEN, channel="phone")
 
     def table(username):
-        page = client_for(username).get(reverse("screening:checkins", args=[hall.pk]), {"q": "13905780125"})
+        page = client_for(username).post(reverse("screening:checkins", args=[hall.pk]), {"q": "13905780125"})
         return page.content.decode().split("<tbody>")[1].split("</tbody>")[0]
 
     assert "13905780125" not in table("hufenfen") and "139****0125" in table("hufenfen")
     assert "13905780125" in table("qy_power")
+
+
+def test_tracing_search_never_puts_the_number_in_a_url(hall, client_for):
+    """Numbers in a query string end up in browser history and every proxy's log: the search is posted."""
+    from fugong.screening import checkins
+
+    checkins.check_in(None, hall, checkins.Visitor("张三", mobile="13905780125"), GREEN, channel="phone")
+    url = reverse("screening:checkins", args=[hall.pk])
+    client = client_for("qy_power")
+    by_link = client.get(url, {"q": "13905780125"}).content.decode().split("<tbody>")[1]
+    assert "13905780125" not in by_link  # a query string does not search
+    page = client.post(url, {"q": "13905780125"}).content.decode()
+    assert '<form method="post" class="search">' in page and "13905780125" in page.split("<tbody>")[1]
 
 
 def test_new_policy_version_from_the_page(hall, client_for):

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.accounts.permissions import require
 from fugong.core.clock import day_bounds
@@ -24,6 +24,8 @@ from ..access import may_screen, sees_personal_data
 from ..forms import CheckInForm, DisinfectionForm, StaffTemperatureForm
 from ..models import Channel, CheckIn, Decision, Disinfection, StaffTemperature
 from .office import venue_of
+
+SEARCH_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
 
 
 @login_required
@@ -98,13 +100,15 @@ def _day(text: str | None) -> date:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     """A day's check-ins, masked; administrators find one person's visits by full number."""
     venue = venue_of(request, venue_id)
     require(may_screen(request.user, venue))
     full = sees_personal_data(request.user, venue)
     day = _day(request.GET.get("day"))
-    query = request.GET.get("q", "").strip()
+    # A search by full number is posted, so the number never sits in a URL (history, proxy logs).
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     searched = False
     if query and full:
         try:
@@ -116,7 +120,7 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     else:
         start, end = day_bounds(day)
         records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("checked_by")
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page = Paginator(records, SEARCH_LIMIT if searched else 50).get_page(1 if searched else request.GET.get("page"))
     context = {
         "venue": venue,
         "page": page,
