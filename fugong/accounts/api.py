@@ -25,8 +25,9 @@ class UserOut(Schema):
     memberships: list[MembershipOut]
 
 
-def user_out(viewer: User, user: User) -> UserOut:
-    full = can_see_personal_data(viewer, user)
+def user_out(viewer: User, user: User, *, in_list: bool = False) -> UserOut:
+    """One user; a list masks every mobile, as the pages' lists do."""
+    full = not in_list and can_see_personal_data(viewer, user)
     return UserOut(
         id=user.pk,
         username=user.username,
@@ -59,7 +60,7 @@ def me(request: AuthedRequest) -> MeOut:
 
 @router.get("/users", response=list[UserOut])
 def users(request: AuthedRequest) -> list[UserOut]:
-    """Users you manage; mobile numbers masked unless you may see them in full."""
+    """Users you manage, mobiles masked."""
     viewer = request.user
     assert isinstance(viewer, User)
-    return [user_out(viewer, u) for u in visible_users(viewer).select_related(None)[:500]]
+    return [user_out(viewer, u, in_list=True) for u in visible_users(viewer).select_related(None)[:500]]

@@ -21,6 +21,7 @@ ACTIONS = {
     "membership.revoke": _("role removed"),
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
+    "export.full_numbers": _("list downloaded with full mobiles"),
     # directory
     "region.create": _("region created"),
     "region.update": _("region changed"),
@@ -121,6 +122,7 @@ ACTIONS = {
 }
 
 CHANGE_LABELS = {
+    "export": _("list"),
     "applies_to": _("applies to"),
     "checkins_deleted": _("check-ins deleted"),
     "checks": _("checks"),

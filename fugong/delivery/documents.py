@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 
+from fugong.core.masking import mask_mobile
 from fugong.core.spreadsheets import Column, write_workbook
 from fugong.core.validators import national_mobile
 from fugong.routing.findings import clock
@@ -97,7 +98,9 @@ def plan_workbook(plan: DeliveryPlan) -> bytes:
                     "where": _("Reload") if stop.is_reload else (shop.name if shop else stop.site.name),
                     "licence_number": shop.licence_number if shop else "",
                     "address": shop.address if shop else "",
-                    "mobile": row["mobile"],
+                    # The office's overview of the day: masked. The route sheet a driver carries has the
+                    # number in full, to ring the shop on arrival.
+                    "mobile": mask_mobile(row["mobile"]),
                     "cartons": stop.cartons,
                     "outcome": stop.get_outcome_display(),
                 }

@@ -61,6 +61,13 @@ def may_see_case(user: Any, case: MediationCase) -> bool:
     return MediationCase.objects.filter(q_visible_cases(user), pk=case.pk).exists()
 
 
+def sees_party_contacts(user: Any, case: MediationCase) -> bool:
+    """Parties' names and numbers in full: only the mediation team itself, who call them. Those who
+    oversee the team (its organisation, the county) read the case with the parties masked."""
+    scope = scope_of(user)
+    return case.team.members.filter(user_id=scope.user_id or 0, left_on__isnull=True).exists()
+
+
 def may_work_case(user: Any, team: Team) -> bool:
     """Open and record cases of a mediation team: its members and its coordinators (not site staff)."""
     if user is None:

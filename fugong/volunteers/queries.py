@@ -5,7 +5,7 @@
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.clock import local_time
+from fugong.core.masking import mask_mobile
 from fugong.directory.models import Region
 
 from .access import may_run_team, q_visible_cases, q_visible_teams
@@ -163,11 +164,15 @@ def fleet_for_user(user: Any, day: date) -> tuple[list[FleetVehicle], list[Fleet
     scope = scope_of(user)
     require(may_plan_fleet(user))
     if scope.is_platform_admin:
-        return _fleet(day)
-    teams, calls = _of_organisations(scope.admin_org_ids | scope.staff_org_ids)
-    teams |= scope.q_region("offer__member__team__region__code")
-    calls |= scope.q_region("call__organisation__region__code")
-    return _fleet(day, (teams, calls))
+        vehicles, drivers = _fleet(day)
+    else:
+        teams, calls = _of_organisations(scope.admin_org_ids | scope.staff_org_ids)
+        teams |= scope.q_region("offer__member__team__region__code")
+        calls |= scope.q_region("call__organisation__region__code")
+        vehicles, drivers = _fleet(day, (teams, calls))
+    # A list for people: mobiles masked (the planner reaches drivers through their run links; a
+    # team's leader has the full number on the member's page).
+    return vehicles, [replace(driver, mobile=mask_mobile(driver.mobile)) for driver in drivers]
 
 
 def fleet_for_day(

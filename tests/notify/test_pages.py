@@ -13,9 +13,13 @@ def bureau() -> Channel:
     return Channel.objects.get(name="峡江县局（演示控制台）")
 
 
-def test_outbox_masks_numbers_for_those_who_do_not_manage_the_channel(client_for: Any, demo: Any) -> None:
+def test_outbox_lists_masked_numbers_and_the_channels_manager_opens_one_in_full(client_for: Any, demo: Any) -> None:
     services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
-    assert "13907960101" in client_for("huanghuiyun").get("/notify/").content.decode()
+    listing = client_for("huanghuiyun").get("/notify/").content.decode()
+    assert "13907960101" not in listing and "139****0101" in listing
+    message = Message.objects.get()
+    assert "13907960101" in client_for("huanghuiyun").get(f"/notify/messages/{message.pk}/").content.decode()
+    assert "13907960101" not in client_for("huyao").get(f"/notify/messages/{message.pk}/").content.decode()
     coordinator = client_for("xiajiang").get("/notify/").content.decode()
     assert "13907960101" not in coordinator  # a coordinator sees only channels it manages or its own sends
     assert client_for("laoyan").get("/notify/").status_code == 403

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fugong.core import exports
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
 from fugong.core.pinyin import normalise_query
-from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 from fugong.directory.models import Organisation, Site
 
 from .. import exchange, orders, queries
@@ -49,13 +49,18 @@ def shops(request: AuthedRequest) -> HttpResponse:
     qs = queries.visible_shops(request.user).filter(organisation=bureau)
     if query:
         qs = qs.filter(search_key__contains=normalise_query(query))
-    if request.GET.get("export"):
-        body = write_workbook(_("Shops"), exchange.SHOP_COLUMNS, exchange.shop_rows(qs, full_mobile=True))
-        response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="shops-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
+    if exports.is_export(request):
+        return exports.workbook_response(
+            request,
+            title=_("Shops"),
+            columns=exchange.SHOP_COLUMNS,
+            rows=lambda full: exchange.shop_rows(qs, full_mobile=full),
+            filename="shops",
+            organisation=bureau,
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"bureau": bureau, "bureaus": bureaus, "page": page, "q": query}
+    may_export_full = exports.may_export_full(request.user, bureau)
+    context = {"bureau": bureau, "bureaus": bureaus, "page": page, "q": query, "may_export_full": may_export_full}
     return render(request, "delivery/_shop_rows.html" if request.htmx else "delivery/shops.html", context)
 
 

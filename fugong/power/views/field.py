@@ -1,5 +1,6 @@
 """Field work on the phone: the restorations a worker is sent to, with the enterprise's number
-to call and "supply restored" at the meter (the same service as the application page)."""
+to call and "supply restored" at the meter (the same service as the application page). The
+number is in full on the orders a worker is sent to; "all open restorations" shows it masked."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

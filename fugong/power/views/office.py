@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require
+from fugong.core import exports
 from fugong.core.forms import apply_errors, named_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.jobs import start_job
-from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 from fugong.directory.models import Organisation
 
 from .. import applications, customers, exchange, queries
@@ -74,12 +74,15 @@ def accounts(request: AuthedRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in AccountKind.values:
         qs = qs.filter(kind=kind)
-    full = sees_personal_data(request.user, company)
-    if request.GET.get("export"):
-        body = write_workbook(_("Power accounts"), exchange.COLUMNS, exchange.account_rows(qs, full_mobile=full))
-        response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="power-accounts-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
+    if exports.is_export(request):
+        return exports.workbook_response(
+            request,
+            title=_("Power accounts"),
+            columns=exchange.COLUMNS,
+            rows=lambda full: exchange.account_rows(qs, full_mobile=full),
+            filename="power-accounts",
+            organisation=company,
+        )
     page = Paginator(qs.order_by("number"), 50).get_page(request.GET.get("page"))
     context = {
         "company": company,
@@ -89,6 +92,7 @@ def accounts(request: AuthedRequest) -> HttpResponse:
         "kind": kind,
         "kinds": AccountKind.choices,
         "can_administer": may_administer(request.user, company),
+        "may_export_full": exports.may_export_full(request.user, company),
     }
     return render(request, "power/_account_rows.html" if request.htmx else "power/accounts.html", context)
 

@@ -16,7 +16,7 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk, posted_pks
 
 from .. import mediation, queries
-from ..access import may_work_case
+from ..access import may_work_case, sees_party_contacts
 from ..forms import (
     CaseForm,
     CloseCaseForm,
@@ -84,6 +84,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
         "case": case,
         "works": works,
         "parties": case.parties.all(),
+        "party_contacts": sees_party_contacts(request.user, case),
         "sessions": case.sessions.prefetch_related("mediators"),
         "close_form": close_form,
         "team_members": case.team.members.filter(left_on__isnull=True),

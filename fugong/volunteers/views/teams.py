@@ -70,7 +70,6 @@ def team_detail(request: AuthedRequest, team_id: int) -> HttpResponse:
         "activities": team.activities.prefetch_related("participants")[:20],
         "activity_form": activity_form,
         "aid_form": aid_form,
-        "show_mobiles": runs,
     }
     return render(request, "volunteers/team.html", context)
 
