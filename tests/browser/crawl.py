@@ -7,7 +7,9 @@ first hour and no unit test saw:
   not use);
 - a page wider than the phone (sideways scroll at 390 px);
 - on Chinese pages, English words outside an allow-list and raw choice codes (`e_tricycle`);
-- form controls without an accessible name and other serious or critical findings of axe-core.
+- form controls without an accessible name and other serious or critical findings of axe-core;
+- a mobile or resident ID number in full (in the text, a call link, a field, a downloaded workbook
+  or an API list) on a page not declared to show it to this person.
 
 The checker knows nothing of Fugong's URLs beyond where to start: it is tested on a made-up
 site in test_crawl.py, so that each class of defect is shown to make it fail.
@@ -15,16 +17,20 @@ site in test_crawl.py, so that each class of defect is shown to make it fail.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Error, Page
+from stdnum.cn import ric
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -68,6 +74,10 @@ ALLOWED_LATIN = frozenset(
 # Paths never followed: signing out or switching language changes the session, static files
 # and the API's own documentation are not pages of the product.
 SKIPPED_PREFIXES = ("/accounts/logout", "/i18n/", "/static/", "/jsi18n/", "/api/docs", "/api/openapi")
+
+MOBILE = re.compile(r"(?:(?<=\+86)|(?<![0-9]))1[3-9][0-9]{9}(?![0-9])")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Run in the page: the words a reader sees, the widest elements, and the links it offers.
 PAGE_FACTS = (Path(__file__).parent / "page_facts.js").read_text()
@@ -118,6 +128,44 @@ def page_kind(url: str) -> str:
     return general(parts.path) + ("?" + urlencode(query) if query else "")
 
 
+def full_numbers(text: str) -> list[str]:
+    """Mobiles and (valid) resident ID numbers written in full, masked for the report, which
+    must not leak them either."""
+    found = set(MOBILE.findall(text)) | {n for n in ID_NUMBER.findall(text) if ric.is_valid(n)}
+    return sorted(f"{n[:3]}{'*' * (len(n) - 7)}{n[-4:]}" for n in found)
+
+
+def check_numbers(crawl: Crawl, url: str, text: str, shows_full_numbers: Callable[[str], bool]) -> None:
+    found = full_numbers(text)
+    if found and not shows_full_numbers(url):
+        crawl.add(url, "personal numbers in full", f"{len(found)}: {', '.join(found[:3])}")
+
+
+# Fetched from inside the page, so the request carries the person's session and goes wherever
+# the page's own requests go.
+FETCH = """async url => {
+  const r = await fetch(url, {credentials: "same-origin"});
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return {status: r.status, type: r.headers.get("content-type") || "", body: btoa(binary)};
+}"""
+
+
+def fetch(page: Page, url: str) -> tuple[int, str]:
+    """A URL's status and what it says: a workbook's cells, a text or JSON body's text."""
+    answer = page.evaluate(FETCH, url)
+    body = base64.b64decode(answer["body"])
+    if answer["type"].startswith(XLSX):
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        text = "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v)
+    elif answer["type"].startswith(("text/", "application/json")):
+        text = body.decode("utf-8", "replace")
+    else:
+        text = ""
+    return answer["status"], text
+
+
 def in_scope(url: str, origin: str) -> bool:
     parts = urlsplit(url)
     if f"{parts.scheme}://{parts.netloc}" != origin:
@@ -158,8 +206,11 @@ def crawl_as(
     limit: int = 400,
     axe: bool = True,
     allowed: frozenset[str] = ALLOWED_LATIN,
+    shows_full_numbers: Callable[[str], bool] = lambda url: False,
+    api_lists: Sequence[str] = (),
 ) -> Crawl:
-    """Follow every link the person is shown, one page of each kind, checking each page."""
+    """Follow every link the person is shown, one page of each kind, checking each page; then
+    read each of `api_lists` as this person."""
     crawl = Crawl(who, size)
     if axe:
         context.add_init_script(path=AXE)
@@ -184,7 +235,8 @@ def crawl_as(
                 continue
             response = None
         with crawl.timing("open"):
-            status, html = _status(context, page, url, response)
+            status, html, downloaded = _status(page, url, response)
+        check_numbers(crawl, url, downloaded, shows_full_numbers)
         if status >= 500:
             crawl.add(url, "server error", str(status), came_from)
         elif status in (403, 404):
@@ -196,6 +248,7 @@ def crawl_as(
         if phone and facts["wide"]:
             crawl.add(url, "sideways scroll on a phone", "; ".join(facts["wide"][:4]))
         check_text(crawl, url, facts, allowed)
+        check_numbers(crawl, url, facts["personal"], shows_full_numbers)
         if axe:
             with crawl.timing("axe"):
                 check_axe(page, crawl, url)
@@ -208,6 +261,14 @@ def crawl_as(
         for link in facts["fragments"]:
             if in_scope(link, origin):
                 fragments.setdefault(page_kind(link), (link, url))
+    for url in api_lists:
+        crawl.visited.append(url)
+        with crawl.timing("api"):
+            status, text = fetch(page, url)
+        if status >= 500:
+            crawl.add(url, "server error", str(status))
+        elif status == 200:
+            check_numbers(crawl, url, text, shows_full_numbers)
     page.close()
     for kind, (link, came_from) in fragments.items():
         if kind in seen:
@@ -220,12 +281,12 @@ def crawl_as(
     return crawl
 
 
-def _status(context: BrowserContext, page: Page, url: str, response: object) -> tuple[int, bool]:
-    """The status and whether the person got an HTML page (a download is fetched again to
-    read its status, which the browser does not report for it)."""
+def _status(page: Page, url: str, response: object) -> tuple[int, bool, str]:
+    """The status, whether the person got an HTML page, and a download's text (a download is
+    fetched again to read its status and content, which the browser does not report)."""
     if response is None:
-        fetched = context.request.get(url)
-        return fetched.status, False
+        status, text = fetch(page, url)
+        return status, False, text
     status: int = response.status  # type: ignore[attr-defined]
     content_type: str = response.headers.get("content-type", "")  # type: ignore[attr-defined]
-    return status, content_type.startswith("text/html")
+    return status, content_type.startswith("text/html"), ""

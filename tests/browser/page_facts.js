@@ -1,5 +1,5 @@
 // Run in the page by crawl.py: the words a reader sees, the elements wider than the phone,
-// and the links and htmx fetches the page offers.
+// the text in which personal numbers are looked for, and the links and htmx fetches the page offers.
 () => {
   const out = {lang: document.documentElement.lang || "", words: [], codes: [], wide: [], links: [], fragments: []};
   // Code, what a person typed (a textarea's text) and text in another language are not checked.
@@ -39,6 +39,9 @@
     }
     out.wide.unshift(`page ${document.documentElement.scrollWidth}px wide`);
   }
+  // Personal numbers wherever the person can read or copy them: the text, call links, fields.
+  const fields = [...document.querySelectorAll("a[href^='tel:'], input:not([type=hidden]), textarea")];
+  out.personal = [document.body.innerText, ...fields.map(el => el.getAttribute("href") || el.value || "")].join("\n");
   const add = url => { if (url) out.links.push(url); };
   for (const a of document.querySelectorAll("a[href]")) if (!a.hasAttribute("download")) add(a.href);
   // What htmx fetches is a piece of a page: its status is checked, not its title or language.

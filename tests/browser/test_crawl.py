@@ -2,21 +2,26 @@
 what fails a page), and the crawler itself shown to catch each class of defect on a made-up
 site."""
 
+import io
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, Queue
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from openpyxl import Workbook
 from playwright.sync_api import Browser, BrowserContext, Route, ViewportSize, sync_playwright
 
 from fugong.accounts.models import Membership, User
 from fugong.demo import world
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
-from .crawl import Crawl, crawl_as
+from .crawl import XLSX, Crawl, crawl_as
 
 pytestmark = [pytest.mark.browser]
 
@@ -47,9 +52,26 @@ CLEAN = {
 }
 
 
-def serve(context: BrowserContext, pages: dict[str, str], statuses: dict[str, int] | None = None) -> None:
+def workbook(*cells: str) -> bytes:
+    book = Workbook()
+    book.active.append(list(cells))  # type: ignore[union-attr]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def serve(
+    context: BrowserContext,
+    pages: dict[str, str],
+    statuses: dict[str, int] | None = None,
+    downloads: dict[str, bytes] | None = None,
+) -> None:
     def answer(route: Route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]
+        if path in (downloads or {}):
+            headers = {"Content-Disposition": 'attachment; filename="list.xlsx"'}
+            route.fulfill(status=200, content_type=XLSX, headers=headers, body=(downloads or {})[path])
+            return
         status = (statuses or {}).get(path, 200 if path in pages else 404)
         head = '<meta name="viewport" content="width=device-width, initial-scale=1"><title>页</title>'
         main = pages.get(path, "")
@@ -60,12 +82,17 @@ def serve(context: BrowserContext, pages: dict[str, str], statuses: dict[str, in
 
 
 def crawl_site(
-    browser: Browser, pages: dict[str, str], statuses: dict[str, int] | None = None, viewport: ViewportSize = PHONE
+    browser: Browser,
+    pages: dict[str, str],
+    statuses: dict[str, int] | None = None,
+    viewport: ViewportSize = PHONE,
+    downloads: dict[str, bytes] | None = None,
+    **options: Any,
 ) -> list[str]:
     context = new_context(browser, ORIGIN, viewport)
-    serve(context, pages, statuses)
+    serve(context, pages, statuses, downloads)
     try:
-        crawl = crawl_as(context, ORIGIN, who="test", size="phone")
+        crawl = crawl_as(context, ORIGIN, who="test", size="phone", **options)
     finally:
         context.close()
     return [f"{f.kind}: {f.url.removeprefix(ORIGIN)}: {f.detail}" for f in crawl.findings]
@@ -127,7 +154,69 @@ def test_an_unlabelled_form_control_fails_the_crawl(browser: Browser) -> None:
     assert findings[0].startswith("accessibility: /list/1/: label: ")
 
 
+def test_a_full_mobile_fails_the_crawl_unless_the_page_may_show_it(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/list/1/": '<h1>甲</h1><p>139****0125</p><a href="tel:13905780125">拨打</a>'})
+    assert crawl_site(browser, pages) == ["personal numbers in full: /list/1/: 1: 139****0125"]
+    assert crawl_site(browser, pages, shows_full_numbers=lambda url: url.endswith("/list/1/")) == []
+
+
+def test_full_numbers_in_a_download_or_an_api_list_fail_the_crawl(browser: Browser) -> None:
+    pages = dict(CLEAN, **{"/list/": CLEAN["/list/"] + '<a href="/list.xlsx">导出</a>', "/api/people": '[{"m": "1"}]'})
+    downloads = {"/list.xlsx": workbook("张三", "110101199003074514")}
+    assert crawl_site(browser, pages, downloads=downloads) == [
+        "personal numbers in full: /list.xlsx: 1: 110***********4514"
+    ]
+    pages["/api/people"] = '[{"mobile": "+8613905780125"}]'
+    assert crawl_site(browser, pages, downloads=downloads, api_lists=["/api/people"]) == [
+        "personal numbers in full: /list.xlsx: 1: 110***********4514",
+        "personal numbers in full: /api/people: 1: 139****0125",
+    ]
+
+
 # The product as every demo user ---------------------------------------------------------
+
+
+# Single records whose number the person works with, by page name, and who sees it there in full.
+# Every other page, download and API list shows numbers masked to everyone.
+COORDINATORS = {"admin", "xiajiang", "qingyuan", "lishui"}
+FULL_NUMBERS_SHOWN = {
+    "accounts:user": COORDINATORS | {"huanghuiyun", "qy_power", "wuyuanzi"},  # whom they manage
+    "volunteers:member": COORDINATORS | {"huanghuiyun", "huyao", "wuziqiang", "laoyan", "wuyuanzi", "yezeyun"},
+    "delivery:shop": {"admin", "xiajiang", "huanghuiyun", "huyao", "wuziqiang"},  # the bureau rings its shops
+    "delivery:fleet": {"admin", "xiajiang", "huanghuiyun", "huyao", "wuziqiang"},  # a driver's form
+    "notify:message": {"admin", "qy_power"},  # the channel's managers
+    "power:account": {"admin", "hufenfen", "qy_power"},
+    "power:call": {"admin", "hufenfen", "qy_power"},
+    "power:resident": {"admin", "hufenfen", "qy_power"},
+}
+
+
+def shows_full_numbers_to(username: str) -> Callable[[str], bool]:
+    def shows(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.path == "/api/me" or parse_qs(parts.query).get("export") == ["full"]:
+            return True  # yourself; a full export, which only administrators are offered (and it is audited)
+        try:
+            name = resolve(parts.path).view_name
+        except Resolver404:
+            return False
+        return username in FULL_NUMBERS_SHOWN.get(name, ())
+
+    return shows
+
+
+def api_lists() -> list[str]:
+    """Every API list (a GET without a path parameter), required days filled in with today."""
+    from fugong.api import api
+
+    today = timezone.localdate().isoformat()
+    urls = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "get" not in operations or "{" in path:
+            continue
+        required = [p["name"] for p in operations["get"].get("parameters", []) if p.get("required")]
+        urls.append(path + ("?" + urlencode(dict.fromkeys(required, today)) if required else ""))
+    return urls
 
 
 def kinds_of_people(users: Any) -> set[tuple[str, str, str]]:
@@ -173,6 +262,7 @@ def crawl_everyone(base_url: str, sessions: dict[str, Any], workers: int = 3) ->
         for size in SIZES:
             jobs.put((username, size))
     crawls: list[Crawl] = []
+    lists = api_lists()
 
     def work() -> None:
         with sync_playwright() as playwright:
@@ -183,7 +273,16 @@ def crawl_everyone(base_url: str, sessions: dict[str, Any], workers: int = 3) ->
                 except Empty:
                     break
                 context = new_context(browser, base_url, SIZES[size], storage_state=sessions[username])
-                crawls.append(crawl_as(context, base_url, who=username, size=size))
+                crawls.append(
+                    crawl_as(
+                        context,
+                        base_url,
+                        who=username,
+                        size=size,
+                        shows_full_numbers=shows_full_numbers_to(username),
+                        api_lists=lists if size == "phone" else (),
+                    )
+                )
                 context.close()
             browser.close()
 

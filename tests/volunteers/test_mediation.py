@@ -55,6 +55,17 @@ def test_coordinators_see_all_cases_and_site_staff_none(client_for: Any, two_tea
     assert client_for("huyao").get(f"/volunteers/cases/{ours.pk}/").status_code == 404  # another organisation's clerk
 
 
+def test_parties_numbers_only_for_the_cases_own_team(client_for: Any, two_teams: Any) -> None:
+    """The federation and the county oversee the case; only the mediators who ring the parties see them."""
+    _mengzhou, _songyuan, ours, _theirs = two_teams
+    team = client_for("yezeyun").get(f"/volunteers/cases/{ours.pk}/").content.decode()
+    assert "王秀英" in team and "139 0578 1111" in team.replace("13905781111", "139 0578 1111")
+    for overseer in ("wuyuanzi", "qingyuan", "lishui", "admin"):
+        page = client_for(overseer).get(f"/volunteers/cases/{ours.pk}/").content.decode()
+        assert "13905781111" not in page.replace(" ", "") and "王秀英" not in page, overseer
+        assert "139****1111" in page and "王**" in page, overseer
+
+
 def test_a_member_cannot_record_in_another_teams_case(demo: Any, two_teams: Any) -> None:
     _mengzhou, _songyuan, _ours, theirs = two_teams
     with pytest.raises(PermissionDenied):
