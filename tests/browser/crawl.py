@@ -7,7 +7,9 @@ first hour and no unit test saw:
   not use);
 - a page wider than the phone (sideways scroll at 390 px);
 - on Chinese pages, English words outside an allow-list and raw choice codes (`e_tricycle`);
-- form controls without an accessible name and other serious or critical findings of axe-core.
+- form controls without an accessible name and other serious or critical findings of axe-core;
+- anything the Content-Security-Policy refused (an inline script, event handler or style
+  attribute, an image or script from elsewhere, eval): it does not run, so the page is broken.
 
 The checker knows nothing of Fugong's URLs beyond where to start: it is tested on a made-up
 site in test_crawl.py, so that each class of defect is shown to make it fail.
@@ -27,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from playwright.sync_api import BrowserContext, Error, Page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CSP_LISTENER = Path(__file__).parent / "csp_violations.js"
 
 # Latin words a Chinese page may show: the brand, units, file formats and terms that Chinese
 # users themselves write in Latin letters.
@@ -161,6 +164,7 @@ def crawl_as(
 ) -> Crawl:
     """Follow every link the person is shown, one page of each kind, checking each page."""
     crawl = Crawl(who, size)
+    context.add_init_script(path=CSP_LISTENER)
     if axe:
         context.add_init_script(path=AXE)
     page = context.new_page()
@@ -195,6 +199,8 @@ def crawl_as(
             facts = page.evaluate(PAGE_FACTS)
         if phone and facts["wide"]:
             crawl.add(url, "sideways scroll on a phone", "; ".join(facts["wide"][:4]))
+        for violation in dict.fromkeys(facts["csp"]):
+            crawl.add(url, "refused by the Content-Security-Policy", violation)
         check_text(crawl, url, facts, allowed)
         if axe:
             with crawl.timing("axe"):

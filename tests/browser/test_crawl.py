@@ -3,6 +3,7 @@ what fails a page), and the crawler itself shown to catch each class of defect o
 site."""
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -47,23 +48,32 @@ CLEAN = {
 }
 
 
-def serve(context: BrowserContext, pages: dict[str, str], statuses: dict[str, int] | None = None) -> None:
+def serve(
+    context: BrowserContext,
+    pages: dict[str, str],
+    statuses: dict[str, int] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     def answer(route: Route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]
         status = (statuses or {}).get(path, 200 if path in pages else 404)
         head = '<meta name="viewport" content="width=device-width, initial-scale=1"><title>页</title>'
         main = pages.get(path, "")
         body = f'<!doctype html><html lang="zh-hans"><head>{head}</head><body><main>{main}</main></body></html>'
-        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=body)
+        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=body, headers=headers)
 
     context.route(f"{ORIGIN}/**", answer)
 
 
 def crawl_site(
-    browser: Browser, pages: dict[str, str], statuses: dict[str, int] | None = None, viewport: ViewportSize = PHONE
+    browser: Browser,
+    pages: dict[str, str],
+    statuses: dict[str, int] | None = None,
+    viewport: ViewportSize = PHONE,
+    headers: dict[str, str] | None = None,
 ) -> list[str]:
     context = new_context(browser, ORIGIN, viewport)
-    serve(context, pages, statuses)
+    serve(context, pages, statuses, headers)
     try:
         crawl = crawl_as(context, ORIGIN, who="test", size="phone")
     finally:
@@ -125,6 +135,18 @@ def test_an_unlabelled_form_control_fails_the_crawl(browser: Browser) -> None:
     findings = crawl_site(browser, pages)
     assert len(findings) == 1
     assert findings[0].startswith("accessibility: /list/1/: label: ")
+
+
+def test_what_the_content_security_policy_refuses_fails_the_crawl(browser: Browser) -> None:
+    policy = {"Content-Security-Policy": "default-src 'self'"}
+    assert crawl_site(browser, CLEAN, headers=policy) == []
+    inline = '<h1>甲</h1><p style="color: red">红</p><button onclick="history.back()">返回</button>'
+    findings = crawl_site(browser, dict(CLEAN, **{"/list/1/": inline}), headers=policy)
+    assert [re.sub(r" at \S+", "", finding) for finding in findings] == [  # where in the file varies
+        "refused by the Content-Security-Policy: /list/1/: style-src-attr refused inline on /list/1/",
+        "refused by the Content-Security-Policy: /list/1/: script-src-attr refused inline on /list/1/",
+    ]
+    assert crawl_site(browser, dict(CLEAN, **{"/list/1/": inline})) == []  # without the policy both run
 
 
 # The product as every demo user ---------------------------------------------------------
