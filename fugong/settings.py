@@ -17,7 +17,8 @@ SECURE_HSTS_PRELOAD "0" for a domain whose subdomains are not all https (default
 TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
-MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plain background).
+MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plain background). Its
+                    origin is added to the Content-Security-Policy's img-src.
 RESUMPTION_STORE    where meter readings are kept as Parquet; default var/resumption.
 RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files; default var/resumption-inbox.
 """
@@ -25,8 +26,10 @@ RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "ninja",  # the API docs page from its own static files (otherwise from a CDN, with inline script)
     "django_htmx",
     "django_tasks_db",
     "fugong.core",
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -274,6 +280,35 @@ RETENTION_DAYS = {
 ROUTING_WORKERS = int(os.environ.get("ROUTING_WORKERS", str(min(4, os.cpu_count() or 1))))
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+
+def tile_source(url: str) -> list[str]:
+    """Where a route map's tiles come from, for the policy's img-src: the tile server's origin,
+    Leaflet's {s} subdomains as a wildcard; nothing when there is none or it is this site."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come only from this
+# site, no inline script, event handler or style attribute runs and nothing is eval'ed, so an
+# injected script element or event handler does nothing; pages are never framed and forms post only here.
+# Behaviour lives in static/fugong/*.js driven by data attributes, looks in app.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *tile_source(MAP_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import NinjaAPI, Router, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -98,6 +98,9 @@ def make_api() -> NinjaAPI:
         description=_("Fugong (复工) API. Authenticate with `Authorization: Bearer <token>`."),
         auth=[TokenAuth(), SessionAuth()],
         urls_namespace="api",
+        # Swagger UI from ninja's own static files (ninja is an installed app); no badge fetched
+        # from validator.swagger.io, which would send it the schema's address.
+        docs=Swagger(settings={"validatorUrl": None}),
     )
     install_error_handlers(api)
     return api

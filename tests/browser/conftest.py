@@ -8,11 +8,13 @@ import os
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+import contextlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, ViewportSize, sync_playwright
 
 from fugong.accounts.models import User
 from fugong.demo import world
@@ -31,6 +33,20 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = world.DEMO_PASSWORD
 SHOTS_DIR = "/tmp/fugong-shots"  # noqa: S108 - screenshots for people to look at, outside the repository
+CSP_LISTENER = Path(__file__).parent / "csp_violations.js"
+
+
+def watch_csp(context: BrowserContext) -> list[str]:
+    """Every Content-Security-Policy violation in the context's pages from now on, as it
+    happens: an inline script or style the policy refused is a page that does not work."""
+    violations: list[str] = []
+
+    def report(text: str) -> None:
+        violations.append(text)
+
+    context.expose_function("__reportCspViolation", report)
+    context.add_init_script(path=CSP_LISTENER)
+    return violations
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +80,13 @@ def page(browser: Browser, live_server: Any, viewport: ViewportSize) -> Iterator
         has_touch=viewport["width"] < 600,
     )
     context.set_default_timeout(10_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
+    with contextlib.suppress(Error):
+        page.evaluate("0")  # a round trip, so that reports sent before it have arrived
     context.close()
+    assert violations == [], "the Content-Security-Policy refused:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ first hour and no unit test saw:
 - a page wider than the phone (sideways scroll at 390 px);
 - on Chinese pages, English words outside an allow-list and raw choice codes (`e_tricycle`);
 - form controls without an accessible name and other serious or critical findings of axe-core;
+- anything the Content-Security-Policy refused (an inline script, event handler or style
+  attribute, an image or script from elsewhere, eval): it does not run, so the page is broken;
 - a mobile or resident ID number in full (in the text, a call link, a field, a downloaded workbook
   or an API list) on a page not declared to show it to this person.
 
@@ -33,6 +35,7 @@ from playwright.sync_api import BrowserContext, Error, Page
 from stdnum.cn import ric
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CSP_LISTENER = Path(__file__).parent / "csp_violations.js"
 
 # Latin words a Chinese page may show: the brand, units, file formats and terms that Chinese
 # users themselves write in Latin letters.
@@ -212,6 +215,7 @@ def crawl_as(
     """Follow every link the person is shown, one page of each kind, checking each page; then
     read each of `api_lists` as this person."""
     crawl = Crawl(who, size)
+    context.add_init_script(path=CSP_LISTENER)
     if axe:
         context.add_init_script(path=AXE)
     page = context.new_page()
@@ -247,6 +251,8 @@ def crawl_as(
             facts = page.evaluate(PAGE_FACTS)
         if phone and facts["wide"]:
             crawl.add(url, "sideways scroll on a phone", "; ".join(facts["wide"][:4]))
+        for violation in dict.fromkeys(facts["csp"]):
+            crawl.add(url, "refused by the Content-Security-Policy", violation)
         check_text(crawl, url, facts, allowed)
         check_numbers(crawl, url, facts["personal"], shows_full_numbers)
         if axe:

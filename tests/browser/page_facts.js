@@ -1,7 +1,9 @@
 // Run in the page by crawl.py: the words a reader sees, the elements wider than the phone,
-// the text in which personal numbers are looked for, and the links and htmx fetches the page offers.
+// the text in which personal numbers are looked for, the links and htmx fetches the page offers,
+// and what the Content-Security-Policy refused (kept by csp_violations.js).
 () => {
-  const out = {lang: document.documentElement.lang || "", words: [], codes: [], wide: [], links: [], fragments: []};
+  const out = {lang: document.documentElement.lang || "", words: [], codes: [], wide: [], links: [], fragments: [],
+               csp: [...(window.__cspViolations || [])]};
   // Code, what a person typed (a textarea's text) and text in another language are not checked.
   const skip = el => el.closest("script,style,code,pre,kbd,textarea,[translate=no],[lang]:not(html)");
   const isShown = el => el.checkVisibility ? el.checkVisibility() : !!el.offsetParent;

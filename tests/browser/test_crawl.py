@@ -4,6 +4,7 @@ site."""
 
 import io
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,18 +66,19 @@ def serve(
     pages: dict[str, str],
     statuses: dict[str, int] | None = None,
     downloads: dict[str, bytes] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     def answer(route: Route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]
         if path in (downloads or {}):
-            headers = {"Content-Disposition": 'attachment; filename="list.xlsx"'}
-            route.fulfill(status=200, content_type=XLSX, headers=headers, body=(downloads or {})[path])
+            attachment = {"Content-Disposition": 'attachment; filename="list.xlsx"'}
+            route.fulfill(status=200, content_type=XLSX, headers=attachment, body=(downloads or {})[path])
             return
         status = (statuses or {}).get(path, 200 if path in pages else 404)
         head = '<meta name="viewport" content="width=device-width, initial-scale=1"><title>页</title>'
         main = pages.get(path, "")
         body = f'<!doctype html><html lang="zh-hans"><head>{head}</head><body><main>{main}</main></body></html>'
-        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=body)
+        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=body, headers=headers)
 
     context.route(f"{ORIGIN}/**", answer)
 
@@ -87,10 +89,11 @@ def crawl_site(
     statuses: dict[str, int] | None = None,
     viewport: ViewportSize = PHONE,
     downloads: dict[str, bytes] | None = None,
+    headers: dict[str, str] | None = None,
     **options: Any,
 ) -> list[str]:
     context = new_context(browser, ORIGIN, viewport)
-    serve(context, pages, statuses, downloads)
+    serve(context, pages, statuses, downloads, headers)
     try:
         crawl = crawl_as(context, ORIGIN, who="test", size="phone", **options)
     finally:
@@ -152,6 +155,18 @@ def test_an_unlabelled_form_control_fails_the_crawl(browser: Browser) -> None:
     findings = crawl_site(browser, pages)
     assert len(findings) == 1
     assert findings[0].startswith("accessibility: /list/1/: label: ")
+
+
+def test_what_the_content_security_policy_refuses_fails_the_crawl(browser: Browser) -> None:
+    policy = {"Content-Security-Policy": "default-src 'self'"}
+    assert crawl_site(browser, CLEAN, headers=policy) == []
+    inline = '<h1>甲</h1><p style="color: red">红</p><button onclick="history.back()">返回</button>'
+    findings = crawl_site(browser, dict(CLEAN, **{"/list/1/": inline}), headers=policy)
+    assert [re.sub(r" at \S+", "", finding) for finding in findings] == [  # where in the file varies
+        "refused by the Content-Security-Policy: /list/1/: style-src-attr refused inline on /list/1/",
+        "refused by the Content-Security-Policy: /list/1/: script-src-attr refused inline on /list/1/",
+    ]
+    assert crawl_site(browser, dict(CLEAN, **{"/list/1/": inline})) == []  # without the policy both run
 
 
 def test_a_full_mobile_fails_the_crawl_unless_the_page_may_show_it(browser: Browser) -> None:

@@ -15,7 +15,7 @@ from fugong.demo.delivery import load_delivery
 from fugong.demo.volunteers import load_volunteers
 from fugong.directory.models import Site
 
-from .conftest import PHONE, SHOTS_DIR
+from .conftest import PHONE, SHOTS_DIR, watch_csp
 
 pytestmark = [pytest.mark.browser]
 
@@ -43,8 +43,8 @@ def test_plan_publish_deliver_and_follow(
     page.click("button[name=solve]")
     expect(page.locator(".job")).to_be_visible()
     run_tasks()  # what `fugong worker` does beside the web server
-    page.reload()
-    expect(page.locator("#shops-served")).to_have_text("118 / 118")
+    # The page follows the job and reloads itself when it ends (behaviour.js, data-reload-when-done).
+    expect(page.locator("#shops-served")).to_have_text("118 / 118", timeout=15_000)
     expect(page.locator("#route-map .leaflet-interactive").first).to_be_attached()
     page.screenshot(path=f"{SHOTS_DIR}/delivery-plan.png", full_page=True)
     page.click("button[name=publish]")
@@ -55,9 +55,11 @@ def test_plan_publish_deliver_and_follow(
     page.goto(f"/delivery/plans/{plan.pk}/routes/{route.pk}/link/")
     link = page.locator("#route-link").inner_text()
 
-    phone = browser.new_context(
+    phone_context = browser.new_context(
         viewport=PHONE, base_url=live_server.url, locale="zh-CN", is_mobile=True, has_touch=True
-    ).new_page()
+    )
+    refused_on_phone = watch_csp(phone_context)
+    phone = phone_context.new_page()
     phone.goto(urlparse(link).path)
     stops = list(route.stops.filter(is_reload=False).order_by("position")[:3])
     picture = photo_file(tmp_path)
@@ -75,6 +77,8 @@ def test_plan_publish_deliver_and_follow(
         expect(card).to_have_class("panel run-stop done")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
     phone.screenshot(path=f"{SHOTS_DIR}/delivery-phone.png")
+    phone.evaluate("0")  # a round trip, so that every report has arrived
+    assert refused_on_phone == []  # the driver's page works under the Content-Security-Policy
 
     page.goto(f"/delivery/plans/{plan.pk}/")
     expect(page.locator(f"#live tr[data-route='{route.number}'] .done")).to_have_text(

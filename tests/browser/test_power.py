@@ -12,7 +12,7 @@ from fugong.power import hall
 from fugong.power.models import Ticket
 from fugong.screening import venues
 
-from .conftest import PHONE, SHOTS_DIR
+from .conftest import PHONE, SHOTS_DIR, watch_csp
 from .test_screening import check_in, screened_hall
 
 pytestmark = [pytest.mark.browser]
@@ -27,12 +27,16 @@ def test_take_a_number_call_it_to_window_2_and_serve_it(
     hall.save_window(None, site, number=3, kinds=["installation", "suspension"])
 
     # The hall's TV, signed in as nobody.
-    tv = browser.new_page(base_url=live_server.url, locale="zh-CN")
+    tv_context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    refused_on_tv = watch_csp(tv_context)
+    tv = tv_context.new_page()
     tv.goto(f"/power/screen/{hall.screen_token(site)}/")
     expect(tv.locator("[data-window='2'] .big-number")).to_have_text("—")
 
     # A visitor checks in on their phone, is admitted and takes a number for paying a bill.
-    phone = browser.new_page(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True)
+    phone_context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True)
+    refused_on_phone = watch_csp(phone_context)
+    phone = phone_context.new_page()
     check_in(
         phone, f"/screening/v/{venues.venue_token(venue)}/", name="王大伯", temperature="36.6", mobile="13905781234"
     )
@@ -61,3 +65,8 @@ def test_take_a_number_call_it_to_window_2_and_serve_it(
     ticket = Ticket.objects.get()
     assert ticket.status == "served" and ticket.window == window and ticket.checkin is not None
     expect(phone.locator(".result")).to_contain_text("已办理", timeout=8_000)
+    # The TV and the visitor's phone work under the Content-Security-Policy (a round trip each first,
+    # so that every report has arrived).
+    tv.evaluate("0")
+    phone.evaluate("0")
+    assert refused_on_tv == [] and refused_on_phone == []

@@ -7,7 +7,10 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips are built with style attributes, which
+  // the Content-Security-Policy does not apply.
   function draw(el, option) {
+    option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip);
     var chart = window.echarts.init(el);
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });

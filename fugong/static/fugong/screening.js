@@ -27,7 +27,8 @@
       var colours = { admit: "#1a7f37", refer: "#b7791f", refuse: "#c62828" };
       var chart = window.echarts.init(el);
       chart.setOption({
-        tooltip: { trigger: "axis" },
+        // Drawn on the canvas: ECharts' HTML tooltips carry style attributes the CSP refuses.
+        tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { top: 0 },  // ECharts 6 puts it at the bottom, over the dates
         grid: { left: 40, right: 10, bottom: 30, top: 40 },
         xAxis: { type: "category", data: data.days },
