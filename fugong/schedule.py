@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from fugong.accounts.tasks import purge_old_audit_entries, purge_old_login_failures
 from fugong.core.scheduling import Periodic
-from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs
+from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs, purge_rate_events
 from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_holds
 from fugong.directory.tasks import apply_due_zone_changes
 from fugong.notify.tasks import dispatch_due_messages, purge_old_messages
@@ -21,6 +21,7 @@ PERIODIC_JOBS = [
     Periodic("purge_old_jobs", purge_old_jobs, daily_at=time(3, 10)),
     Periodic("purge_old_audit_entries", purge_old_audit_entries, daily_at=time(3, 20)),
     Periodic("purge_old_login_failures", purge_old_login_failures, daily_at=time(3, 30)),
+    Periodic("purge_rate_events", purge_rate_events, daily_at=time(3, 35)),
     Periodic("apply_due_zone_changes", apply_due_zone_changes, every=timedelta(minutes=5)),
     Periodic("purge_old_messages", purge_old_messages, daily_at=time(3, 40)),
     Periodic("dispatch_due_messages", dispatch_due_messages, every=timedelta(minutes=1)),

@@ -249,6 +249,10 @@ LOGGING = {
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+# Check-ins without an account, per minute: at one venue (a queue scanning at opening time stays
+# under it), and from one address (above a family on one phone and a hall's Wi-Fi in normal use).
+PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = int(os.environ.get("PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE", "30"))
+PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE", "20"))
 
 # Outbound messages (fugong.notify).
 NOTIFY_SECRET_KEY = os.environ.get("NOTIFY_SECRET_KEY", "")  # default: derived from SECRET_KEY

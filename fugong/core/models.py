@@ -100,3 +100,18 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"
+
+
+class RateEvent(models.Model):
+    """One request that counts against a limit (a venue's check-ins, an address's tries), kept a
+    day. In the database, so every web process and host counts the same."""
+
+    key = models.CharField(_("counted against"), max_length=120)  # "checkin-venue:3", "checkin-address:1.2.3.4"
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rate-limited request")
+        indexes = [models.Index(fields=["key", "at"], name="rate_event_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from . import throttle
 from .idempotency import purge_expired_keys
 from .models import Job, PeriodicRun
 
@@ -32,3 +33,8 @@ def purge_old_jobs() -> dict[str, Any]:
     ).delete()
     runs, _ = PeriodicRun.objects.filter(slot__lt=min(cutoff, now - MIN_CLAIM_AGE)).delete()
     return {"jobs": jobs, "task_results": results, "periodic_runs": runs}
+
+
+@task()
+def purge_rate_events() -> dict[str, Any]:
+    return {"deleted": throttle.purge()}

@@ -15,8 +15,12 @@ from .dispatch import expected_arrival
 from .models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
 
 RECENT = timedelta(days=7)  # finished orders shown this long after delivery
-ATTEMPTS_PER_ADDRESS = 20
-ATTEMPTS_PER_LICENCE = 10  # 10,000 possible last digits: spreading guesses over addresses does not help
+# Failed tries in the sign-in window. Per licence is the tight one: 10,000 possible last digits,
+# and spreading guesses over addresses does not help. Per address only stops one machine walking
+# through licences; it is high because many shops sit behind one address (a carrier's NAT, a
+# market's Wi-Fi) and a shop that mistypes must not lock its neighbours out.
+ATTEMPTS_PER_ADDRESS = 200
+ATTEMPTS_PER_LICENCE = 10
 
 
 @dataclass(frozen=True)

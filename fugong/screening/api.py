@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from fugong.accounts.middleware import client_ip
 from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
 from fugong.core.api_types import Moment
@@ -282,6 +283,8 @@ def visit(request: HttpRequest, token: str, payload: CheckInIn) -> Status[Any]:
     """A visitor checks in with the venue code (a mini-program or an app on their phone).
     `at` is ignored: a visitor checks in now."""
     venue = _venue_of_token(token)
+    if not checkins.public_check_in_allowed(venue, client_ip(request)):
+        raise HttpError(429, checkins.too_many_check_ins())
     payload.at = None
     record, created = _record(None, venue, payload, Channel.PHONE)
     return Status(201 if created else 200, _checkin_json(record, created))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core import throttle
 from fugong.core.validators import clean_mobile, clean_resident_id
 
 from . import policies, rules
@@ -92,6 +93,21 @@ def _moment(at: datetime | None) -> datetime:
     if at < now - timedelta(days=settings.RETENTION_DAYS["checkins"]):
         raise ValidationError({"at": _("This check-in is older than the records kept; it was not recorded.")})
     return at
+
+
+def public_check_in_allowed(venue: Venue, address: str | None) -> bool:
+    """Whether a check-in without an account may go ahead now (and count it): each admitted
+    visitor can take a hall number, so a flood of made-up visitors must not."""
+    limits = [throttle.Limit(f"checkin-venue:{venue.pk}", settings.PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE, 60)]
+    if address:
+        limits.append(throttle.Limit(f"checkin-address:{address}", settings.PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE, 60))
+    return throttle.take(*limits)
+
+
+def too_many_check_ins() -> str:
+    return _(
+        "Too many check-ins here in the last minute. Please wait a minute and try again, or ask the staff at the door."
+    )
 
 
 def check_in(

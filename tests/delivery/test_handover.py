@@ -159,6 +159,20 @@ def test_a_shop_sees_its_order_and_expected_time(published: DeliveryPlan, digits
         assert shop.name not in text
 
 
+def test_shops_behind_one_address_do_not_lock_each_other_out(published: DeliveryPlan) -> None:
+    """A shop guessing its neighbour's digits is stopped at that licence; the shops next door, on the
+    same carrier address, still get their answer."""
+    shops = [stop.shop for stop in deliveries(busiest_route(published))[:2]]
+    guesser, neighbour = shops[0], shops[1]
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    for n in range(12):
+        client.post("/delivery/status/", {"licence_number": guesser.licence_number, "last_digits": f"{n:04d}"})
+    right = {"licence_number": guesser.licence_number, "last_digits": guesser.mobile[-4:]}
+    assert guesser.name not in client.post("/delivery/status/", right).content.decode()  # that licence is locked
+    mine = {"licence_number": neighbour.licence_number, "last_digits": neighbour.mobile[-4:]}
+    assert neighbour.name in client.post("/delivery/status/", mine).content.decode()
+
+
 def test_hand_over_photos_are_deleted_after_the_retention_period(published: DeliveryPlan, settings: Any) -> None:
     route = busiest_route(published)
     stop = deliveries(route)[0]

@@ -36,6 +36,39 @@ def test_visitor_checks_in_on_the_phone_and_a_double_tap_records_once(hall):
     assert "客户服务中心营业厅" in page and "张*" in page and 'class="result admit"' in page
 
 
+def test_a_flood_of_check_ins_at_one_venue_is_stopped_and_told_to_wait(hall, settings):
+    """Each admitted visitor may take a hall number: 30 made-up visitors in half a second must not."""
+    settings.PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = 5
+    settings.PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = 100
+    token = venues.venue_token(hall)
+    url = reverse("screening:visit", args=[token])
+    statuses = []
+    for n in range(8):
+        client, data = visit_form(token, mobile=f"138123456{n:02d}")
+        statuses.append(client.post(url, data, REMOTE_ADDR=f"10.0.0.{n}").status_code)
+    assert statuses == [302] * 5 + [429] * 3 and CheckIn.objects.count() == 5
+    client, data = visit_form(token, mobile="13812345699")
+    page = client.post(url, data, REMOTE_ADDR="10.0.1.1")
+    assert page.status_code == 429 and "请稍候" in page.content.decode()
+    visitor = {"nonce": "phone-12345678", "name": "访客", "mobile": "13905780128", "answers": GREEN}
+    api = Client().post(f"/api/screening/visit/{token}", visitor, content_type="application/json")
+    assert api.status_code == 429 and "一分钟" in api.json()["message"] and CheckIn.objects.count() == 5
+
+
+def test_one_address_is_limited_across_venues(hall, settings):
+    settings.PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = 100
+    settings.PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = 3
+    token = venues.venue_token(hall)
+    url = reverse("screening:visit", args=[token])
+    statuses = []
+    for n in range(5):
+        client, data = visit_form(token, mobile=f"138123456{n:02d}")
+        statuses.append(client.post(url, data, REMOTE_ADDR="10.0.0.1").status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    client, data = visit_form(token, mobile="13812345699")
+    assert client.post(url, data, REMOTE_ADDR="10.0.0.2").status_code == 302  # the next phone is not affected
+
+
 def test_visitor_form_names_the_wrong_field(hall):
     token = venues.venue_token(hall)
     client, data = visit_form(token, mobile="12345", check_temperature="")

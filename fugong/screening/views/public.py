@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from fugong.accounts.middleware import client_ip
 from fugong.core.forms import apply_errors
 
 from .. import checkins, policies, rules, venues
@@ -17,8 +18,9 @@ from ..models import Channel, CheckIn
 from ..next_steps import next_steps
 
 
-def _invalid(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "screening/visit_invalid.html", {"message": message}, status=403)
+def _invalid(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
+    context = {"message": message, "busy": status == 429}
+    return render(request, "screening/visit_invalid.html", context, status=status)
 
 
 @never_cache
@@ -30,6 +32,8 @@ def visit(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, str(denied))
     policy = policies.in_force(venue.site)
     form = CheckInForm(request.POST or None, policy=policy) if policy else None
+    if request.method == "POST" and not checkins.public_check_in_allowed(venue, client_ip(request)):
+        return _invalid(request, checkins.too_many_check_ins(), status=429)
     if form is not None and request.method == "POST" and form.is_valid():
         nonce = form.cleaned_data["nonce"]
         try:
