@@ -88,3 +88,11 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert job["status"] == "succeeded"
     ranking = admin("get", f"/setups/{setup.pk}/ranking?day=2020-02-10").json()
     assert ranking[0]["county"] == "331126" and ranking[0]["resumed"] == 3  # A2's 29 of 100 counts at 25%
+
+
+def test_a_multipart_body_without_its_boundary_is_a_json_400(setup, api):
+    """The caller's broken request, answered like every API error, not as a server error page."""
+    response = api("admin")("post", f"/setups/{setup.pk}/files", data=b"--x\r\nabc", content_type="multipart/form-data")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "boundary" in response.json()["message"]
+
