@@ -259,6 +259,9 @@ def _workbook_table(upload: IO[bytes]) -> _Table:
     except Exception:  # openpyxl raises whatever its parsers meet in a damaged file
         logger.info("Unreadable workbook", exc_info=True)
         raise _refused(_("This is not an Excel (.xlsx) or CSV file.")) from None
+    if not header:
+        workbook.close()
+        raise _refused(_("The file is empty."))
 
     def rows(width: int) -> Iterator[tuple[int, Sequence[Any]]]:
         number = 1

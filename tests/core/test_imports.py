@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from fugong.core.models import Job
@@ -67,6 +68,11 @@ def test_an_over_long_csv_cell_is_named_by_its_row(db: Any) -> None:
 def test_a_fake_xlsx_is_refused_as_not_a_workbook(db: Any, data: bytes) -> None:
     [error] = refusal(data, "regions.xlsx").errors
     assert error.row == 1 and ".xlsx" in error.message
+
+
+def test_an_empty_workbook_is_refused_as_empty(db: Any) -> None:
+    [error] = refusal(workbook_bytes([]), "regions.xlsx").errors
+    assert error.message == str(_("The file is empty."))
 
 
 def test_a_zip_that_is_not_a_workbook_and_an_old_xls_are_refused(db: Any) -> None:

@@ -192,3 +192,14 @@ def test_a_file_that_is_not_parquet_is_set_aside_not_a_crash_of_the_inbox(setup,
     reason = (folder / "failed" / "accounts-2020.error.txt").read_text()
     assert reason.startswith("accounts-2020.parquet") and "Parquet" in reason
     assert not DataFile.objects.exists()
+
+
+def test_the_upload_page_refuses_a_file_over_the_limit_before_a_job_starts(setup, client_for, settings):
+    from fugong.core.models import Job
+
+    settings.FUGONG_MAX_UPLOAD_BYTES = 2**20 // 2
+    large = _upload("readings.csv", "account_id,day,kwh\n" + "1,2020-02-10,5\n" * 40_000)  # 0.6 MB
+    page = client_for("admin").post(
+        "/resumption/files/", {"setup": setup.pk, "kind": "readings", "file": large}, follow=True
+    )
+    assert "0.5 MB" in page.content.decode() and not Job.objects.exists()
