@@ -21,6 +21,9 @@ MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plai
                     origin is added to the Content-Security-Policy's img-src.
 RESUMPTION_STORE    where meter readings are kept as Parquet; default var/resumption.
 RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files; default var/resumption-inbox.
+FUGONG_MAX_UPLOAD_BYTES  the largest file an import takes, page or API (default 10485760, 10 MB);
+                    an .xlsx may unpack to 10 times that. Bigger meter-data files go through the inbox.
+FUGONG_MAX_IMPORT_ROWS   the most rows an imported spreadsheet may have (default 100000).
 """
 
 import os
@@ -197,6 +200,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Imports (spreadsheets, meter data): a bigger file is refused before it is kept or a job starts.
+FUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("FUGONG_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+FUGONG_MAX_IMPORT_ROWS = int(os.environ.get("FUGONG_MAX_IMPORT_ROWS", "100000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")

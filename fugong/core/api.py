@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -74,6 +75,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return reply(request, exc.status_code, str(exc))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # A multipart body without its boundary (or otherwise broken) cannot be read: the
+        # caller's mistake, answered in JSON like every other error here, not a server error.
+        return reply(request, 400, _("The request body cannot be read: send multipart/form-data with its boundary."))
 
 
 def respond_once(

@@ -1,26 +1,96 @@
-"""Applying an exchange file's rows through the services, all or nothing.
+"""Imports: starting one from an upload, and applying a file's rows through the services,
+all or nothing.
 
-Every row goes through the same service a form would call, inside a savepoint, so the rules
-live in one place. Errors are collected for every row; if there is any, the whole import is
-rolled back and the person gets the full list, by row and column.
+Every import, page or API, starts with `start_import`: a file too large or not of its type is
+refused there, before it is kept or a job starts. Every row goes through the same service a
+form would call, inside a savepoint, so the rules live in one place. Every problem of every
+row is collected (each bad cell of a row, see `Cells`); if there is any, the whole import is
+rolled back and the person gets the list, by row and column.
 """
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import translation
+from django.tasks import Task
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 
-from .jobs import JobFailed, Progress
-from .spreadsheets import Column, ImportRejected, Row, RowError, read_rows
+from .jobs import JobFailed, Progress, start_job
+from .models import Job
+from .spreadsheets import Column, ImportRejected, Problems, Row, RowError, check_workbook, megabytes, read_rows
 
 PROGRESS_EVERY = 100  # rows between progress updates
+SPREADSHEETS = (".xlsx", ".csv")
+PARQUET_MAGIC = b"PAR1"  # a Parquet file begins and ends with these bytes
+
+
+def start_import(
+    task: Task,
+    upload: UploadedFile,
+    *,
+    kind: str,
+    title: str,
+    user: Any,
+    args: tuple = (),
+    types: tuple[str, ...] = SPREADSHEETS,
+) -> Job:
+    """Start the import of an upload, from a page or the API: refuse it if it is larger than
+    settings.FUGONG_MAX_UPLOAD_BYTES or not a file of `types`, keep it in the default storage
+    (workers read it there), start the job. The task is called with `*args` followed by the
+    stored name, the file's name, the user's id and their language; it deletes the stored file.
+    Refusals are ValidationError({"file": ...}): a form shows it, the API answers 422."""
+    check_upload(upload, types)
+    name = upload.name or "upload"
+    stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{name}", upload)
+    try:
+        return start_job(task, kind=kind, title=title, user=user, args=(*args, stored, name, user.pk, get_language()))
+    except Exception:
+        default_storage.delete(stored)
+        raise
+
+
+def check_upload(upload: UploadedFile, types: tuple[str, ...] = SPREADSHEETS) -> None:
+    """Size first (nothing of a too-large file is read), then the type: the name's ending, and
+    for a workbook or Parquet file that its content is one."""
+    limit = settings.FUGONG_MAX_UPLOAD_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; an import takes at most %(limit)s MB.")
+                % {"size": megabytes(upload.size or 0), "limit": megabytes(limit)}
+            }
+        )
+    name = (upload.name or "").lower()
+    if not name.endswith(types):
+        raise ValidationError({"file": _("Upload a file ending in %(types)s.") % {"types": " / ".join(types)}})
+    if name.endswith(".xlsx"):
+        try:
+            check_workbook(upload)
+        except ImportRejected as rejected:
+            raise ValidationError({"file": rejected.errors[0].message}) from None
+    elif name.endswith(".parquet") and not _is_parquet(upload):
+        raise ValidationError({"file": _("This is not a Parquet file.")})
+
+
+def _is_parquet(upload: UploadedFile) -> bool:
+    size = upload.size or 0
+    if size < 2 * len(PARQUET_MAGIC):
+        return False
+    upload.seek(0)
+    head = upload.read(len(PARQUET_MAGIC))
+    upload.seek(size - len(PARQUET_MAGIC))
+    tail = upload.read(len(PARQUET_MAGIC))
+    upload.seek(0)
+    return head == tail == PARQUET_MAGIC
 
 
 class RowProblem(Exception):
@@ -32,6 +102,45 @@ class RowProblem(Exception):
         self.message = message
 
 
+class RowProblems(Exception):
+    """Every cell problem of one row, one per column."""
+
+    def __init__(self, problems: Iterable[RowProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class Cells(dict[str, str]):
+    """One row's values, read column by column so the person learns every bad cell of a row at
+    once: `read` runs a cell's parser and, when the cell is wrong, notes the problem and goes on;
+    `check` raises all of them together, before a service is called with what was read. An empty
+    cell in a required column is noted from the start."""
+
+    def __init__(self, values: dict[str, str], columns: Iterable[Column] = ()) -> None:
+        super().__init__(values)
+        self.problems: dict[str, RowProblem] = {}
+        for column in columns:
+            if column.required and not values.get(column.field, "").strip():
+                self.note(column.field, _("This column is required."))
+
+    def read[**P, T](self, parse: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """`parse(*args, **kwargs)`; if it raises RowProblem, the problem is noted and the
+        answer is a placeholder (None) that `check` keeps from ever reaching a service."""
+        try:
+            return parse(*args, **kwargs)
+        except RowProblem as problem:
+            self.problems.setdefault(problem.column, problem)
+            return cast(T, None)
+
+    def note(self, column: str, message: str) -> None:
+        """A problem the importer found itself (the first one of a column is kept)."""
+        self.problems.setdefault(column, RowProblem(column, message))
+
+    def check(self) -> None:
+        if self.problems:
+            raise RowProblems(self.problems.values())
+
+
 def header_of(columns: Iterable[Column], field: str) -> str:
     for column in columns:
         if column.field == field:
@@ -40,9 +149,28 @@ def header_of(columns: Iterable[Column], field: str) -> str:
 
 
 def row_errors(
-    number: int, columns: tuple[Column, ...], failure: Exception, field_to_column: dict[str, str] | None = None
+    number: int,
+    columns: tuple[Column, ...],
+    failure: Exception,
+    field_to_column: dict[str, str] | None = None,
+    cells: Cells | None = None,
 ) -> list[RowError]:
-    """A row's failure (RowProblem, ValidationError, PermissionDenied) as errors by column."""
+    """A row's failure (RowProblem(s), ValidationError, PermissionDenied) as errors by column,
+    with the problems its `cells` noted before it (each column once)."""
+    if cells is not None and isinstance(failure, RowProblem):
+        cells.problems.setdefault(failure.column, failure)
+        failure = RowProblems(cells.problems.values())
+    found = _errors_of(number, columns, failure, field_to_column or {})
+    if cells is None or not cells.problems or isinstance(failure, RowProblems):
+        return found
+    noted = _errors_of(number, columns, RowProblems(cells.problems.values()), {})
+    named = {error.column for error in noted}
+    return noted + [error for error in found if error.column not in named]
+
+
+def _errors_of(number: int, columns: tuple[Column, ...], failure: Exception, mapping: dict[str, str]) -> list[RowError]:
+    if isinstance(failure, RowProblems):
+        return [RowError(number, header_of(columns, p.column), p.message) for p in failure.problems]
     if isinstance(failure, RowProblem):
         return [RowError(number, header_of(columns, failure.column), failure.message)]
     if isinstance(failure, PermissionDenied):
@@ -50,39 +178,45 @@ def row_errors(
     assert isinstance(failure, ValidationError)
     if not hasattr(failure, "error_dict"):
         return [RowError(number, "", " ".join(failure.messages))]
-    mapping = field_to_column or {}
     return [
         RowError(number, header_of(columns, mapping.get(field, field)), " ".join(messages))
         for field, messages in failure.message_dict.items()
     ]
 
 
+ROW_FAILURES = (RowProblem, RowProblems, ValidationError, PermissionDenied)
+
+
 def apply_rows(
     rows: list[Row],
     columns: tuple[Column, ...],
-    apply_row: Callable[[dict[str, str]], str],
+    apply_row: Callable[[Cells], str],
     progress: Progress | None,
     field_to_column: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply every row in one transaction; roll back and report if any row failed.
-    `apply_row` returns "created", "updated" or "unchanged"."""
+    `apply_row` reads its cells with `Cells.read`, calls `Cells.check` before it changes
+    anything, and returns "created", "updated" or "unchanged"."""
     if progress:
         progress.update(0, len(rows), _("Checking and saving %d rows…") % len(rows))
-    errors: list[RowError] = []
+    errors = Problems()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
         for done, row in enumerate(rows):
             if progress and done and done % PROGRESS_EVERY == 0:
                 progress.update(done, inside_transaction=True)
+            cells = Cells(row.values, columns)
             try:
                 with transaction.atomic():
-                    counts[apply_row(row.values)] += 1
-            except (RowProblem, ValidationError, PermissionDenied) as failure:
-                errors.extend(row_errors(row.number, columns, failure, field_to_column))
+                    outcome = apply_row(cells)
+                    cells.check()  # an importer that forgot to: nothing of the row is kept
+                counts[outcome] += 1
+            except ROW_FAILURES as failure:
+                errors.extend(row_errors(row.number, columns, failure, field_to_column, cells))
         if errors:
             transaction.set_rollback(True)
     if errors:
-        raise ImportRejected(errors)
+        raise errors.rejected()
     if progress:
         progress.update(len(rows), len(rows))
     return {"rows": len(rows), **counts}
@@ -108,6 +242,12 @@ def decimal_in(value: str, column: str, places: str = "0.000001") -> Decimal | N
         raise RowProblem(column, _("“%(value)s” is not a number.") % {"value": value}) from None
 
 
+def rejected_result(rejected: ImportRejected) -> dict[str, Any]:
+    """A refused file as a job's result: the problems listed, and how many more were found
+    (the job card shows "…and N more problems")."""
+    return {"errors": [e.as_dict() for e in rejected.errors], "more": rejected.more}
+
+
 def import_stored_file(
     progress: Progress,
     stored_name: str,
@@ -131,8 +271,8 @@ def import_stored_file(
     except ImportRejected as rejected:
         with translation.override(language):
             raise JobFailed(
-                _("Nothing was imported: %d problem(s) to fix in the file.") % len(rejected.errors),
-                {"errors": [e.as_dict() for e in rejected.errors]},
+                _("Nothing was imported: %d problem(s) to fix in the file.") % rejected.total,
+                rejected_result(rejected),
             ) from None
     finally:
         default_storage.delete(stored_name)

@@ -7,7 +7,9 @@ file in one go.
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import logging
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -18,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,62 @@ class Row:
     values: dict[str, str] = field(default_factory=dict)
 
 
+MAX_REPORTED_PROBLEMS = 200  # listed to the person; the rest are counted ("and N more problems")
+
+
 class ImportRejected(Exception):
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = list(errors)
+    """A file refused whole: `errors` lists the first MAX_REPORTED_PROBLEMS problems, `total`
+    counts every problem found."""
+
+    def __init__(self, errors: Sequence[RowError], total: int | None = None) -> None:
+        self.errors = list(errors[:MAX_REPORTED_PROBLEMS])
+        self.total = max(total or 0, len(errors))
+        super().__init__(f"{self.total} error(s)")
+
+    @property
+    def more(self) -> int:
+        """Problems found but not listed."""
+        return self.total - len(self.errors)
 
 
-MAX_ROWS = 100_000
+class Problems:
+    """A file's problems as they are found: the first MAX_REPORTED_PROBLEMS are kept to show,
+    the rest only counted, so a file wrong on every row costs no more than one wrong on a few."""
+
+    def __init__(self) -> None:
+        self.kept: list[RowError] = []
+        self.total = 0
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.total += 1
+            if len(self.kept) < MAX_REPORTED_PROBLEMS:
+                self.kept.append(error)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def rejected(self) -> ImportRejected:
+        return ImportRejected(sorted(self.kept, key=lambda e: e.row), self.total)
+
+
+# What a file may hold. The upload limit (settings.FUGONG_MAX_UPLOAD_BYTES) is checked before a
+# file is kept (core.imports.start_import); the rest while it is read, before anything is written.
+MAX_CELL_CHARS = 32_767  # the most an Excel cell holds; no field of ours comes near it
+UNPACKED_PER_UPLOAD_BYTE = 10  # an .xlsx (a zip) may unpack to 10 times the upload limit
+MAX_ZIP_MEMBERS = 10_000
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls files (OLE2) begin with these bytes
 
 
 def read_rows(upload: IO[bytes], filename: str, columns: Sequence[Column]) -> list[Row]:
-    """Rows of the first sheet (or the CSV) as text values keyed by column field."""
-    raw = _read_table(upload, filename)
-    if not raw:
-        raise ImportRejected([RowError(1, "", _("The file is empty."))])
-    headings = [str(h or "").strip() for h in raw[0]]
+    """Rows of the first sheet (or the CSV) as text values keyed by column field.
+
+    Whatever is wrong with the file itself (not a workbook, not text, a cell longer than a
+    spreadsheet holds, more rows than settings.FUGONG_MAX_IMPORT_ROWS) is an ImportRejected
+    worded for the person, with the row and column where there is one; nothing is read past
+    the row limit."""
+    table = _csv_table(upload.read()) if filename.lower().endswith(".csv") else _workbook_table(upload)
+    headings = [str(h or "").strip() for h in table.header]
     positions: dict[str, int] = {}
     for index, heading in enumerate(headings):
         for column in columns:
@@ -77,14 +121,32 @@ def read_rows(upload: IO[bytes], filename: str, columns: Sequence[Column]) -> li
                 positions[column.field] = index
     missing = [str(c.header) for c in columns if c.required and c.field not in positions]
     if missing:
+        table.close()
         raise ImportRejected([RowError(1, name, _("This required column is missing.")) for name in missing])
-    if len(raw) - 1 > MAX_ROWS:
-        raise ImportRejected([RowError(1, "", _("The file has more than %d rows.") % MAX_ROWS)])
+    headers = {c.field: str(c.header) for c in columns}
+    limit = settings.FUGONG_MAX_IMPORT_ROWS
+    problems = Problems()
     rows = []
-    for number, cells in enumerate(raw[1:], start=2):
-        values = {name: _cell_text(cells[index]) if index < len(cells) else "" for name, index in positions.items()}
-        if any(values.values()):
-            rows.append(Row(number, values))
+    try:
+        for number, cells in table.rows(max(positions.values(), default=0) + 1):
+            if number - 1 > limit:
+                raise ImportRejected([RowError(1, "", _("The file has more than %d rows.") % limit)])
+            values = {}
+            for name, index in positions.items():
+                text = _cell_text(cells[index]) if index < len(cells) else ""
+                if len(text) > MAX_CELL_CHARS:
+                    message = _("The cell has more than %(limit)d characters.") % {"limit": MAX_CELL_CHARS}
+                    problems.extend([RowError(number, headers[name], message)])
+                    text = ""
+                values[name] = text
+            if any(values.values()):
+                rows.append(Row(number, values))
+    except ImportRejected as rejected:
+        problems.extend(rejected.errors)
+    finally:
+        table.close()
+    if problems:
+        raise problems.rejected()
     return rows
 
 
@@ -97,24 +159,125 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_table(upload: IO[bytes], filename: str) -> list[Sequence[Any]]:
-    data = upload.read()
-    if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+@dataclass
+class _Table:
+    """A file's first sheet: its heading row, then the other rows numbered as the person sees
+    them (from 2), read one at a time and at most `width` cells wide."""
+
+    header: Sequence[Any]
+    rows: Callable[[int], Iterator[tuple[int, Sequence[Any]]]]
+    close: Callable[[], None] = lambda: None
+
+
+def _refused(message: str, row: int = 1) -> ImportRejected:
+    return ImportRejected([RowError(row, "", message)])
+
+
+def _csv_table(data: bytes) -> _Table:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _refused(_("The CSV file is not UTF-8 or GBK text."))
+    reader = csv.reader(io.StringIO(text))
+
+    def rows(width: int) -> Iterator[tuple[int, Sequence[Any]]]:
+        number = 1
+        while True:
+            number += 1
             try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportRejected([RowError(1, "", _("The CSV file is not UTF-8 or GBK text."))])
-        return list(csv.reader(io.StringIO(text)))
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                # csv refuses a field over 131,072 characters: an over-long cell, or a quotation
+                # mark never closed (the cell then runs on through the following lines).
+                raise _refused(
+                    _(
+                        "This row cannot be read: a cell has more than %(limit)d characters, "
+                        "or a quotation mark is not closed."
+                    )
+                    % {"limit": MAX_CELL_CHARS},
+                    number,
+                ) from None
+            yield number, cells
+
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError):
-        raise ImportRejected([RowError(1, "", _("This is not an Excel (.xlsx) or CSV file."))]) from None
-    sheet = workbook.worksheets[0]
-    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        header = next(reader, None)
+    except csv.Error:
+        message = _("The heading row cannot be read: it is too long, or a quotation mark is not closed.")
+        raise _refused(message) from None
+    if header is None:
+        raise _refused(_("The file is empty."))
+    return _Table(header, rows)
+
+
+def check_workbook(file: IO[bytes]) -> None:
+    """Refuse what is not an .xlsx workbook, or one that would unpack to more than
+    UNPACKED_PER_UPLOAD_BYTE times the upload limit (a zip bomb), before anything is unpacked:
+    the zip's directory declares each member's size, and zipfile stops a member that unpacks
+    past its declared size. Leaves the file at its start."""
+    file.seek(0)
+    if file.read(len(OLD_EXCEL)) == OLD_EXCEL:
+        file.seek(0)
+        raise _refused(_("This is an old Excel (.xls) file: save it as an Excel workbook (.xlsx) or CSV."))
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _refused(_("This is not an Excel (.xlsx) or CSV file.")) from None
+    finally:
+        file.seek(0)
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
+        raise _refused(_("This is not an Excel (.xlsx) or CSV file."))
+    limit = UNPACKED_PER_UPLOAD_BYTE * settings.FUGONG_MAX_UPLOAD_BYTES
+    if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > limit:
+        raise _refused(
+            _("This workbook unpacks to more than %(limit)s MB: split it into smaller files.")
+            % {"limit": megabytes(limit)}
+        )
+
+
+def megabytes(size: int) -> str:
+    """A size for people: 10485760 -> "10", 1572864 -> "1.5"."""
+    return f"{size / 2**20:.1f}".removesuffix(".0")
+
+
+def _workbook_table(upload: IO[bytes]) -> _Table:
+    data = io.BytesIO(upload.read())
+    check_workbook(data)
+    try:
+        workbook = load_workbook(data, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # The size a sheet declares may lie: rows are read as wide as their cells (or `width`).
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+    except Exception:  # openpyxl raises whatever its parsers meet in a damaged file
+        logger.info("Unreadable workbook", exc_info=True)
+        raise _refused(_("This is not an Excel (.xlsx) or CSV file.")) from None
+    if not header:
+        workbook.close()
+        raise _refused(_("The file is empty."))
+
+    def rows(width: int) -> Iterator[tuple[int, Sequence[Any]]]:
+        number = 1
+        cells = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        while True:
+            number += 1
+            try:
+                row = next(cells)
+            except StopIteration:
+                return
+            except Exception:  # a damaged part further in the file
+                logger.info("Workbook unreadable at row %d", number, exc_info=True)
+                raise _refused(_("The workbook is damaged: it cannot be read from this row on."), number) from None
+            yield number, row
+
+    return _Table(header, rows, workbook.close)
 
 
 def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> bytes:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fugong.accounts.models import User
-from fugong.core.imports import RowProblem, apply_rows, decimal_in, row_errors
+from fugong.core.imports import ROW_FAILURES, Cells, RowProblem, apply_rows, decimal_in, row_errors
 from fugong.core.jobs import Progress
 from fugong.core.masking import mask_mobile
-from fugong.core.spreadsheets import Column, ImportRejected, Row, RowError
+from fugong.core.spreadsheets import Column, Problems, Row
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region, Site
 
@@ -109,10 +109,10 @@ def _account_manager(organisation: Organisation, ref: str) -> User | None:
 def import_shops(
     actor: User | None, organisation: Organisation, rows: list[Row], progress: Progress | None = None
 ) -> dict[str, Any]:
-    def apply_row(values: dict[str, str]) -> str:
+    def apply_row(values: Cells) -> str:
         region = Region.objects.filter(code=values["region_code"].strip()).first()
         if region is None:
-            raise RowProblem("region_code", _("No region has the code “%(code)s”.") % {"code": values["region_code"]})
+            values.note("region_code", _("No region has the code “%(code)s”.") % {"code": values["region_code"]})
         shop = Shop.objects.filter(organisation=organisation, licence_number=values["licence_number"].strip()).first()
         fields = {
             "licence_number": values["licence_number"].strip(),
@@ -121,14 +121,15 @@ def import_shops(
             "mobile": values["mobile"],
             "address": values["address"],
             "region": region,
-            "latitude": _required_decimal(values["latitude"], "latitude"),
-            "longitude": _required_decimal(values["longitude"], "longitude"),
-            "network_point": _network_point(organisation, values["network_point"]),
-            "account_manager": _account_manager(organisation, values.get("account_manager", "")),
-            "opens_at": _time(values.get("opens_at", ""), "opens_at", time(8, 0)),
-            "closes_at": _time(values.get("closes_at", ""), "closes_at", time(21, 0)),
-            "service_minutes": _whole(values.get("service_minutes", ""), "service_minutes", default=5),
+            "latitude": values.read(_required_decimal, values["latitude"], "latitude"),
+            "longitude": values.read(_required_decimal, values["longitude"], "longitude"),
+            "network_point": values.read(_network_point, organisation, values["network_point"]),
+            "account_manager": values.read(_account_manager, organisation, values.get("account_manager", "")),
+            "opens_at": values.read(_time, values.get("opens_at", ""), "opens_at", time(8, 0)),
+            "closes_at": values.read(_time, values.get("closes_at", ""), "closes_at", time(21, 0)),
+            "service_minutes": values.read(_whole, values.get("service_minutes", ""), "service_minutes", default=5),
         }
+        values.check()
         services.save_shop(actor, organisation, shop, **fields)
         return "updated" if shop else "created"
 
@@ -139,30 +140,32 @@ def import_orders(
     actor: User | None, organisation: Organisation, rows: list[Row], progress: Progress | None = None
 ) -> dict[str, Any]:
     """Rows grouped by order number; every row checked before anything is written."""
-    errors: list[RowError] = []
+    errors = Problems()
     grouped: dict[str, list[tuple[Row, services.Line]]] = defaultdict(list)
     heads: dict[str, tuple[Shop, date]] = {}
     shops = {s.licence_number: s for s in Shop.objects.filter(organisation=organisation)}
     for row in rows:
-        values = row.values
+        values = Cells(row.values, ORDER_COLUMNS)
         try:
             number = values["number"].strip()
             shop = shops.get(values["licence_number"].strip())
             if shop is None:
-                raise RowProblem(
+                values.note(
                     "licence_number", _("No shop has the licence number “%(n)s”.") % {"n": values["licence_number"]}
                 )
-            placed_on = _day(values["placed_on"], "placed_on")
-            quantity = _whole(values["quantity"], "quantity")
-            amount = decimal_in(values.get("amount", ""), "amount", "0.01") or Decimal(0)
+            placed_on = values.read(_day, values["placed_on"], "placed_on")
+            quantity = values.read(_whole, values["quantity"], "quantity")
+            amount = values.read(decimal_in, values.get("amount", ""), "amount", "0.01") or Decimal(0)
+            values.check()
+            assert shop is not None
             if number in heads and heads[number] != (shop, placed_on):
                 raise RowProblem(
                     "number", _("Order %(number)s has rows for different shops or dates.") % {"number": number}
                 )
             heads[number] = (shop, placed_on)
             grouped[number].append((row, services.Line(values["brand"], quantity, amount)))
-        except RowProblem as problem:
-            errors.extend(row_errors(row.number, ORDER_COLUMNS, problem))
+        except ROW_FAILURES as failure:
+            errors.extend(row_errors(row.number, ORDER_COLUMNS, failure, cells=values))
     if progress:
         progress.update(0, len(grouped), _("Checking and saving %d orders…") % len(grouped))
     with transaction.atomic():
@@ -180,7 +183,7 @@ def import_orders(
         if errors:
             transaction.set_rollback(True)
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise errors.rejected()
     return {"rows": len(rows), "created": len(grouped), "updated": 0, "unchanged": 0}
 
 

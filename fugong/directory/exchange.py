@@ -1,8 +1,9 @@
 """Excel/CSV import and export of regions, organisations and sites.
 
 Every row goes through the same service a form would call, inside a savepoint, so the
-rules live in one place. Errors are collected for every row; if there is any, the whole
-import is rolled back and the person gets the full list, by row and column.
+rules live in one place. Errors are collected for every row (every bad cell of a row, read
+with `Cells`); if there is any, the whole import is rolled back and the person gets the full
+list, by row and column.
 """
 
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core.choices import choice_lookup
-from fugong.core.imports import RowProblem, apply_rows, choice, decimal_in
+from fugong.core.imports import Cells, RowProblem, apply_rows, choice, decimal_in
 from fugong.core.jobs import Progress
 from fugong.core.spreadsheets import Column, Row
 
@@ -82,21 +83,26 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
     # Parents first, so a file may list a county and its towns in any order.
     rows = sorted(rows, key=lambda r: len(r.values.get("code", "")))
 
-    def apply_row(values: dict[str, str]) -> str:
-        code = values["code"].strip()
+    def apply_row(cells: Cells) -> str:
+        code = cells["code"].strip()
         if not code.isdigit() or len(code) not in (6, 9, 12):
-            raise RowProblem("code", _("A division code has 6, 9 or 12 digits."))
-        level = int(choice(values.get("level", ""), levels, "level", default=str(services.infer_level(code))))
-        parent_code = values.get("parent_code", "").strip() or services.parent_code_of(code, level)
-        parent = _region(parent_code, "parent_code") if parent_code else None
+            cells.note("code", _("A division code has 6, 9 or 12 digits."))
+        chosen_level = cells.read(choice, cells.get("level", ""), levels, "level", default="")
+        parent_code = cells.get("parent_code", "").strip()
+        parent = cells.read(_region, parent_code, "parent_code") if parent_code else None
+        status = cells.get("zone_status", "")
+        if status:
+            status = cells.read(choice, status, statuses, "zone_status")
+        cells.check()
+        level = int(chosen_level) if chosen_level else services.infer_level(code)
+        if not parent_code:
+            parent_code = services.parent_code_of(code, level) or ""
+            parent = _region(parent_code, "parent_code") if parent_code else None
         existing = Region.objects.filter(code=code).first()
         before = _state(existing, REGION_STATE)
-        region = services.save_region(actor, existing, code=code, name=values["name"], level=level, parent=parent)
-        status = values.get("zone_status", "")
-        if status:
-            status = choice(status, statuses, "zone_status")
-            if status != region.zone_status:
-                services.set_zone_status(actor, region, status, note=_("Imported from a file"))
+        region = services.save_region(actor, existing, code=code, name=cells["name"], level=level, parent=parent)
+        if status and status != region.zone_status:
+            services.set_zone_status(actor, region, status, note=_("Imported from a file"))
         return _outcome(before, region, REGION_STATE)
 
     return apply_rows(rows, REGION_COLUMNS, apply_row, progress, FIELD_TO_COLUMN)
@@ -105,16 +111,17 @@ def import_regions(actor: User | None, rows: list[Row], progress: Progress | Non
 def import_organisations(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
     kinds = choice_lookup(Organisation.Kind)
 
-    def apply_row(values: dict[str, str]) -> str:
-        region = _region(values["region_code"])
+    def apply_row(values: Cells) -> str:
+        region = values.read(_region, values["region_code"])
         fields = {
             "name": values["name"],
             "short_name": values.get("short_name", ""),
-            "kind": choice(values.get("kind", ""), kinds, "kind"),
+            "kind": values.read(choice, values.get("kind", ""), kinds, "kind"),
             "region": region,
             "credit_code": values.get("credit_code", ""),
             "contact_phone": values.get("contact_phone", ""),
         }
+        values.check()
         existing = Organisation.objects.filter(region=region, name=values["name"]).first()
         credit_code = values.get("credit_code", "").strip().upper()
         if existing is None and credit_code:
@@ -149,19 +156,20 @@ def _organisation(actor: User | None, ref: str) -> Organisation:
 def import_sites(actor: User | None, rows: list[Row], progress: Progress | None = None) -> dict[str, Any]:
     kinds = choice_lookup(Site.Kind)
 
-    def apply_row(values: dict[str, str]) -> str:
-        org = _organisation(actor, values["organisation"])
+    def apply_row(values: Cells) -> str:
+        org = values.read(_organisation, actor, values["organisation"])
         fields = {
             "organisation": org,
             "name": values["name"],
-            "kind": choice(values.get("kind", ""), kinds, "kind"),
-            "region": _region(values["region_code"]),
+            "kind": values.read(choice, values.get("kind", ""), kinds, "kind"),
+            "region": values.read(_region, values["region_code"]),
             "address": values.get("address", ""),
-            "latitude": decimal_in(values.get("latitude", ""), "latitude"),
-            "longitude": decimal_in(values.get("longitude", ""), "longitude"),
+            "latitude": values.read(decimal_in, values.get("latitude", ""), "latitude"),
+            "longitude": values.read(decimal_in, values.get("longitude", ""), "longitude"),
             "opening_hours": values.get("opening_hours", ""),
             "phone": values.get("phone", ""),
         }
+        values.check()
         existing = Site.objects.filter(organisation=org, name=values["name"]).first()
         if existing is None:
             services.create_site(actor, **fields)

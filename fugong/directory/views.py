@@ -3,18 +3,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
-from fugong.core.jobs import start_job
+from fugong.core.imports import start_import
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, write_workbook
 
 from . import exchange, queries, services
@@ -213,15 +211,19 @@ def import_file(request: AuthedRequest, kind: str) -> HttpResponse:
     job = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{upload.name}", upload)
-        job = start_job(
-            import_directory_file,
-            kind=f"directory.import.{kind}",
-            title=_("Import %(what)s from %(file)s") % {"what": _kind_label(kind), "file": upload.name},
-            user=request.user,
-            args=(kind, stored, upload.name, request.user.pk, get_language()),
-        )
-        form = ImportForm()
+        try:
+            job = start_import(
+                import_directory_file,
+                upload,
+                kind=f"directory.import.{kind}",
+                title=_("Import %(what)s from %(file)s") % {"what": _kind_label(kind), "file": upload.name},
+                user=request.user,
+                args=(kind,),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = ImportForm()
     columns = exchange.IMPORTERS[kind][0]
     context = {"form": form, "kind": kind, "kind_label": _kind_label(kind), "columns": columns, "job": job}
     return render(request, "directory/import.html", context)

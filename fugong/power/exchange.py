@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
@@ -17,10 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
-from fugong.core.imports import RowProblem, choice, row_errors
+from fugong.core.imports import ROW_FAILURES, Cells, choice, row_errors
 from fugong.core.jobs import Progress
 from fugong.core.masking import mask_mobile
-from fugong.core.spreadsheets import Column, ImportRejected, Row, RowError
+from fugong.core.spreadsheets import Column, ImportRejected, Problems, Row, RowError
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region
 
@@ -66,25 +65,28 @@ def _lookup(name: str) -> dict[str, str]:
     return found
 
 
-def _fields(values: dict[str, str], regions: dict[str, Region]) -> dict[str, Any]:
+def _fields(values: Cells, regions: dict[str, Region]) -> dict[str, Any]:
+    """The row's account fields, every bad cell noted (`Cells.check` raises them together)."""
     region = regions.get(values["region_code"].strip())
     if region is None:
-        raise RowProblem("region_code", _("No region has the code “%(code)s”.") % {"code": values["region_code"]})
+        values.note("region_code", _("No region has the code “%(code)s”.") % {"code": values["region_code"]})
     capacity = values["capacity_kva"].strip()
     if not capacity.isdigit():
-        raise RowProblem("capacity_kva", _("“%(value)s” is not a whole number.") % {"value": capacity})
+        values.note("capacity_kva", _("“%(value)s” is not a whole number.") % {"value": capacity})
     active = values.get("is_active", "").strip().lower()
     if active and active not in YES | NO:
-        raise RowProblem("is_active", _("“%(value)s” is not one of the allowed values.") % {"value": active})
+        values.note("is_active", _("“%(value)s” is not one of the allowed values.") % {"value": active})
     industry = values.get("industry", "").strip()
-    return {
+    fields = {
         "number": values["number"].strip(),
         "holder": values["holder"],
-        "kind": choice(values["kind"], _lookup("kind"), "kind"),
-        "voltage": choice(values["voltage"], _lookup("voltage"), "voltage"),
-        "billing": choice(values.get("billing", ""), _lookup("billing"), "billing", default=Billing.SINGLE),
-        "industry": choice(industry, _lookup("industry"), "industry") if industry else "",
-        "capacity_kva": int(capacity),
+        "kind": values.read(choice, values["kind"], _lookup("kind"), "kind"),
+        "voltage": values.read(choice, values["voltage"], _lookup("voltage"), "voltage"),
+        "billing": values.read(
+            choice, values.get("billing", ""), _lookup("billing"), "billing", default=Billing.SINGLE
+        ),
+        "industry": values.read(choice, industry, _lookup("industry"), "industry") if industry else "",
+        "capacity_kva": int(capacity) if capacity.isdigit() else None,
         "region": region,
         "supply_station": values["supply_station"],
         "address": values.get("address", ""),
@@ -93,6 +95,8 @@ def _fields(values: dict[str, str], regions: dict[str, Region]) -> dict[str, Any
         "credit_code": values.get("credit_code", ""),
         "is_active": active not in NO,
     }
+    values.check()
+    return fields
 
 
 def import_accounts(
@@ -103,28 +107,29 @@ def import_accounts(
         raise ImportRejected([RowError(1, "", _("You may not import accounts for this company."))])
     existing = {a.number: a for a in PowerAccount.objects.filter(organisation=organisation)}
     regions = {r.code: r for r in Region.objects.filter(code__startswith=organisation.region.prefix)}
-    errors: list[RowError] = []
+    errors = Problems()
     seen: dict[str, int] = {}
     created: list[PowerAccount] = []
     updated: list[PowerAccount] = []
     if progress:
         progress.update(0, len(rows), _("Checking %d rows…") % len(rows))
     for done, row in enumerate(rows, start=1):
+        values = Cells(row.values, COLUMNS)
         try:
-            fields = _fields(row.values, regions)
-            if fields["number"] in seen:
-                raise RowProblem(
-                    "number", _("The account number is also in row %(row)d.") % {"row": seen[fields["number"]]}
-                )
-            seen[fields["number"]] = row.number
-            account = prepare_account(organisation, existing.get(fields["number"]), fields)
+            number = values["number"].strip()
+            if number in seen:
+                values.note("number", _("The account number is also in row %(row)d.") % {"row": seen[number]})
+            elif number:
+                seen[number] = row.number
+            fields = _fields(values, regions)
+            account = prepare_account(organisation, existing.get(number), fields)
             (updated if account.pk else created).append(account)
-        except (RowProblem, ValidationError) as failure:
-            errors.extend(row_errors(row.number, COLUMNS, failure, FIELD_TO_COLUMN))
+        except ROW_FAILURES as failure:
+            errors.extend(row_errors(row.number, COLUMNS, failure, FIELD_TO_COLUMN, values))
         if progress and done % 1000 == 0:
             progress.update(done)
     if errors:
-        raise ImportRejected(errors)
+        raise errors.rejected()
     with transaction.atomic():
         PowerAccount.objects.bulk_create(created, batch_size=1000)
         fields_to_update = [name for name in ACCOUNT_FIELDS if name != "number"] + ["search_key"]

@@ -79,6 +79,11 @@ def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, nam
     except inputs.InputError as error:
         target.unlink(missing_ok=True)
         raise ValidationError(str(error)) from None
+    except (pa.ArrowException, duckdb.Error) as error:  # not Parquet or CSV, or damaged
+        target.unlink(missing_ok=True)
+        raise ValidationError(
+            _("%(file)s cannot be read as Parquet or CSV: %(reason)s") % {"file": name, "reason": error}
+        ) from None
     except Exception:
         target.unlink(missing_ok=True)
         raise

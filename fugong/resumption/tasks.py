@@ -1,8 +1,12 @@
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.tasks import task
 from django.utils.translation import get_language, override
@@ -10,29 +14,50 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core import imports
 from fugong.core.jobs import Job, JobFailed, Progress, start_job, tracked
 
 from . import services
 from .models import IndexSetup
 
+DATA_FILES = (".parquet", ".csv")
+
 
 @task()
 @tracked
 def import_resumption_file(
-    progress: Progress, setup_id: int, kind: str, path: str, name: str, user_id: int, language: str
+    progress: Progress, setup_id: int, kind: str, stored_name: str, name: str, user_id: int, language: str
 ) -> dict[str, Any]:
     """Check and keep an uploaded accounts or readings file (all rows or none)."""
     setup = IndexSetup.objects.select_related("region").get(pk=setup_id)
     actor = User.objects.get(pk=user_id)
     try:
-        with override(language), audit.origin(audit.Origin("task")):
+        with override(language), audit.origin(audit.Origin("task")), _local_copy(stored_name) as path:
             progress.update(0, None, _("Checking every row…"))
             record = services.import_file(actor, setup, kind, path, name)
             return {"rows": record.rows, "message": _("%(rows)d rows kept.") % {"rows": record.rows}}
     except ValidationError as error:
         raise JobFailed(" ".join(error.messages)) from None
     finally:
-        Path(path).unlink(missing_ok=True)
+        default_storage.delete(stored_name)
+
+
+@contextmanager
+def _local_copy(stored_name: str) -> Iterator[str]:
+    """A path on this machine for DuckDB and Arrow: the stored file itself when the storage is a
+    folder, else a temporary copy (deleted afterwards). The name keeps its .csv/.parquet ending."""
+    try:
+        local = default_storage.path(stored_name)
+    except NotImplementedError:
+        local = ""
+    if local:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(stored_name).suffix) as held:
+        with default_storage.open(stored_name, "rb") as stored:
+            shutil.copyfileobj(stored, held)
+        held.flush()
+        yield held.name
 
 
 @task()
@@ -68,17 +93,16 @@ def import_resumption_inbox() -> dict[str, Any]:
 
 
 def start_import(user: User, setup: IndexSetup, kind: str, upload: UploadedFile) -> Job:
-    """Hold an upload (page or API) in a file of its own and check it in the background."""
-    suffix = ".parquet" if (upload.name or "").endswith(".parquet") else ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as held:
-        for chunk in upload.chunks():
-            held.write(chunk)
-    return start_job(
+    """Check an upload (page or API) in the background; a file too large or not Parquet or CSV
+    is refused at once (ValidationError)."""
+    return imports.start_import(
         import_resumption_file,
+        upload,
         kind="resumption.import",
         title=_("Import %(file)s") % {"file": upload.name},
         user=user,
-        args=(setup.pk, kind, held.name, upload.name or held.name, user.pk, get_language()),
+        args=(setup.pk, kind),
+        types=DATA_FILES,
     )
 
 

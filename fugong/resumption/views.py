@@ -125,7 +125,12 @@ def upload(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a file and what it holds."))
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
-    job = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
+    try:
+        job = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
     return render(request, "resumption/job.html", {"setup": setup, "job": job})
 
 

@@ -224,3 +224,15 @@ def test_a_plan_cancelled_while_it_is_planned_stays_cancelled(bureau: Any, setti
     planning.run_plan(plan, keep_locked=False)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CANCELLED
+
+
+def test_a_multipart_body_without_its_boundary_is_a_json_400(published: DeliveryPlan) -> None:
+    """A phone's broken upload is the caller's mistake, answered in JSON, and records nothing."""
+    route = busiest_route(published)
+    stop = deliveries(route)[0]
+    url = f"/api/delivery/runs/{dispatch.route_token(route)}/stops/{stop.pk}/handover"
+    response = Client().post(url, data=b"--x\r\nabc", content_type="multipart/form-data", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "boundary" in response.json()["message"]
+    stop.refresh_from_db()
+    assert stop.completed_at is None

@@ -174,3 +174,35 @@ def test_an_uploaded_orders_file_is_imported_in_the_background(
     assert (done.status, failed.status) == ("succeeded", "failed")
     assert Order.objects.get().number == "XJ9"
     assert failed.result["errors"][0]["row"] == 2
+
+
+def test_every_bad_cell_of_a_shop_or_order_row_is_reported(bureau: Organisation) -> None:
+    """Not only the first: the person fixes the row once."""
+    a_shop(bureau)
+    head = [str(c.header) for c in exchange.SHOP_COLUMNS[:11]]
+    row = [
+        "360823100905",
+        "新店",
+        "袁水根",
+        "13907969905",
+        "江口村",
+        "360823999",
+        "北纬",
+        "115.30",
+        "江口网点",
+        "",
+        "八点",
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        exchange.import_shops(None, bureau, read_rows(workbook([head, row]), "shops.xlsx", exchange.SHOP_COLUMNS))
+    found = {(e.row, e.column) for e in rejected.value.errors}
+    assert found == {(2, str(exchange.SHOP_COLUMNS[i].header)) for i in (5, 6, 8, 10)}
+    orders_file = workbook(
+        [HEAD, ["XJ1", "360823100901", "4月10日", "金圣（硬红）", "十", "很多"], ["XJ1", "", "", "金圣", 1, 1]]
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        exchange.import_orders(None, bureau, read_rows(orders_file, "orders.xlsx", exchange.ORDER_COLUMNS))
+    found = {(e.row, e.column) for e in rejected.value.errors}
+    columns = exchange.ORDER_COLUMNS
+    assert found == {(2, str(columns[i].header)) for i in (2, 4, 5)} | {(3, str(columns[i].header)) for i in (1, 2)}
+    assert not Shop.objects.exclude(licence_number="360823100901").exists() and not Order.objects.exists()

@@ -72,7 +72,7 @@ def test_a_bad_row_rejects_the_whole_file_naming_row_and_column(company, demo):
     with translation.override("zh-hans"), pytest.raises(ImportRejected) as rejected:
         exchange.import_accounts(demo["qy_power"], company, rows)
     found = {(e.row, e.column) for e in rejected.value.errors}
-    assert found == {(3, "行业"), (4, "手机号"), (5, "乡镇代码")}
+    assert found == {(3, "行业"), (4, "手机号"), (5, "户号"), (5, "乡镇代码")}  # row 5: both its bad columns
     assert not PowerAccount.objects.filter(number__startswith="33012620").exists()
     with pytest.raises(ImportRejected):
         exchange.import_accounts(demo["hufenfen"], company, rows[:1])  # staff do not import

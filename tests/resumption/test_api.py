@@ -88,3 +88,26 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert job["status"] == "succeeded"
     ranking = admin("get", f"/setups/{setup.pk}/ranking?day=2020-02-10").json()
     assert ranking[0]["county"] == "331126" and ranking[0]["resumed"] == 3  # A2's 29 of 100 counts at 25%
+
+
+def test_a_multipart_body_without_its_boundary_is_a_json_400(setup, api):
+    """The caller's broken request, answered like every API error, not as a server error page."""
+    response = api("admin")("post", f"/setups/{setup.pk}/files", data=b"--x\r\nabc", content_type="multipart/form-data")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "boundary" in response.json()["message"]
+
+
+def test_an_upload_too_large_or_not_parquet_is_refused_before_a_job_starts(setup, api, settings):
+    settings.FUGONG_MAX_UPLOAD_BYTES = 2**20 // 2
+    admin = api("admin")
+
+    def upload(name, data):
+        files = {"kind": "accounts", "file": SimpleUploadedFile(name, data)}
+        return admin("post", f"/setups/{setup.pk}/files", data=files, content_type=MULTIPART_CONTENT)
+
+    large = upload("accounts.csv", b"account_id,county\n" + b"1,331126\n" * 70_000)  # 0.6 MB
+    assert large.status_code == 422 and "0.5 MB" in large.json()["errors"]["file"][0]
+    fake = upload("accounts.parquet", ACCOUNTS.encode())
+    assert fake.status_code == 422 and "Parquet" in fake.json()["errors"]["file"][0]
+    assert not Job.objects.exists()
+    assert upload("accounts.csv", ACCOUNTS.encode()).status_code == 202

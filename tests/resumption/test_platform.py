@@ -178,3 +178,28 @@ def test_files_dropped_in_the_inbox_are_imported_or_set_aside_with_the_reason(se
     assert reason == "readings-2.csv, row 2: negative kWh (-3.0)"
     assert DataFile.objects.filter(kind="readings").count() == 1
     assert services.import_inbox() == {"imported": 0, "failed": 0}  # nothing twice
+
+
+def test_a_file_that_is_not_parquet_is_set_aside_not_a_crash_of_the_inbox(setup, settings, tmp_path):
+    """A text file named .parquet (or damaged) in the inbox is refused with the reason; the run
+    goes on with the next file instead of stopping on it every quarter of an hour."""
+    settings.RESUMPTION_INBOX = tmp_path / "inbox"
+    folder = settings.RESUMPTION_INBOX / "331100"
+    folder.mkdir(parents=True)
+    (folder / "accounts-2020.parquet").write_text(ACCOUNTS)
+    (folder / "readings-1.csv").write_text(READINGS)
+    assert services.import_inbox() == {"imported": 0, "failed": 2}  # the readings need the accounts
+    reason = (folder / "failed" / "accounts-2020.error.txt").read_text()
+    assert reason.startswith("accounts-2020.parquet") and "Parquet" in reason
+    assert not DataFile.objects.exists()
+
+
+def test_the_upload_page_refuses_a_file_over_the_limit_before_a_job_starts(setup, client_for, settings):
+    from fugong.core.models import Job
+
+    settings.FUGONG_MAX_UPLOAD_BYTES = 2**20 // 2
+    large = _upload("readings.csv", "account_id,day,kwh\n" + "1,2020-02-10,5\n" * 40_000)  # 0.6 MB
+    page = client_for("admin").post(
+        "/resumption/files/", {"setup": setup.pk, "kind": "readings", "file": large}, follow=True
+    )
+    assert "0.5 MB" in page.content.decode() and not Job.objects.exists()

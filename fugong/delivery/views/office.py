@@ -5,18 +5,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.core import exports
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
-from fugong.core.jobs import start_job
+from fugong.core.imports import start_import
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
 
@@ -88,16 +85,20 @@ def upload(request: AuthedRequest) -> HttpResponse:
     job = None
     if request.method == "POST" and form.is_valid():
         kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{file.name}", file)
-        job = start_job(
-            import_delivery_file,
-            kind=f"delivery.import.{kind}",
-            title=_("Import %(what)s from %(file)s")
-            % {"what": dict(form.fields["kind"].choices)[kind], "file": file.name},  # type: ignore[attr-defined]
-            user=request.user,
-            args=(kind, bureau.pk, stored, file.name, request.user.pk, get_language()),
-        )
-        form = UploadForm()
+        try:
+            job = start_import(
+                import_delivery_file,
+                file,
+                kind=f"delivery.import.{kind}",
+                title=_("Import %(what)s from %(file)s")
+                % {"what": dict(form.fields["kind"].choices)[kind], "file": file.name},  # type: ignore[attr-defined]
+                user=request.user,
+                args=(kind, bureau.pk),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = UploadForm()
     context: dict[str, Any] = {
         "bureau": bureau,
         "bureaus": bureaus,

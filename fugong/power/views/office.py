@@ -5,12 +5,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +16,7 @@ from fugong.accounts.permissions import require
 from fugong.core import exports
 from fugong.core.forms import apply_errors, named_errors
 from fugong.core.http import AuthedRequest, chosen
-from fugong.core.jobs import start_job
+from fugong.core.imports import start_import
 from fugong.directory.models import Organisation
 
 from .. import applications, customers, exchange, queries
@@ -294,15 +292,19 @@ def upload(request: AuthedRequest) -> HttpResponse:
     job = None
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{file.name}", file)
-        job = start_job(
-            import_power_accounts,
-            kind="power.import.accounts",
-            title=_("Import power accounts from %(file)s") % {"file": file.name},
-            user=request.user,
-            args=(company.pk, stored, file.name, request.user.pk, get_language()),
-        )
-        form = UploadForm()
+        try:
+            job = start_import(
+                import_power_accounts,
+                file,
+                kind="power.import.accounts",
+                title=_("Import power accounts from %(file)s") % {"file": file.name},
+                user=request.user,
+                args=(company.pk,),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = UploadForm()
     context: dict[str, Any] = {
         "company": company,
         "companies": companies,
