@@ -1,6 +1,8 @@
 """Fugong settings: one module, every knob from the environment.
 
-Variables (all optional in development):
+Variables (all optional in development). A value that cannot be read stops start-up naming the
+variable (fugong/environment.py); SECRET_KEY, NOTIFY_SECRET_KEY and DATABASE_URL can instead be
+read from a file named by SECRET_KEY_FILE, NOTIFY_SECRET_KEY_FILE, DATABASE_URL_FILE.
 
 DEBUG               "1" for development. Off by default: production is the safe default.
 SECRET_KEY          required when DEBUG is off; generated into var/ for development.
@@ -36,26 +38,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from fugong import environment as env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("FUGONG_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = env.path("FUGONG_VAR_DIR", BASE_DIR / "var")
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG")
+DEBUG = env.boolean("DEBUG")
 
 
 def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY", "")
+    key = env.secret("SECRET_KEY")
     if key:
         return key
     if not DEBUG:
@@ -70,10 +63,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
 # Reverse proxies whose X-Real-IP header names the client (for the audit log and throttling).
-TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", "127.0.0.1,::1"))
+TRUSTED_PROXIES = frozenset(env.items("TRUSTED_PROXIES", "127.0.0.1,::1"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -134,8 +127,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fugong.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        env.secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fugong.sqlite3'}"),
+        conn_max_age=env.integer("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -167,16 +160,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "fugong" / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env.text("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = env.path("STATIC_ROOT", VAR_DIR / "static")
 # Meter readings for the resumption index, as Parquet files (far too many rows for the database).
-RESUMPTION_STORE = Path(os.environ.get("RESUMPTION_STORE", VAR_DIR / "resumption"))
+RESUMPTION_STORE = env.path("RESUMPTION_STORE", VAR_DIR / "resumption")
 # A folder the meter-data system drops files into: <inbox>/<city code>/accounts*.csv, readings*.parquet, ...
-RESUMPTION_INBOX = Path(os.environ.get("RESUMPTION_INBOX", VAR_DIR / "resumption-inbox"))
+RESUMPTION_INBOX = env.path("RESUMPTION_INBOX", VAR_DIR / "resumption-inbox")
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package-lock.json) and are served straight from
 # node_modules under vendor/, so nothing third-party is copied into the repository.
@@ -197,15 +190,15 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Imports (spreadsheets, meter data): a bigger file is refused before it is kept or a job starts.
-FUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("FUGONG_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
-FUGONG_MAX_IMPORT_ROWS = int(os.environ.get("FUGONG_MAX_IMPORT_ROWS", "100000"))
+FUGONG_MAX_UPLOAD_BYTES = env.integer("FUGONG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
+FUGONG_MAX_IMPORT_ROWS = env.integer("FUGONG_MAX_IMPORT_ROWS", 100000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
+TASKS_BACKEND = env.text("TASKS_BACKEND", "db")
 TASKS = {
     "default": {
         "BACKEND": {
@@ -221,24 +214,24 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("SECURE_SSL", default=not DEBUG):
+if env.boolean("SECURE_SSL", default=not DEBUG):
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # On by default: the directive only consents to the browsers' preload list (submitting the domain at
     # hstspreload.org is a separate, deliberate step), and a public service under HTTPS for a year with its
     # subdomains is what the list asks for. A domain with plain-http subdomains sets SECURE_HSTS_PRELOAD=0.
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"redacted": {"()": "fugong.core.logging.RedactingFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own handlers write around the redacting formatter: send its lines to the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
@@ -252,44 +245,44 @@ LOGGING = {
 }
 
 # Sign-in throttling: failures allowed per account and per address within the window.
-LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
-LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
-LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = env.integer("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
 # Check-ins without an account, per minute: at one venue (a queue scanning at opening time stays
 # under it), and from one address (above a family on one phone and a hall's Wi-Fi in normal use).
-PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = int(os.environ.get("PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE", "30"))
-PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE", "20"))
+PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = env.integer("PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE", 30, minimum=1)
+PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = env.integer("PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE", 20, minimum=1)
 
 # Outbound messages (fugong.notify).
-NOTIFY_SECRET_KEY = os.environ.get("NOTIFY_SECRET_KEY", "")  # default: derived from SECRET_KEY
-NOTIFY_CONSOLE_PATH = Path(os.environ.get("NOTIFY_CONSOLE_PATH", VAR_DIR / "outbox.jsonl"))
-NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
-NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+NOTIFY_SECRET_KEY = env.secret("NOTIFY_SECRET_KEY")  # default: derived from SECRET_KEY
+NOTIFY_CONSOLE_PATH = env.path("NOTIFY_CONSOLE_PATH", VAR_DIR / "outbox.jsonl")
+NOTIFY_LEASE_SECONDS = env.integer("NOTIFY_LEASE_SECONDS", 120, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 
 # Retention periods, in days, for data that must not live forever.
 RETENTION_DAYS = {
-    "idempotency_keys": int(os.environ.get("RETENTION_IDEMPOTENCY_DAYS", "2")),
-    "jobs": int(os.environ.get("RETENTION_JOBS_DAYS", "30")),
-    "audit": int(os.environ.get("RETENTION_AUDIT_DAYS", str(3 * 365))),
-    "messages": int(os.environ.get("RETENTION_MESSAGES_DAYS", "90")),
+    "idempotency_keys": env.integer("RETENTION_IDEMPOTENCY_DAYS", 2),
+    "jobs": env.integer("RETENTION_JOBS_DAYS", 30),
+    "audit": env.integer("RETENTION_AUDIT_DAYS", 3 * 365),
+    "messages": env.integer("RETENTION_MESSAGES_DAYS", 90),
     # Members who left: name and mobile are erased this long after they left.
-    "former_members": int(os.environ.get("RETENTION_FORMER_MEMBERS_DAYS", "365")),
+    "former_members": env.integer("RETENTION_FORMER_MEMBERS_DAYS", 365),
     # Mediation cases: parties' names and numbers are erased this long after the case closed.
-    "mediation_parties": int(os.environ.get("RETENTION_MEDIATION_DAYS", str(3 * 365))),
+    "mediation_parties": env.integer("RETENTION_MEDIATION_DAYS", 3 * 365),
     # Hand-over photos (faces, shop fronts): kept long enough to settle a complaint.
-    "handover_photos": int(os.environ.get("RETENTION_HANDOVER_PHOTOS_DAYS", "90")),
+    "handover_photos": env.integer("RETENTION_HANDOVER_PHOTOS_DAYS", 90),
     # Check-ins and staff temperatures (health data): 28 days, two incubation periods.
-    "checkins": int(os.environ.get("RETENTION_CHECKINS_DAYS", "28")),
+    "checkins": env.integer("RETENTION_CHECKINS_DAYS", 28),
     # Priority-line residents: name, phone and address erased this long after the registration ended.
-    "priority_residents": int(os.environ.get("RETENTION_PRIORITY_RESIDENTS_DAYS", "365")),
+    "priority_residents": env.integer("RETENTION_PRIORITY_RESIDENTS_DAYS", 365),
 }
 
 # Delivery planning: parallel searches per leg (one per core; this is CPU work) and the
 # tile server for the route map (none: routes are drawn on a plain background; nothing is
 # fetched from outside unless configured, e.g. a county's own tile server).
-ROUTING_WORKERS = int(os.environ.get("ROUTING_WORKERS", str(min(4, os.cpu_count() or 1))))
-MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
-MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+ROUTING_WORKERS = env.integer("ROUTING_WORKERS", min(4, os.cpu_count() or 1), minimum=1)
+MAP_TILE_URL = env.text("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "")
 
 
 def tile_source(url: str) -> list[str]:
@@ -326,4 +319,4 @@ FUGONG_SITE_NAME = _("Fugong")
 # Where people reach this site from outside: every link sent (SMS, robots, e-mail) or printed
 # (posters' QR codes) starts with it, through core.links.absolute; `check --deploy` warns while it
 # is on this machine or not https.
-BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+BASE_URL = env.text("BASE_URL", "http://127.0.0.1:8000")

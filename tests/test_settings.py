@@ -47,6 +47,28 @@ def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
     assert result.returncode != 0 and "security.W021" in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SECURE_SSL", "ture"), ("DEBUG", "maybe"), ("LOGIN_FAILURES_PER_ACCOUNT", "ten"), ("ROUTING_WORKERS", "0")],
+)
+def test_a_value_that_cannot_be_read_stops_start_up_naming_it(variable: str, value: str) -> None:
+    """SECURE_SSL=ture once meant "off"; now it stops the server and says which variable."""
+    result = fugong("check", env={**PRODUCTION_ENV, variable: value})
+    assert result.returncode != 0 and f"{variable}={value!r}" in result.stderr
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(PRODUCTION_ENV["SECRET_KEY"] + "\n")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"} | {"SECRET_KEY_FILE": str(key_file)}
+    shown = fugong("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
+    assert shown.returncode == 0 and shown.stdout.splitlines()[-1] == PRODUCTION_ENV["SECRET_KEY"]
+    both = fugong("check", env=env | {"SECRET_KEY": "x" * 60})
+    assert both.returncode != 0 and "SECRET_KEY or SECRET_KEY_FILE" in both.stderr
+    missing = fugong("check", env=env | {"SECRET_KEY_FILE": str(tmp_path / "nowhere")})
+    assert missing.returncode != 0 and "SECRET_KEY_FILE=" in missing.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = fugong("check", env=env)

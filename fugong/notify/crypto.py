@@ -6,10 +6,11 @@ name an environment variable that holds its secret, so it never enters the datab
 
 import base64
 import hashlib
-import os
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from fugong import environment
 
 
 def _fernet() -> Fernet:
@@ -34,7 +35,7 @@ def channel_secret(options: dict[str, str], stored: str) -> str:
     """The secret from the named environment variable if the channel has one, else the stored one."""
     variable = options.get("secret_env")
     if variable:
-        return os.environ.get(variable, "")
+        return environment.secret(variable)
     return decrypt(stored)
 
 
