@@ -126,8 +126,7 @@ def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "
 
 @router.get("/sites/{site_id}", response=SiteOut)
 def get_site(request: AuthedRequest, site_id: int) -> Site:
-    require(queries.may_browse_sites(request.user))
-    return get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+    return get_object_or_404(queries.browsable_sites(request.user), pk=site_id)
 
 
 def _region_or_404(code: str) -> Region:
@@ -159,7 +158,7 @@ def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
 @router.patch("/sites/{site_id}", response=SiteOut)
 def update_site(request: AuthedRequest, site_id: int, payload: SitePatch) -> Status[Any]:
     def act() -> tuple[int, Any]:
-        site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+        site = get_object_or_404(queries.browsable_sites(request.user), pk=site_id)
         fields = payload.model_dump(exclude_unset=True, exclude={"region_code"})
         if payload.region_code:
             fields["region"] = _region_or_404(payload.region_code)

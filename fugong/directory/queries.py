@@ -98,6 +98,14 @@ def visible_organisations(user: Any) -> QuerySet[Organisation]:
     return qs.filter(scope.q_organisation("pk") | scope.q_region("region__code"))
 
 
+def browsable_organisations(user: Any) -> QuerySet[Organisation]:
+    """The organisations whose page the user opens: none for those who do not browse them, to
+    whom an organisation's page answers 404 like another county's (a 403 would say it exists)."""
+    if not may_browse_organisations(user):
+        return Organisation.objects.none()
+    return visible_organisations(user)
+
+
 def manageable_organisations(user: Any) -> QuerySet[Organisation]:
     scope = scope_of(user)
     qs = Organisation.objects.select_related("region")
@@ -116,6 +124,14 @@ def visible_sites(user: Any) -> QuerySet[Site]:
         | scope.q_region("organisation__region__code")
         | scope.q_region("region__code")
     )
+
+
+def browsable_sites(user: Any) -> QuerySet[Site]:
+    """The sites whose page (or API object) the user opens; none for those who do not browse
+    sites, to whom a site answers 404 as if it did not exist."""
+    if not may_browse_sites(user):
+        return Site.objects.none()
+    return visible_sites(user)
 
 
 def manageable_sites(user: Any) -> QuerySet[Site]:

@@ -112,8 +112,7 @@ def organisations(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: AuthedRequest, org_id: int) -> HttpResponse:
-    require(queries.may_browse_organisations(request.user))
-    org = get_object_or_404(queries.visible_organisations(request.user), pk=org_id)
+    org = get_object_or_404(queries.browsable_organisations(request.user), pk=org_id)
     context = {
         "org": org,
         "sites": queries.visible_sites(request.user).filter(organisation=org),
@@ -164,8 +163,7 @@ def sites(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def site_detail(request: AuthedRequest, site_id: int) -> HttpResponse:
-    require(queries.may_browse_sites(request.user))
-    site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
+    site = get_object_or_404(queries.browsable_sites(request.user), pk=site_id)
     context = {
         "site": site,
         "may_edit": queries.manageable_sites(request.user).filter(pk=site.pk).exists(),

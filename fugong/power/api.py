@@ -269,7 +269,8 @@ def hall_state(request: AuthedRequest, site_id: int) -> dict[str, Any]:
 
 
 def _window(request: AuthedRequest, window_id: int) -> Window:
-    window = get_object_or_404(Window.objects.select_related("site__organisation"), pk=window_id)
+    windows = Window.objects.filter(site__in=queries.hall_sites(request.user))  # another company's: 404
+    window = get_object_or_404(windows.select_related("site__organisation"), pk=window_id)
     if not may_serve(request.user, window.site.organisation):
         raise PermissionDenied
     return window

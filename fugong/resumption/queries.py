@@ -26,11 +26,14 @@ def _may_read(scope: Any, region: Region) -> bool:
         return True  # a coordinator over the city, or above it
     if any(prefix.startswith(region.prefix) for prefix in scope.region_prefixes):
         return True  # a county's coordinator sees the city's ranking it is part of
-    return power_companies(region).filter(pk__in=scope.member_org_ids).exists()
+    # The companies' administrators and staff, as for their customers (power/access.py), not a
+    # volunteer who happens to belong to one.
+    return power_companies(region).filter(pk__in=scope.admin_org_ids | scope.staff_org_ids).exists()
 
 
 def power_companies(region: Region) -> QuerySet[Organisation]:
-    """The power companies inside a city: their people read its index and see their customers."""
+    """The power companies inside a city: their administrators and staff read its index and see
+    their customers."""
     return Organisation.objects.filter(
         kind=Organisation.Kind.POWER_SUPPLY, region__code__startswith=region.prefix
     ).select_related("region")

@@ -23,6 +23,18 @@ def visible_venues(user: Any) -> QuerySet[Venue]:
     )
 
 
+def visible_policies(user: Any) -> QuerySet[AdmissionPolicy]:
+    """Admission policies of the sites whose door the user works and of the regions they
+    coordinate: those whose versions they see (and may be told they cannot withdraw)."""
+    scope = scope_of(user)
+    if scope.is_platform_admin:
+        return AdmissionPolicy.objects.all()
+    sites = Site.objects.filter(q_screened_sites(user))
+    return AdmissionPolicy.objects.filter(
+        Q(site__in=sites) | (Q(region__isnull=False) & scope.q_region("region__code"))
+    )
+
+
 def sites_to_open(user: Any) -> QuerySet[Site]:
     """Sites the user manages that do not screen yet (administrators and coordinators)."""
     return Site.objects.filter(q_managed_sites(user), is_active=True, venue__isnull=True).select_related("organisation")

@@ -51,7 +51,9 @@ def test_volunteers_get_the_same_answer_from_pages_and_api(client_for: Any) -> N
     assert volunteer.get("/directory/sites/").status_code == 403
     assert volunteer.get("/api/directory/sites").status_code == 403
     assert volunteer.get("/api/directory/organisations").status_code == 403
-    assert volunteer.get(f"/directory/organisations/{org.pk}/").status_code == 403
+    # An object page answers those who may not open it as if it did not exist (the scope matrix).
+    assert volunteer.get(f"/directory/organisations/{org.pk}/").status_code == 404
+    assert volunteer.get(f"/api/directory/sites/{org.sites.first().pk}").status_code == 404
 
 
 def test_sites_stay_inside_their_organisations_area(client_for: Any, demo: Any) -> None:

@@ -119,7 +119,9 @@ def renew_screen(request: AuthedRequest, site_id: int) -> HttpResponse:
 @login_required
 def window_console(request: AuthedRequest, window_id: int) -> HttpResponse:
     """The window's own page: call next, call again, served, did not come."""
-    window = get_object_or_404(Window.objects.select_related("site__organisation"), pk=window_id)
+    # Windows of the halls the user reads: another company's answers 404, as if there were none.
+    windows = Window.objects.filter(site__in=queries.hall_sites(request.user))
+    window = get_object_or_404(windows.select_related("site__organisation"), pk=window_id)
     require(may_serve(request.user, window.site.organisation))
     if request.method == "POST":
         _window_action(request, window)

@@ -199,7 +199,7 @@ def region_policies(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: AuthedRequest, policy_id: int) -> HttpResponse:
-    policy = get_object_or_404(AdmissionPolicy.objects.select_related("site", "region"), pk=policy_id)
+    policy = get_object_or_404(queries.visible_policies(request.user).select_related("site", "region"), pk=policy_id)
     try:
         policies.withdraw_policy(request.user, policy)
     except ValidationError as error:

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -66,7 +66,9 @@ def roster(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
-    shift = get_object_or_404(Shift.objects.select_related("site", "team__region"), pk=shift_id)
+    # Only shifts of teams the user sees: another county's answers 404, as if there were none.
+    shifts_seen = Shift.objects.filter(team__in=queries.visible_teams(request.user))
+    shift = get_object_or_404(shifts_seen.select_related("site", "team__region"), pk=shift_id)
     require(may_run_team(request.user, shift.team))
     if request.method == "POST":
         try:
@@ -122,9 +124,11 @@ def _sign(request: HttpRequest, actor: Any, assignment: ShiftAssignment) -> None
 @login_required
 @require_POST
 def sign(request: AuthedRequest, assignment_id: int) -> HttpResponse:
-    assignment = get_object_or_404(
-        ShiftAssignment.objects.select_related("shift__team__region", "member"), pk=assignment_id
+    # One's own turns and those of teams one sees: anyone else's answers 404, not 403.
+    seen = ShiftAssignment.objects.filter(
+        Q(member__user_id=request.user.pk) | Q(shift__team__in=queries.visible_teams(request.user))
     )
+    assignment = get_object_or_404(seen.select_related("shift__team__region", "member"), pk=assignment_id)
     _sign(request, request.user, assignment)
     return redirect("volunteers:me")
 
