@@ -150,3 +150,22 @@ def test_a_van_needs_a_car_licence(riders: Team) -> None:
     services.save_offer(None, rider, kind="vehicle", vehicle_kind="tricycle", capacity_cartons=40)  # fine
     with pytest.raises(ValidationError, match="戊"):
         services.save_offer(None, rider, kind="vehicle", vehicle_kind="van", capacity_cartons=150, drivers=[rider])
+
+
+def test_confirming_a_posted_stranger_names_nobody(riders: Team, client_for: Any) -> None:
+    """The coordinator posts member ids: someone of another county, who never answered, is not found,
+    and the page does not tell their name."""
+    from fugong.volunteers.models import Member
+
+    call = open_call(riders)
+    first = riders.members.get(name="甲")
+    calls.answer_call(call, first, yes=True)
+    federation = Organisation.objects.get(short_name="县妇联")
+    stranger = make_team(federation, "庆元测试队", "mutual_aid", "331126001", ["远方志愿者"]).members.get()
+    client = client_for("huanghuiyun")
+    posted = {"confirm": "1", "member": [first.pk, stranger.pk]}
+    page = client.post(f"/volunteers/calls/{call.pk}/", posted, follow=True)
+    assert "远方志愿者" not in page.content.decode()
+    assert call.answers.get(member=first).status == "confirmed"
+    release = client.post(f"/volunteers/calls/{call.pk}/", {"release": stranger.pk})
+    assert release.status_code == 404 and Member.objects.filter(pk=stranger.pk).exists()

@@ -69,11 +69,16 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
                 count = calls.send_call(request.user, call, send_form.cleaned_data["channel"])
                 messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
             elif "confirm" in request.POST:
-                chosen = list(Member.objects.filter(pk__in=posted_pks(request.POST, "member")))
+                # Only people who answered this call: a posted id of anyone else finds nobody (and no name).
+                answered = Member.objects.filter(answers__call=call)
+                chosen = list(answered.filter(pk__in=posted_pks(request.POST, "member")))
                 calls.confirm(request.user, call, chosen)
                 messages.success(request, _("Confirmed."))
             elif "release" in request.POST:
-                calls.release(request.user, call, get_object_or_404(Member, pk=posted_pk(request.POST, "release")))
+                member = get_object_or_404(
+                    Member.objects.filter(answers__call=call), pk=posted_pk(request.POST, "release")
+                )
+                calls.release(request.user, call, member)
             elif "cancel" in request.POST:
                 calls.cancel_call(request.user, call)
             if not send_form.errors:
