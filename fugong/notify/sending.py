@@ -190,12 +190,13 @@ def _send(
     has passed), record each call's outcomes as soon as it returns, so a failure in one call
     never touches what others delivered. False if the provider paused the channel."""
     by_id = {m.pk: m for m in batch}
-    lease = settings.NOTIFY_LEASE_SECONDS
-    renew_at = clock.monotonic() + lease / 3  # a fresh claim needs no renewal yet
+    # On the wall clock, like the lease it keeps alive (lease_until is compared with now()).
+    third = timedelta(seconds=settings.NOTIFY_LEASE_SECONDS / 3)
+    renew_at = timezone.now() + third  # a fresh claim needs no renewal yet
     for call in transport.calls([_outgoing(m, templates) for m in batch]):
-        if clock.monotonic() >= renew_at:
+        if timezone.now() >= renew_at:
             _renew_lease(token)
-            renew_at = clock.monotonic() + lease / 3
+            renew_at = timezone.now() + third
         try:
             outcomes = transport.send(call)
         except ChannelPaused as pause:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from fugong.accounts import audit
@@ -101,8 +102,9 @@ def test_audit_log_page_is_scoped(client_for: Any, demo: Any) -> None:
 def test_a_failed_service_writes_neither_change_nor_audit(demo: Any) -> None:
     site = Site.objects.get(name="巴邱网点")
     before = AuditEntry.objects.count()
-    with pytest.raises(Exception):  # noqa: B017 - any validation failure
+    with pytest.raises(ValidationError) as refused:
         services.update_site(demo["huanghuiyun"], site, address="new", opening_hours="25:00-26:00")
+    assert list(refused.value.message_dict) == ["opening_hours"]
     assert AuditEntry.objects.count() == before
     assert Site.objects.get(pk=site.pk).address == "峡江县巴邱镇人民北路"
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ def test_organisation_admins_cannot_touch_superusers(demo: Any) -> None:
     boss.is_superuser = True
     boss.save()
     assert not services.can_manage_user(demo["huanghuiyun"], boss)
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied
+    with pytest.raises(PermissionDenied):
         services.update_user(demo["huanghuiyun"], boss, is_active=False)
 
 

@@ -185,7 +185,7 @@ def test_a_secret_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Channel, settings: Any) -> None:
     """Another worker's tick must not reconcile messages still being sent: the claim is renewed per call."""
-    import time
+    import time_machine
 
     from fugong.notify.sending import DispatchReport, reconcile_expired
     from fugong.notify.transports.console import ConsoleTransport
@@ -202,7 +202,7 @@ def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Cha
             return [[m] for m in batch]
 
         def send(self, call: list[Outgoing]) -> list[Outcome]:
-            time.sleep(0.6)
+            clock.shift(0.6)  # each call takes 0.6 s on the clock the lease is kept by
             other_worker = DispatchReport()
             reconcile_expired(console, real, other_worker)  # the next minute's tick elsewhere
             seen.append(dict(other_worker.reconciled))
@@ -212,6 +212,7 @@ def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Cha
             return real.lookup(batch)
 
     services.enqueue(None, console, "order_dispatched", SHOPS, {"shop": "店", "eta": "明天"})
-    dispatch(console, transport=SlowConsole())  # 1.8 s of sending against a 1 s lease
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        dispatch(console, transport=SlowConsole())  # 1.8 s of sending against a 1 s lease
     assert seen == [{}, {}, {}]
     assert [w["to"] for w in lines(console)] == SHOPS
