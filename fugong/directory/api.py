@@ -1,10 +1,10 @@
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from fugong.accounts.permissions import require
 from fugong.core.api import respond_once
@@ -74,15 +74,27 @@ class SiteIn(Schema):
     phone: str = ""
 
 
+def _null_is_empty(value: str | None) -> str:
+    return "" if value is None else value
+
+
+# Text a site may leave empty: `null` empties it as "" does (the column holds no NULL).
+ClearableText = Annotated[str | None, AfterValidator(_null_is_empty)]
+
+
 class SitePatch(Schema):
+    """What to change; a field left out stays as it is. `null` (or "") empties the address,
+    opening hours and phone, and `null` removes the coordinates; a `null` name, kind or
+    `is_active` is refused (422)."""
+
     name: str | None = None
     kind: SiteKind | None = None
     region_code: str | None = None
-    address: str | None = None
+    address: ClearableText = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    opening_hours: str | None = None
-    phone: str | None = None
+    opening_hours: ClearableText = None
+    phone: ClearableText = None
     is_active: bool | None = None
 
 

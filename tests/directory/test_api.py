@@ -61,3 +61,29 @@ def test_openapi_schema_is_published(client: Any, db: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/directory/sites" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_patching_a_text_field_to_null_clears_it(client_for: Any) -> None:
+    """The phone, address and opening hours are text that may be empty: `null` empties them
+    (it answered 500, the column takes no NULL)."""
+    site = Site.objects.get(name="巴邱网点")
+    site.phone, site.address = "0796-1234567", "巴邱镇"
+    site.save()
+    response = client_for("huanghuiyun").patch(
+        f"/api/directory/sites/{site.pk}", {"phone": None, "address": None}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["phone"], response.json()["address"]) == ("", "")
+    site.refresh_from_db()
+    assert (site.phone, site.address) == ("", "")
+
+
+def test_patching_a_required_field_to_null_names_the_field(client_for: Any) -> None:
+    site = Site.objects.get(name="巴邱网点")
+    client = client_for("huanghuiyun")
+    for field in ("name", "kind", "is_active"):
+        response = client.patch(f"/api/directory/sites/{site.pk}", {field: None}, content_type="application/json")
+        assert response.status_code == 422, field
+        assert field in response.json()["errors"]
+    site.refresh_from_db()
+    assert site.name == "巴邱网点" and site.is_active
