@@ -77,7 +77,7 @@ def plan_progress(request: AuthedRequest, plan_id: int) -> list[dict[str, Any]]:
     ]
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     brand: str
     quantity: int
@@ -93,7 +93,7 @@ class StopOut(Schema):
     arrived: bool
     outcome: str
     outcome_label: str
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
 
 
 def _stop_json(stop: RouteStop) -> dict[str, Any]:

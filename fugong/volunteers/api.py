@@ -98,7 +98,7 @@ def answer(request: AuthedRequest, token: str, payload: AnswerIn) -> dict[str, A
     return {"status": result.answer.status, "full": result.full, "call": _call_out(call)}
 
 
-class LineOut(Schema):
+class StatisticsLineOut(Schema):
     area: str
     teams: int
     members: int
@@ -114,8 +114,8 @@ class StatisticsOut(Schema):
     region: str
     first_day: date
     last_day: date
-    lines: list[LineOut]
-    total: LineOut
+    lines: list[StatisticsLineOut]
+    total: StatisticsLineOut
 
 
 @router.get("/statistics", response=StatisticsOut)

@@ -1,0 +1,50 @@
+"""The API keeps to its OpenAPI document (/api/openapi.json)."""
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any, get_args, get_type_hints
+
+from pydantic import BaseModel
+
+from fugong.api import api
+
+
+def _named_types(annotation: Any) -> Iterator[type]:
+    """The models and enums a type mentions, each one a schema of its own in the document."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        for field in annotation.model_fields.values():
+            yield from _named_types(field.annotation)
+    elif isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        yield annotation
+        for hint in get_type_hints(annotation).values():
+            yield from _named_types(hint)
+    elif isinstance(annotation, type) and issubclass(annotation, Enum):
+        yield annotation
+    else:
+        for argument in get_args(annotation):
+            yield from _named_types(argument)
+
+
+def _schemas_of_operations() -> Iterator[type]:
+    # Ninja wraps each operation's parameters and answers in models of its own making (their
+    # names never reach the document); what their fields hold is what the document names.
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                wrappers = [*operation.models, *operation.response_models.values()]
+                for wrapper in wrappers:
+                    for field in getattr(wrapper, "model_fields", {}).values():
+                        yield from _named_types(field.annotation)
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """The document lists schemas by class name: two classes of one name would show as one,
+    and one operation would be documented with the other's fields."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    for schema in _schemas_of_operations():
+        classes[schema.__name__].add(f"{schema.__module__}.{schema.__qualname__}")
+    assert set(classes) >= set(api.get_openapi_schema()["components"]["schemas"])  # the walk finds them all
+    assert {name: found for name, found in classes.items() if len(found) > 1} == {}
