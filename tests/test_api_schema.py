@@ -48,3 +48,17 @@ def test_no_two_schemas_share_a_name() -> None:
         classes[schema.__name__].add(f"{schema.__module__}.{schema.__qualname__}")
     assert set(classes) >= set(api.get_openapi_schema()["components"]["schemas"])  # the walk finds them all
     assert {name: found for name, found in classes.items() if len(found) > 1} == {}
+
+
+def test_every_operation_documents_the_errors_it_may_answer() -> None:
+    """Refused input (422), someone else's or a missing object (403, 404) and, behind sign-in,
+    a missing token (401) are answers like any other: a client reads their shape in the document."""
+    document = api.get_openapi_schema()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = {str(code) for code in operation["responses"]}
+            signed_in = bool(operation.get("security"))
+            assert codes >= {"403", "404", "422"}, (method, path)
+            assert ("401" in codes) == signed_in, (method, path)
+            error = operation["responses"][422]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/ErrorOut"}, (method, path)

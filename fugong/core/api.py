@@ -29,8 +29,24 @@ class TokenAuth(HttpBearer):
 
 
 class ErrorOut(Schema):
+    """Every error's answer: what went wrong, in the caller's language, and for refused input
+    the messages per field ("__all__" for the request as a whole)."""
+
     message: str
     errors: dict[str, list[str]] | None = None
+
+
+# The errors an operation may answer besides its result, as the handlers below make them; each
+# operation merges one of these into its `response=`, so the document lists them.
+# Behind sign-in: no or a bad token (401), not yours to do (403), not there or not yours to
+# see (404), input refused (422).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# A write may also meet a body that is not JSON (400), or an Idempotency-Key or a nonce used
+# before for another request (409).
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, **ERRORS, 409: ErrorOut}
+# Through a signed link (a driver's route, a call's answer, a venue code), without sign-in: a
+# forged or expired link is a 403.
+LINK_ERRORS: dict[int, type[ErrorOut]] = {code: out for code, out in WRITE_ERRORS.items() if code != 401}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -118,7 +134,7 @@ class JobOut(Schema):
 router = Router(tags=["jobs"])
 
 
-@router.get("/jobs/{job_id}", response=JobOut)
+@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})
 def job_status(request: AuthedRequest, job_id: int) -> Job:
     """Progress of a background job you started."""
     job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first()

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from fugong.accounts.permissions import require
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 
 from . import queries, services
@@ -104,7 +104,7 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0, le=10**9)  # a larger one overflows the database's OFFSET
 
 
-@router.get("/regions", response=list[RegionOut])
+@router.get("/regions", response={200: list[RegionOut], **ERRORS})
 def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str = "") -> Any:
     """Regions; `q` matches Chinese names, pinyin and initials; `parent` lists children."""
     qs = queries.regions()
@@ -114,19 +114,19 @@ def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/regions/{code}", response=RegionOut)
+@router.get("/regions/{code}", response={200: RegionOut, **ERRORS})
 def get_region(request: AuthedRequest, code: str) -> Region:
     return get_object_or_404(queries.regions(), code=code)
 
 
-@router.get("/organisations", response=list[OrganisationOut])
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
 def list_organisations(request: AuthedRequest, filters: Query[ListFilter]) -> Any:
     require(queries.may_browse_organisations(request.user))
     qs = queries.search(queries.visible_organisations(request.user), filters.q)
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/sites", response=list[SiteOut])
+@router.get("/sites", response={200: list[SiteOut], **ERRORS})
 def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "") -> Any:
     require(queries.may_browse_sites(request.user))
     qs = queries.visible_sites(request.user)
@@ -136,7 +136,7 @@ def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/sites/{site_id}", response=SiteOut)
+@router.get("/sites/{site_id}", response={200: SiteOut, **ERRORS})
 def get_site(request: AuthedRequest, site_id: int) -> Site:
     require(queries.may_browse_sites(request.user))
     return get_object_or_404(queries.visible_sites(request.user), pk=site_id)
@@ -153,7 +153,7 @@ def _site_json(site: Site) -> dict[str, Any]:
     return SiteOut.from_orm(site).model_dump(mode="json")
 
 
-@router.post("/sites", response={201: SiteOut, 200: SiteOut})
+@router.post("/sites", response={201: SiteOut, 200: SiteOut, **WRITE_ERRORS})
 def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     """Create a site; send an `Idempotency-Key` header so a resend does not create two."""
 
@@ -168,7 +168,7 @@ def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     return respond_once(request, payload.model_dump(mode="json"), act)
 
 
-@router.patch("/sites/{site_id}", response=SiteOut)
+@router.patch("/sites/{site_id}", response={200: SiteOut, **WRITE_ERRORS})
 def update_site(request: AuthedRequest, site_id: int, payload: SitePatch) -> Status[Any]:
     def act() -> tuple[int, Any]:
         site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)
