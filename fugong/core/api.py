@@ -1,6 +1,7 @@
 """What every API router shares: token auth, JSON errors, idempotent writes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import BaseModel
 
 from fugong.accounts.services import authenticate_token
 
@@ -68,7 +70,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             field = ".".join(str(part) for part in error.get("loc", [])[1:]) or "__all__"
-            errors.setdefault(field, []).append(str(error.get("msg", "")))
+            # A validator's own words, without the "Value error, " pydantic puts before them.
+            cause = error.get("ctx", {}).get("error") if error.get("type") == "value_error" else None
+            errors.setdefault(field, []).append(str(cause or error.get("msg", "")))
         return reply(request, 422, _("Please correct the errors below."), errors)
 
     @api.exception_handler(PermissionDenied)
@@ -90,6 +94,42 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return reply(request, exc.status_code, str(exc))
+
+
+def _nul_fields(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Where a value holds text with a NUL character: in a string, a dictionary's key, or
+    anything inside a list, a dictionary or an input schema (files are not text)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _nul_fields(getattr(value, name), (*path, name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(key, (*path, str(key)))
+            yield from _nul_fields(item, (*path, str(key)))
+    elif isinstance(value, list | tuple | set):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, (*path, str(index)))
+
+
+def refuse_nul(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Text with a NUL character is refused (422, naming the field) before the operation runs:
+    PostgreSQL stores none, and a NUL that reached a query was a 500 there."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        errors = [
+            {"loc": ("request", *path), "msg": _("Text may not contain the NUL character.")}
+            for name, value in values.items()
+            for path in _nul_fields(value, (name,))
+        ]
+        if errors:
+            raise NinjaValidationError(errors)
+        return view(request, *args, **values)
+
+    return checked
 
 
 def respond_once(
@@ -116,6 +156,7 @@ def make_api() -> NinjaAPI:
         urls_namespace="api",
     )
     install_error_handlers(api)
+    api.add_decorator(refuse_nul)  # every operation, after ninja has read its parameters
     return api
 
 
