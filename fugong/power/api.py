@@ -6,12 +6,13 @@ acts once."""
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from fugong.accounts.permissions import require
 from fugong.core.api import ERRORS, WRITE_ERRORS, respond_once
@@ -71,19 +72,19 @@ class ApplicationIn(Schema):
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: str = Field(max_length=200)
 
 
 class RestorationIn(Schema):
     restore_on: Day | None = None
-    note: str = ""
+    note: str = Field("", max_length=200)
 
 
 class TicketIn(Schema):
     kind: str
     priority: bool = False
-    checkin: str | None = None  # the admission's public id, where the door is screened
-    nonce: str = ""
+    checkin: UUID | None = None  # the admission's public id, where the door is screened
+    nonce: str = Field("", max_length=64)
 
 
 class TicketOut(Schema):
