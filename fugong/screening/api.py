@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from fugong.accounts.permissions import require
 from fugong.core.api import ERRORS, LINK_ERRORS, WRITE_ERRORS, respond_once
-from fugong.core.api_types import Moment
+from fugong.core.api_types import Day, Moment
 from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
@@ -204,14 +204,10 @@ def scan_batch(request: AuthedRequest, venue_id: int, payload: list[CheckInIn]) 
 
 
 @router.get("/sites/{venue_id}/checkins", response={200: list[CheckInOut], **ERRORS})
-def day_checkins(request: AuthedRequest, venue_id: int, day: str = "") -> list[dict[str, Any]]:
+def day_checkins(request: AuthedRequest, venue_id: int, day: Day | None = None) -> list[dict[str, Any]]:
     """A day's check-ins (today by default), masked, newest first."""
     venue = _venue(request, venue_id)
-    try:
-        chosen = datetime.fromisoformat(day).date() if day else timezone.localdate()
-    except ValueError:
-        raise HttpError(422, _("Give the day as YYYY-MM-DD.")) from None
-    start, end = day_bounds(chosen)
+    start, end = day_bounds(day or timezone.localdate())
     records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("venue__site")[:2000]
     return [_checkin_json(r, False) for r in records]
 
