@@ -6,11 +6,11 @@ import hashlib
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fugong.core.api import ERRORS, LINK_ERRORS, respond_once
@@ -154,8 +154,8 @@ def hand_over(
     route = _route(token)
     try:
         counted = {int(k): int(v) for k, v in json.loads(quantities or "{}").items()}
-    except (ValueError, TypeError, AttributeError):
-        raise HttpError(422, _("The quantities could not be read.")) from None
+    except (ValueError, TypeError, AttributeError, OverflowError):  # OverflowError: 1e400 is infinity
+        raise ValidationError({"quantities": _("The quantities could not be read.")}) from None
     photo_digest = hashlib.sha256(photo.read()).hexdigest() if photo is not None else ""
     if photo is not None:
         photo.seek(0)
