@@ -62,14 +62,19 @@ class SiteOut(Schema):
         return obj["region_code"] if isinstance(obj, dict) else obj.region.code
 
 
+# On the globe: anything else could not be rounded to the column's six decimals.
+Latitude = Annotated[Decimal, Field(ge=-90, le=90)]
+Longitude = Annotated[Decimal, Field(ge=-180, le=180)]
+
+
 class SiteIn(Schema):
     organisation_id: int
     name: str
     kind: SiteKind
     region_code: str
     address: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     opening_hours: str = ""
     phone: str = ""
 
@@ -91,8 +96,8 @@ class SitePatch(Schema):
     kind: SiteKind | None = None
     region_code: str | None = None
     address: ClearableText = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     opening_hours: ClearableText = None
     phone: ClearableText = None
     is_active: bool | None = None
