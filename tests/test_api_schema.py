@@ -1,6 +1,7 @@
 """The API keeps to its OpenAPI document (/api/openapi.json)."""
 
 import dataclasses
+import inspect
 from collections import defaultdict
 from collections.abc import Iterator
 from enum import Enum
@@ -62,3 +63,19 @@ def test_every_operation_documents_the_errors_it_may_answer() -> None:
             assert ("401" in codes) == signed_in, (method, path)
             error = operation["responses"][422]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorOut"}, (method, path)
+
+
+def test_operations_that_act_once_per_key_say_so() -> None:
+    """A phone on a poor network resends: the document tells which operations take an
+    Idempotency-Key, and Schemathesis sends one to them (a resend is checked below)."""
+    views = {
+        api.get_openapi_operation_id(operation): inspect.unwrap(operation.view_func)
+        for router in api._get_bound_routers()
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+    for operations in api.get_openapi_schema()["paths"].values():
+        for operation in operations.values():
+            acts_once = "respond_once(" in inspect.getsource(views[operation["operationId"]])
+            headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+            assert ("Idempotency-Key" in headers) == acts_once, operation["operationId"]

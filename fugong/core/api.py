@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -49,6 +50,23 @@ WRITE_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, **ERRORS, 409: ErrorOu
 # Through a signed link (a driver's route, a call's answer, a venue code), without sign-in: a
 # forged or expired link is a 403.
 LINK_ERRORS: dict[int, type[ErrorOut]] = {code: out for code, out in WRITE_ERRORS.items() if code != 401}
+
+
+# The header of the operations that act once per key (respond_once), in the document.
+IDEMPOTENT: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 100},
+            "description": gettext_lazy(
+                "Your own name for this action, new for each one: a resend with the same key and body "
+                "gets the first answer instead of acting again; the same key with another body is a 409."
+            ),
+        }
+    ]
+}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from fugong.core.api import ERRORS, LINK_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.routing.findings import clock
 
@@ -128,7 +128,9 @@ def run(request: HttpRequest, token: str) -> list[dict[str, Any]]:
     return [_stop_json(s) for s in queries.stops_of(route).filter(is_reload=False)]
 
 
-@router.post("/runs/{token}/stops/{stop_id}/arrive", response={200: StopOut, **LINK_ERRORS}, auth=None)
+@router.post(
+    "/runs/{token}/stops/{stop_id}/arrive", response={200: StopOut, **LINK_ERRORS}, auth=None, openapi_extra=IDEMPOTENT
+)
 def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
     route = _route(token)
 
@@ -139,7 +141,12 @@ def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
     return respond_once(request, {"stop": stop_id, "action": "arrive"}, act, scope=f"route:{route.pk}")
 
 
-@router.post("/runs/{token}/stops/{stop_id}/handover", response={200: StopOut, **LINK_ERRORS}, auth=None)
+@router.post(
+    "/runs/{token}/stops/{stop_id}/handover",
+    response={200: StopOut, **LINK_ERRORS},
+    auth=None,
+    openapi_extra=IDEMPOTENT,
+)
 def hand_over(
     request: HttpRequest,
     token: str,

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from fugong.accounts.permissions import require
-from fugong.core.api import ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 
 from . import queries, services
@@ -158,7 +158,7 @@ def _site_json(site: Site) -> dict[str, Any]:
     return SiteOut.from_orm(site).model_dump(mode="json")
 
 
-@router.post("/sites", response={201: SiteOut, 200: SiteOut, **WRITE_ERRORS})
+@router.post("/sites", response={201: SiteOut, 200: SiteOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     """Create a site; send an `Idempotency-Key` header so a resend does not create two."""
 
@@ -173,7 +173,7 @@ def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     return respond_once(request, payload.model_dump(mode="json"), act)
 
 
-@router.patch("/sites/{site_id}", response={200: SiteOut, **WRITE_ERRORS})
+@router.patch("/sites/{site_id}", response={200: SiteOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def update_site(request: AuthedRequest, site_id: int, payload: SitePatch) -> Status[Any]:
     def act() -> tuple[int, Any]:
         site = get_object_or_404(queries.visible_sites(request.user), pk=site_id)

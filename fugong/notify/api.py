@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from fugong.core.api import ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
@@ -48,7 +48,7 @@ class MessageOut(Schema):
     events: list[EventOut]
 
 
-@router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut, **WRITE_ERRORS})
+@router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def enqueue(request: AuthedRequest, payload: EnqueueIn) -> Status[Any]:
     """Put messages in the outbox; with an `Idempotency-Key`, a resend enqueues nothing twice."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from fugong.accounts.permissions import require
-from fugong.core.api import ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile, mask_name
@@ -183,7 +183,9 @@ def application_list(request: AuthedRequest, status: str = "", account: str = ""
     return [_application_json(a) for a in qs[:200]]
 
 
-@router.post("/accounts/{account_id}/applications", response={201: ApplicationOut, **WRITE_ERRORS})
+@router.post(
+    "/accounts/{account_id}/applications", response={201: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def apply(request: AuthedRequest, account_id: int, payload: ApplicationIn) -> Status[Any]:
     """Take a suspension or capacity reduction (the enterprise gets an SMS)."""
     account = get_object_or_404(queries.visible_accounts(request.user), pk=account_id)
@@ -199,7 +201,9 @@ def _application(request: AuthedRequest, application_id: int) -> CapacityApplica
     return get_object_or_404(queries.visible_applications(request.user), pk=application_id)
 
 
-@router.post("/applications/{application_id}/approve", response={200: ApplicationOut, **WRITE_ERRORS})
+@router.post(
+    "/applications/{application_id}/approve", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def approve(request: AuthedRequest, application_id: int) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -209,7 +213,9 @@ def approve(request: AuthedRequest, application_id: int) -> Status[Any]:
     return respond_once(request, {"approve": application_id}, act)
 
 
-@router.post("/applications/{application_id}/reject", response={200: ApplicationOut, **WRITE_ERRORS})
+@router.post(
+    "/applications/{application_id}/reject", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def reject(request: AuthedRequest, application_id: int, payload: RejectIn) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -219,7 +225,11 @@ def reject(request: AuthedRequest, application_id: int, payload: RejectIn) -> St
     return respond_once(request, {"reject": application_id, **payload.dict()}, act)
 
 
-@router.post("/applications/{application_id}/restoration", response={200: ApplicationOut, **WRITE_ERRORS})
+@router.post(
+    "/applications/{application_id}/restoration",
+    response={200: ApplicationOut, **WRITE_ERRORS},
+    openapi_extra=IDEMPOTENT,
+)
 def request_restoration(request: AuthedRequest, application_id: int, payload: RestorationIn) -> Status[Any]:
     """The one phone call: restoration requested, field order to the station, SMS."""
     application = _application(request, application_id)
@@ -231,7 +241,9 @@ def request_restoration(request: AuthedRequest, application_id: int, payload: Re
     return respond_once(request, {"restoration": application_id, **payload.dict()}, act)
 
 
-@router.post("/applications/{application_id}/restored", response={200: ApplicationOut, **WRITE_ERRORS})
+@router.post(
+    "/applications/{application_id}/restored", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def complete_restoration(request: AuthedRequest, application_id: int) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -313,7 +325,7 @@ def revisits(request: AuthedRequest, overdue: bool = False) -> list[dict[str, An
     ]
 
 
-@router.post("/revisits/{revisit_id}/done", response={200: RevisitOut, **WRITE_ERRORS})
+@router.post("/revisits/{revisit_id}/done", response={200: RevisitOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def revisit_done(request: AuthedRequest, revisit_id: int, payload: RevisitIn) -> Status[Any]:
     revisit = get_object_or_404(queries.open_revisits(request.user), pk=revisit_id)
 

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fugong.accounts.permissions import require
-from fugong.core.api import ERRORS, WRITE_ERRORS, JobOut, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, JobOut, respond_once
 from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 
@@ -156,7 +156,7 @@ def ranking(request: AuthedRequest, setup_id: int, day: Day | None = None) -> li
     return _figures_json(setup, setup.figures.filter(day=day, industry="").order_by("rank", "county"))
 
 
-@router.post("/setups/{setup_id}/files", response={202: JobOut, **WRITE_ERRORS})
+@router.post("/setups/{setup_id}/files", response={202: JobOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def upload(request: AuthedRequest, setup_id: int, kind: Form[str], file: File[UploadedFile]) -> Status[Any]:
     """Import an accounts or readings file (Parquet or CSV). The answer is the job that checks
     every row: poll `/api/jobs/{id}`; a bad file is refused whole with its row and reason."""
@@ -174,7 +174,7 @@ def upload(request: AuthedRequest, setup_id: int, kind: Form[str], file: File[Up
     return respond_once(request, {"kind": kind, "name": file.name, "sha256": digest.hexdigest()}, act)
 
 
-@router.post("/setups/{setup_id}/compute", response={202: JobOut, **WRITE_ERRORS})
+@router.post("/setups/{setup_id}/compute", response={202: JobOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def compute(request: AuthedRequest, setup_id: int, again: bool = False) -> Status[Any]:
     """Compute the days that have readings and no figures yet, or every day `again`."""
     setup = _managed(request, setup_id)

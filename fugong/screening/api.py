@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fugong.accounts.permissions import require
-from fugong.core.api import ERRORS, LINK_ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day, Moment
 from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
@@ -240,7 +240,9 @@ class DisinfectionIn(Schema):
     disinfectant: str = ""
 
 
-@router.post("/sites/{venue_id}/staff-temperatures", response={201: dict[str, Any], **WRITE_ERRORS})
+@router.post(
+    "/sites/{venue_id}/staff-temperatures", response={201: dict[str, Any], **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTemperatureIn) -> Status[Any]:
     """A staff member's reading (idempotent with `Idempotency-Key`)."""
     venue = _venue(request, venue_id)
@@ -255,7 +257,9 @@ def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTempe
     return respond_once(request, payload.dict(), act)
 
 
-@router.post("/sites/{venue_id}/disinfections", response={201: dict[str, Any], **WRITE_ERRORS})
+@router.post(
+    "/sites/{venue_id}/disinfections", response={201: dict[str, Any], **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def disinfection(request: AuthedRequest, venue_id: int, payload: DisinfectionIn) -> Status[Any]:
     """A disinfection round (idempotent with `Idempotency-Key`)."""
     venue = _venue(request, venue_id)

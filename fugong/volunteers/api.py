@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from fugong.core.api import ERRORS, LINK_ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day, RowId
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
@@ -213,7 +213,7 @@ def activity_list(request: AuthedRequest, team_id: int, first_day: Day, last_day
     return [_activity_json(a, a.people) for a in activities]
 
 
-@router.post("/teams/{team_id}/activities", response={201: ActivityOut, **WRITE_ERRORS})
+@router.post("/teams/{team_id}/activities", response={201: ActivityOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def record_activity(request: AuthedRequest, team_id: int, payload: ActivityIn) -> Status[Any]:
     """Record what a team did; send an `Idempotency-Key` so a resend does not count it twice."""
 
@@ -260,7 +260,7 @@ def aid_ledger(request: AuthedRequest, team_id: int) -> dict[str, Any]:
     return {"stock": ledger.stock(team), "entries": list(team.aid_entries.all()[:200])}
 
 
-@router.post("/teams/{team_id}/aid", response={201: AidEntryOut, **WRITE_ERRORS})
+@router.post("/teams/{team_id}/aid", response={201: AidEntryOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def record_aid(request: AuthedRequest, team_id: int, payload: AidIn) -> Status[Any]:
     """One ledger line; handing out more than is in stock is refused. Use an `Idempotency-Key`."""
 
