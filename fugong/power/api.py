@@ -327,9 +327,9 @@ def revisits(request: AuthedRequest, overdue: bool = False) -> list[dict[str, An
 
 @router.post("/revisits/{revisit_id}/done", response={200: RevisitOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def revisit_done(request: AuthedRequest, revisit_id: int, payload: RevisitIn) -> Status[Any]:
-    revisit = get_object_or_404(queries.open_revisits(request.user), pk=revisit_id)
-
     def act() -> tuple[int, Any]:
+        # Looked up here: a resend finds the first answer, not a revisit that is no longer open.
+        revisit = get_object_or_404(queries.open_revisits(request.user), pk=revisit_id)
         done, _following = priority.complete_revisit(request.user, revisit, **payload.dict())
         body = {
             "id": done.pk,

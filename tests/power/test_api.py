@@ -126,3 +126,19 @@ def test_text_longer_than_its_column_is_refused_naming_the_field(changda, relaxe
     in_effect.refresh_from_db()
     assert (waiting.status, in_effect.status) == ("applied", "in_effect")
     assert not Ticket.objects.filter(nonce__startswith="nnn").exists()
+
+
+def test_a_revisit_done_resent_with_its_key_gets_the_first_answer(company, demo, api):
+    """The lookup ran before the key's stored answer, among the revisits still open: the resend
+    found none and answered 404 although the first had been recorded."""
+    from .test_priority import register, visited
+
+    _call, revisit = visited(register(company), demo, date(2026, 3, 2))
+    staff = api("qy_power")
+    url = f"/revisits/{revisit.pk}/done"
+    first = staff("post", url, data={"outcome": "已恢复供电，老人安好"}, HTTP_IDEMPOTENCY_KEY="rv-1")
+    again = staff("post", url, data={"outcome": "已恢复供电，老人安好"}, HTTP_IDEMPOTENCY_KEY="rv-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    other = staff("post", url, data={"outcome": "另一次"}, HTTP_IDEMPOTENCY_KEY="rv-2")
+    assert other.status_code == 404  # done: no longer open
