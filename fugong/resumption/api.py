@@ -44,7 +44,7 @@ class SetupOut(Schema):
 
 
 class MethodIn(Schema):
-    """What to change; what is left out stays as it is."""
+    """What to change; what is left out stays as it is. `null` reopening days means none."""
 
     baseline_kind: str | None = None
     baseline_start: Day | None = None
@@ -114,8 +114,8 @@ def save_method(request: AuthedRequest, setup_id: int, payload: MethodIn) -> dic
     """Change the method (coordinators over the city); compute again to apply it to past days."""
     setup = _managed(request, setup_id)
     fields = payload.dict(exclude_unset=True)
-    if payload.reopening_days is not None:
-        fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days})
+    if "reopening_days" in fields:  # null, like [], means none (the column holds a list, not NULL)
+        fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days or []})
     return _setup_json(request, services.save_setup(request.user, setup.region, **fields))
 
 

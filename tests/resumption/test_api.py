@@ -88,3 +88,15 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert job["status"] == "succeeded"
     ranking = admin("get", f"/setups/{setup.pk}/ranking?day=2020-02-10").json()
     assert ranking[0]["county"] == "331126" and ranking[0]["resumed"] == 3  # A2's 29 of 100 counts at 25%
+
+
+def test_null_reopening_days_clear_them(setup, api):
+    """The column holds a list, never NULL: `null` answered 500; it means no reopening days,
+    as an empty list does. A `null` threshold is refused naming the field."""
+    admin = api("admin")
+    url = f"/setups/{setup.pk}/method"
+    assert admin("patch", url, data={"reopening_days": ["2020-02-03"]}).json()["reopening_days"] == ["2020-02-03"]
+    cleared = admin("patch", url, data={"reopening_days": None})
+    assert cleared.status_code == 200 and cleared.json()["reopening_days"] == []
+    refused = admin("patch", url, data={"threshold": None})
+    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["threshold"]
