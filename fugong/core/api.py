@@ -31,6 +31,17 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser's session, CSRF-checked. A request without a session cookie has no
+    session to check (an app whose token expired): it goes on to "sign in" (401), not to
+    "CSRF check failed" (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 class ErrorOut(Schema):
     """Every error's answer: what went wrong, in the caller's language, and for refused input
     the messages per field ("__all__" for the request as a whole)."""
@@ -170,7 +181,7 @@ def make_api() -> NinjaAPI:
         title="Fugong API",
         version="1",
         description=_("Fugong (复工) API. Authenticate with `Authorization: Bearer <token>`."),
-        auth=[TokenAuth(), SessionAuth()],
+        auth=[TokenAuth(), BrowserSessionAuth()],
         urls_namespace="api",
     )
     install_error_handlers(api)

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.test import Client
+
 from fugong.directory.models import Site
 
 
@@ -35,3 +37,20 @@ def test_a_refused_value_reads_as_the_validator_wrote_it(client_for: Any) -> Non
     response = client_for("admin").get("/api/volunteers/fleet?day=1900-01-01")
     assert response.status_code == 422
     assert response.json()["errors"]["day"] == ["请填写 2000-01-01 至 2099-12-31 之间的日期。"]
+
+
+def test_a_write_without_credentials_is_told_to_sign_in(db: Any) -> None:
+    """An app whose token was revoked got "CSRF check Failed" (403) on every write: the session
+    check ran although it sent no session. Without a session cookie it is a 401 like a read."""
+    app = Client(enforce_csrf_checks=True)
+    for method, path in (("post", "/api/directory/sites"), ("patch", "/api/directory/sites/1")):
+        response = getattr(app, method)(path, {}, content_type="application/json", HTTP_AUTHORIZATION="Bearer fg_old")
+        assert response.status_code == 401, method
+        assert response.json() == {"message": "请登录或提供有效的 API 令牌。"}
+
+
+def test_a_signed_in_browser_still_needs_its_csrf_token(client_for: Any) -> None:
+    browser = client_for("admin")
+    browser.handler.enforce_csrf_checks = True
+    response = browser.post("/api/directory/sites", {}, content_type="application/json")
+    assert response.status_code == 403
