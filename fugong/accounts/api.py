@@ -1,5 +1,6 @@
 from ninja import Router, Schema
 
+from fugong.core.api import ERRORS
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
@@ -49,7 +50,7 @@ class MeOut(UserOut):
     is_platform_admin: bool
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response={200: MeOut, **ERRORS})
 def me(request: AuthedRequest) -> MeOut:
     """Who the token or session belongs to, and their roles."""
     user = request.user
@@ -58,7 +59,7 @@ def me(request: AuthedRequest) -> MeOut:
     return MeOut(**base.model_dump(), is_platform_admin=scope_of(user).is_platform_admin)
 
 
-@router.get("/users", response=list[UserOut])
+@router.get("/users", response={200: list[UserOut], **ERRORS})
 def users(request: AuthedRequest) -> list[UserOut]:
     """Users you manage, mobiles masked."""
     viewer = request.user

@@ -1,16 +1,19 @@
 """What every API router shares: token auth, JSON errors, idempotent writes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import BaseModel
 
 from fugong.accounts.services import authenticate_token
 
@@ -29,9 +32,53 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser's session, CSRF-checked. A request without a session cookie has no
+    session to check (an app whose token expired): it goes on to "sign in" (401), not to
+    "CSRF check failed" (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 class ErrorOut(Schema):
+    """Every error's answer: what went wrong, in the caller's language, and for refused input
+    the messages per field ("__all__" for the request as a whole)."""
+
     message: str
     errors: dict[str, list[str]] | None = None
+
+
+# The errors an operation may answer besides its result, as the handlers below make them; each
+# operation merges one of these into its `response=`, so the document lists them.
+# Behind sign-in: no or a bad token (401), not yours to do (403), not there or not yours to
+# see (404), input refused (422).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# A write may also meet a body that is not JSON (400), or an Idempotency-Key or a nonce used
+# before for another request (409).
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, **ERRORS, 409: ErrorOut}
+# Through a signed link (a driver's route, a call's answer, a venue code), without sign-in: a
+# forged or expired link is a 403.
+LINK_ERRORS: dict[int, type[ErrorOut]] = {code: out for code, out in WRITE_ERRORS.items() if code != 401}
+
+
+# The header of the operations that act once per key (respond_once), in the document.
+IDEMPOTENT: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 100},
+            "description": gettext_lazy(
+                "Your own name for this action, new for each one: a resend with the same key and body "
+                "gets the first answer instead of acting again; the same key with another body is a 409."
+            ),
+        }
+    ]
+}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -53,7 +100,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             field = ".".join(str(part) for part in error.get("loc", [])[1:]) or "__all__"
-            errors.setdefault(field, []).append(str(error.get("msg", "")))
+            # A validator's own words, without the "Value error, " pydantic puts before them.
+            cause = error.get("ctx", {}).get("error") if error.get("type") == "value_error" else None
+            errors.setdefault(field, []).append(str(cause or error.get("msg", "")))
         return reply(request, 422, _("Please correct the errors below."), errors)
 
     @api.exception_handler(PermissionDenied)
@@ -83,6 +132,42 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return reply(request, 400, _("The request body cannot be read: send multipart/form-data with its boundary."))
 
 
+def _nul_fields(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Where a value holds text with a NUL character: in a string, a dictionary's key, or
+    anything inside a list, a dictionary or an input schema (files are not text)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _nul_fields(getattr(value, name), (*path, name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(key, (*path, str(key)))
+            yield from _nul_fields(item, (*path, str(key)))
+    elif isinstance(value, list | tuple | set):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, (*path, str(index)))
+
+
+def refuse_nul(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Text with a NUL character is refused (422, naming the field) before the operation runs:
+    PostgreSQL stores none, and a NUL that reached a query was a 500 there."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        errors = [
+            {"loc": ("request", *path), "msg": _("Text may not contain the NUL character.")}
+            for name, value in values.items()
+            for path in _nul_fields(value, (name,))
+        ]
+        if errors:
+            raise NinjaValidationError(errors)
+        return view(request, *args, **values)
+
+    return checked
+
+
 def respond_once(
     request: HttpRequest, payload: Any, action: Callable[[], tuple[int, Any]], *, scope: str = ""
 ) -> Status[Any]:
@@ -103,13 +188,14 @@ def make_api() -> NinjaAPI:
         title="Fugong API",
         version="1",
         description=_("Fugong (复工) API. Authenticate with `Authorization: Bearer <token>`."),
-        auth=[TokenAuth(), SessionAuth()],
+        auth=[TokenAuth(), BrowserSessionAuth()],
         urls_namespace="api",
         # Swagger UI from ninja's own static files (ninja is an installed app); no badge fetched
         # from validator.swagger.io, which would send it the schema's address.
         docs=Swagger(settings={"validatorUrl": None}),
     )
     install_error_handlers(api)
+    api.add_decorator(refuse_nul)  # every operation, after ninja has read its parameters
     return api
 
 
@@ -128,7 +214,7 @@ class JobOut(Schema):
 router = Router(tags=["jobs"])
 
 
-@router.get("/jobs/{job_id}", response=JobOut)
+@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})
 def job_status(request: AuthedRequest, job_id: int) -> Job:
     """Progress of a background job you started."""
     job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first()

@@ -6,14 +6,14 @@ import hashlib
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.routing.findings import clock
 
@@ -33,7 +33,7 @@ class TownBacklog(Schema):
     held_orders: int
 
 
-@router.get("/backlog", response=list[TownBacklog])
+@router.get("/backlog", response={200: list[TownBacklog], **ERRORS})
 def backlog(request: AuthedRequest, bureau: int | None = None) -> list[dict[str, Any]]:
     """Orders not yet delivered per network point and town, for a bureau you run."""
     bureaus = queries.planned_organisations(request.user)
@@ -63,7 +63,7 @@ class RouteProgress(Schema):
     refused: int
 
 
-@router.get("/plans/{plan_id}/progress", response=list[RouteProgress])
+@router.get("/plans/{plan_id}/progress", response={200: list[RouteProgress], **ERRORS})
 def plan_progress(request: AuthedRequest, plan_id: int) -> list[dict[str, Any]]:
     plan = get_object_or_404(queries.visible_plans(request.user), pk=plan_id)
     return [
@@ -77,7 +77,7 @@ def plan_progress(request: AuthedRequest, plan_id: int) -> list[dict[str, Any]]:
     ]
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     brand: str
     quantity: int
@@ -93,7 +93,7 @@ class StopOut(Schema):
     arrived: bool
     outcome: str
     outcome_label: str
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
 
 
 def _stop_json(stop: RouteStop) -> dict[str, Any]:
@@ -121,14 +121,16 @@ def _route(token: str) -> Route:
     return dispatch.read_route_token(token)
 
 
-@router.get("/runs/{token}", response=list[StopOut], auth=None)
+@router.get("/runs/{token}", response={200: list[StopOut], **LINK_ERRORS}, auth=None)
 def run(request: HttpRequest, token: str) -> list[dict[str, Any]]:
     """The stops of the route a driver's link was made for."""
     route = _route(token)
     return [_stop_json(s) for s in queries.stops_of(route).filter(is_reload=False)]
 
 
-@router.post("/runs/{token}/stops/{stop_id}/arrive", response={200: StopOut}, auth=None)
+@router.post(
+    "/runs/{token}/stops/{stop_id}/arrive", response={200: StopOut, **LINK_ERRORS}, auth=None, openapi_extra=IDEMPOTENT
+)
 def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
     route = _route(token)
 
@@ -139,7 +141,12 @@ def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
     return respond_once(request, {"stop": stop_id, "action": "arrive"}, act, scope=f"route:{route.pk}")
 
 
-@router.post("/runs/{token}/stops/{stop_id}/handover", response={200: StopOut}, auth=None)
+@router.post(
+    "/runs/{token}/stops/{stop_id}/handover",
+    response={200: StopOut, **LINK_ERRORS},
+    auth=None,
+    openapi_extra=IDEMPOTENT,
+)
 def hand_over(
     request: HttpRequest,
     token: str,
@@ -154,8 +161,8 @@ def hand_over(
     route = _route(token)
     try:
         counted = {int(k): int(v) for k, v in json.loads(quantities or "{}").items()}
-    except (ValueError, TypeError, AttributeError):
-        raise HttpError(422, _("The quantities could not be read.")) from None
+    except (ValueError, TypeError, AttributeError, OverflowError):  # OverflowError: 1e400 is infinity
+        raise ValidationError({"quantities": _("The quantities could not be read.")}) from None
     photo_digest = hashlib.sha256(photo.read()).hexdigest() if photo is not None else ""
     if photo is not None:
         photo.seek(0)

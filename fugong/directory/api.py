@@ -1,13 +1,13 @@
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from fugong.accounts.permissions import require
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 
 from . import queries, services
@@ -62,27 +62,44 @@ class SiteOut(Schema):
         return obj["region_code"] if isinstance(obj, dict) else obj.region.code
 
 
+# On the globe: anything else could not be rounded to the column's six decimals.
+Latitude = Annotated[Decimal, Field(ge=-90, le=90)]
+Longitude = Annotated[Decimal, Field(ge=-180, le=180)]
+
+
 class SiteIn(Schema):
     organisation_id: int
     name: str
     kind: SiteKind
     region_code: str
     address: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     opening_hours: str = ""
     phone: str = ""
 
 
+def _null_is_empty(value: str | None) -> str:
+    return "" if value is None else value
+
+
+# Text a site may leave empty: `null` empties it as "" does (the column holds no NULL).
+ClearableText = Annotated[str | None, AfterValidator(_null_is_empty)]
+
+
 class SitePatch(Schema):
+    """What to change; a field left out stays as it is. `null` (or "") empties the address,
+    opening hours and phone, and `null` removes the coordinates; a `null` name, kind or
+    `is_active` is refused (422)."""
+
     name: str | None = None
     kind: SiteKind | None = None
     region_code: str | None = None
-    address: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    opening_hours: str | None = None
-    phone: str | None = None
+    address: ClearableText = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    opening_hours: ClearableText = None
+    phone: ClearableText = None
     is_active: bool | None = None
 
 
@@ -92,7 +109,7 @@ class ListFilter(Schema):
     offset: int = Field(0, ge=0, le=10**9)  # a larger one overflows the database's OFFSET
 
 
-@router.get("/regions", response=list[RegionOut])
+@router.get("/regions", response={200: list[RegionOut], **ERRORS})
 def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str = "") -> Any:
     """Regions; `q` matches Chinese names, pinyin and initials; `parent` lists children."""
     qs = queries.regions()
@@ -102,19 +119,19 @@ def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/regions/{code}", response=RegionOut)
+@router.get("/regions/{code}", response={200: RegionOut, **ERRORS})
 def get_region(request: AuthedRequest, code: str) -> Region:
     return get_object_or_404(queries.regions(), code=code)
 
 
-@router.get("/organisations", response=list[OrganisationOut])
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
 def list_organisations(request: AuthedRequest, filters: Query[ListFilter]) -> Any:
     require(queries.may_browse_organisations(request.user))
     qs = queries.search(queries.visible_organisations(request.user), filters.q)
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/sites", response=list[SiteOut])
+@router.get("/sites", response={200: list[SiteOut], **ERRORS})
 def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "") -> Any:
     require(queries.may_browse_sites(request.user))
     qs = queries.visible_sites(request.user)
@@ -124,7 +141,7 @@ def list_sites(request: AuthedRequest, filters: Query[ListFilter], kind: str = "
     return qs[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/sites/{site_id}", response=SiteOut)
+@router.get("/sites/{site_id}", response={200: SiteOut, **ERRORS})
 def get_site(request: AuthedRequest, site_id: int) -> Site:
     return get_object_or_404(queries.browsable_sites(request.user), pk=site_id)
 
@@ -140,7 +157,7 @@ def _site_json(site: Site) -> dict[str, Any]:
     return SiteOut.from_orm(site).model_dump(mode="json")
 
 
-@router.post("/sites", response={201: SiteOut, 200: SiteOut})
+@router.post("/sites", response={201: SiteOut, 200: SiteOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     """Create a site; send an `Idempotency-Key` header so a resend does not create two."""
 
@@ -155,7 +172,7 @@ def create_site(request: AuthedRequest, payload: SiteIn) -> Status[Any]:
     return respond_once(request, payload.model_dump(mode="json"), act)
 
 
-@router.patch("/sites/{site_id}", response=SiteOut)
+@router.patch("/sites/{site_id}", response={200: SiteOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def update_site(request: AuthedRequest, site_id: int, payload: SitePatch) -> Status[Any]:
     def act() -> tuple[int, Any]:
         site = get_object_or_404(queries.browsable_sites(request.user), pk=site_id)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_recipient
 
@@ -48,7 +48,7 @@ class MessageOut(Schema):
     events: list[EventOut]
 
 
-@router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut})
+@router.post("/messages", response={202: EnqueueOut, 200: EnqueueOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def enqueue(request: AuthedRequest, payload: EnqueueIn) -> Status[Any]:
     """Put messages in the outbox; with an `Idempotency-Key`, a resend enqueues nothing twice."""
 
@@ -84,14 +84,14 @@ def message_out(message: Message, managed_channels: set[int]) -> MessageOut:
     )
 
 
-@router.get("/messages/{message_id}", response=MessageOut)
+@router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS})
 def message_status(request: AuthedRequest, message_id: int) -> MessageOut:
     """A message's state and history (recipient masked unless you manage the channel)."""
     message = get_object_or_404(queries.visible_messages(request.user), pk=message_id)
     return message_out(message, _managed(request))
 
 
-@router.get("/messages", response=list[MessageOut])
+@router.get("/messages", response={200: list[MessageOut], **ERRORS})
 def list_messages(request: AuthedRequest, status: str = "", kind: str = "", limit: int = 100) -> list[MessageOut]:
     qs = queries.visible_messages(request.user).prefetch_related("events")
     if status:
@@ -114,14 +114,14 @@ class OptOutOut(Schema):
     channel_kind: str
 
 
-@router.post("/opt-outs", response={201: OptOutOut})
+@router.post("/opt-outs", response={201: OptOutOut, **WRITE_ERRORS})
 def record_opt_out(request: AuthedRequest, payload: OptOutIn) -> Status[Any]:
     """Someone asked for no more messages (on one kind of channel, or on any). Repeating it is harmless."""
     entry = services.opt_out(request.user, payload.recipient, channel_kind=payload.channel_kind, note=payload.note)
     return Status(201, OptOutOut(id=entry.pk, channel_kind=entry.channel_kind))
 
 
-@router.delete("/opt-outs/{opt_out_id}", response={204: None})
+@router.delete("/opt-outs/{opt_out_id}", response={204: None, **WRITE_ERRORS})
 def cancel_opt_out(request: AuthedRequest, opt_out_id: int) -> Status[None]:
     """The person wants messages again."""
     visible = OptOut.objects.filter(services.q_visible_opt_outs(request.user))

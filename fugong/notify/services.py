@@ -276,6 +276,9 @@ def enqueue(
 SMS_KINDS = frozenset({ChannelKind.ALIYUN_SMS, ChannelKind.TENCENT_SMS, ChannelKind.CONSOLE})
 
 
+MAX_ADDRESS = Message._meta.get_field("recipient").max_length or 254
+
+
 def normalise_recipient(channel_kind: str, value: str) -> str:
     """One form per recipient, so opt-outs and quotas match: E.164 mobiles on SMS channels
     (and the console, which stands in for them), checked addresses for e-mail; robots take
@@ -284,6 +287,8 @@ def normalise_recipient(channel_kind: str, value: str) -> str:
         return clean_mobile(value)
     if channel_kind == ChannelKind.EMAIL:
         validate_email(value.strip())
+        if len(value.strip()) > MAX_ADDRESS:  # the validator allows 320
+            raise ValidationError(_("An e-mail address has at most %(n)d characters.") % {"n": MAX_ADDRESS})
         return value.strip()
     return clean_mobile(value) if value.strip() else ""  # a robot @-mentions by mobile, or no one
 

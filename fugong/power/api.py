@@ -6,15 +6,16 @@ acts once."""
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from fugong.accounts.permissions import require
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile, mask_name
@@ -71,19 +72,19 @@ class ApplicationIn(Schema):
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: str = Field(max_length=200)
 
 
 class RestorationIn(Schema):
     restore_on: Day | None = None
-    note: str = ""
+    note: str = Field("", max_length=200)
 
 
 class TicketIn(Schema):
     kind: str
     priority: bool = False
-    checkin: str | None = None  # the admission's public id, where the door is screened
-    nonce: str = ""
+    checkin: UUID | None = None  # the admission's public id, where the door is screened
+    nonce: str = Field("", max_length=64)
 
 
 class TicketOut(Schema):
@@ -165,14 +166,14 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@router.get("/accounts", response=list[AccountOut])
+@router.get("/accounts", response={200: list[AccountOut], **ERRORS})
 def account_list(request: AuthedRequest, q: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """Accounts the caller may read, searched by number, holder or pinyin (at most 200)."""
     qs = queries.search_accounts(queries.visible_accounts(request.user), q).order_by("number")
     return [_account_json(a) for a in qs[: max(1, min(limit, 200))]]
 
 
-@router.get("/applications", response=list[ApplicationOut])
+@router.get("/applications", response={200: list[ApplicationOut], **ERRORS})
 def application_list(request: AuthedRequest, status: str = "", account: str = "") -> list[dict[str, Any]]:
     qs = queries.visible_applications(request.user)
     if status:
@@ -182,7 +183,9 @@ def application_list(request: AuthedRequest, status: str = "", account: str = ""
     return [_application_json(a) for a in qs[:200]]
 
 
-@router.post("/accounts/{account_id}/applications", response={201: ApplicationOut})
+@router.post(
+    "/accounts/{account_id}/applications", response={201: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def apply(request: AuthedRequest, account_id: int, payload: ApplicationIn) -> Status[Any]:
     """Take a suspension or capacity reduction (the enterprise gets an SMS)."""
     account = get_object_or_404(queries.visible_accounts(request.user), pk=account_id)
@@ -198,7 +201,9 @@ def _application(request: AuthedRequest, application_id: int) -> CapacityApplica
     return get_object_or_404(queries.visible_applications(request.user), pk=application_id)
 
 
-@router.post("/applications/{application_id}/approve", response=ApplicationOut)
+@router.post(
+    "/applications/{application_id}/approve", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def approve(request: AuthedRequest, application_id: int) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -208,7 +213,9 @@ def approve(request: AuthedRequest, application_id: int) -> Status[Any]:
     return respond_once(request, {"approve": application_id}, act)
 
 
-@router.post("/applications/{application_id}/reject", response=ApplicationOut)
+@router.post(
+    "/applications/{application_id}/reject", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def reject(request: AuthedRequest, application_id: int, payload: RejectIn) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -218,7 +225,11 @@ def reject(request: AuthedRequest, application_id: int, payload: RejectIn) -> St
     return respond_once(request, {"reject": application_id, **payload.dict()}, act)
 
 
-@router.post("/applications/{application_id}/restoration", response=ApplicationOut)
+@router.post(
+    "/applications/{application_id}/restoration",
+    response={200: ApplicationOut, **WRITE_ERRORS},
+    openapi_extra=IDEMPOTENT,
+)
 def request_restoration(request: AuthedRequest, application_id: int, payload: RestorationIn) -> Status[Any]:
     """The one phone call: restoration requested, field order to the station, SMS."""
     application = _application(request, application_id)
@@ -230,7 +241,9 @@ def request_restoration(request: AuthedRequest, application_id: int, payload: Re
     return respond_once(request, {"restoration": application_id, **payload.dict()}, act)
 
 
-@router.post("/applications/{application_id}/restored", response=ApplicationOut)
+@router.post(
+    "/applications/{application_id}/restored", response={200: ApplicationOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def complete_restoration(request: AuthedRequest, application_id: int) -> Status[Any]:
     application = _application(request, application_id)
 
@@ -240,7 +253,7 @@ def complete_restoration(request: AuthedRequest, application_id: int) -> Status[
     return respond_once(request, {"restored": application_id}, act)
 
 
-@router.post("/halls/{site_id}/tickets", response={201: TicketOut, 200: TicketOut})
+@router.post("/halls/{site_id}/tickets", response={201: TicketOut, 200: TicketOut, **WRITE_ERRORS})
 def take_ticket(request: AuthedRequest, site_id: int, payload: TicketIn) -> Status[Any]:
     """A ticket machine or door staff give a number; a resent nonce returns the same one."""
     site = get_object_or_404(queries.hall_sites(request.user), pk=site_id)
@@ -254,7 +267,7 @@ def take_ticket(request: AuthedRequest, site_id: int, payload: TicketIn) -> Stat
     return Status(201 if created else 200, _ticket_json(ticket))
 
 
-@router.get("/halls/{site_id}/state", response=HallOut)
+@router.get("/halls/{site_id}/state", response={200: HallOut, **ERRORS})
 def hall_state(request: AuthedRequest, site_id: int) -> dict[str, Any]:
     """What the hall screen shows: each window's number, waiting per business, recent calls."""
     site = get_object_or_404(queries.hall_sites(request.user), pk=site_id)
@@ -276,7 +289,7 @@ def _window(request: AuthedRequest, window_id: int) -> Window:
     return window
 
 
-@router.post("/windows/{window_id}/next", response={200: TicketOut, 204: None})
+@router.post("/windows/{window_id}/next", response={200: TicketOut, 204: None, **WRITE_ERRORS})
 def call_next(request: AuthedRequest, window_id: int) -> Status[Any]:
     """Call the next number for this window (204 when nobody waits)."""
     window = _window(request, window_id)
@@ -284,7 +297,7 @@ def call_next(request: AuthedRequest, window_id: int) -> Status[Any]:
     return Status(204, None) if ticket is None else Status(200, _ticket_json(ticket))
 
 
-@router.post("/windows/{window_id}/finish", response=TicketOut)
+@router.post("/windows/{window_id}/finish", response={200: TicketOut, **WRITE_ERRORS})
 def finish(request: AuthedRequest, window_id: int, served: bool = True) -> dict[str, Any]:
     """The number at the window was served (or did not come)."""
     window = _window(request, window_id)
@@ -294,7 +307,7 @@ def finish(request: AuthedRequest, window_id: int, served: bool = True) -> dict[
     return _ticket_json(hall.finish(request.user, current, served=served))
 
 
-@router.get("/revisits", response=list[RevisitOut])
+@router.get("/revisits", response={200: list[RevisitOut], **ERRORS})
 def revisits(request: AuthedRequest, overdue: bool = False) -> list[dict[str, Any]]:
     """Revisits not yet done, the earliest first; `overdue=true` only those past their day."""
     today = timezone.localdate()
@@ -313,11 +326,11 @@ def revisits(request: AuthedRequest, overdue: bool = False) -> list[dict[str, An
     ]
 
 
-@router.post("/revisits/{revisit_id}/done", response=RevisitOut)
+@router.post("/revisits/{revisit_id}/done", response={200: RevisitOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def revisit_done(request: AuthedRequest, revisit_id: int, payload: RevisitIn) -> Status[Any]:
-    revisit = get_object_or_404(queries.open_revisits(request.user), pk=revisit_id)
-
     def act() -> tuple[int, Any]:
+        # Looked up here: a resend finds the first answer, not a revisit that is no longer open.
+        revisit = get_object_or_404(queries.open_revisits(request.user), pk=revisit_id)
         done, _following = priority.complete_revisit(request.user, revisit, **payload.dict())
         body = {
             "id": done.pk,

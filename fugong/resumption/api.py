@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fugong.accounts.permissions import require
-from fugong.core.api import JobOut, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, JobOut, respond_once
 from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 
@@ -44,7 +44,7 @@ class SetupOut(Schema):
 
 
 class MethodIn(Schema):
-    """What to change; what is left out stays as it is."""
+    """What to change; what is left out stays as it is. `null` reopening days means none."""
 
     baseline_kind: str | None = None
     baseline_start: Day | None = None
@@ -103,23 +103,23 @@ def _managed(request: AuthedRequest, setup_id: int) -> IndexSetup:
     return setup
 
 
-@router.get("/setups", response=list[SetupOut])
+@router.get("/setups", response={200: list[SetupOut], **ERRORS})
 def setup_list(request: AuthedRequest) -> list[dict[str, Any]]:
     """The cities whose index you may read, with their method."""
     return [_setup_json(request, s) for s in queries.visible_setups(request.user)]
 
 
-@router.patch("/setups/{setup_id}/method", response=SetupOut)
+@router.patch("/setups/{setup_id}/method", response={200: SetupOut, **WRITE_ERRORS})
 def save_method(request: AuthedRequest, setup_id: int, payload: MethodIn) -> dict[str, Any]:
     """Change the method (coordinators over the city); compute again to apply it to past days."""
     setup = _managed(request, setup_id)
     fields = payload.dict(exclude_unset=True)
-    if payload.reopening_days is not None:
-        fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days})
+    if "reopening_days" in fields:  # null, like [], means none (the column holds a list, not NULL)
+        fields["reopening_days"] = sorted({d.isoformat() for d in payload.reopening_days or []})
     return _setup_json(request, services.save_setup(request.user, setup.region, **fields))
 
 
-@router.get("/setups/{setup_id}/figures", response=list[FigureOut])
+@router.get("/setups/{setup_id}/figures", response={200: list[FigureOut], **ERRORS})
 def figure_list(
     request: AuthedRequest,
     setup_id: int,
@@ -146,7 +146,7 @@ def figure_list(
     return _figures_json(setup, figures)
 
 
-@router.get("/setups/{setup_id}/ranking", response=list[FigureOut])
+@router.get("/setups/{setup_id}/ranking", response={200: list[FigureOut], **ERRORS})
 def ranking(request: AuthedRequest, setup_id: int, day: Day | None = None) -> list[dict[str, Any]]:
     """The counties in rank order on a day (the latest computed day when none is given)."""
     setup = _setup(request, setup_id)
@@ -156,7 +156,7 @@ def ranking(request: AuthedRequest, setup_id: int, day: Day | None = None) -> li
     return _figures_json(setup, setup.figures.filter(day=day, industry="").order_by("rank", "county"))
 
 
-@router.post("/setups/{setup_id}/files", response={202: JobOut})
+@router.post("/setups/{setup_id}/files", response={202: JobOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def upload(request: AuthedRequest, setup_id: int, kind: Form[str], file: File[UploadedFile]) -> Status[Any]:
     """Import an accounts or readings file (Parquet or CSV). The answer is the job that checks
     every row: poll `/api/jobs/{id}`; a bad file is refused whole with its row and reason."""
@@ -174,7 +174,7 @@ def upload(request: AuthedRequest, setup_id: int, kind: Form[str], file: File[Up
     return respond_once(request, {"kind": kind, "name": file.name, "sha256": digest.hexdigest()}, act)
 
 
-@router.post("/setups/{setup_id}/compute", response={202: JobOut})
+@router.post("/setups/{setup_id}/compute", response={202: JobOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def compute(request: AuthedRequest, setup_id: int, again: bool = False) -> Status[Any]:
     """Compute the days that have readings and no figures yet, or every day `again`."""
     setup = _managed(request, setup_id)

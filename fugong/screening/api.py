@@ -16,8 +16,8 @@ from ninja.errors import HttpError
 
 from fugong.accounts.middleware import client_ip
 from fugong.accounts.permissions import require
-from fugong.core.api import respond_once
-from fugong.core.api_types import Moment
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, WRITE_ERRORS, respond_once
+from fugong.core.api_types import Day, Moment
 from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
@@ -88,7 +88,7 @@ def _venue(request: AuthedRequest, venue_id: int) -> Venue:
     return venue
 
 
-@router.get("/sites", response=list[VenueOut])
+@router.get("/sites", response={200: list[VenueOut], **ERRORS})
 def sites(request: AuthedRequest) -> list[dict[str, Any]]:
     """Screened sites you work, each with the policy in force now."""
     return [_venue_json(v) for v in queries.visible_venues(request.user)]
@@ -162,7 +162,7 @@ def _record(actor: Any, venue: Venue, item: CheckInIn, channel: Channel) -> tupl
         raise HttpError(409, _("This nonce was already used for another person.")) from None
 
 
-@router.post("/sites/{venue_id}/checkins", response={200: CheckInOut, 201: CheckInOut})
+@router.post("/sites/{venue_id}/checkins", response={200: CheckInOut, 201: CheckInOut, **WRITE_ERRORS})
 def scan(request: AuthedRequest, venue_id: int, payload: CheckInIn) -> Status[Any]:
     """One check-in from a staff scanner. Resending the same nonce answers 200 with the first
     record; a new one answers 201."""
@@ -179,7 +179,7 @@ class BatchItemOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-@router.post("/sites/{venue_id}/checkins/batch", response=list[BatchItemOut])
+@router.post("/sites/{venue_id}/checkins/batch", response={200: list[BatchItemOut], **WRITE_ERRORS})
 def scan_batch(request: AuthedRequest, venue_id: int, payload: list[CheckInIn]) -> list[dict[str, Any]]:
     """What an offline scanner kept while it had no network, in one request. Each check-in
     stands alone: a bad one is reported with its errors and the rest are recorded."""
@@ -204,15 +204,11 @@ def scan_batch(request: AuthedRequest, venue_id: int, payload: list[CheckInIn]) 
     return answers
 
 
-@router.get("/sites/{venue_id}/checkins", response=list[CheckInOut])
-def day_checkins(request: AuthedRequest, venue_id: int, day: str = "") -> list[dict[str, Any]]:
+@router.get("/sites/{venue_id}/checkins", response={200: list[CheckInOut], **ERRORS})
+def day_checkins(request: AuthedRequest, venue_id: int, day: Day | None = None) -> list[dict[str, Any]]:
     """A day's check-ins (today by default), masked, newest first."""
     venue = _venue(request, venue_id)
-    try:
-        chosen = datetime.fromisoformat(day).date() if day else timezone.localdate()
-    except ValueError:
-        raise HttpError(422, _("Give the day as YYYY-MM-DD.")) from None
-    start, end = day_bounds(chosen)
+    start, end = day_bounds(day or timezone.localdate())
     records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("venue__site")[:2000]
     return [_checkin_json(r, False) for r in records]
 
@@ -224,7 +220,7 @@ class OverdueOut(Schema):
     text: str
 
 
-@router.get("/sites/{venue_id}/overdue", response=list[OverdueOut])
+@router.get("/sites/{venue_id}/overdue", response={200: list[OverdueOut], **ERRORS})
 def overdue(request: AuthedRequest, venue_id: int) -> list[dict[str, Any]]:
     """Staff temperatures and disinfection rounds that are due and not recorded."""
     venue = _venue(request, venue_id)
@@ -245,7 +241,9 @@ class DisinfectionIn(Schema):
     disinfectant: str = ""
 
 
-@router.post("/sites/{venue_id}/staff-temperatures", response={201: dict[str, Any]})
+@router.post(
+    "/sites/{venue_id}/staff-temperatures", response={201: dict[str, Any], **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTemperatureIn) -> Status[Any]:
     """A staff member's reading (idempotent with `Idempotency-Key`)."""
     venue = _venue(request, venue_id)
@@ -260,7 +258,9 @@ def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTempe
     return respond_once(request, payload.dict(), act)
 
 
-@router.post("/sites/{venue_id}/disinfections", response={201: dict[str, Any]})
+@router.post(
+    "/sites/{venue_id}/disinfections", response={201: dict[str, Any], **WRITE_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def disinfection(request: AuthedRequest, venue_id: int, payload: DisinfectionIn) -> Status[Any]:
     """A disinfection round (idempotent with `Idempotency-Key`)."""
     venue = _venue(request, venue_id)
@@ -272,13 +272,13 @@ def disinfection(request: AuthedRequest, venue_id: int, payload: DisinfectionIn)
     return respond_once(request, payload.dict(), act)
 
 
-@router.get("/visit/{token}", response=VenueOut, auth=None)
+@router.get("/visit/{token}", response={200: VenueOut, **LINK_ERRORS}, auth=None)
 def visit_policy(request: HttpRequest, token: str) -> dict[str, Any]:
     """What a venue code asks: the site and the policy in force (no account needed)."""
     return _venue_json(_venue_of_token(token))
 
 
-@router.post("/visit/{token}", response={200: CheckInOut, 201: CheckInOut}, auth=None)
+@router.post("/visit/{token}", response={200: CheckInOut, 201: CheckInOut, **LINK_ERRORS}, auth=None)
 def visit(request: HttpRequest, token: str, payload: CheckInIn) -> Status[Any]:
     """A visitor checks in with the venue code (a mini-program or an app on their phone).
     `at` is ignored: a visitor checks in now."""

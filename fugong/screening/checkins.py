@@ -70,6 +70,8 @@ class Visitor:
             errors.setdefault("mobile", []).append(
                 _("Enter a mobile number, or an ID number for someone without a phone.")
             )
+        if len(values["companion_name"]) > 40:
+            errors["companion_name"] = [_("A name has at most 40 characters.")]
         if values["companion_name"] and not self.companion_mobile.strip():
             errors.setdefault("companion_mobile", []).append(_("Enter your mobile, so the site can reach you."))
         if self.companion_mobile.strip() and not values["companion_name"]:

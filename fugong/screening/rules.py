@@ -105,7 +105,7 @@ def parse_temperature(raw: Any) -> Decimal | None:
         value = Decimal(str(raw).strip().replace("，", ".").replace(",", ".")).quantize(Decimal("0.1"))
     except InvalidOperation:
         raise ValueError(raw) from None
-    if not LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE:
+    if not value.is_finite() or not LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE:  # NaN does not compare
         raise ValueError(raw)
     return value
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from fugong.core.api import respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day, RowId
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
@@ -28,7 +28,7 @@ class FleetOut(Schema):
     drivers: list[queries.FleetDriver]
 
 
-@router.get("/fleet", response=FleetOut)
+@router.get("/fleet", response={200: FleetOut, **ERRORS})
 def fleet(request: AuthedRequest, day: Day) -> dict[str, Any]:
     """Vehicles and licensed drivers lent for `day`, from the organisations you work for."""
     vehicles, drivers = queries.fleet_for_user(request.user, day)
@@ -72,7 +72,7 @@ def _call_out(call: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/calls/{call_id}", response=CallOut)
+@router.get("/calls/{call_id}", response={200: CallOut, **ERRORS})
 def call_status(request: AuthedRequest, call_id: int) -> dict[str, Any]:
     return _call_out(get_object_or_404(queries.visible_calls(request.user), pk=call_id))
 
@@ -88,7 +88,7 @@ class AnswerResultOut(Schema):
     call: CallOut
 
 
-@router.post("/answers/{token}", response=AnswerResultOut, auth=None)
+@router.post("/answers/{token}", response={200: AnswerResultOut, **LINK_ERRORS}, auth=None)
 def answer(request: AuthedRequest, token: str, payload: AnswerIn) -> dict[str, Any]:
     """Answer a call with the token from its link (no sign-in). Sending it twice changes nothing."""
     call, member = calls.read_answer_token(token)
@@ -98,7 +98,7 @@ def answer(request: AuthedRequest, token: str, payload: AnswerIn) -> dict[str, A
     return {"status": result.answer.status, "full": result.full, "call": _call_out(call)}
 
 
-class LineOut(Schema):
+class StatisticsLineOut(Schema):
     area: str
     teams: int
     members: int
@@ -114,11 +114,11 @@ class StatisticsOut(Schema):
     region: str
     first_day: date
     last_day: date
-    lines: list[LineOut]
-    total: LineOut
+    lines: list[StatisticsLineOut]
+    total: StatisticsLineOut
 
 
-@router.get("/statistics", response=StatisticsOut)
+@router.get("/statistics", response={200: StatisticsOut, **ERRORS})
 def statistics(request: AuthedRequest, region: str, first_day: Day, last_day: Day) -> dict[str, Any]:
     """The yearly figures for a region (division code) and period, from the teams you can see."""
     place = get_object_or_404(Region, code=region)
@@ -142,7 +142,7 @@ class TeamOut(Schema):
     members: int
 
 
-@router.get("/teams", response=list[TeamOut])
+@router.get("/teams", response={200: list[TeamOut], **ERRORS})
 def team_list(request: AuthedRequest) -> list[dict[str, Any]]:
     """The teams you can see, with their current member counts."""
     listing = (
@@ -202,7 +202,7 @@ def _activity_json(activity: Activity, participants: int) -> dict[str, Any]:
     }
 
 
-@router.get("/teams/{team_id}/activities", response=list[ActivityOut])
+@router.get("/teams/{team_id}/activities", response={200: list[ActivityOut], **ERRORS})
 def activity_list(request: AuthedRequest, team_id: int, first_day: Day, last_day: Day) -> list[dict[str, Any]]:
     activities = (
         _team(request, team_id)
@@ -213,7 +213,7 @@ def activity_list(request: AuthedRequest, team_id: int, first_day: Day, last_day
     return [_activity_json(a, a.people) for a in activities]
 
 
-@router.post("/teams/{team_id}/activities", response={201: ActivityOut})
+@router.post("/teams/{team_id}/activities", response={201: ActivityOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def record_activity(request: AuthedRequest, team_id: int, payload: ActivityIn) -> Status[Any]:
     """Record what a team did; send an `Idempotency-Key` so a resend does not count it twice."""
 
@@ -253,14 +253,14 @@ class LedgerOut(Schema):
     entries: list[AidEntryOut]
 
 
-@router.get("/teams/{team_id}/aid", response=LedgerOut)
+@router.get("/teams/{team_id}/aid", response={200: LedgerOut, **ERRORS})
 def aid_ledger(request: AuthedRequest, team_id: int) -> dict[str, Any]:
     """Stock per item and the latest 200 ledger lines."""
     team = _team(request, team_id)
     return {"stock": ledger.stock(team), "entries": list(team.aid_entries.all()[:200])}
 
 
-@router.post("/teams/{team_id}/aid", response={201: AidEntryOut})
+@router.post("/teams/{team_id}/aid", response={201: AidEntryOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
 def record_aid(request: AuthedRequest, team_id: int, payload: AidIn) -> Status[Any]:
     """One ledger line; handing out more than is in stock is refused. Use an `Idempotency-Key`."""
 

@@ -124,6 +124,18 @@ def test_a_refusal_needs_a_reason_and_no_photo(published: DeliveryPlan) -> None:
     assert set(stop.orders.values_list("status", flat=True)) == {OrderStatus.REFUSED}
 
 
+def test_quantities_that_are_no_whole_numbers_are_refused(published: DeliveryPlan) -> None:
+    """1e400 reads as infinity, which has no whole number (it answered 500)."""
+    route = busiest_route(published)
+    stop = deliveries(route)[0]
+    line = next(iter(full_quantities(stop)))
+    for quantities in (f'{{"{line}": 1e400}}', f'{{"{line}": "many"}}', "[1]"):
+        refused = post(Client(), route, stop, "handover", f"q-{quantities}", quantities=quantities)
+        assert refused.status_code == 422, quantities
+        assert list(refused.json()["errors"]) == ["quantities"]
+        assert not HandedOver.objects.filter(stop=stop).exists()
+
+
 def test_a_renewed_or_forged_link_opens_nothing(published: DeliveryPlan) -> None:
     client = Client()
     route = busiest_route(published)

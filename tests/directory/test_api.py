@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from fugong.accounts.models import AuditEntry
@@ -61,3 +62,44 @@ def test_openapi_schema_is_published(client: Any, db: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/directory/sites" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_patching_a_text_field_to_null_clears_it(client_for: Any) -> None:
+    """The phone, address and opening hours are text that may be empty: `null` empties them
+    (it answered 500, the column takes no NULL)."""
+    site = Site.objects.get(name="巴邱网点")
+    site.phone, site.address = "0796-1234567", "巴邱镇"
+    site.save()
+    response = client_for("huanghuiyun").patch(
+        f"/api/directory/sites/{site.pk}", {"phone": None, "address": None}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["phone"], response.json()["address"]) == ("", "")
+    site.refresh_from_db()
+    assert (site.phone, site.address) == ("", "")
+
+
+def test_patching_a_required_field_to_null_names_the_field(client_for: Any) -> None:
+    site = Site.objects.get(name="巴邱网点")
+    client = client_for("huanghuiyun")
+    for field in ("name", "kind", "is_active"):
+        response = client.patch(f"/api/directory/sites/{site.pk}", {field: None}, content_type="application/json")
+        assert response.status_code == 422, field
+        assert field in response.json()["errors"]
+    site.refresh_from_db()
+    assert site.name == "巴邱网点" and site.is_active
+
+
+def test_coordinates_outside_the_globe_are_refused_naming_the_field(client_for: Any) -> None:
+    """A latitude of 1e112 could not be rounded to the column's six decimals (it answered 500)."""
+    site = Site.objects.get(name="巴邱网点")
+    client = client_for("huanghuiyun")
+    for field, value in (("latitude", 1e112), ("latitude", -90.5), ("longitude", 180.5)):
+        patch = {"latitude": 27.5, "longitude": 115.2, field: value}
+        response = client.patch(f"/api/directory/sites/{site.pk}", patch, content_type="application/json")
+        assert response.status_code == 422, (field, value)
+        assert list(response.json()["errors"]) == [f"payload.{field}"]
+        created = client.post("/api/directory/sites", site_payload(**patch), content_type="application/json")
+        assert created.status_code == 422, (field, value)
+    site.refresh_from_db()
+    assert site.latitude != Decimal("27.5")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fugong.accounts.models import AuditEntry
 from fugong.notify import crypto, services
-from fugong.notify.models import Channel, Message, MessageStatus
+from fugong.notify.models import Channel, ChannelKind, Message, MessageStatus
 from fugong.notify.sending import claim, dispatch
 from fugong.notify.transports import Outcome, Outgoing, TransientError
 
@@ -216,3 +216,13 @@ def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Cha
         dispatch(console, transport=SlowConsole())  # 1.8 s of sending against a 1 s lease
     assert seen == [{}, {}, {}]
     assert [w["to"] for w in lines(console)] == SHOPS
+
+
+def test_an_email_address_longer_than_the_column_holds_is_refused() -> None:
+    """Django's validator takes addresses up to 320 characters, the outbox column 254: a longer
+    one answered 500 on PostgreSQL when it was stored (SQLite kept it whole)."""
+    address = "a" * 250 + "@example.com"
+    with pytest.raises(ValidationError) as refused:
+        services.normalise_recipient(ChannelKind.EMAIL, address)
+    assert "254" in refused.value.messages[0]
+    assert services.normalise_recipient(ChannelKind.EMAIL, " zhang@example.com ") == "zhang@example.com"

@@ -11,7 +11,7 @@ from fugong.accounts import services as account_services
 from fugong.directory.models import Site
 from fugong.notify.models import Message
 from fugong.power import applications, hall
-from fugong.power.models import FieldOrder
+from fugong.power.models import FieldOrder, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,41 @@ def test_a_date_nobody_means_is_refused_and_an_old_one_breaks_no_page(changda, r
     )
     assert staff("get", "/applications").status_code == 200
     assert client_for("hufenfen").get(f"/power/applications/{application.pk}/").status_code == 200
+
+
+def test_text_longer_than_its_column_is_refused_naming_the_field(changda, relaxed, api):
+    """A rejection reason, a restoration note or a ticket's nonce longer than the column holds
+    answered 500 on PostgreSQL (SQLite stored it whole): now a 422 naming the field, and
+    nothing changes."""
+    staff = api("hufenfen")
+    waiting = applications.apply(None, changda, kind="suspension", capacity_kva=500, start_on=timezone.localdate())
+    rejected = staff("post", f"/applications/{waiting.pk}/reject", data={"reason": "长" * 201})
+    in_effect = applications.apply(None, changda, kind="reduction", capacity_kva=250, start_on=timezone.localdate())
+    applications.approve(None, in_effect)
+    restored = staff("post", f"/applications/{in_effect.pk}/restoration", data={"note": "长" * 201})
+    site = Site.objects.get(name="客户服务中心营业厅")
+    hall.save_window(None, site, number=2, kinds=["pay_bill"])
+    ticket = staff("post", f"/halls/{site.pk}/tickets", data={"kind": "pay_bill", "nonce": "n" * 65})
+    for field, response in (("reason", rejected), ("note", restored), ("nonce", ticket)):
+        assert response.status_code == 422, field
+        assert list(response.json()["errors"]) == [f"payload.{field}"]
+    waiting.refresh_from_db()
+    in_effect.refresh_from_db()
+    assert (waiting.status, in_effect.status) == ("applied", "in_effect")
+    assert not Ticket.objects.filter(nonce__startswith="nnn").exists()
+
+
+def test_a_revisit_done_resent_with_its_key_gets_the_first_answer(company, demo, api):
+    """The lookup ran before the key's stored answer, among the revisits still open: the resend
+    found none and answered 404 although the first had been recorded."""
+    from .test_priority import register, visited
+
+    _call, revisit = visited(register(company), demo, date(2026, 3, 2))
+    staff = api("qy_power")
+    url = f"/revisits/{revisit.pk}/done"
+    first = staff("post", url, data={"outcome": "已恢复供电，老人安好"}, HTTP_IDEMPOTENCY_KEY="rv-1")
+    again = staff("post", url, data={"outcome": "已恢复供电，老人安好"}, HTTP_IDEMPOTENCY_KEY="rv-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    other = staff("post", url, data={"outcome": "另一次"}, HTTP_IDEMPOTENCY_KEY="rv-2")
+    assert other.status_code == 404  # done: no longer open

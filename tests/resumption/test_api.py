@@ -111,3 +111,15 @@ def test_an_upload_too_large_or_not_parquet_is_refused_before_a_job_starts(setup
     assert fake.status_code == 422 and "Parquet" in fake.json()["errors"]["file"][0]
     assert not Job.objects.exists()
     assert upload("accounts.csv", ACCOUNTS.encode()).status_code == 202
+
+
+def test_null_reopening_days_clear_them(setup, api):
+    """The column holds a list, never NULL: `null` answered 500; it means no reopening days,
+    as an empty list does. A `null` threshold is refused naming the field."""
+    admin = api("admin")
+    url = f"/setups/{setup.pk}/method"
+    assert admin("patch", url, data={"reopening_days": ["2020-02-03"]}).json()["reopening_days"] == ["2020-02-03"]
+    cleared = admin("patch", url, data={"reopening_days": None})
+    assert cleared.status_code == 200 and cleared.json()["reopening_days"] == []
+    refused = admin("patch", url, data={"threshold": None})
+    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["threshold"]
