@@ -61,6 +61,7 @@ test: install system-deps lint types unit
 lint:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports --no-cache
 
 types:
 	$(RUN) mypy
