@@ -127,6 +127,7 @@ class ReadableChange:
     before: str
     after: str
     verbatim: bool = False  # prose someone typed (a message template, a note): shown as it was written
+    recorded: bool = False  # a value recorded with the action (a count, what was exported), not a change
 
 
 def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
@@ -142,13 +143,15 @@ def readable_changes(entry: AuditEntry) -> list[ReadableChange]:
     changes = []
     for name, values in (entry.changes or {}).items():
         field = _field(model, name)
-        pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
+        changed = isinstance(values, list) and len(values) == 2
+        pair = values if changed else [None, values]
         verbose_name = getattr(field, "verbose_name", None) or CHANGE_LABELS.get(name)  # a reverse relation has none
         label = capfirst(verbose_name) if verbose_name else name.replace("_", " ")
         named = extra_choices.get(name) or (CHANGE_CHOICES.get(name) if field is None else None)
         choices = dict(named.choices) if named else _choices(field)
         before, after = (_value(field, choices, value) for value in pair)
-        changes.append(ReadableChange(str(label), before, after, verbatim=isinstance(field, models.TextField)))
+        verbatim = isinstance(field, models.TextField)
+        changes.append(ReadableChange(str(label), before, after, verbatim=verbatim, recorded=not changed))
     return changes
 
 

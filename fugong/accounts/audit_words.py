@@ -67,6 +67,7 @@ ACTIONS = {
     "screening.referral_decided": _("referral decided"),
     "screening.disinfection_recorded": _("disinfection recorded"),
     "screening.purged": _("old check-ins deleted"),
+    "screening.person_traced": _("one person's visits looked up by full number"),
     # power
     "power.account.create": _("power account created"),
     "power.account.update": _("power account changed"),
@@ -123,6 +124,7 @@ ACTIONS = {
 
 CHANGE_LABELS = {
     "export": _("list"),
+    "found": _("visits found"),
     "applies_to": _("applies to"),
     "checkins_deleted": _("check-ins deleted"),
     "checks": _("checks"),

@@ -53,7 +53,8 @@ def workbook_response(
             organisation_id=organisation.pk,
         )
     response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"'
+    kind = f"{filename}-full-mobiles" if full else filename  # never mistaken for the masked file
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 
 

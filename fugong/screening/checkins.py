@@ -20,7 +20,7 @@ from fugong.accounts.permissions import require
 from fugong.core import throttle
 from fugong.core.validators import clean_mobile, clean_resident_id
 
-from . import policies, rules
+from . import policies, queries, rules
 from .access import may_screen
 from .models import Channel, CheckIn, Decision, Venue
 
@@ -95,6 +95,25 @@ def _moment(at: datetime | None) -> datetime:
     if at < now - timedelta(days=settings.RETENTION_DAYS["checkins"]):
         raise ValidationError({"at": _("This check-in is older than the records kept; it was not recorded.")})
     return at
+
+
+TRACE_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
+
+
+@transaction.atomic
+def trace_person(actor: User, venue: Venue, mobile_or_id: str) -> list[CheckIn]:
+    """Contact tracing at a venue: one person's kept visits by full mobile or ID number. Who
+    searched, where and how many visits were found goes to the audit log (the number does not)."""
+    venues = queries.visible_venues(actor).filter(pk=venue.pk)
+    found = list(queries.search_person(venues, mobile_or_id).order_by("-at")[:TRACE_LIMIT])
+    audit.record(
+        actor,
+        "screening.person_traced",
+        venue,
+        changes={"found": len(found)},
+        organisation_id=venue.site.organisation_id,
+    )
+    return found
 
 
 def public_check_in_allowed(venue: Venue, address: str | None) -> bool:

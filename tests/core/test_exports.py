@@ -37,8 +37,12 @@ def test_full_mobiles_only_for_the_bureaus_administrator_and_audited(client_for:
     assert "export=full" not in listing and 'value="full"' not in listing
     admin = client_for("huanghuiyun")
     assert 'value="full"' in admin.get("/delivery/shops/", {"bureau": shop.organisation_id}).content.decode()
-    assert shop.mobile[-11:] in cells(admin.get("/delivery/shops/", asked))
+    full = admin.get("/delivery/shops/", asked)
+    assert shop.mobile[-11:] in cells(full) and 'filename="shops-full-mobiles-' in full["Content-Disposition"]
     entry = AuditEntry.objects.get(action="export.full_numbers")
+    log = admin.get("/accounts/audit/").content.decode()
+    rows = Shop.objects.filter(organisation=shop.organisation).count()
+    assert "导出完整手机号清单" in log and f"行数</strong>: {rows}" in log  # a count recorded, not a change
     assert (
         entry.actor.username == "huanghuiyun"
         and entry.changes["rows"] == Shop.objects.filter(organisation=shop.organisation).count()

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from fugong.accounts.models import AuditEntry
 from fugong.screening import venues
 from fugong.screening.models import AdmissionPolicy, CheckIn, Decision, PolicyCheck
 
@@ -154,6 +155,10 @@ def test_tracing_search_never_puts_the_number_in_a_url(hall, client_for):
     assert "13905780125" not in by_link  # a query string does not search
     page = client.post(url, {"q": "13905780125"}).content.decode()
     assert '<form method="post" class="search">' in page and "13905780125" in page.split("<tbody>")[1]
+    # Who looked whom up is in the audit log, without the number.
+    traced = AuditEntry.objects.get(action="screening.person_traced")
+    assert traced.actor.username == "qy_power" and traced.changes == {"found": 1}
+    assert "13905780125" not in str(traced.changes) + traced.object_repr
 
 
 def test_new_policy_version_from_the_page(hall, client_for):

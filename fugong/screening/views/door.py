@@ -1,5 +1,6 @@
 """At the door: the staff console, referrals, the check-in list, and the hygiene logs."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,8 +26,6 @@ from ..access import may_screen, sees_personal_data
 from ..forms import CheckInForm, DisinfectionForm, StaffTemperatureForm
 from ..models import Channel, CheckIn, Decision, Disinfection, StaffTemperature
 from .office import venue_of
-
-SEARCH_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
 
 
 @login_required
@@ -110,17 +110,20 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     # A search by full number is posted, so the number never sits in a URL (history, proxy logs).
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     searched = False
+    records: Sequence[CheckIn] | QuerySet[CheckIn]
     if query and full:
         try:
             wanted = clean_mobile(query)
         except ValidationError:
             wanted = query.upper()
-        records = queries.search_person(queries.visible_venues(request.user).filter(pk=venue.pk), wanted)
+        records = checkins.trace_person(request.user, venue, wanted)
         searched = True
     else:
         start, end = day_bounds(day)
         records = CheckIn.objects.filter(venue=venue, at__gte=start, at__lt=end).select_related("checked_by")
-    page = Paginator(records, SEARCH_LIMIT if searched else 50).get_page(1 if searched else request.GET.get("page"))
+    page = Paginator(records, checkins.TRACE_LIMIT if searched else 50).get_page(
+        1 if searched else request.GET.get("page")
+    )
     context = {
         "venue": venue,
         "page": page,
