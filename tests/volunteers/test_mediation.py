@@ -66,6 +66,16 @@ def test_parties_numbers_only_for_the_cases_own_team(client_for: Any, two_teams:
         assert "139****1111" in page and "王**" in page, overseer
 
 
+def test_the_case_list_counts_each_session_once(client_for: Any, two_teams: Any) -> None:
+    """A coordinator's list joined the team's members: two mediators made one session count twice."""
+    mengzhou, _songyuan, ours, _theirs = two_teams
+    mediation.record_session(None, ours, held_on=date(2020, 2, 2), mediators=list(mengzhou.members.all()), notes="")
+    for username in ("wuyuanzi", "yezeyun"):
+        response = client_for(username).get("/volunteers/cases/")
+        counted = {case.pk: case.sessions_held for case in response.context["cases"]}
+        assert counted[ours.pk] == 1, username
+
+
 def test_a_member_cannot_record_in_another_teams_case(demo: Any, two_teams: Any) -> None:
     _mengzhou, _songyuan, _ours, theirs = two_teams
     with pytest.raises(PermissionDenied):

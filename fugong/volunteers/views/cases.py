@@ -26,7 +26,8 @@ from ..models import TeamKind
 
 @login_required
 def cases(request: AuthedRequest) -> HttpResponse:
-    listing = queries.visible_cases(request.user).annotate(sessions_held=Count("sessions"))
+    # distinct: the visibility filter joins the team's members, which would count each session once per member
+    listing = queries.visible_cases(request.user).annotate(sessions_held=Count("sessions", distinct=True))
     workable = [
         t for t in queries.visible_teams(request.user).filter(kind=TeamKind.MEDIATION) if may_work_case(request.user, t)
     ]
