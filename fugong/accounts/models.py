@@ -43,6 +43,9 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+CITY_LEVEL = 2  # directory.Region.Level.CITY (accounts sits below the directory)
+
+
 class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
     COUNTY_COORDINATOR = "county_coordinator", _("County coordinator")
@@ -123,7 +126,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         where = self.organisation or self.region or _("everywhere")
-        return f"{self.get_role_display()} · {where}"
+        return f"{self.role_label} · {where}"
+
+    @property
+    def role_label(self) -> str:
+        """The role in words; a coordinator over a city (the city office) is not a county's."""
+        if self.role == Role.COUNTY_COORDINATOR and self.region is not None and self.region.level <= CITY_LEVEL:
+            return str(_("City coordinator"))
+        return str(self.get_role_display())
 
 
 def hash_token(raw: str) -> str:

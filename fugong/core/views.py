@@ -15,7 +15,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Today's work from each module the user belongs to, the most urgent first."""
     memberships = Membership.objects.filter(user=request.user).select_related("organisation", "region", "site")
     roles = [
-        " · ".join(str(part) for part in (m.get_role_display(), m.organisation or m.region, m.site) if part)
+        " · ".join(str(part) for part in (m.role_label, m.organisation or m.region, m.site) if part)
         for m in memberships
     ]
     context = {

@@ -126,10 +126,14 @@ def _hall_staff(site: Site) -> None:
         )
 
 
+# Prefixes of mainland mobile networks, so a made-up visitor's number is one a form would take.
+MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "186", "187", "188")
+
+
 def _person(rng: random.Random) -> dict[str, str]:
     return {
         "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-        "mobile": f"+86{rng.choice('3589')}{rng.randrange(10**9):09d}",
+        "mobile": f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
     }
 
 

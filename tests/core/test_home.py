@@ -457,3 +457,13 @@ def test_cards_and_sections_put_the_most_urgent_first() -> None:
     assert by_urgency([calm, warn, alert]) == [alert, warn, calm]
     sections = [Section("x", [calm]), Section("y", [warn, calm]), Section("z", [calm, alert])]
     assert [s.heading for s in by_urgency(sections)] == ["z", "y", "x"]
+
+
+def test_the_city_office_is_named_a_city_coordinator(demo: Any) -> None:
+    """lishui coordinates the whole city; "county coordinator · 丽水市" told its staff the wrong job."""
+    client = Client()
+    client.force_login(User.objects.get(username="lishui"))
+    page = client.get("/").content.decode()
+    assert "市级协调员 · 丽水市" in page and "县级协调员" not in page
+    client.force_login(User.objects.get(username="qingyuan"))
+    assert "县级协调员 · 庆元县" in client.get("/").content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from fugong.core.validators import clean_mobile
 from fugong.screening import logs, policies
 from fugong.screening.models import CheckIn, DailyCount, Venue
 from fugong.volunteers.models import HelpCall
@@ -22,6 +23,13 @@ def test_demo_sites_have_policies_records_counts_and_logs(demo_screening):
     assert len(logs.roster(hall)) == 11
     assert DailyCount.objects.filter(venue=hall, day__lt=timezone.localdate() - timedelta(days=2)).exists()
     assert CheckIn.objects.filter(venue=hall, at__date__gte=timezone.localdate() - timedelta(days=1)).exists()
+
+
+def test_the_demo_visitors_numbers_are_real_mobiles(demo_screening):
+    """Made-up numbers must still be numbers a form would take, or every list shows 590***3587."""
+    numbers = set(CheckIn.objects.exclude(mobile="").values_list("mobile", flat=True))
+    numbers |= set(CheckIn.objects.exclude(companion_mobile="").values_list("companion_mobile", flat=True))
+    assert numbers and {n for n in numbers if clean_mobile(n) != n} == set()
 
 
 def test_a_confirmed_helper_shows_whether_they_passed_admission_today(demo_screening, client_for):
