@@ -20,7 +20,7 @@ from fugong.core.validators import national_mobile
 from . import audit, services
 from .audit_words import ACTIONS, SOURCES
 from .forms import LoginForm, MembershipForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
-from .models import ApiToken, Membership
+from .models import ApiToken, AuditEntry, Membership
 from .permissions import require, scope_of
 from .queries import can_see_personal_data, can_view_audit, visible_audit_entries, visible_users
 
@@ -158,22 +158,31 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     return redirect("accounts:tokens")
 
 
+def _who(entry: AuditEntry) -> str:
+    """A person by name with their user name (黄晖云（huanghuiyun）); no person: the job or
+    command that made the change, in words."""
+    if entry.actor is not None:
+        name = entry.actor.full_name
+        return f"{name}（{entry.actor_label}）" if name and name != entry.actor_label else entry.actor_label
+    return str(SOURCES.get(entry.actor_label, entry.actor_label))
+
+
 @login_required
 def audit_log(request: AuthedRequest) -> HttpResponse:
     require(can_view_audit(request.user))
-    qs = visible_audit_entries(request.user)
+    qs = visible_audit_entries(request.user).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         qs = qs.filter(action__startswith=action)
     who = request.GET.get("who", "").strip()
     if who:
-        qs = qs.filter(actor_label__icontains=who)
+        qs = qs.filter(Q(actor_label__icontains=who) | Q(actor__full_name__icontains=who))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [
         {
             "entry": e,
             # No person: the job or command that made the change, in words.
-            "who": e.actor_label if e.actor_id else SOURCES.get(e.actor_label, e.actor_label),
+            "who": _who(e),
             "action": ACTIONS.get(e.action, e.action),
             "changes": audit.readable_changes(e),
             "source": SOURCES.get(e.source, e.source),

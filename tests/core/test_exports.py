@@ -43,6 +43,8 @@ def test_full_mobiles_only_for_the_bureaus_administrator_and_audited(client_for:
     log = admin.get("/accounts/audit/").content.decode()
     rows = Shop.objects.filter(organisation=shop.organisation).count()
     assert "导出完整手机号清单" in log and f"行数</strong>: {rows}" in log  # a count recorded, not a change
+    assert "黄晖云（huanghuiyun）" in log  # who, by name
+    assert "导出完整手机号清单" in admin.get("/accounts/audit/", {"who": "黄晖云"}).content.decode()
     assert (
         entry.actor.username == "huanghuiyun"
         and entry.changes["rows"] == Shop.objects.filter(organisation=shop.organisation).count()

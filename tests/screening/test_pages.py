@@ -155,6 +155,7 @@ def test_tracing_search_never_puts_the_number_in_a_url(hall, client_for):
     assert "13905780125" not in by_link  # a query string does not search
     page = client.post(url, {"q": "13905780125"}).content.decode()
     assert '<form method="post" class="search">' in page and "13905780125" in page.split("<tbody>")[1]
+    assert "返回当天的登记记录" in page  # a way back to the day's list (a reload would post again)
     # Who looked whom up is in the audit log, without the number.
     traced = AuditEntry.objects.get(action="screening.person_traced")
     assert traced.actor.username == "qy_power" and traced.changes == {"found": 1}
