@@ -5,7 +5,7 @@ Modules add their daily purges and reminders here.
 
 from datetime import time, timedelta
 
-from fugong.accounts.tasks import purge_old_audit_entries, purge_old_login_failures
+from fugong.accounts.tasks import purge_old_audit_entries
 from fugong.core.scheduling import Periodic
 from fugong.core.tasks import purge_idempotency_keys, purge_old_jobs, purge_rate_events
 from fugong.delivery.tasks import purge_delivery_personal_data, sweep_order_holds
@@ -20,7 +20,6 @@ PERIODIC_JOBS = [
     Periodic("purge_idempotency_keys", purge_idempotency_keys, daily_at=time(3, 0)),
     Periodic("purge_old_jobs", purge_old_jobs, daily_at=time(3, 10)),
     Periodic("purge_old_audit_entries", purge_old_audit_entries, daily_at=time(3, 20)),
-    Periodic("purge_old_login_failures", purge_old_login_failures, daily_at=time(3, 30)),
     Periodic("purge_rate_events", purge_rate_events, daily_at=time(3, 35)),
     Periodic("apply_due_zone_changes", apply_due_zone_changes, every=timedelta(minutes=5)),
     Periodic("purge_old_messages", purge_old_messages, daily_at=time(3, 40)),

@@ -209,17 +209,3 @@ class AuditEntry(models.Model):
         return (
             f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
-
-
-class LoginFailure(models.Model):
-    """A failed sign-in, counted per account and per address to slow down password guessing."""
-
-    # "account:+86139…" or "address:1.2.3.4"
-    key = models.CharField(_("signed in as or from"), max_length=80, db_index=True)
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed sign-in")
-
-    def __str__(self) -> str:
-        return f"{self.key} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

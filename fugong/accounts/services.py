@@ -1,7 +1,7 @@
 """Every change to users, memberships and API tokens, audited."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core import throttle
 from fugong.core.validators import clean_mobile
 
 from . import audit
 from .backends import user_for_login
-from .models import ApiToken, LoginFailure, Membership, Role, User, hash_token
+from .models import ApiToken, Membership, Role, User, hash_token
 from .permissions import forget_scope, require, scope_of
 
 USER_FIELDS = ("username", "full_name", "mobile", "email", "is_active")
@@ -208,35 +209,22 @@ def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
     return f"account:{account}"[:80], f"address:{address}" if address else None
 
 
-def too_many_failures(limits: dict[str, int]) -> bool:
-    """Whether any key (an account, an address, a shop's licence on the status page) has had
-    its limit of failed attempts within the window."""
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    return any(recent.filter(key=key).count() >= limit for key, limit in limits.items())
-
-
-@transaction.atomic
-def record_failures(*keys: str) -> None:
-    LoginFailure.objects.bulk_create([LoginFailure(key=key) for key in keys])
+def _login_limits(login: str, address: str | None) -> list[throttle.Limit]:
+    account_key, address_key = _login_keys(login, address)
+    window = settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+    limits = [throttle.Limit(account_key, settings.LOGIN_FAILURES_PER_ACCOUNT, window)]
+    if address_key is not None:
+        limits.append(throttle.Limit(address_key, settings.LOGIN_FAILURES_PER_ADDRESS, window))
+    return limits
 
 
 def login_blocked(login: str, address: str | None) -> bool:
-    account_key, address_key = _login_keys(login, address)
-    limits = {account_key: settings.LOGIN_FAILURES_PER_ACCOUNT}
-    if address_key is not None:
-        limits[address_key] = settings.LOGIN_FAILURES_PER_ADDRESS
-    return too_many_failures(limits)
+    return throttle.over(*_login_limits(login, address))
 
 
 def record_login_failure(login: str, address: str | None) -> None:
-    account_key, address_key = _login_keys(login, address)
-    record_failures(account_key, *([address_key] if address_key else []))
+    throttle.count(*_login_limits(login, address))
 
 
 def clear_login_failures(login: str) -> None:
-    LoginFailure.objects.filter(key=_login_keys(login, None)[0]).delete()
-
-
-def purge_login_failures() -> int:
-    return LoginFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()[0]
+    throttle.forget(_login_keys(login, None)[0])

@@ -6,7 +6,6 @@ from django.tasks import task
 from django.utils import timezone
 
 from .models import AuditEntry
-from .services import purge_login_failures
 
 CHUNK = 2000
 
@@ -21,8 +20,3 @@ def purge_old_audit_entries() -> dict[str, Any]:
         if not ids:
             return {"deleted": deleted}
         deleted += AuditEntry.objects.filter(pk__in=ids).delete()[0]
-
-
-@task()
-def purge_old_login_failures() -> dict[str, Any]:
-    return {"deleted": purge_login_failures()}

@@ -1,5 +1,7 @@
 """Limits on what anyone may do without an account: so many per object and so many per address
-within a window.
+within a window. One counter serves every limit: failed sign-ins (per person and per address),
+wrong answers on the shop-status page (per licence and per address) and public check-ins (per
+venue and per address).
 
 A limit per object (a venue's check-ins, a licence's guesses) stops a flood aimed at one place;
 a limit per address stops one machine going through many objects. The per-address limits are
@@ -40,6 +42,11 @@ def count(*limits: Limit) -> None:
     """One more request against each limit's key (once per distinct key)."""
     keys = dict.fromkeys(limit.key[:120] for limit in limits)
     RateEvent.objects.bulk_create([RateEvent(key=key) for key in keys])
+
+
+def forget(key: str) -> None:
+    """Start a key's count again (a person who signed in is no longer guessing)."""
+    RateEvent.objects.filter(key=key[:120]).delete()
 
 
 def take(*limits: Limit) -> bool:

@@ -1,14 +1,16 @@
 """Shops ask, Fugong answers: a shop identifies with its licence number and the last four
 digits of its mobile and sees its orders' state and expected time. Guessing is throttled per
-address and per licence with the sign-in failure log, and a wrong answer says nothing about which half was wrong."""
+address and per licence with the same counter as failed sign-ins (core.throttle), and a wrong
+answer says nothing about which half was wrong."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from fugong.accounts.services import record_failures, too_many_failures
+from fugong.core import throttle
 from fugong.core.validators import national_mobile
 
 from .dispatch import expected_arrival
@@ -39,10 +41,16 @@ def _licence_key(licence_number: str) -> str:
     return f"shop-status-licence:{licence_number}"[:80]
 
 
-def blocked(licence_number: str, address: str | None) -> bool:
-    return too_many_failures(
-        {_address_key(address): ATTEMPTS_PER_ADDRESS, _licence_key(licence_number.strip()): ATTEMPTS_PER_LICENCE}
+def _limits(licence_number: str, address: str | None) -> tuple[throttle.Limit, throttle.Limit]:
+    window = settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+    return (
+        throttle.Limit(_address_key(address), ATTEMPTS_PER_ADDRESS, window),
+        throttle.Limit(_licence_key(licence_number.strip()), ATTEMPTS_PER_LICENCE, window),
     )
+
+
+def blocked(licence_number: str, address: str | None) -> bool:
+    return throttle.over(*_limits(licence_number, address))
 
 
 def find_shop(licence_number: str, last_digits: str, address: str | None) -> Shop | None:
@@ -53,7 +61,7 @@ def find_shop(licence_number: str, last_digits: str, address: str | None) -> Sho
         for shop in Shop.objects.filter(licence_number=licence_number, is_active=True):
             if national_mobile(shop.mobile).endswith(last_digits):
                 return shop
-    record_failures(_address_key(address), _licence_key(licence_number))
+    throttle.count(*_limits(licence_number, address))
     return None
 
 
