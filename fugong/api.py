@@ -1,5 +1,6 @@
 """The JSON API at /api/: each app contributes a router; OpenAPI at /api/docs."""
 
+from fugong.accounts.api import BrowserSessionAuth, TokenAuth
 from fugong.accounts.api import router as accounts_router
 from fugong.core.api import make_api
 from fugong.core.api import router as core_router
@@ -11,7 +12,7 @@ from fugong.resumption.api import router as resumption_router
 from fugong.screening.api import router as screening_router
 from fugong.volunteers.api import router as volunteers_router
 
-api = make_api()
+api = make_api(auth=[TokenAuth(), BrowserSessionAuth()])
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/directory/", directory_router)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fugong.screening",
     "fugong.power",
     "fugong.resumption",
+    "fugong.site",
     "fugong.demo",
 ]
 
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fugong.core.context_processors.navigation",
+                "fugong.site.context_processors.navigation",
             ],
         },
     },
@@ -148,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["fugong.accounts.backends.UsernameOrMobileBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from fugong.api import api
 
 urlpatterns = [
+    path("", include("fugong.site.urls")),
     path("", include("fugong.core.urls")),
     path("accounts/", include("fugong.accounts.urls")),
     path("directory/", include("fugong.directory.urls")),

@@ -1,4 +1,8 @@
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
 
 from fugong.core.api import ERRORS
 from fugong.core.http import AuthedRequest
@@ -7,6 +11,29 @@ from fugong.core.masking import mask_mobile
 from .models import User
 from .permissions import scope_of
 from .queries import can_see_personal_data, visible_users
+from .services import authenticate_token
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer fg_…`, a token made on the “API tokens” page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser's session, CSRF-checked. A request without a session cookie has no
+    session to check (an app whose token expired): it goes on to "sign in" (401), not to
+    "CSRF check failed" (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
 
 router = Router(tags=["accounts"])
 

@@ -1,13 +1,11 @@
 """The audit trail: every service records its change here, after it is made.
 
 Where a change came from (web request, API call, task, command) is set once per request
-or job in a context variable, so services need not pass it around.
+or job (fugong.core.origin), so services need not pass it around.
 """
 
-import contextvars
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,35 +18,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from fugong.core.origin import Origin, current_origin, origin  # noqa: F401 - audit.origin for callers
+
 from .audit_words import CHANGE_CHOICES, CHANGE_LABELS
 from .models import AuditEntry, User
 
 # Field names whose values never go into the audit log, only the fact of a change.
 SENSITIVE_FIELDS = frozenset({"mobile", "phone", "id_number", "password", "contact_phone"})
-
-
-@dataclass(frozen=True)
-class Origin:
-    source: str  # web, api, task, command
-    ip_address: str | None = None
-    user_agent: str = ""
-
-
-_COMMAND = Origin("command")
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin")
-
-
-@contextmanager
-def origin(value: Origin) -> Iterator[None]:
-    token = _origin.set(value)
-    try:
-        yield
-    finally:
-        _origin.reset(token)
-
-
-def current_origin() -> Origin:
-    return _origin.get(_COMMAND)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fugong.core.validators import clean_mobile
-from fugong.directory.models import Organisation, Region, Site
 
 from .middleware import client_ip
-from .models import Membership, Role, User
+from .models import COUNTY_LEVEL, Membership, Role, User
 from .services import clear_login_failures, login_blocked, record_login_failure
 
 
@@ -42,21 +41,29 @@ class PasswordForm(PasswordChangeForm):
     """Checks the old password and the new one's strength; the view saves through the service."""
 
 
+def _targets(field: str) -> Any:
+    """The rows a membership's `field` may point to (the directory's organisations, regions,
+    sites), reached through the foreign key as a ModelForm would: accounts sits below the
+    directory and imports none of it."""
+    return Membership._meta.get_field(field).related_model._default_manager  # type: ignore[union-attr]
+
+
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, required=False
+    )
+    region: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    site: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
-        from fugong.directory.queries import manageable_organisations, manageable_sites
-
         from .permissions import scope_of
 
         super().__init__(*args, **kwargs)
         scope = scope_of(actor)
-        self.fields["organisation"].queryset = manageable_organisations(actor)  # type: ignore[attr-defined]
-        regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
+        organisations = _targets("organisation").select_related("region").filter(scope.q_manages_organisation())
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        regions = _targets("region").filter(level__lte=COUNTY_LEVEL)
         if not scope.is_platform_admin:
             # Offer only the roles services.can_grant allows this person: an organisation's
             # administrator without a region grants no coordinator and needs no region list.
@@ -71,7 +78,8 @@ class MembershipForm(forms.Form):
                 del self.fields["region"]
         if "region" in self.fields:
             self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["site"].queryset = manageable_sites(actor)  # type: ignore[attr-defined]
+        sites = _targets("site").select_related("organisation").filter(scope.q_manages_organisation("organisation__"))
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
 
     def membership(self) -> Membership:
         data = self.cleaned_data

@@ -43,7 +43,9 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-CITY_LEVEL = 2  # directory.Region.Level.CITY (accounts sits below the directory)
+# directory.Region.Level.CITY and COUNTY (accounts sits below the directory)
+CITY_LEVEL = 2
+COUNTY_LEVEL = 3
 
 
 class Role(models.TextChoices):

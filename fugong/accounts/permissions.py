@@ -47,6 +47,14 @@ class Scope:
         ids = self.admin_org_ids if admin_only else self.member_org_ids
         return Q(**{f"{org_field}__in": sorted(ids)})
 
+    def q_manages_organisation(self, path: str = "") -> Q:
+        """Organisations this person may grant roles in: those they administer and those in a
+        region they coordinate (all for a platform admin). `path` leads from the rows queried
+        to the organisation, e.g. "organisation__" for sites."""
+        if self.is_platform_admin:
+            return Q()
+        return self.q_organisation(f"{path}pk", admin_only=True) | self.q_region(f"{path}region__code")
+
     def can_manage_organisation(self, org_id: int, region_code: str) -> bool:
         return (
             self.is_platform_admin

@@ -42,7 +42,7 @@ def password_change(request: AuthedRequest) -> HttpResponse:
         services.change_password(request.user, request.user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
-        return redirect("core:home")
+        return redirect("site:home")
     return render(request, "accounts/password.html", {"form": form})
 
 

@@ -1,4 +1,5 @@
-"""What every API router shares: token auth, JSON errors, idempotent writes."""
+"""What every API router shares: JSON errors, idempotent writes. How callers sign in is
+accounts' (fugong.accounts.api), handed to make_api by fugong.api."""
 
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -12,35 +13,12 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security.base import AuthBase
 from pydantic import BaseModel
-
-from fugong.accounts.services import authenticate_token
 
 from .http import AuthedRequest
 from .idempotency import IdempotencyConflict, act_once
 from .models import Job
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer fg_…`, a token made on the “API tokens” page."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser's session, CSRF-checked. A request without a session cookie has no
-    session to check (an app whose token expired): it goes on to "sign in" (401), not to
-    "CSRF check failed" (403)."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
 
 
 class ErrorOut(Schema):
@@ -183,12 +161,12 @@ def respond_once(
     return Status(outcome.status, outcome.body)
 
 
-def make_api() -> NinjaAPI:
+def make_api(auth: list[AuthBase]) -> NinjaAPI:
     api = NinjaAPI(
         title="Fugong API",
         version="1",
         description=_("Fugong (复工) API. Authenticate with `Authorization: Bearer <token>`."),
-        auth=[TokenAuth(), BrowserSessionAuth()],
+        auth=auth,
         urls_namespace="api",
         # Swagger UI from ninja's own static files (ninja is an installed app); no badge fetched
         # from validator.swagger.io, which would send it the schema's address.

@@ -2,17 +2,18 @@
 and reading the ids a page posts back."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from fugong.accounts.models import User
+if TYPE_CHECKING:  # only a type: core sits below accounts
+    from fugong.accounts.models import User
 
 
 class AuthedRequest(HttpRequest):
-    user: User
+    user: "User"
     htmx: HtmxDetails
 
 

@@ -22,10 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fugong.accounts import audit
-
 from .jobs import JobFailed, Progress, start_job
 from .models import Job
+from .origin import Origin, origin
 from .spreadsheets import Column, ImportRejected, Problems, Row, RowError, check_workbook, megabytes, read_rows
 
 PROGRESS_EVERY = 100  # rows between progress updates
@@ -261,7 +260,7 @@ def import_stored_file(
     (`apply`), word the outcome in the person's language, and delete the upload either way.
     `summary_text` is formatted with the counts apply returns."""
     try:
-        with translation.override(language), audit.origin(audit.Origin("task")):
+        with translation.override(language), origin(Origin("task")):
             progress.update(0, None, _("Reading the file…"))
             with default_storage.open(stored_name, "rb") as upload:
                 rows = read_rows(upload, filename, columns)

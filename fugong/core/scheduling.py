@@ -1,6 +1,6 @@
 """Periodic jobs: when each is due, and claiming a due slot exactly once across workers.
 
-What runs when is declared in `fugong/schedule.py`; this module only does the clock work.
+What runs when is declared in `fugong/site/schedule.py`; this module only does the clock work.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""Housekeeping tasks of the core app, run on the schedule in fugong/schedule.py."""
+"""Housekeeping tasks of the core app, run on the schedule in fugong/site/schedule.py."""
 
 from datetime import timedelta
 from typing import Any

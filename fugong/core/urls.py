@@ -4,7 +4,6 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("jobs/<int:job_id>/", views.job_progress, name="job"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -107,11 +107,7 @@ def browsable_organisations(user: Any) -> QuerySet[Organisation]:
 
 
 def manageable_organisations(user: Any) -> QuerySet[Organisation]:
-    scope = scope_of(user)
-    qs = Organisation.objects.select_related("region")
-    if scope.is_platform_admin:
-        return qs
-    return qs.filter(scope.q_organisation("pk", admin_only=True) | scope.q_region("region__code"))
+    return Organisation.objects.select_related("region").filter(scope_of(user).q_manages_organisation())
 
 
 def visible_sites(user: Any) -> QuerySet[Site]:
@@ -135,7 +131,7 @@ def browsable_sites(user: Any) -> QuerySet[Site]:
 
 
 def manageable_sites(user: Any) -> QuerySet[Site]:
-    return visible_sites(user).filter(organisation__in=manageable_organisations(user))
+    return visible_sites(user).filter(scope_of(user).q_manages_organisation("organisation__"))
 
 
 def search(qs: QuerySet[Any], query: str) -> QuerySet[Any]:

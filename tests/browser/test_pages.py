@@ -21,7 +21,7 @@ from .conftest import DESKTOP, PHONE, SHOTS_DIR
 pytestmark = [pytest.mark.browser]
 
 ALL_ITEMS = [
-    "core:home",
+    "site:home",
     "directory:regions",
     "directory:organisations",
     "directory:sites",
@@ -61,17 +61,17 @@ def shot(page: Page, name: str) -> None:
         pytest.param(
             "huyao",
             PHONE,
-            ["core:home", "directory:sites", "delivery:backlog", "screening:index", "volunteers:teams"],
+            ["site:home", "directory:sites", "delivery:backlog", "screening:index", "volunteers:teams"],
             id="site-staff-phone",
         ),
-        pytest.param("laoyan", PHONE, ["core:home", "volunteers:teams", "volunteers:me"], id="volunteer-phone"),
+        pytest.param("laoyan", PHONE, ["site:home", "volunteers:teams", "volunteers:me"], id="volunteer-phone"),
     ],
 )
 def test_each_role_sees_its_navigation(login: Callable[[str], Page], username: str, expected: list[str]) -> None:
     page = login(username)
     expect(page.locator("main h1")).to_be_visible()
     assert nav_names(page) == expected
-    home = page.locator('nav.mainnav a[data-nav="core:home"]')
+    home = page.locator('nav.mainnav a[data-nav="site:home"]')
     expect(home).to_have_attribute("aria-current", "page")
     if page.viewport_size == PHONE:
         # On phones the menu is folded behind the ☰ label until tapped.
@@ -205,7 +205,7 @@ def test_region_import_reports_bad_row_then_imports_fixed_file(
 def test_language_switch_round_trip(login: Callable[[str], Page]) -> None:
     page = login("admin")
     html = page.locator("html")
-    home = page.locator('nav.mainnav a[data-nav="core:home"]')
+    home = page.locator('nav.mainnav a[data-nav="site:home"]')
     expect(html).to_have_attribute("lang", "zh-hans")
     expect(home).to_have_text("首页")
     expect(page.locator("main h1")).to_have_text("平台管理员，您好")
@@ -252,7 +252,7 @@ def test_home_has_no_horizontal_scroll_on_a_phone(login: Callable[[str], Page], 
 
     assert scroll_width() <= width + 1
     page.locator("label.nav-button").click()
-    expect(page.locator('nav.mainnav a[data-nav="core:home"]')).to_be_visible()
+    expect(page.locator('nav.mainnav a[data-nav="site:home"]')).to_be_visible()
     assert scroll_width() <= width + 1
 
 

@@ -10,7 +10,7 @@ from fugong.accounts.models import AuditEntry
 from fugong.core.models import IdempotencyKey, PeriodicRun
 from fugong.core.scheduling import Periodic, enqueue_due
 from fugong.core.tasks import purge_idempotency_keys
-from fugong.schedule import PERIODIC_JOBS
+from fugong.site.schedule import PERIODIC_JOBS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

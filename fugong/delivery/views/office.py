@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from fugong.core import exports
+from fugong.accounts import exports
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.imports import start_import

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.accounts import exports
 from fugong.accounts.permissions import require
-from fugong.core import exports
 from fugong.core.forms import apply_errors, named_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.imports import start_import

@@ -1,15 +1,18 @@
 """The menu: which pages each role sees. Modules add their entries here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.models import Role
 from fugong.accounts.permissions import scope_of
+from fugong.delivery.queries import runs_deliveries
+from fugong.power.access import works_with_power
+from fugong.resumption.queries import has_figures_to_show
 
 MANAGERS = frozenset({Role.COUNTY_COORDINATOR, Role.ORG_ADMIN})
 
@@ -20,20 +23,20 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None  # None: every signed-in user; platform admins see all
     personal: bool = False  # about the person's own duties: only for those who hold the role
-    # Dotted path of a check `user -> bool` in the module (core imports no module): the power
-    # pages only for people of a power company or coordinators over one.
-    when: str = ""
+    # A further check `user -> bool` of the module: the power pages only for people of a power
+    # company or coordinators over one.
+    when: Callable[[Any], bool] | None = None
 
     def visible_to(self, scope: Any, user: Any = None) -> bool:
         if self.personal:
             return bool(self.roles and scope.roles.intersection(self.roles))
         if self.roles is not None and not scope.has_role(*self.roles):
             return False
-        return not self.when or bool(import_string(self.when)(user))
+        return self.when is None or self.when(user)
 
 
 NAV_ITEMS = [
-    NavItem(_("Home"), "core:home", None),
+    NavItem(_("Home"), "site:home", None),
     NavItem(_("Regions"), "directory:regions", MANAGERS),
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
@@ -42,17 +45,15 @@ NAV_ITEMS = [
         _("Deliveries"),
         "delivery:backlog",
         MANAGERS | {Role.SITE_STAFF},
-        when="fugong.delivery.queries.runs_deliveries",
+        when=runs_deliveries,
     ),
     NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}),
-    NavItem(
-        _("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when="fugong.power.access.works_with_power"
-    ),
+    NavItem(_("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when=works_with_power),
     NavItem(
         _("Resumption index"),
         "resumption:dashboard",
         MANAGERS | {Role.SITE_STAFF},
-        when="fugong.resumption.queries.has_figures_to_show",
+        when=has_figures_to_show,
     ),
     NavItem(_("Volunteers"), "volunteers:teams", MANAGERS | {Role.SITE_STAFF, Role.VOLUNTEER}),
     NavItem(_("My duties"), "volunteers:me", frozenset({Role.VOLUNTEER}), personal=True),

@@ -13,10 +13,10 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from fugong.accounts import audit
-from fugong.accounts.permissions import require, scope_of
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 
-from .spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
+from . import audit
+from .permissions import require, scope_of
 
 FULL = "full"
 

@@ -25,7 +25,7 @@ class Scheduler(threading.Thread):
         self.interval = interval
 
     def run(self) -> None:
-        from fugong.schedule import PERIODIC_JOBS
+        from fugong.site.schedule import PERIODIC_JOBS
 
         while True:
             try:
