@@ -7,6 +7,8 @@ No Django here beyond its configuration error: settings.py imports this before D
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +49,26 @@ def integer(name: str, default: int, *, minimum: int | None = 0) -> int:
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={value!r} is below {minimum}.")
     return number
+
+
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def duration(name: str, default: timedelta, *, unit: str) -> timedelta:
+    """A length of time, more than none: a whole number in the `unit` the variable's name
+    says (RETENTION_CHECKINS_DAYS=28), or with its own unit (4w, 36h, 90m, 30s)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    found = re.fullmatch(r"(\d+)\s*([smhdw]?)", value.replace("_", "").lower())
+    if found is None:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a length of time: give a whole number of {unit}, or one with s, m, h, d or w."
+        )
+    length = timedelta(**{UNITS[found[2]] if found[2] else unit: int(found[1])})
+    if length <= timedelta(0):
+        raise ImproperlyConfigured(f"{name}={value!r} must be longer than nothing.")
+    return length
 
 
 def items(name: str, default: str = "") -> list[str]:

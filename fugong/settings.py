@@ -30,6 +30,7 @@ FUGONG_MAX_IMPORT_ROWS   the most rows an imported spreadsheet may have (default
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -248,7 +249,7 @@ LOGGING = {
 # Sign-in throttling: failures allowed per account and per address within the window.
 LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
-LOGIN_FAILURE_WINDOW_MINUTES = env.integer("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_FAILURE_WINDOW = env.duration("LOGIN_FAILURE_WINDOW_MINUTES", timedelta(minutes=15), unit="minutes")
 # Check-ins without an account, per minute: at one venue (a queue scanning at opening time stays
 # under it), and from one address (above a family on one phone and a hall's Wi-Fi in normal use).
 PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE = env.integer("PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE", 30, minimum=1)
@@ -257,7 +258,7 @@ PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE = env.integer("PUBLIC_CHECKINS_PER_ADDRES
 # Outbound messages (fugong.notify).
 NOTIFY_SECRET_KEY = env.secret("NOTIFY_SECRET_KEY")  # default: derived from SECRET_KEY
 NOTIFY_CONSOLE_PATH = env.path("NOTIFY_CONSOLE_PATH", VAR_DIR / "outbox.jsonl")
-NOTIFY_LEASE_SECONDS = env.integer("NOTIFY_LEASE_SECONDS", 120, minimum=1)
+NOTIFY_LEASE = env.duration("NOTIFY_LEASE_SECONDS", timedelta(seconds=120), unit="seconds")
 NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 
 # Retention periods, in days, for data that must not live forever.

@@ -3,9 +3,12 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from fugong import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -49,7 +52,14 @@ def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("SECURE_SSL", "ture"), ("DEBUG", "maybe"), ("LOGIN_FAILURES_PER_ACCOUNT", "ten"), ("ROUTING_WORKERS", "0")],
+    [
+        ("SECURE_SSL", "ture"),
+        ("DEBUG", "maybe"),
+        ("LOGIN_FAILURES_PER_ACCOUNT", "ten"),
+        ("ROUTING_WORKERS", "0"),
+        ("NOTIFY_LEASE_SECONDS", "2 minutes"),
+        ("LOGIN_FAILURE_WINDOW_MINUTES", "0"),
+    ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_it(variable: str, value: str) -> None:
     """SECURE_SSL=ture once meant "off"; now it stops the server and says which variable."""
@@ -81,3 +91,19 @@ def test_chinese_first_and_shanghai_time(client: object) -> None:
 
     assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", timedelta(minutes=15)),
+        ("20", timedelta(minutes=20)),
+        ("2h", timedelta(hours=2)),
+        ("90s", timedelta(seconds=90)),
+    ],
+)
+def test_a_length_of_time_is_in_the_unit_its_name_says_or_its_own(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: timedelta
+) -> None:
+    monkeypatch.setenv("LOGIN_FAILURE_WINDOW_MINUTES", value)
+    assert environment.duration("LOGIN_FAILURE_WINDOW_MINUTES", timedelta(minutes=15), unit="minutes") == expected

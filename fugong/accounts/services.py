@@ -211,7 +211,7 @@ def _login_keys(login: str, address: str | None) -> tuple[str, str | None]:
 
 def _login_limits(login: str, address: str | None) -> list[throttle.Limit]:
     account_key, address_key = _login_keys(login, address)
-    window = settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
     limits = [throttle.Limit(account_key, settings.LOGIN_FAILURES_PER_ACCOUNT, window)]
     if address_key is not None:
         limits.append(throttle.Limit(address_key, settings.LOGIN_FAILURES_PER_ADDRESS, window))

@@ -42,7 +42,7 @@ def _licence_key(licence_number: str) -> str:
 
 
 def _limits(licence_number: str, address: str | None) -> tuple[throttle.Limit, throttle.Limit]:
-    window = settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
     return (
         throttle.Limit(_address_key(address), ATTEMPTS_PER_ADDRESS, window),
         throttle.Limit(_licence_key(licence_number.strip()), ATTEMPTS_PER_LICENCE, window),

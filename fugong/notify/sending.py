@@ -124,7 +124,7 @@ def claim(channel: Channel, limit: int) -> tuple[str, list[Message]]:
             status=MessageStatus.SENDING,
             claim_token=token,
             claimed_at=now,
-            lease_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
+            lease_until=now + settings.NOTIFY_LEASE,
             attempts=F("attempts") + 1,
         )
     return token, list(Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("pk"))
@@ -191,7 +191,7 @@ def _send(
     never touches what others delivered. False if the provider paused the channel."""
     by_id = {m.pk: m for m in batch}
     # On the wall clock, like the lease it keeps alive (lease_until is compared with now()).
-    third = timedelta(seconds=settings.NOTIFY_LEASE_SECONDS / 3)
+    third = settings.NOTIFY_LEASE / 3
     renew_at = timezone.now() + third  # a fresh claim needs no renewal yet
     for call in transport.calls([_outgoing(m, templates) for m in batch]):
         if timezone.now() >= renew_at:
@@ -243,7 +243,7 @@ def pause_channel(channel: Channel, token: str, reason: str, pause: timedelta) -
 def _renew_lease(token: str) -> None:
     """Keep the whole claim alive while this worker is still working through it."""
     Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).update(
-        lease_until=timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+        lease_until=timezone.now() + settings.NOTIFY_LEASE
     )
 
 

@@ -190,7 +190,7 @@ def test_a_slow_batch_keeps_its_claim_so_no_other_worker_resends_it(console: Cha
     from fugong.notify.sending import DispatchReport, reconcile_expired
     from fugong.notify.transports.console import ConsoleTransport
 
-    settings.NOTIFY_LEASE_SECONDS = 1
+    settings.NOTIFY_LEASE = timedelta(seconds=1)
     real = ConsoleTransport(console.options, "")
     seen: list[dict[str, int]] = []
 
