@@ -117,9 +117,10 @@ def due_count(kind: Kind, now: datetime) -> int:
     return kind.due(now).count()
 
 
-def erase(kind: Kind, now: datetime, chunk: int = CHUNK) -> int:
+def erase(kind: Kind, now: datetime, chunk: int | None = None) -> int:
     """Erase every row of this kind due at `now`, one chunk per transaction, so a long run
     never holds one huge lock; returns how many rows were erased."""
+    chunk = chunk or CHUNK
     if kind.prepare is not None:
         with transaction.atomic():
             kind.prepare(now)

@@ -1,7 +1,7 @@
 import io
 import json
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from fugong.core import erasure
+from fugong.core.clock import local_time
 from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
 from fugong.directory import services as directory
@@ -205,6 +206,17 @@ def test_hand_over_photos_are_deleted_after_the_retention_period(
     stop.refresh_from_db()
     assert not stop.photo and stop.outcome == "delivered"  # the record of the hand-over stays
     assert not os.path.exists(stored)
+
+
+def test_drivers_mobiles_leave_a_plan_after_the_retention_period(published: DeliveryPlan, settings: Any) -> None:
+    mobiles = erasure.get("delivery.driver_mobiles")
+    first_erased = published.day + timedelta(days=settings.RETENTION_DAYS["handover_photos"] + 1)
+    with_mobile = published.fleet.exclude(driver_mobile="").count()
+    assert with_mobile
+    assert erasure.erase(mobiles, local_time(first_erased - timedelta(days=1), time(23, 59))) == 0
+    erased = erasure.erase(mobiles, local_time(first_erased, time(0, 1)))
+    assert erased == with_mobile and not published.fleet.exclude(driver_mobile="").exists()
+    assert all(published.fleet.values_list("driver_name", flat=True))  # who drove stays on the plan
 
 
 def test_closing_the_day_returns_what_was_not_handed_over_and_ends_the_links(published: DeliveryPlan) -> None:
