@@ -261,7 +261,9 @@ NOTIFY_CONSOLE_PATH = env.path("NOTIFY_CONSOLE_PATH", VAR_DIR / "outbox.jsonl")
 NOTIFY_LEASE = env.duration("NOTIFY_LEASE_SECONDS", timedelta(seconds=120), unit="seconds")
 NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 
-# Retention periods, in days, for data that must not live forever.
+# Retention periods, in days, for data that must not live forever. Each kind of kept data that
+# reads one is declared in its app's erasure.py (fugong.core.erasure); `fugong
+# erase_personal_data --dry-run` lists them all with what is due now.
 RETENTION_DAYS = {
     "idempotency_keys": env.integer("RETENTION_IDEMPOTENCY_DAYS", 2),
     "jobs": env.integer("RETENTION_JOBS_DAYS", 30),

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "fugong.accounts"
     label = "accounts"
     verbose_name = pgettext_lazy("sign-in", "Accounts")
+
+    def ready(self) -> None:
+        from . import erasure  # noqa: F401 - registers the audit log as a kind of kept data

@@ -22,6 +22,7 @@ ACTIONS = {
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
     "export.full_numbers": _("list downloaded with full mobiles"),
+    "personal_data.erased": _("kept data erased after its retention period"),
     # directory
     "region.create": _("region created"),
     "region.update": _("region changed"),
@@ -66,7 +67,7 @@ ACTIONS = {
     "screening.policy_withdrawn": _("admission policy withdrawn"),
     "screening.referral_decided": _("referral decided"),
     "screening.disinfection_recorded": _("disinfection recorded"),
-    "screening.purged": _("old check-ins deleted"),
+    "screening.purged": _("old check-ins deleted"),  # entries before core.erasure
     "screening.person_traced": _("one person's visits looked up by full number"),
     # power
     "power.account.create": _("power account created"),
@@ -86,7 +87,7 @@ ACTIONS = {
     "power.resident.create": _("resident registered"),
     "power.resident.update": _("resident changed"),
     "power.resident.end": _("resident's registration ended"),
-    "power.residents.erased": _("ended registrations deleted"),
+    "power.residents.erased": _("ended registrations deleted"),  # entries before core.erasure
     "power.priority_call.create": _("priority call received"),
     "power.priority_call.assign": _("someone sent to a priority call"),
     "power.home_visit.create": _("home visit recorded"),

@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        from . import checks  # noqa: F401 - registers the deployment checks
+        # Imported for what they register: the deployment checks, core's kinds of kept data.
+        from . import checks, erasure_kinds  # noqa: F401
         from .logging import install_record_factory
         from .sane_dates import refuse_unreal_dates
 

@@ -8,12 +8,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from .models import IdempotencyKey
 
@@ -55,9 +53,3 @@ def act_once(scope: str, key: str, payload: Any, action: Callable[[], tuple[int,
         record.response_body = body
         record.save(update_fields=["response_status", "response_body"])
         return Outcome(status, body, replayed=False)
-
-
-def purge_expired_keys(days: int) -> int:
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .models import RateEvent
 
-KEPT = timedelta(days=1)  # longer than any window
+KEPT = timedelta(days=1)  # longer than any window: then the rows go (core.erasure_kinds)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,3 @@ def take(*limits: Limit) -> bool:
         return False
     count(*limits)
     return True
-
-
-def purge() -> int:
-    return RateEvent.objects.filter(at__lt=timezone.now() - KEPT).delete()[0]

@@ -1,9 +1,6 @@
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -15,7 +12,7 @@ from fugong.directory.models import Organisation
 
 from . import orders, planning
 from .exchange import IMPORTERS
-from .models import DeliveryPlan, PlanVehicle, RouteStop
+from .models import DeliveryPlan
 
 STEPS = 1000  # progress of a plan run, in thousandths
 
@@ -70,18 +67,3 @@ def sweep_order_holds() -> dict[str, Any]:
     with audit.origin(audit.Origin("task")):
         held, released = orders.sync_holds()
     return {"held": held, "released": released}
-
-
-@task()
-def purge_delivery_personal_data() -> dict[str, Any]:
-    """Hand-over photos show faces and shop fronts, and plans keep their drivers' mobiles (a
-    volunteer's among them): both are removed after the retention period."""
-    cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS["handover_photos"])
-    deleted = 0
-    for stop in RouteStop.objects.filter(completed_at__lt=cutoff).exclude(photo="").iterator(chunk_size=200):
-        stop.photo.delete(save=False)
-        RouteStop.objects.filter(pk=stop.pk).update(photo="")
-        deleted += 1
-    old_plans = DeliveryPlan.objects.filter(day__lt=timezone.localdate(cutoff))
-    erased = PlanVehicle.objects.filter(plan__in=old_plans).exclude(driver_mobile="").update(driver_mobile="")
-    return {"deleted": deleted, "mobiles_erased": erased}

@@ -6,3 +6,6 @@ class NotifyConfig(AppConfig):
     name = "fugong.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import erasure  # noqa: F401 - registers sent messages as a kind of kept data

@@ -1,7 +1,5 @@
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
@@ -43,21 +41,3 @@ def dispatch_due_messages() -> dict[str, Any]:
         if Channel.objects.filter(pk=channel_id, is_active=True).exists():
             dispatch_messages.enqueue(channel_id)
     return {"channels": sorted(channel_ids)}
-
-
-FINISHED = [MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED, MessageStatus.UNCERTAIN]
-CHUNK = 2000
-
-
-@task()
-def purge_old_messages() -> dict[str, Any]:
-    """Messages hold phone numbers: finished ones go when the retention period ends, in chunks."""
-    cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS["messages"])
-    deleted = 0
-    while True:
-        old = Message.objects.filter(created_at__lt=cutoff, status__in=FINISHED)
-        ids = list(old.values_list("pk", flat=True)[:CHUNK])
-        if not ids:
-            return {"deleted": deleted}
-        Message.objects.filter(pk__in=ids).delete()
-        deleted += len(ids)

@@ -4,7 +4,6 @@ someone comes back a fortnight later to check. Revisits are done, never dropped.
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -244,24 +243,3 @@ def complete_revisit(
 def is_overdue(revisit: Revisit, today: date | None = None) -> bool:
     """Overdue from the day after it was due."""
     return revisit.done_at is None and revisit.due_on < (today or timezone.localdate())
-
-
-def erase_ended_registrations(today: date | None = None) -> int:
-    """Erase the personal data of residents whose registration ended longer ago than the
-    retention period; their calls, visits and revisits stay, anonymous."""
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=settings.RETENTION_DAYS["priority_residents"])
-    with transaction.atomic():
-        erased = Resident.objects.filter(erased=False, ended_on__lt=cutoff).update(
-            name="（已注销）",
-            phone="",
-            address="",
-            contact_name="",
-            contact_phone="",
-            note="",
-            account=None,
-            erased=True,
-        )
-    if erased:
-        audit.record_about(None, "power.residents.erased", "power.resident", "", f"< {cutoff}", changes={"n": erased})
-    return erased

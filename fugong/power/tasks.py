@@ -10,17 +10,17 @@ from fugong.core.imports import import_stored_file
 from fugong.core.jobs import Progress, tracked
 from fugong.directory.models import Organisation
 
-from . import applications, exchange, hall, priority
+from . import applications, exchange, hall
 
 
 @task()
 def run_power_day() -> dict[str, Any]:
     """Daily, early morning: start, extend (with the SMS) and end suspensions; lapse
-    yesterday's open queue numbers; erase residents whose registration ended long ago."""
+    yesterday's open queue numbers. (Residents whose registration ended long ago are erased
+    with the other kept data: fugong.accounts.tasks.erase_due_personal_data.)"""
     with audit.origin(audit.Origin("task")):
         result: dict[str, Any] = applications.run_daily()
         result["tickets_lapsed"] = hall.lapse_old_tickets()
-        result["residents_erased"] = priority.erase_ended_registrations()
         return result
 
 

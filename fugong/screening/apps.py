@@ -6,3 +6,6 @@ class ScreeningConfig(AppConfig):
     name = "fugong.screening"
     label = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from . import erasure  # noqa: F401 - registers check-ins and staff temperatures as kept data

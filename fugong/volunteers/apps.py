@@ -6,3 +6,6 @@ class VolunteersConfig(AppConfig):
     name = "fugong.volunteers"
     label = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self) -> None:
+        from . import erasure  # noqa: F401 - registers former members and mediation parties as kept data

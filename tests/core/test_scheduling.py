@@ -7,16 +7,17 @@ import time_machine
 from django.utils import timezone
 
 from fugong.accounts.models import AuditEntry
+from fugong.accounts.tasks import erase_due_personal_data
+from fugong.core import erasure
 from fugong.core.models import IdempotencyKey, PeriodicRun
 from fugong.core.scheduling import Periodic, enqueue_due
-from fugong.core.tasks import purge_idempotency_keys
 from fugong.site.schedule import PERIODIC_JOBS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_daily_slot_is_in_local_time() -> None:
-    job = Periodic("x", purge_idempotency_keys, daily_at=time(3, 0))
+    job = Periodic("x", erase_due_personal_data, daily_at=time(3, 0))
     before = datetime(2026, 11, 22, 2, 59, tzinfo=SHANGHAI)
     after = datetime(2026, 11, 22, 3, 1, tzinfo=SHANGHAI)
     assert job.latest_slot(before) == datetime(2026, 11, 21, 3, 0, tzinfo=SHANGHAI)
@@ -24,19 +25,19 @@ def test_daily_slot_is_in_local_time() -> None:
 
 
 def test_interval_slots_align_to_midnight() -> None:
-    job = Periodic("x", purge_idempotency_keys, every=timedelta(minutes=15))
+    job = Periodic("x", erase_due_personal_data, every=timedelta(minutes=15))
     now = datetime(2026, 11, 22, 10, 44, tzinfo=SHANGHAI)
     assert job.latest_slot(now) == datetime(2026, 11, 22, 10, 30, tzinfo=SHANGHAI)
 
 
 def test_a_periodic_job_needs_exactly_one_rule() -> None:
     with pytest.raises(ValueError):
-        Periodic("x", purge_idempotency_keys)
+        Periodic("x", erase_due_personal_data)
 
 
 @pytest.mark.django_db
 def test_each_slot_is_enqueued_once_however_many_workers_ask() -> None:
-    jobs = [Periodic("purge", purge_idempotency_keys, daily_at=time(3, 0))]
+    jobs = [Periodic("purge", erase_due_personal_data, daily_at=time(3, 0))]
     now = datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI)
     assert enqueue_due(jobs, now) == ["purge"]
     assert enqueue_due(jobs, now) == []  # a second worker, same slot
@@ -63,10 +64,8 @@ def test_worker_runs_the_declared_daily_purges(run_tasks: Any) -> None:
 
 @pytest.mark.django_db
 def test_schedule_claims_outlive_a_short_job_retention(settings: Any) -> None:
-    from fugong.core.tasks import purge_old_jobs
-
     settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "jobs": 0}
-    jobs = [Periodic("purge", purge_idempotency_keys, daily_at=time(3, 0))]
+    jobs = [Periodic("purge", erase_due_personal_data, daily_at=time(3, 0))]
     assert enqueue_due(jobs) == ["purge"]
-    purge_old_jobs.call()
+    erasure.erase(erasure.get("core.schedule_claims"), timezone.now())
     assert enqueue_due(jobs) == []  # today's slot is still claimed

@@ -1,19 +1,19 @@
 import io
 import json
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from fugong.core import erasure
+from fugong.core.clock import local_time
 from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
-from fugong.delivery.tasks import purge_delivery_personal_data
 from fugong.directory import services as directory
 from fugong.directory.models import Region, Site
 from fugong.notify.models import Message
@@ -185,7 +185,9 @@ def test_shops_behind_one_address_do_not_lock_each_other_out(published: Delivery
     assert neighbour.name in client.post("/delivery/status/", mine).content.decode()
 
 
-def test_hand_over_photos_are_deleted_after_the_retention_period(published: DeliveryPlan, settings: Any) -> None:
+def test_hand_over_photos_are_deleted_after_the_retention_period(
+    published: DeliveryPlan, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     route = busiest_route(published)
     stop = deliveries(route)[0]
     post(Client(), route, stop, "handover", "p-1", quantities=json.dumps(full_quantities(stop)))
@@ -194,15 +196,27 @@ def test_hand_over_photos_are_deleted_after_the_retention_period(published: Deli
     with open(stored, "rb") as on_disk:
         assert on_disk.read(2) == b"\xff\xd8"  # a JPEG on disk
     days = settings.RETENTION_DAYS["handover_photos"]
-    with time_machine.travel(timezone.now() + timedelta(days=days - 1)):
-        purge_delivery_personal_data.call()
+    photos = erasure.get("delivery.handover_photos")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erasure.erase(photos, timezone.now() + timedelta(days=days - 1)) == 0
     stop.refresh_from_db()
-    assert stop.photo
-    with time_machine.travel(timezone.now() + timedelta(days=days + 1)):
-        assert purge_delivery_personal_data.call()["deleted"] == 1
+    assert stop.photo and os.path.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erasure.erase(photos, timezone.now() + timedelta(days=days + 1)) == 1
     stop.refresh_from_db()
     assert not stop.photo and stop.outcome == "delivered"  # the record of the hand-over stays
     assert not os.path.exists(stored)
+
+
+def test_drivers_mobiles_leave_a_plan_after_the_retention_period(published: DeliveryPlan, settings: Any) -> None:
+    mobiles = erasure.get("delivery.driver_mobiles")
+    first_erased = published.day + timedelta(days=settings.RETENTION_DAYS["handover_photos"] + 1)
+    with_mobile = published.fleet.exclude(driver_mobile="").count()
+    assert with_mobile
+    assert erasure.erase(mobiles, local_time(first_erased - timedelta(days=1), time(23, 59))) == 0
+    erased = erasure.erase(mobiles, local_time(first_erased, time(0, 1)))
+    assert erased == with_mobile and not published.fleet.exclude(driver_mobile="").exists()
+    assert all(published.fleet.values_list("driver_name", flat=True))  # who drove stays on the plan
 
 
 def test_closing_the_day_returns_what_was_not_handed_over_and_ends_the_links(published: DeliveryPlan) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 
 from fugong.accounts.models import AuditEntry
+from fugong.core import erasure
 from fugong.directory.models import Region
 from fugong.notify.models import Message
 from fugong.power import priority, queries
@@ -142,9 +143,10 @@ def test_personal_data_is_never_logged_and_erased_after_the_registration_ends(gr
     _call, revisit = visited(grandma, demo, date(2026, 3, 2))
     priority.end_registration(demo["hufenfen"], grandma, date(2026, 3, 20))
     settings.RETENTION_DAYS = settings.RETENTION_DAYS | {"priority_residents": 365}
-    assert priority.erase_ended_registrations(date(2027, 3, 20)) == 0
-    assert priority.erase_ended_registrations(date(2027, 3, 21)) == 1
+    residents = erasure.get("power.priority_residents")
+    assert erasure.erase(residents, local(date(2027, 3, 20), 2, 30)) == 0
+    assert erasure.erase(residents, local(date(2027, 3, 21), 2, 30)) == 1
     grandma.refresh_from_db()
-    assert (grandma.name, grandma.phone, grandma.address, grandma.erased) == ("（已注销）", "", "", True)
+    assert (grandma.name, grandma.phone, grandma.address, grandma.erased) == ("（已删除）", "", "", True)
     assert Revisit.objects.filter(pk=revisit.pk).exists()  # the promise stays on the books
     assert Resident.objects.count() == 1

@@ -8,8 +8,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from fugong.accounts.erasure import erase_due_personal_data
 from fugong.accounts.models import AuditEntry
-from fugong.screening import checkins, logs, queries, retention
+from fugong.core import erasure
+from fugong.screening import checkins, logs, queries
 from fugong.screening.checkins import Visitor
 from fugong.screening.models import Channel, CheckIn, DailyCount, Decision, StaffTemperature
 
@@ -38,14 +40,14 @@ def test_purge_leaves_no_health_data_past_retention_and_keeps_the_daily_counts(h
 
     # Day 28 after: the first day is still kept (28 days), nothing is deleted.
     with time_machine.travel(local(start + timedelta(days=28), 2, 30), tick=False):
-        result = retention.purge_expired()
-    assert result["checkins_deleted"] == 0 and CheckIn.objects.count() == 5
+        result = erase_due_personal_data()
+    assert result["screening.checkins"] == 0 and CheckIn.objects.count() == 5
 
     # Day 29: the first day's records and the staff reading go, the next day's stay.
     with time_machine.travel(local(start + timedelta(days=29), 2, 30), tick=False):
-        result = retention.purge_expired()
+        result = erase_due_personal_data()
         series = {row["day"]: row for row in queries.daily_series(hall, days=31)}
-    assert result["checkins_deleted"] == 4 and result["staff_temperatures_deleted"] == 1
+    assert result["screening.checkins"] == 4 and result["screening.staff_temperatures"] == 1
     assert not CheckIn.objects.filter(at__lt=local(start + timedelta(days=1), 0)).exists()
     assert not StaffTemperature.objects.exists()
     assert list(CheckIn.objects.values_list("name", flat=True)) == ["次日"]
@@ -53,18 +55,17 @@ def test_purge_leaves_no_health_data_past_retention_and_keeps_the_daily_counts(h
     assert kept == {Decision.ADMIT: 3, Decision.REFUSE: 1}
     assert series[start]["admit"] == 3 and series[start]["refuse"] == 1
     assert series[start + timedelta(days=1)]["admit"] == 1
-    entry = AuditEntry.objects.filter(action="screening.purged").latest("pk")
-    assert entry.changes["checkins_deleted"] == 4
+    entry = AuditEntry.objects.get(action="personal_data.erased", object_id="screening.checkins")
+    assert entry.changes == {"n": 4}
     assert "发热" not in str(entry.changes) and "13905789999" not in str(entry.changes)
 
     # Running again changes nothing: the counts stay as they were.
     with time_machine.travel(local(start + timedelta(days=30), 2, 30), tick=False):
-        retention.purge_expired()
+        erase_due_personal_data()
     assert {c.decision: c.count for c in DailyCount.objects.filter(venue=hall, day=start)} == kept
 
 
-def test_purge_deletes_in_chunks(hall, monkeypatch):
-    monkeypatch.setattr(retention, "CHUNK", 2)
+def test_purge_deletes_in_chunks(hall):
     old = timezone.now() - timedelta(days=40)
     CheckIn.objects.bulk_create(
         CheckIn(
@@ -79,7 +80,8 @@ def test_purge_deletes_in_chunks(hall, monkeypatch):
         )
         for n in range(5)
     )
-    assert retention.purge_expired()["checkins_deleted"] == 5
+    assert erasure.erase(erasure.get("screening.checkins"), timezone.now(), chunk=2) == 5
+    assert not CheckIn.objects.exists()
     assert DailyCount.objects.get(day=timezone.localdate(old)).count == 5
 
 

@@ -3,8 +3,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from fugong.accounts.models import AuditEntry
+from fugong.core import erasure
 from fugong.directory.models import Organisation
 from fugong.volunteers import mediation, services
 from fugong.volunteers.models import MediationCase
@@ -93,13 +95,13 @@ def test_settled_cases_get_a_follow_up_and_parties_stay_out_of_the_audit(two_tea
 
 
 def test_personal_data_is_erased_when_its_retention_ends(two_teams: Any) -> None:
-    from fugong.volunteers.tasks import erase_expired_personal_data
-
     mengzhou, _songyuan, ours, _theirs = two_teams
     mediation.close_case(None, ours, outcome="resolved", closed_on=date(2020, 2, 6))
     leaver = mengzhou.members.get(name="乙调解员")
     services.member_leaves(None, leaver, on=date(2020, 3, 1))
-    erase_expired_personal_data.call()
+    today = timezone.now()
+    assert erasure.erase(erasure.get("volunteers.former_members"), today) == 1
+    assert erasure.erase(erasure.get("volunteers.mediation_parties"), today) == ours.parties.count()
     leaver.refresh_from_db()
     assert (leaver.name, leaver.mobile) == ("（已删除）", "")
     assert set(ours.parties.values_list("mobile", flat=True)) == {""}
