@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import models
 from django.utils import translation
 
@@ -183,6 +183,25 @@ def test_a_dry_run_lists_each_kind_with_what_is_due_and_changes_nothing() -> Non
         call_command("erase_personal_data", stdout=io.StringIO())  # without --dry-run: as the daily job
     assert not RateEvent.objects.exists()
     assert AuditEntry.objects.get(action="personal_data.erased").changes == {"n": 3}
+
+
+@pytest.mark.django_db
+def test_a_dry_run_on_a_later_day_shows_what_will_go_and_erasing_early_is_refused() -> None:
+    """An administrator asks what goes next week; the rows stay until they are due."""
+    aged(IdempotencyKey, "created_at", 1, scope="user:1", key="a", fingerprint="x" * 64)
+    out = io.StringIO()
+    with translation.override("zh-hans"), time_machine.travel(NOW, tick=False):
+        call_command("erase_personal_data", "--dry-run", "--on", "2026-11-22", stdout=out)
+        (line,) = [line for line in out.getvalue().splitlines() if line.startswith("core.idempotency_keys ")]
+        assert line.split()[-1] == "0"
+        out = io.StringIO()
+        call_command("erase_personal_data", "--dry-run", "--on", "2026-11-24", stdout=out)
+        assert "2026-11-24" in out.getvalue().splitlines()[0]
+        (line,) = [line for line in out.getvalue().splitlines() if line.startswith("core.idempotency_keys ")]
+        assert line.split()[-1] == "1"
+        with pytest.raises(CommandError, match="--dry-run"):
+            call_command("erase_personal_data", "--on", "2026-11-24", stdout=io.StringIO())
+    assert IdempotencyKey.objects.count() == 1
 
 
 # A model holds personal data when it has a field so named, or a person's name (pgettext

@@ -1,7 +1,8 @@
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,13 +20,23 @@ class Command(BaseCommand):
             action="store_true",
             help="List each kind of kept data and how many of its rows are due; change nothing.",
         )
+        parser.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help="With --dry-run: what will be due by the night of that day (what goes next week).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
+        if options["on"] is not None:
+            if not options["dry_run"]:
+                raise CommandError(_("--on only goes with --dry-run: nothing is erased before it is due."))
+            now = timezone.make_aware(datetime.combine(options["on"], time(23, 59)))
         kinds = erasure.kinds()
         if options["dry_run"]:
             counts = {kind.code: erasure.due_count(kind, now) for kind in kinds}
-            heading = _("due now")
+            heading = _("due now") if options["on"] is None else _("due by %(day)s") % {"day": options["on"]}
         else:
             with audit.origin(audit.Origin("command")):
                 counts = erase_due_personal_data(now)
