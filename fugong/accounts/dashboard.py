@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fugong.core.dashboard import Card
 
@@ -21,7 +22,8 @@ def account_cards(user: Any) -> list[Card]:
         Card(
             _("People"),
             str(counts["active"]),
-            _("%(n)d accounts switched off") % {"n": counts["all"] - counts["active"]},
+            # Sign-in accounts, not power accounts (户): the same English said 0 户暂停用电 here.
+            pgettext("sign-in accounts", "%(n)d accounts switched off") % {"n": counts["all"] - counts["active"]},
             reverse("accounts:users"),
         )
     ]

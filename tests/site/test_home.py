@@ -441,6 +441,9 @@ def test_platform_admin_sees_each_module_at_a_glance(demo_delivery: Any) -> None
     assert page.card("Backlog").figure == str(Order.objects.filter(status__in=OPEN_ORDER_STATUSES).count())
     assert page.card("Power accounts").figure == "0"
     assert_links_open(page)
+    client = Client()  # Chinese: the people card counts sign-in accounts, not households (户) cut off
+    client.force_login(users()["admin"])
+    assert "0 个账号已停用" in client.get("/").content.decode()
 
 
 def test_someone_without_a_role_is_told_whom_to_ask(db: Any) -> None:
