@@ -41,7 +41,7 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import ApiToken, Membership, Role, User
 from fugong.api import api
 from fugong.core.models import Job
-from fugong.delivery import dispatch, fleet, planning
+from fugong.delivery.services import dispatch, fleet, planning
 from fugong.demo import world as demo_world
 from fugong.demo.delivery import load_delivery
 from fugong.demo.power import load_power
@@ -50,13 +50,13 @@ from fugong.demo.volunteers import load_volunteers
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify import services as notify_services
 from fugong.notify.models import Broadcast, Channel, Message, OptOut
-from fugong.power import hall
 from fugong.power.models import Window
+from fugong.power.services import hall
 from fugong.resumption import services as resumption_services
 from fugong.resumption.models import IndexSetup
 from fugong.screening.models import Venue
-from fugong.volunteers import calls
 from fugong.volunteers.models import HelpCall, MediationCase, Member, Shift, ShiftAssignment, Team
+from fugong.volunteers.services import calls
 
 # --- Who owns what, and who must not reach it --------------------------------------------------
 

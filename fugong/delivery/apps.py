@@ -9,6 +9,6 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from fugong.directory.signals import zone_status_changed
 
-        from .orders import on_zone_status_changed
+        from .services.orders import on_zone_status_changed
 
         zone_status_changed.connect(on_zone_status_changed, dispatch_uid="delivery.holds")

@@ -18,7 +18,6 @@ from fugong.core.clock import local_time
 from fugong.core.pinyin import search_key
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify.models import Channel
-from fugong.power import applications, hall, priority, telling
 from fugong.power.models import (
     ApplicationEvent,
     CapacityApplication,
@@ -34,6 +33,7 @@ from fugong.power.models import (
     Ticket,
     Window,
 )
+from fugong.power.services import applications, hall, priority, telling
 from fugong.screening.models import CheckIn, Decision
 
 ACCOUNTS = 23_400

@@ -10,7 +10,7 @@ class PowerConfig(AppConfig):
     def ready(self) -> None:
         from fugong.screening import next_steps
 
-        from . import hall, notices
+        from .services import hall, notices
 
         notices.register_recipient_lists()
         next_steps.register(hall.offer_number)

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
+from fugong.delivery.services import dispatch, fleet, planning
 from fugong.delivery.tasks import purge_delivery_personal_data
 from fugong.directory import services as directory
 from fugong.directory.models import Region, Site

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.accounts.models import AuditEntry
-from fugong.screening import checkins, logs, queries, retention
-from fugong.screening.checkins import Visitor
+from fugong.screening import queries, retention
 from fugong.screening.models import Channel, CheckIn, DailyCount, Decision, StaffTemperature
+from fugong.screening.services import checkins, logs
+from fugong.screening.services.checkins import Visitor
 
 from .conftest import GREEN
 

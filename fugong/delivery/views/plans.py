@@ -18,10 +18,11 @@ from fugong.core.http import AuthedRequest, posted_pk
 from fugong.core.jobs import start_job
 from fugong.directory.models import Site
 
-from .. import dispatch, fleet, planning, queries
+from .. import queries
 from ..access import may_plan
 from ..forms import PlanForm
 from ..models import SENT_OUT_PLAN_STATUSES, DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
+from ..services import dispatch, fleet, planning
 from ..tasks import plan_deliveries
 from .office import bureau_of
 from .routes_map import map_data

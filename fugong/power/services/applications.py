@@ -25,9 +25,9 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.directory.models import Organisation
 
-from . import charges, telling
-from .access import may_administer, may_serve
-from .models import (
+from .. import charges
+from ..access import may_administer, may_serve
+from ..models import (
     AccountKind,
     ApplicationEvent,
     ApplicationKind,
@@ -40,7 +40,8 @@ from .models import (
     Step,
     SuspensionRules,
 )
-from .models.applications import HOLDING, OPEN, RequestChannel
+from ..models.applications import HOLDING, OPEN, RequestChannel
+from . import telling
 
 Status = ApplicationStatus
 

@@ -24,9 +24,9 @@ from fugong.directory.models import Organisation, Site
 from fugong.routing.plan import Step, evaluate
 from fugong.routing.solver import solve
 
-from .access import may_plan
-from .legs import Leg, backlog, last_mile_leg, trunk_leg
-from .models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
+from ..access import may_plan
+from ..legs import Leg, backlog, last_mile_leg, trunk_leg
+from ..models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
 
 Progress = Callable[[float, str], None]
 

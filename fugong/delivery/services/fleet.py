@@ -20,8 +20,8 @@ from fugong.routing.problem import Profile
 from fugong.volunteers.models import Member, Offer, VehicleKind, licence_allows
 from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 
-from .access import may_plan
-from .models import DeliveryPlan, Driver, Echelon, PlanVehicle, Vehicle
+from ..access import may_plan
+from ..models import DeliveryPlan, Driver, Echelon, PlanVehicle, Vehicle
 
 # How each kind of vehicle moves through a county town and its villages.
 PROFILES = {

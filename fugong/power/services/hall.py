@@ -17,12 +17,12 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core import links
 from fugong.directory.models import Site
-from fugong.screening.checkins import is_current
 from fugong.screening.models import CheckIn, Decision, Venue
 from fugong.screening.next_steps import NextStep
+from fugong.screening.services.checkins import is_current
 
-from .access import may_administer, may_serve
-from .models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
+from ..access import may_administer, may_serve
+from ..models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
 
 NUMBER_ATTEMPTS = 5  # two people pressing at once: the loser takes the next number
 

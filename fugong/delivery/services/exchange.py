@@ -24,8 +24,8 @@ from fugong.core.spreadsheets import Column, Problems, Row
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region, Site
 
+from ..models import Order, Shop
 from . import orders as services
-from .models import Order, Shop
 
 SHOP_COLUMNS = (
     Column("licence_number", gettext_lazy("Licence number"), ("许可证号", "专卖许可证号", "licence"), required=True),

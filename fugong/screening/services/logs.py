@@ -20,10 +20,10 @@ from fugong.accounts.models import Membership, Role, User
 from fugong.accounts.permissions import require
 from fugong.core.clock import local_time
 
-from .access import may_screen
-from .models import Disinfection, StaffTemperature, Venue
+from ..access import may_screen
+from ..models import Disinfection, StaffTemperature, Venue
+from ..rules import parse_temperature
 from .policies import in_force
-from .rules import parse_temperature
 from .venues import slot_times
 
 COMMON_FEVER_BAR = Decimal("37.3")

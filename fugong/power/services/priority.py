@@ -16,9 +16,9 @@ from fugong.core.validators import clean_phone, is_mobile, national_phone
 from fugong.directory.models import Organisation
 from fugong.volunteers.models import Member
 
+from ..access import may_serve
+from ..models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
 from . import telling
-from .access import may_serve
-from .models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
 
 REVISIT_AFTER = timedelta(days=14)
 RESIDENT_FIELDS = ("name", "kind", "phone", "address", "region", "contact_name", "contact_phone", "account", "note")

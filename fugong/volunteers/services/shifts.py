@@ -16,9 +16,9 @@ from fugong.accounts.permissions import require
 from fugong.core.clock import local_time
 from fugong.directory.models import Site
 
-from .access import may_run_team
+from ..access import may_run_team
+from ..models import Member, Shift, ShiftAssignment, Team
 from .calls import bookings_overlapping
-from .models import Member, Shift, ShiftAssignment, Team
 
 # The seed's checkpoints ran "from morning to night in three groups".
 THREE_TURNS = ((time(6), time(11)), (time(11), time(16)), (time(16), time(22)))

@@ -20,9 +20,10 @@ from fugong.accounts.permissions import require
 from fugong.core import throttle
 from fugong.core.validators import clean_mobile, clean_resident_id
 
-from . import policies, queries, rules
-from .access import may_screen
-from .models import Channel, CheckIn, Decision, Venue
+from .. import queries, rules
+from ..access import may_screen
+from ..models import Channel, CheckIn, Decision, Venue
+from . import policies
 
 CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
 

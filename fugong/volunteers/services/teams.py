@@ -20,8 +20,8 @@ from fugong.core.pinyin import search_key
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_coordinate_organisation, may_run_team
-from .models import Availability, Member, Offer, OfferKind, Skill, Team
+from ..access import may_coordinate_organisation, may_run_team
+from ..models import Availability, Member, Offer, OfferKind, Skill, Team
 
 
 class Keep(Enum):

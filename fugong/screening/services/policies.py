@@ -20,8 +20,8 @@ from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.directory.models import Region, Site
 
-from .access import may_manage_site, may_set_region_policy
-from .models import CHECK_PARAMETER, AdmissionPolicy, CheckKind, Decision, PolicyCheck
+from ..access import may_manage_site, may_set_region_policy
+from ..models import CHECK_PARAMETER, AdmissionPolicy, CheckKind, Decision, PolicyCheck
 
 
 @dataclass(frozen=True)

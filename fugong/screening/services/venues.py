@@ -21,9 +21,10 @@ from fugong.accounts.permissions import require
 from fugong.core import links
 from fugong.directory.models import Site
 
-from . import policies, rules
-from .access import may_manage_site
-from .models import Venue
+from .. import rules
+from ..access import may_manage_site
+from ..models import Venue
+from . import policies
 
 TWICE_A_DAY = ["08:00", "14:00"]  # the seed's hall: staff temperatures and disinfection twice a day
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

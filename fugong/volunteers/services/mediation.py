@@ -18,8 +18,8 @@ from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.validators import clean_mobile
 
-from .access import may_see_case, may_work_case
-from .models import SETTLED, CaseOutcome, MediationCase, MediationParty, MediationSession, Member, Team, TeamKind
+from ..access import may_see_case, may_work_case
+from ..models import SETTLED, CaseOutcome, MediationCase, MediationParty, MediationSession, Member, Team, TeamKind
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 

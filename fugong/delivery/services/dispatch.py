@@ -21,8 +21,8 @@ from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.routing.findings import clock
 
-from .access import may_plan
-from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+from ..access import may_plan
+from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
 from .orders import sync_holds
 
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))

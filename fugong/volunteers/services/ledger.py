@@ -13,8 +13,8 @@ from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.directory.models import Region
 
-from .access import may_run_team
-from .models import Activity, AidEntry, AidItem, Member, Team
+from ..access import may_run_team
+from ..models import Activity, AidEntry, AidItem, Member, Team
 
 
 @transaction.atomic

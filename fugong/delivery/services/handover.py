@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from ..models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
 from .dispatch import tell_next_shops
-from .models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 

@@ -13,8 +13,8 @@ from fugong.core.pinyin import search_key
 from fugong.core.validators import clean_credit_code, clean_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_administer
-from .models import AccountKind, Billing, PowerAccount
+from ..access import may_administer
+from ..models import AccountKind, Billing, PowerAccount
 
 ACCOUNT_FIELDS = (
     "number",

@@ -19,8 +19,8 @@ from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
-from .access import may_run_team
-from .models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
+from ..access import may_run_team
+from ..models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
 from .shifts import hours_worked
 
 MESSAGE_KIND = kinds.register("volunteer_duty", gettext_lazy("Duty link"))

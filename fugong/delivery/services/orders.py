@@ -23,8 +23,8 @@ from fugong.core.pinyin import search_key
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 
-from .access import may_plan
-from .models import Order, OrderLine, OrderStatus, Shop
+from ..access import may_plan
+from ..models import Order, OrderLine, OrderStatus, Shop
 
 SHOP_FIELDS = (
     "licence_number",

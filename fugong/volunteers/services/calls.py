@@ -24,8 +24,8 @@ from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
-from .access import may_coordinate_organisation
-from .models import (
+from ..access import may_coordinate_organisation
+from ..models import (
     AnswerStatus,
     Availability,
     HelpAnswer,

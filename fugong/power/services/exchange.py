@@ -23,9 +23,9 @@ from fugong.core.spreadsheets import Column, ImportRejected, Problems, Row, RowE
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_administer
+from ..access import may_administer
+from ..models import AccountKind, Billing, Industry, PowerAccount, Voltage
 from .customers import ACCOUNT_FIELDS, prepare_account
-from .models import AccountKind, Billing, Industry, PowerAccount, Voltage
 
 COLUMNS = (
     Column("number", gettext_lazy("Account number"), ("户号", "用户编号", "account"), required=True),
