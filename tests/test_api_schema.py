@@ -43,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 
 from fugong.api import api
 from fugong.wsgi import application
+from tests.rollback import rolled_back_transaction
 
 
 def _named_types(annotation: Any) -> Iterator[type]:
@@ -332,7 +333,7 @@ def demo_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     # holds the transaction.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    outer = transaction.atomic()
+    outer = rolled_back_transaction()
     with django_db_blocker.unblock():
         outer.__enter__()
     try:

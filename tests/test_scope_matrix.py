@@ -57,6 +57,7 @@ from fugong.resumption.models import IndexSetup
 from fugong.screening.models import Venue
 from fugong.volunteers.models import HelpCall, MediationCase, Member, Shift, ShiftAssignment, Team
 from fugong.volunteers.services import calls
+from tests.rollback import rolled_back_transaction
 
 # --- Who owns what, and who must not reach it --------------------------------------------------
 
@@ -512,7 +513,7 @@ def matrix_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]
     """The demo world loaded once for the module inside a transaction that is rolled back at
     the end, so the other tests on this worker find the database as they left it."""
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
+        outer = rolled_back_transaction()
         outer.__enter__()
         try:
             _load_world()
@@ -612,7 +613,7 @@ def _send(client: Client, call: Call) -> Answer:
             writes.append(" ".join(sql.split()[:4]))
         return execute(sql, params, many, context)
 
-    with transaction.atomic():
+    with rolled_back_transaction():
         try:
             with connection.execute_wrapper(record):
                 method = getattr(client, call.method.lower())

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import IdempotencyKey
+from .transactions import services_join
 
 
 class IdempotencyConflict(Exception):
@@ -48,7 +49,8 @@ def act_once(scope: str, key: str, payload: Any, action: Callable[[], tuple[int,
             if stored.fingerprint != digest:
                 raise IdempotencyConflict(key) from None
             return Outcome(stored.response_status or 200, stored.response_body, replayed=True)
-        status, body = action()
+        with services_join():  # the action's one service commits with the key, or neither does
+            status, body = action()
         # Stored as JSON: dates and amounts become text now, so a retry gets the same answer.
         body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
         record.response_status = status

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_phone, is_mobile, national_phone
 from fugong.directory.models import Organisation
 from fugong.volunteers.models import Member
@@ -42,7 +43,7 @@ def _clean_phones(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@durable
 def save_resident(
     actor: User | None, organisation: Organisation, resident: Resident | None = None, **fields: Any
 ) -> Resident:
@@ -71,7 +72,7 @@ def save_resident(
     return resident
 
 
-@transaction.atomic
+@durable
 def end_registration(actor: User | None, resident: Resident, day: date | None = None) -> Resident:
     """Moved away or passed on: no more calls; open revisits still have to be done."""
     _require(actor, resident.organisation)
@@ -84,7 +85,7 @@ def end_registration(actor: User | None, resident: Resident, day: date | None = 
     return resident
 
 
-@transaction.atomic
+@durable
 def receive_call(
     actor: User | None, resident: Resident, *, need: str, urgency: str = Urgency.NORMAL, at: datetime | None = None
 ) -> PriorityCall:
@@ -103,7 +104,7 @@ def receive_call(
     return call
 
 
-@transaction.atomic
+@durable
 def assign(
     actor: User | None, call: PriorityCall, *, user: User | None = None, member: Member | None = None
 ) -> PriorityCall:
@@ -162,7 +163,7 @@ def _tell_assignment(actor: User | None, call: PriorityCall) -> tuple[bool, bool
     return helper_told, telling.tell_mobile(actor, company, telling.PRIORITY_ON_THE_WAY, resident_phone, who)
 
 
-@transaction.atomic
+@durable
 def record_visit(
     actor: User | None,
     call: PriorityCall,
@@ -210,7 +211,7 @@ def record_visit(
     return visit, revisit
 
 
-@transaction.atomic
+@durable
 def complete_revisit(
     actor: User | None, revisit: Revisit, *, outcome: str, next_on: date | None = None
 ) -> tuple[Revisit, Revisit | None]:

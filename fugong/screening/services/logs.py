@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from fugong.accounts import audit
 from fugong.accounts.models import Membership, Role, User
 from fugong.accounts.permissions import require
 from fugong.core.clock import local_time
+from fugong.core.transactions import durable
 
 from ..access import may_screen
 from ..models import Disinfection, StaffTemperature, Venue
@@ -43,7 +43,7 @@ def _when(at: datetime | None) -> datetime:
     return at
 
 
-@transaction.atomic
+@durable
 def record_staff_temperature(
     actor: User | None, venue: Venue, staff: User, temperature: Any, *, at: datetime | None = None
 ) -> StaffTemperature:
@@ -63,7 +63,7 @@ def record_staff_temperature(
     return entry
 
 
-@transaction.atomic
+@durable
 def record_disinfection(
     actor: User | None,
     venue: Venue,

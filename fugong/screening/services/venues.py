@@ -7,7 +7,6 @@ from typing import Any
 
 import segno
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,6 +18,7 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core import links
+from fugong.core.transactions import durable
 from fugong.directory.models import Site
 
 from .. import rules
@@ -45,7 +45,7 @@ def slot_times(values: list[str]) -> list[time]:
     return [time.fromisoformat(v) for v in values]
 
 
-@transaction.atomic
+@durable
 def open_venue(
     actor: User | None,
     site: Site,
@@ -79,7 +79,7 @@ def open_venue(
     return venue
 
 
-@transaction.atomic
+@durable
 def close_venue(actor: User | None, venue: Venue) -> Venue:
     """Stop screening (the epidemic rules lifted); records stay until their retention ends."""
     require(may_manage_site(actor, venue.site))
@@ -89,7 +89,7 @@ def close_venue(actor: User | None, venue: Venue) -> Venue:
     return venue
 
 
-@transaction.atomic
+@durable
 def rotate_code(actor: User | None, venue: Venue) -> Venue:
     """A new venue code: posters printed before stop working (reprint them)."""
     require(may_manage_site(actor, venue.site))
