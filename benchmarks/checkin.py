@@ -50,7 +50,7 @@ from decimal import Decimal
 from django.utils import timezone
 from fugong.demo import world
 from fugong.directory.models import Site
-from fugong.screening import policies, venues
+from fugong.screening.services import policies, venues
 world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
 site = Site.objects.get(name="客户服务中心营业厅")
 venue = venues.open_venue(None, site)

@@ -43,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 
 from fugong.api import api
 from fugong.wsgi import application
+from tests.rollback import rolled_back_transaction
 
 
 def _named_types(annotation: Any) -> Iterator[type]:
@@ -131,8 +132,8 @@ def _load_world() -> None:
     from fugong.accounts import services as accounts
     from fugong.accounts.models import User
     from fugong.core.models import Job
-    from fugong.delivery import dispatch, fleet, planning
     from fugong.delivery.models import RouteStop
+    from fugong.delivery.services import dispatch, fleet, planning
     from fugong.demo import world
     from fugong.demo.delivery import load_delivery
     from fugong.demo.power import load_power
@@ -145,10 +146,10 @@ def _load_world() -> None:
     from fugong.resumption import services as resumption
     from fugong.resumption.models import IndexSetup
     from fugong.resumption.tasks import start_compute
-    from fugong.screening import venues
     from fugong.screening.models import Venue
-    from fugong.volunteers import calls
+    from fugong.screening.services import venues
     from fugong.volunteers.models import HelpCall, Member, Offer, Team
+    from fugong.volunteers.services import calls
 
     world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
     load_volunteers(mutual_aid_only=True)
@@ -332,7 +333,7 @@ def demo_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     # holds the transaction.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    outer = transaction.atomic()
+    outer = rolled_back_transaction()
     with django_db_blocker.unblock():
         outer.__enter__()
     try:

@@ -41,7 +41,7 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import ApiToken, Membership, Role, User
 from fugong.api import api
 from fugong.core.models import Job
-from fugong.delivery import dispatch, fleet, planning
+from fugong.delivery.services import dispatch, fleet, planning
 from fugong.demo import world as demo_world
 from fugong.demo.delivery import load_delivery
 from fugong.demo.power import load_power
@@ -50,13 +50,14 @@ from fugong.demo.volunteers import load_volunteers
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify import services as notify_services
 from fugong.notify.models import Broadcast, Channel, Message, OptOut
-from fugong.power import hall
 from fugong.power.models import Window
+from fugong.power.services import hall
 from fugong.resumption import services as resumption_services
 from fugong.resumption.models import IndexSetup
 from fugong.screening.models import Venue
-from fugong.volunteers import calls
 from fugong.volunteers.models import HelpCall, MediationCase, Member, Shift, ShiftAssignment, Team
+from fugong.volunteers.services import calls
+from tests.rollback import rolled_back_transaction
 
 # --- Who owns what, and who must not reach it --------------------------------------------------
 
@@ -512,7 +513,7 @@ def matrix_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]
     """The demo world loaded once for the module inside a transaction that is rolled back at
     the end, so the other tests on this worker find the database as they left it."""
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
+        outer = rolled_back_transaction()
         outer.__enter__()
         try:
             _load_world()
@@ -612,7 +613,7 @@ def _send(client: Client, call: Call) -> Answer:
             writes.append(" ".join(sql.split()[:4]))
         return execute(sql, params, many, context)
 
-    with transaction.atomic():
+    with rolled_back_transaction():
         try:
             with connection.execute_wrapper(record):
                 method = getattr(client, call.method.lower())

@@ -7,11 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core import throttle
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 
 from . import audit
@@ -48,7 +48,7 @@ def can_grant(actor: User | None, membership: Membership) -> bool:
     return org_id is not None and org_id in scope.admin_org_ids and membership.role != Role.COUNTY_COORDINATOR
 
 
-@transaction.atomic
+@durable
 def create_user(
     actor: User | None,
     *,
@@ -71,11 +71,11 @@ def create_user(
     audit.record(actor, "user.create", user, changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)))
     if membership is not None:
         membership.user = user
-        grant_membership(actor, membership)
+        _grant_membership(actor, membership)
     return user
 
 
-@transaction.atomic
+@durable
 def update_user(actor: User | None, user: User, **fields: Any) -> User:
     if actor is not None and actor.pk != user.pk:
         require(can_manage_user(actor, user))
@@ -103,8 +103,13 @@ def can_manage_user(actor: User, user: User) -> bool:
     return bool(memberships) and all(can_grant(actor, m) for m in memberships)
 
 
-@transaction.atomic
+@durable
 def grant_membership(actor: User | None, membership: Membership) -> Membership:
+    return _grant_membership(actor, membership)
+
+
+def _grant_membership(actor: User | None, membership: Membership) -> Membership:
+    """The work of the service above, inside the caller's transaction."""
     require(can_grant(actor, membership))
     if membership.site is not None and membership.site.organisation_id != membership.organisation_id:
         raise ValidationError({"site": _("This site belongs to another organisation.")})
@@ -123,7 +128,7 @@ def grant_membership(actor: User | None, membership: Membership) -> Membership:
     return membership
 
 
-@transaction.atomic
+@durable
 def revoke_membership(actor: User | None, membership: Membership) -> None:
     require(can_grant(actor, membership))
     if (
@@ -149,7 +154,7 @@ def revoke_membership(actor: User | None, membership: Membership) -> None:
     forget_scope(membership.user)
 
 
-@transaction.atomic
+@durable
 def change_password(actor: User, user: User, new_password: str) -> None:
     if actor.pk != user.pk:
         require(can_manage_user(actor, user))
@@ -159,7 +164,7 @@ def change_password(actor: User, user: User, new_password: str) -> None:
     audit.record(actor, "user.password", user, changes={"password": ["***", "***"]})
 
 
-@transaction.atomic
+@durable
 def create_api_token(actor: User, *, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """A new token for the actor; the raw value is returned once and never stored."""
     if not name.strip():
@@ -172,7 +177,7 @@ def create_api_token(actor: User, *, name: str, expires_at: datetime | None = No
     return token, raw
 
 
-@transaction.atomic
+@durable
 def revoke_api_token(actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk:
         require(scope_of(actor).is_platform_admin)
@@ -182,6 +187,7 @@ def revoke_api_token(actor: User, token: ApiToken) -> None:
         audit.record(actor, "api_token.revoke", token)
 
 
+@durable
 def authenticate_token(raw: str) -> User | None:
     """The user behind a bearer token, or None; marks the token used (at most once a minute)."""
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()

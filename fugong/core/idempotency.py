@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from .models import IdempotencyKey
+from .transactions import services_join
 
 
 class IdempotencyConflict(Exception):
@@ -46,7 +47,8 @@ def act_once(scope: str, key: str, payload: Any, action: Callable[[], tuple[int,
             if stored.fingerprint != digest:
                 raise IdempotencyConflict(key) from None
             return Outcome(stored.response_status or 200, stored.response_body, replayed=True)
-        status, body = action()
+        with services_join():  # the action's one service commits with the key, or neither does
+            status, body = action()
         # Stored as JSON: dates and amounts become text now, so a retry gets the same answer.
         body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
         record.response_status = status

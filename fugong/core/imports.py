@@ -26,6 +26,7 @@ from .jobs import JobFailed, Progress, start_job
 from .models import Job
 from .origin import Origin, origin
 from .spreadsheets import Column, ImportRejected, Problems, Row, RowError, check_workbook, megabytes, read_rows
+from .transactions import services_join
 
 PROGRESS_EVERY = 100  # rows between progress updates
 SPREADSHEETS = (".xlsx", ".csv")
@@ -200,7 +201,7 @@ def apply_rows(
         progress.update(0, len(rows), _("Checking and saving %d rows…") % len(rows))
     errors = Problems()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    with transaction.atomic():
+    with transaction.atomic(), services_join(many=True):  # a service per row, all rows or none
         for done, row in enumerate(rows):
             if progress and done and done % PROGRESS_EVERY == 0:
                 progress.update(done, inside_transaction=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Job
+from .transactions import services_join
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,8 @@ def start_job(task: Task, *, kind: str, title: str, user: Any, args: tuple = ())
     """Create the job row and enqueue its task; the page then polls the row."""
     with transaction.atomic():
         job = Job.objects.create(kind=kind, title=title, created_by=user)
-        result = task.enqueue(job.pk, *args)
+        with services_join():  # the immediate backend runs the task, and its service, right here
+            result = task.enqueue(job.pk, *args)
         # With the immediate backend the task has already run and updated the row.
         Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
     job.refresh_from_db()

@@ -17,8 +17,9 @@ from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.routing.findings import clock
 
-from . import dispatch, handover, queries
+from . import queries
 from .models import Route, RouteStop
+from .services import dispatch, handover
 
 router = Router(tags=["delivery"])
 OPTIONAL_PHOTO = File(None)  # a refusal has no hand-over photo

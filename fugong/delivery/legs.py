@@ -13,8 +13,8 @@ from fugong.directory.models import Site
 from fugong.routing.distances import straight_line
 from fugong.routing.problem import Place, Problem, Stop, VehicleGroup
 
-from .fleet import PROFILES
 from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanVehicle, Shop
+from .services.fleet import PROFILES
 
 TRUNK_UNLOADING_SECONDS = 15 * 60
 # A minute a carton for the trunk's unloading is too much; shops take their own minutes plus a

@@ -10,9 +10,9 @@ from fugong.core.imports import import_stored_file
 from fugong.core.jobs import Progress, tracked
 from fugong.directory.models import Organisation
 
-from . import orders, planning
-from .exchange import IMPORTERS
 from .models import DeliveryPlan
+from .services import orders, planning
+from .services.exchange import IMPORTERS
 
 STEPS = 1000  # progress of a plan run, in thousandths
 

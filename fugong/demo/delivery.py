@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from fugong.accounts.models import User
-from fugong.delivery.fleet import save_driver, save_vehicle
 from fugong.delivery.models import Shop
-from fugong.delivery.orders import Line, place_order, save_shop
+from fugong.delivery.services.fleet import save_driver, save_vehicle
+from fugong.delivery.services.orders import Line, place_order, save_shop
 from fugong.directory.models import Organisation, Region, Site
 from fugong.volunteers.models import VehicleKind
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from fugong.core.clock import local_time
 from fugong.core.pinyin import search_key
+from fugong.core.transactions import services_join
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify.models import Channel
-from fugong.power import applications, hall, priority, telling
 from fugong.power.models import (
     ApplicationEvent,
     CapacityApplication,
@@ -34,6 +34,7 @@ from fugong.power.models import (
     Ticket,
     Window,
 )
+from fugong.power.services import applications, hall, priority, telling
 from fugong.screening.models import CheckIn, Decision
 
 ACCOUNTS = 23_400
@@ -124,6 +125,7 @@ NAMED_HOLDERS = frozenset(name for name, *_rest in NAMED)
 def load_power(*, accounts: int = ACCOUNTS, hall_days: int = 7) -> None:
     """`accounts`: how many accounts the county has (tests load a few hundred)."""
     rng = random.Random(2020)  # noqa: S311 - variety for demo data, not security
+    # Below, each part loads whole or not at all: the services it calls join its transaction.
     company = Organisation.objects.get(short_name="国网庆元县供电公司")
     channel = Channel.objects.filter(organisation=company).order_by("pk").first()
     if channel is not None:
@@ -133,18 +135,18 @@ def load_power(*, accounts: int = ACCOUNTS, hall_days: int = 7) -> None:
         applications.save_rules(None, company, epidemic_from=today - timedelta(days=40), extension_days=15)
     if not CapacityTariff.objects.filter(organisation=company).exists():
         applications.set_tariff(None, company, effective_from=date(today.year - 2, 1, 1), price=Decimal("30.00"))
-    with transaction.atomic():
+    with transaction.atomic(), services_join(many=True):
         if not PowerAccount.objects.filter(organisation=company).exists():
             _accounts(rng, company, accounts)
         if not CapacityApplication.objects.filter(account__organisation=company).exists():
             _applications(rng, company, today)
     site = Site.objects.get(organisation=company, name="客户服务中心营业厅")
-    with transaction.atomic():
+    with transaction.atomic(), services_join(many=True):
         if not Window.objects.filter(site=site).exists():
             _windows(site)
             _past_queues(rng, site, today, hall_days)
             _today_queue(rng, site)
-    with transaction.atomic():
+    with transaction.atomic(), services_join(many=True):
         if not Resident.objects.filter(organisation=company).exists():
             _priority_line(rng, company, today)
 

@@ -15,7 +15,7 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.screening import checkins, policies, rules, venues
+from fugong.screening import rules
 from fugong.screening.models import (
     AdmissionPolicy,
     Channel,
@@ -27,10 +27,11 @@ from fugong.screening.models import (
     StaffTemperature,
     Venue,
 )
-from fugong.screening.policies import CheckSpec
 from fugong.screening.retention import count_days
-from fugong.volunteers import calls
+from fugong.screening.services import checkins, policies, venues
+from fugong.screening.services.policies import CheckSpec
 from fugong.volunteers.models import HelpCall, Team
+from fugong.volunteers.services import calls
 
 from .world import DEMO_PASSWORD
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 from fugong.accounts.models import User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.volunteers.ledger import record_activity, record_aid
-from fugong.volunteers.mediation import Party, close_case, follow_up, open_case, record_session
 from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, Team, TeamKind
-from fugong.volunteers.services import add_availability, save_member, save_offer, save_team, set_leader
-from fugong.volunteers.shifts import assign, plan_roster, sign_in, sign_out
+from fugong.volunteers.services.ledger import record_activity, record_aid
+from fugong.volunteers.services.mediation import Party, close_case, follow_up, open_case, record_session
+from fugong.volunteers.services.shifts import assign, plan_roster, sign_in, sign_out
+from fugong.volunteers.services.teams import add_availability, save_member, save_offer, save_team, set_leader
 
 # name, region, founded, leader (name, mobile, username), members with the leader, kinds of activity
 BAQIU = [

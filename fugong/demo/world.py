@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
+from fugong.core.transactions import all_or_nothing
 from fugong.demo.delivery import load_delivery
 from fugong.demo.volunteers import load_volunteers
 from fugong.directory import services as directory_services
@@ -323,7 +323,7 @@ def _channels() -> None:
                 notify_services.save_template(None, channel, kind=kind, text=text, parameters=parameters)
 
 
-@transaction.atomic
+@all_or_nothing
 def load(
     *,
     volunteers: bool = True,

@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.pinyin import search_key
+from fugong.core.transactions import durable, service_transaction
 from fugong.core.validators import clean_credit_code
 
 from .models import Organisation, Region, Site, ZoneStatus, ZoneStatusChange, parse_opening_hours
@@ -83,7 +83,7 @@ def _check_region_shape(region: Region) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@durable
 def save_region(actor: User | None, region: Region | None = None, **fields: Any) -> Region:
     """Create a region or change its name/code/parent; platform admins and coordinators above it."""
     creating = region is None
@@ -110,7 +110,7 @@ def save_region(actor: User | None, region: Region | None = None, **fields: Any)
     return region
 
 
-@transaction.atomic
+@durable
 def set_zone_status(
     actor: User | None,
     region: Region,
@@ -179,8 +179,8 @@ def apply_due_zone_changes() -> int:
         .values_list("pk", flat=True)
     )
     applied = 0
-    for pk in due:
-        with transaction.atomic():
+    for pk in due:  # a region at a time: one that fails holds back no other
+        with service_transaction("directory.apply_due_zone_changes"):
             region = Region.objects.select_for_update().get(pk=pk)
             applied += _apply_current_zone_status(None, region)
     return applied
@@ -205,7 +205,7 @@ def _prepare_organisation(org: Organisation) -> None:
     org.full_clean()
 
 
-@transaction.atomic
+@durable
 def create_organisation(actor: User | None, **fields: Any) -> Organisation:
     org = Organisation(**fields)
     if actor is not None:
@@ -215,7 +215,7 @@ def create_organisation(actor: User | None, **fields: Any) -> Organisation:
     return org
 
 
-@transaction.atomic
+@durable
 def update_organisation(actor: User | None, org: Organisation, **fields: Any) -> Organisation:
     if actor is not None:
         require(scope_of(actor).can_manage_organisation(org.pk, org.region.code))
@@ -273,7 +273,7 @@ def _check_site_region(actor: User | None, site: Site) -> None:
         raise ValidationError({"region": _("This region is outside the area of %(org)s.") % {"org": site.organisation}})
 
 
-@transaction.atomic
+@durable
 def create_site(actor: User | None, **fields: Any) -> Site:
     site = Site(**fields)
     _require_manage_site_of(actor, site.organisation)
@@ -283,7 +283,7 @@ def create_site(actor: User | None, **fields: Any) -> Site:
     return site
 
 
-@transaction.atomic
+@durable
 def update_site(actor: User | None, site: Site, **fields: Any) -> Site:
     _require_manage_site_of(actor, site.organisation)
     before = audit.snapshot(site, SITE_FIELDS)

@@ -54,7 +54,7 @@ def enqueue(request: AuthedRequest, payload: EnqueueIn) -> Status[Any]:
 
     def act() -> tuple[int, Any]:
         channel = get_object_or_404(queries.usable_channels(request.user), pk=payload.channel_id)
-        count = services.enqueue(
+        count = services.send(
             request.user,
             channel,
             payload.kind,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require, scope_of
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 
 from . import crypto, kinds
@@ -42,7 +43,7 @@ def can_manage_channel(actor: User | None, channel: Channel) -> bool:
     return scope.is_platform_admin or channel.organisation_id in scope.admin_org_ids
 
 
-@transaction.atomic
+@durable
 def save_channel(
     actor: User | None, channel: Channel | None = None, *, secret: str | None = None, **fields: Any
 ) -> Channel:
@@ -74,7 +75,7 @@ def save_channel(
     return channel
 
 
-@transaction.atomic
+@durable
 def resume_channel(actor: User | None, channel: Channel) -> None:
     """An admin topped up the account or fixed it: send the held messages now."""
     require(can_manage_channel(actor, channel))
@@ -109,11 +110,20 @@ def _channel_state(channel: Channel) -> dict[str, Any]:
     return state
 
 
-@transaction.atomic
+@durable
 def save_template(
     actor: User | None, channel: Channel, *, kind: str, text: str, parameters: list[str], provider_template: str = ""
 ) -> MessageTemplate:
     """Define how a message kind reads on a channel; the text is checked against its parameters."""
+    return _save_template(
+        actor, channel, kind=kind, text=text, parameters=parameters, provider_template=provider_template
+    )
+
+
+def _save_template(
+    actor: User | None, channel: Channel, *, kind: str, text: str, parameters: list[str], provider_template: str = ""
+) -> MessageTemplate:
+    """The work of the service above, inside the caller's transaction."""
     require(can_manage_channel(actor, channel))
     check_template(text, parameters)
     template = MessageTemplate.objects.filter(channel=channel, kind=kind).first() or MessageTemplate(
@@ -132,7 +142,7 @@ def save_template(
     return template
 
 
-@transaction.atomic
+@durable
 def delete_template(actor: User | None, channel: Channel, kind: str) -> None:
     require(can_manage_channel(actor, channel))
     template = MessageTemplate.objects.filter(channel=channel, kind=kind).first()
@@ -175,7 +185,7 @@ def opt_out_address(recipient: str) -> str:
     return clean_mobile(recipient)
 
 
-@transaction.atomic
+@durable
 def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note: str = "") -> OptOut:
     """Nothing more goes to this recipient (on one kind of channel, or on any); saying it twice
     changes nothing."""
@@ -200,12 +210,26 @@ def opt_out(actor: User | None, recipient: str, *, channel_kind: str = "", note:
     return entry
 
 
-@transaction.atomic
+@durable
 def cancel_opt_out(actor: User | None, entry: OptOut) -> None:
     """The person asked to get messages again. Only whoever took the opt-out may lift it."""
     require(may_lift_opt_out(actor, entry))
     audit.record(actor, "notify.opt_out_cancel", entry, changes={"channel_kind": [entry.channel_kind, None]})
     entry.delete()
+
+
+@durable
+def send(
+    actor: User | None,
+    channel: Channel,
+    kind: str,
+    recipients: Iterable[str],
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+) -> int:
+    """Messages someone asked for (the API): `enqueue` in a transaction of their own."""
+    return enqueue(actor, channel, kind, recipients, parameters, per_recipient=per_recipient)
 
 
 def enqueue(
@@ -223,7 +247,8 @@ def enqueue(
 
     `per_recipient` adds parameters for individual recipients (the shop's own order time).
     Recipients who opted out are recorded as not sent. With a `client_key`, a resent
-    request enqueues nothing more.
+    request enqueues nothing more. Runs in the caller's transaction: the services that tell
+    people call it.
     """
     if not channel.is_active:
         raise ValidationError(_("The channel “%(name)s” is switched off.") % {"name": channel.name})
@@ -356,7 +381,7 @@ def _wake_dispatcher(channel_id: int) -> None:
     dispatch_messages.enqueue(channel_id)
 
 
-@transaction.atomic
+@durable
 def start_broadcast(
     actor: User, channel: Channel, kind: str, source_key: str, parameters: Mapping[str, Any], *, title: str
 ) -> Broadcast:
@@ -366,10 +391,10 @@ def start_broadcast(
     source = SOURCES.get(source_key)
     if source is None:
         raise ValidationError({"source": _("Unknown recipient list.")})
-    return broadcast(actor, channel, kind, source.resolve(actor), parameters, title=title, source=source_key)
+    return _broadcast(actor, channel, kind, source.resolve(actor), parameters, title=title, source=source_key)
 
 
-@transaction.atomic
+@durable
 def broadcast(
     actor: User,
     channel: Channel,
@@ -383,6 +408,23 @@ def broadcast(
 ) -> Broadcast:
     """Send one message kind to recipients a module selected (its own list or filters); the
     broadcast records how many and from which list, for the outbox's progress."""
+    return _broadcast(
+        actor, channel, kind, recipients, parameters, title=title, source=source, per_recipient=per_recipient
+    )
+
+
+def _broadcast(
+    actor: User,
+    channel: Channel,
+    kind: str,
+    recipients: list[str],
+    parameters: Mapping[str, Any],
+    *,
+    title: str,
+    source: str,
+    per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Broadcast:
+    """The work of the service above, inside the caller's transaction."""
     from .queries import usable_channels
 
     require(usable_channels(actor).filter(pk=channel.pk).exists())
@@ -411,18 +453,18 @@ def broadcast(
 TEST_KIND = kinds.register("channel_test", gettext_lazy("Test message"))
 
 
-@transaction.atomic
+@durable
 def send_test(actor: User | None, channel: Channel, recipient: str) -> int:
     """A test message through a channel, so an administrator sees it arrive."""
     require(can_manage_channel(actor, channel))
     if not channel.templates.filter(kind=TEST_KIND).exists():
-        save_template(
+        _save_template(
             actor, channel, kind=TEST_KIND, text="【复工】测试消息：{channel} 可以正常发送。", parameters=["channel"]
         )
     return enqueue(actor, channel, TEST_KIND, [recipient], {"channel": channel.name})
 
 
-@transaction.atomic
+@durable
 def resend(actor: User | None, message: Message) -> None:
     """A person decided an uncertain or failed message should go out again."""
     require(can_manage_channel(actor, message.channel))

@@ -21,10 +21,11 @@ from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile, mask_name
 from fugong.screening.models import CheckIn
 
-from . import applications, hall, priority, queries
+from . import queries
 from .access import may_serve
 from .models import CapacityApplication, Ticket, Window
 from .models.applications import RequestChannel
+from .services import applications, hall, priority
 
 router = Router(tags=["power"])
 

@@ -10,7 +10,8 @@ class PowerConfig(AppConfig):
     def ready(self) -> None:
         from fugong.screening import next_steps
 
-        from . import erasure, hall, notices  # noqa: F401 - erasure registers residents as kept data
+        from . import erasure  # noqa: F401 - registers residents as kept data
+        from .services import hall, notices
 
         notices.register_recipient_lists()
         next_steps.register(hall.offer_number)

@@ -8,7 +8,6 @@ from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, DayField, MomentField
 from fugong.directory.models import Organisation, Region
 from fugong.notify import kinds
 
-from .customers import ACCOUNT_FIELDS
 from .models import (
     ApplicationKind,
     BusinessKind,
@@ -21,7 +20,8 @@ from .models import (
     Voltage,
 )
 from .models.applications import RequestChannel
-from .notices import Standing
+from .services.customers import ACCOUNT_FIELDS
+from .services.notices import Standing
 
 
 def county_regions(company: Organisation) -> Any:

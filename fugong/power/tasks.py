@@ -10,7 +10,7 @@ from fugong.core.imports import import_stored_file
 from fugong.core.jobs import Progress, tracked
 from fugong.directory.models import Organisation
 
-from . import applications, exchange, hall
+from .services import applications, exchange, hall
 
 
 @task()

@@ -21,6 +21,7 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import scope_of
 from fugong.core.jobs import Progress
+from fugong.core.transactions import durable, service_transaction
 from fugong.directory.models import Region
 
 from . import engine, inputs
@@ -47,7 +48,7 @@ def _require(actor: User | None, region: Region) -> None:
         raise PermissionDenied(_("Only coordinators over this city may change its index."))
 
 
-@transaction.atomic
+@durable
 def save_setup(actor: User | None, region: Region, **fields: Any) -> IndexSetup:
     _require(actor, region)
     setup = IndexSetup.objects.select_for_update().filter(region=region).first() or IndexSetup(region=region)
@@ -88,7 +89,7 @@ def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, nam
         target.unlink(missing_ok=True)
         raise
     record.stored, record.imported_by = str(target.relative_to(folder.parent)), actor
-    with transaction.atomic():
+    with service_transaction("resumption.import_file"):
         if kind == FileKind.ACCOUNTS:
             old = list(setup.files.filter(kind=FileKind.ACCOUNTS))
             DataFile.objects.filter(pk__in=[f.pk for f in old]).delete()
@@ -223,7 +224,7 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
                     index=row["index"],
                 )
             )
-    with transaction.atomic():
+    with service_transaction("resumption.compute"):
         IndexFigure.objects.filter(setup=setup, day__range=(first, last)).delete()
         IndexFigure.objects.bulk_create(figures, batch_size=2000)
     return len(figures)

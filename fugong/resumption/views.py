@@ -18,10 +18,10 @@ from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
-from fugong.power import notices
 from fugong.power.access import may_administer, served_companies
 from fugong.power.models import CapacityApplication, PowerAccount
 from fugong.power.models.applications import OPEN
+from fugong.power.services import notices
 
 from . import queries, services
 from .forms import FileForm, SetupForm

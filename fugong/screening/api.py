@@ -22,9 +22,10 @@ from fugong.core.clock import day_bounds
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
 
-from . import checkins, logs, policies, queries, rules, venues
+from . import queries, rules
 from .access import may_screen
 from .models import Channel, CheckIn, CheckKind, Venue
+from .services import checkins, logs, policies, venues
 
 router = Router(tags=["screening"])
 MAX_BATCH = 500

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from fugong.accounts.permissions import scope_of
 from fugong.core.dashboard import Card, Line
 
-from . import logs, queries
+from . import queries
 from .access import q_managed_sites
 from .models import Decision, Venue
+from .services import logs
 
 DOORS = 3  # a person works at one or two sites; cards for at most this many
 LISTED = 5  # overdue logs, people or sites named on a card

@@ -10,9 +10,9 @@ from fugong.accounts.models import User
 from fugong.core.forms import DATETIME_INPUT, MomentField
 
 from . import rules
-from .checkins import Visitor
 from .models import AdmissionPolicy, CheckKind, Decision, PolicyCheck
-from .policies import CheckSpec
+from .services.checkins import Visitor
+from .services.policies import CheckSpec
 
 TEMPERATURE_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5", "class": "big-input"}
 

@@ -16,8 +16,9 @@ from fugong.core.api_types import Day, RowId
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
 
-from . import calls, ledger, queries, stats
+from . import queries, stats
 from .models import Activity, ActivityKind, AidItem, AnswerStatus, Offer, Team
+from .services import calls, ledger
 
 router = Router(tags=["volunteers"])
 

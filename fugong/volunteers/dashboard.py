@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from fugong.accounts.permissions import scope_of
 from fugong.core.dashboard import Card, Line
 
-from . import calls, duty, queries
+from . import queries
 from .models import AnswerStatus, HelpCallStatus, MediationCase, ShiftAssignment, TeamKind
+from .services import calls, duty
 
 LISTED = 5
 

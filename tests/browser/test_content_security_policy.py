@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from fugong.directory.models import Organisation, Region
-from fugong.power import hall
+from fugong.power.services import hall
 from fugong.resumption import services as resumption
-from fugong.volunteers import services as volunteers
+from fugong.volunteers.services import teams as volunteers
 
 from .test_screening import screened_hall
 

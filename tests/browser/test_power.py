@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from fugong.power import hall
 from fugong.power.models import Ticket
-from fugong.screening import venues
+from fugong.power.services import hall
+from fugong.screening.services import venues
 
 from .conftest import PHONE, SHOTS_DIR, watch_csp
 from .test_screening import check_in, screened_hall

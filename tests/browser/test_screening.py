@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from fugong.directory.models import Site
-from fugong.screening import policies, venues
 from fugong.screening.models import CheckIn
+from fugong.screening.services import policies, venues
 
 from .conftest import PHONE, SHOTS_DIR
 

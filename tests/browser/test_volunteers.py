@@ -13,8 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify.models import Message
-from fugong.volunteers import queries, services, shifts
+from fugong.volunteers import queries
 from fugong.volunteers.models import HelpAnswer, Member, Shift, ShiftAssignment, Team
+from fugong.volunteers.services import shifts, teams
 
 from .conftest import PHONE
 
@@ -25,7 +26,7 @@ RIDERS = ["老严", "何娣", "严小平", "胡春花"]
 
 def mutual_aid_group() -> Team:
     bureau = Organisation.objects.get(short_name="峡江县局")
-    team = services.save_team(
+    team = teams.save_team(
         None,
         name="巴邱诚信互助演练组",
         kind="mutual_aid",
@@ -33,10 +34,10 @@ def mutual_aid_group() -> Team:
         region=Region.objects.get(code="360823100"),
     )
     for index, name in enumerate(RIDERS):
-        member = services.save_member(
+        member = teams.save_member(
             None, team, name=name, mobile=f"1390796{index + 71:04d}", licence="D", e_tricycle_licence=True, consent=True
         )
-        services.save_offer(
+        teams.save_offer(
             None, member, kind="vehicle", vehicle_kind="tricycle", capacity_cartons=40, plate=f"赣D·T{index}"
         )
     return team
@@ -114,14 +115,14 @@ def test_a_member_without_an_account_checks_in_on_the_phone(
     """The leader shows the member's duty link as a QR code; the member opens it on the phone at
     the checkpoint, checks in and later out; the roster shows the times."""
     federation = Organisation.objects.get(short_name="县妇联")
-    team = services.save_team(
+    team = teams.save_team(
         None,
         name="西演卡口值守队",
         kind="volunteer",
         organisation=federation,
         region=Region.objects.get(code="331126001201"),
     )
-    member = services.save_member(None, team, name="吴月娥", mobile="13905781188", consent=True)
+    member = teams.save_member(None, team, name="吴月娥", mobile="13905781188", consent=True)
     now = timezone.now()
     shift = Shift.objects.create(
         site=Site.objects.get(name="西演村卡口"),

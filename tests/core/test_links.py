@@ -14,10 +14,10 @@ from fugong.core import links
 from fugong.core.checks import check_base_url
 from fugong.directory.models import Organisation, Site
 from fugong.notify.models import Channel, Message
-from fugong.power import hall
-from fugong.screening import venues
-from fugong.volunteers import calls, duty
+from fugong.power.services import hall
+from fugong.screening.services import venues
 from fugong.volunteers.models import Member
+from fugong.volunteers.services import calls, duty
 from tests.volunteers.conftest import make_team
 
 ELSEWHERE = "http://127.0.0.1:8123"

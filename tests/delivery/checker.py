@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from fugong.delivery.models import DeliveryPlan, Echelon
 
-# km/h and road factor per vehicle kind, as the bureau set them (fugong/delivery/fleet.py)
+# km/h and road factor per vehicle kind, as the bureau set them (fugong/delivery/services/fleet.py)
 SPEED = {"tricycle": (10, 1.4), "e_tricycle": (18, 1.4), "van": (35, 1.3), "car": (40, 1.3), "lorry": (45, 1.25)}
 CAR_LICENCES = {"C1", "C2", "B1", "B2", "A2"}
 SLACK = 2  # seconds of rounding per leg

@@ -3,8 +3,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan
+from fugong.delivery.services import dispatch, fleet, planning
 from fugong.directory.models import Organisation, Site
 
 

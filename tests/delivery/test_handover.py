@@ -12,8 +12,8 @@ from PIL import Image
 
 from fugong.core import erasure
 from fugong.core.clock import local_time
-from fugong.delivery import dispatch, fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
+from fugong.delivery.services import dispatch, fleet, planning
 from fugong.directory import services as directory
 from fugong.directory.models import Region, Site
 from fugong.notify.models import Message

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 
 from fugong.core.models import Job
 from fugong.core.spreadsheets import ImportRejected, read_rows
-from fugong.delivery import exchange, orders
 from fugong.delivery.models import Order, OrderStatus, Shop
+from fugong.delivery.services import exchange, orders
 from fugong.directory import services as directory
 from fugong.directory.models import Organisation, Region, Site
 

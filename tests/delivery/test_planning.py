@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fugong.delivery import fleet, planning
 from fugong.delivery.models import DeliveryPlan, Echelon, PlanStatus
+from fugong.delivery.services import fleet, planning
 from fugong.directory.models import Organisation, Site
 
 from .checker import unserved_shops, violations

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from fugong.directory.models import Organisation, Region
 from fugong.notify.models import Channel
-from fugong.power import customers, telling
 from fugong.power.models import CapacityTariff, PowerAccount, SuspensionRules
+from fugong.power.services import customers, telling
 
 COMPANY = "国网庆元县供电公司"
 

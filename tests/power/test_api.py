@@ -10,8 +10,8 @@ from django.utils import timezone
 from fugong.accounts import services as account_services
 from fugong.directory.models import Site
 from fugong.notify.models import Message
-from fugong.power import applications, hall
 from fugong.power.models import FieldOrder, Ticket
+from fugong.power.services import applications, hall
 
 pytestmark = pytest.mark.django_db
 

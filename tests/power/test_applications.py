@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fugong.accounts.models import AuditEntry
 from fugong.notify.models import Message
-from fugong.power import applications, telling
 from fugong.power.models import ApplicationStatus, CapacityApplication, FieldOrder, SuspensionRules
+from fugong.power.services import applications, telling
 
 from .conftest import local, make_account
 

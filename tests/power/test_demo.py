@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from fugong.power import applications, queries
+from fugong.power import queries
 from fugong.power.models import CapacityApplication, PowerAccount, Revisit, Ticket
+from fugong.power.services import applications
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import translation
 
 from fugong.core.spreadsheets import ImportRejected, read_rows, write_workbook
 from fugong.notify.models import Broadcast, Message, MessageTemplate
-from fugong.power import applications, exchange, notices
 from fugong.power.models import PowerAccount
+from fugong.power.services import applications, exchange, notices
 
 from .conftest import local, make_account
 

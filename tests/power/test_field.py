@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from fugong.notify.models import Message
-from fugong.power import applications
 from fugong.power.models import ApplicationStatus, FieldOrder
+from fugong.power.services import applications
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fugong.directory.models import Site
-from fugong.power import hall, queries
+from fugong.power import queries
 from fugong.power.models import Ticket, TicketStatus
-from fugong.screening import checkins
-from fugong.screening.checkins import Visitor
+from fugong.power.services import hall
 from fugong.screening.models import Channel
+from fugong.screening.services import checkins
+from fugong.screening.services.checkins import Visitor
 
 from ..screening.conftest import GREEN
 from .conftest import local

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from fugong.directory.models import Region, Site
 from fugong.notify.models import Message
-from fugong.power import applications, hall, priority
 from fugong.power.models import ApplicationStatus, CapacityApplication, Ticket, TicketStatus
+from fugong.power.services import applications, hall, priority
 
 from .conftest import make_account
 
@@ -151,9 +151,9 @@ def test_the_window_page_calls_and_serves(world, client_for):
 
 
 def test_a_visitor_takes_a_number_from_the_admission_and_follows_it(world, hall_venue, client):
-    from fugong.screening import checkins
-    from fugong.screening.checkins import Visitor
     from fugong.screening.models import Channel
+    from fugong.screening.services import checkins
+    from fugong.screening.services.checkins import Visitor
 
     from ..screening.conftest import GREEN
 
@@ -172,9 +172,9 @@ def test_a_visitor_takes_a_number_from_the_admission_and_follows_it(world, hall_
 
 
 def test_the_admission_result_offers_a_number_where_a_window_is_open(world, hall_venue, client):
-    from fugong.screening import checkins
-    from fugong.screening.checkins import Visitor
     from fugong.screening.models import Channel
+    from fugong.screening.services import checkins
+    from fugong.screening.services.checkins import Visitor
 
     from ..screening.conftest import GREEN
 

@@ -11,8 +11,9 @@ from fugong.accounts.models import AuditEntry
 from fugong.core import erasure
 from fugong.directory.models import Region
 from fugong.notify.models import Message
-from fugong.power import priority, queries
+from fugong.power import queries
 from fugong.power.models import CallStatus, Resident, Revisit
+from fugong.power.services import priority
 
 from .conftest import local
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from fugong.power import applications
+from fugong.power.services import applications
 from fugong.resumption import services
 from fugong.resumption.models import DataFile, IndexFigure
 

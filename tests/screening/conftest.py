@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from fugong.directory.models import Site
-from fugong.screening import policies, venues
 from fugong.screening.models import CheckKind, Decision, Venue
-from fugong.screening.policies import CheckSpec
+from fugong.screening.services import policies, venues
+from fugong.screening.services.policies import CheckSpec
 
 HALL_RULES = [
     CheckSpec(CheckKind.TEMPERATURE, Decimal("37.3")),

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from fugong.screening import checkins
-from fugong.screening.checkins import Visitor
 from fugong.screening.models import Channel, CheckIn, Decision
+from fugong.screening.services import checkins
+from fugong.screening.services.checkins import Visitor
 
 from .conftest import GREEN
 
@@ -122,7 +122,7 @@ def test_staff_decide_a_referral_once(hall, demo):
 
 
 def test_a_closed_site_checks_nobody(hall, demo):
-    from fugong.screening import venues
+    from fugong.screening.services import venues
 
     venues.close_venue(demo["qy_power"], hall)
     with pytest.raises(ValidationError):

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.core.validators import clean_mobile
-from fugong.screening import logs, policies
 from fugong.screening.models import CheckIn, DailyCount, Venue
+from fugong.screening.services import logs, policies
 from fugong.volunteers.models import HelpCall
 
 pytestmark = pytest.mark.django_db

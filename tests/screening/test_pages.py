@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fugong.accounts.models import AuditEntry
-from fugong.screening import venues
 from fugong.screening.models import AdmissionPolicy, CheckIn, Decision, PolicyCheck
+from fugong.screening.services import venues
 
 from .conftest import GREEN
 
@@ -101,7 +101,7 @@ def test_console_records_and_lists_masked(hall, client_for):
 
 
 def test_referral_decided_from_the_console(hall, client_for):
-    from fugong.screening import checkins
+    from fugong.screening.services import checkins
 
     record, _ = checkins.check_in(
         None, hall, checkins.Visitor("黄", mobile="13905780124"), GREEN | {"health_code": "yellow"}, channel="phone"
@@ -132,7 +132,7 @@ def test_pages_in_scope_only(hall, client_for):
 
 
 def test_full_numbers_only_for_tracing_by_administrators(hall, client_for):
-    from fugong.screening import checkins
+    from fugong.screening.services import checkins
 
     checkins.check_in(None, hall, checkins.Visitor("张三", mobile="13905780125"), GREEN, channel="phone")
 
@@ -146,7 +146,7 @@ def test_full_numbers_only_for_tracing_by_administrators(hall, client_for):
 
 def test_tracing_search_never_puts_the_number_in_a_url(hall, client_for):
     """Numbers in a query string end up in browser history and every proxy's log: the search is posted."""
-    from fugong.screening import checkins
+    from fugong.screening.services import checkins
 
     checkins.check_in(None, hall, checkins.Visitor("张三", mobile="13905780125"), GREEN, channel="phone")
     url = reverse("screening:checkins", args=[hall.pk])

@@ -11,9 +11,10 @@ from django.utils import timezone
 from fugong.accounts.erasure import erase_due_personal_data
 from fugong.accounts.models import AuditEntry
 from fugong.core import erasure
-from fugong.screening import checkins, logs, queries
-from fugong.screening.checkins import Visitor
+from fugong.screening import queries
 from fugong.screening.models import Channel, CheckIn, DailyCount, Decision, StaffTemperature
+from fugong.screening.services import checkins, logs
+from fugong.screening.services.checkins import Visitor
 
 from .conftest import GREEN
 

@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fugong.directory.models import Region, Site
-from fugong.screening import policies, rules
+from fugong.screening import rules
 from fugong.screening.models import CheckKind, Decision, PolicyCheck
-from fugong.screening.policies import CheckSpec
+from fugong.screening.services import policies
+from fugong.screening.services.policies import CheckSpec
 
 from .conftest import GREEN, HALL_RULES
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import day_bounds, local_time
-from fugong.delivery import planning
 from fugong.delivery.models import OPEN_ORDER_STATUSES, DeliveryPlan, Order, OrderStatus, PlanVehicle, RouteStop, Shop
-from fugong.delivery.orders import Line, place_order
+from fugong.delivery.services import planning
+from fugong.delivery.services.orders import Line, place_order
 from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 from fugong.power.models import (
@@ -31,7 +31,6 @@ from fugong.power.models import (
 from fugong.resumption import services as resumption_services
 from fugong.resumption.models import IndexFigure
 from fugong.screening.models import CheckIn, Decision, Disinfection, StaffTemperature, Venue
-from fugong.volunteers import calls
 from fugong.volunteers.models import (
     Availability,
     HelpCall,
@@ -41,6 +40,7 @@ from fugong.volunteers.models import (
     ShiftAssignment,
     Team,
 )
+from fugong.volunteers.services import calls
 from tests.delivery.conftest import bureau, published, quick_plan  # noqa: F401 - a published plan for today
 
 

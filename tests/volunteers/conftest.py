@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from fugong.directory.models import Organisation, Region
-from fugong.volunteers import services
 from fugong.volunteers.models import Member, Team
+from fugong.volunteers.services import teams
 
 
 @pytest.fixture
@@ -18,9 +18,9 @@ _numbers = count(1)  # each test member gets a number of their own: the same num
 
 
 def make_team(org: Organisation, name: str, kind: str, region_code: str, people: list[str]) -> Team:
-    team = services.save_team(None, name=name, kind=kind, organisation=org, region=Region.objects.get(code=region_code))
+    team = teams.save_team(None, name=name, kind=kind, organisation=org, region=Region.objects.get(code=region_code))
     for person in people:
-        services.save_member(
+        teams.save_member(
             None,
             team,
             name=person,

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from fugong.directory.models import Organisation
-from fugong.volunteers import ledger
 from fugong.volunteers.models import Activity, Team
+from fugong.volunteers.services import ledger
 
 from .conftest import make_team
 

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fugong.directory.models import Organisation
-from fugong.volunteers import calls, queries, services, shifts
+from fugong.volunteers import queries
 from fugong.volunteers.models import HelpCallStatus, Team
+from fugong.volunteers.services import calls, shifts, teams
 
 from .conftest import make_team
 
@@ -17,8 +18,8 @@ def riders(demo: Any) -> Team:
     bureau = Organisation.objects.get(short_name="峡江县局")
     team = make_team(bureau, "巴邱测试互助组", "mutual_aid", "360823100", ["甲", "乙", "丙"])
     for m in team.members.all():
-        services.save_member(None, team, m, name=m.name, mobile=m.mobile, licence="C1")
-        services.save_offer(None, m, kind="vehicle", vehicle_kind="van", capacity_cartons=150)
+        teams.save_member(None, team, m, name=m.name, mobile=m.mobile, licence="C1")
+        teams.save_offer(None, m, kind="vehicle", vehicle_kind="van", capacity_cartons=150)
     return team
 
 
@@ -146,10 +147,10 @@ def test_an_answer_cannot_bring_someone_elses_vehicle_into_the_fleet(riders: Tea
 
 
 def test_a_van_needs_a_car_licence(riders: Team) -> None:
-    rider = services.save_member(None, riders, name="戊", mobile="13907960999", consent=True, licence="D")
-    services.save_offer(None, rider, kind="vehicle", vehicle_kind="tricycle", capacity_cartons=40)  # fine
+    rider = teams.save_member(None, riders, name="戊", mobile="13907960999", consent=True, licence="D")
+    teams.save_offer(None, rider, kind="vehicle", vehicle_kind="tricycle", capacity_cartons=40)  # fine
     with pytest.raises(ValidationError, match="戊"):
-        services.save_offer(None, rider, kind="vehicle", vehicle_kind="van", capacity_cartons=150, drivers=[rider])
+        teams.save_offer(None, rider, kind="vehicle", vehicle_kind="van", capacity_cartons=150, drivers=[rider])
 
 
 def test_confirming_a_posted_stranger_names_nobody(riders: Team, client_for: Any) -> None:

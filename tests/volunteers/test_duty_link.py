@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from fugong.directory.models import Organisation, Site
 from fugong.notify.models import Channel, Message
-from fugong.volunteers import duty, services, shifts
 from fugong.volunteers.models import Shift
+from fugong.volunteers.services import duty, shifts, teams
 
 from .conftest import make_team
 
@@ -58,7 +58,7 @@ def test_a_renewed_forged_or_left_members_link_no_longer_opens(on_duty_now: Any)
     assert Client().get(reverse("volunteers:duty", args=[duty.duty_token(mine.member)])).status_code == 200
     assert Client().get(reverse("volunteers:duty", args=[old[:-2] + "xx"])).status_code == 403
     token = duty.duty_token(theirs.member)
-    services.member_leaves(None, theirs.member)
+    teams.member_leaves(None, theirs.member)
     assert Client().get(reverse("volunteers:duty", args=[token])).status_code == 403
 
 

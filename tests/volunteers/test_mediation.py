@@ -8,8 +8,8 @@ from django.utils import timezone
 from fugong.accounts.models import AuditEntry
 from fugong.core import erasure
 from fugong.directory.models import Organisation
-from fugong.volunteers import mediation, services
 from fugong.volunteers.models import MediationCase
+from fugong.volunteers.services import mediation, teams
 
 from .conftest import make_team
 
@@ -19,7 +19,7 @@ def two_teams(federation: Organisation, demo: Any) -> tuple[Any, Any, MediationC
     mengzhou = make_team(federation, "濛洲调解测试队", "mediation", "331126001", ["甲调解员", "乙调解员"])
     songyuan = make_team(federation, "松源调解测试队", "mediation", "331126003", ["丙调解员"])
     me = mengzhou.members.get(name="甲调解员")
-    services.save_member(None, mengzhou, me, name=me.name, mobile=me.mobile, user=demo["yezeyun"])
+    teams.save_member(None, mengzhou, me, name=me.name, mobile=me.mobile, user=demo["yezeyun"])
     ours = mediation.open_case(
         None,
         mengzhou,
@@ -98,7 +98,7 @@ def test_personal_data_is_erased_when_its_retention_ends(two_teams: Any) -> None
     mengzhou, _songyuan, ours, _theirs = two_teams
     mediation.close_case(None, ours, outcome="resolved", closed_on=date(2020, 2, 6))
     leaver = mengzhou.members.get(name="乙调解员")
-    services.member_leaves(None, leaver, on=date(2020, 3, 1))
+    teams.member_leaves(None, leaver, on=date(2020, 3, 1))
     today = timezone.now()
     assert erasure.erase(erasure.get("volunteers.former_members"), today) == 1
     assert erasure.erase(erasure.get("volunteers.mediation_parties"), today) == ours.parties.count()

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.directory.models import Organisation
-from fugong.volunteers import calls, queries
+from fugong.volunteers import queries
 from fugong.volunteers.models import Member, Team
+from fugong.volunteers.services import calls
 
 from .conftest import make_team
 

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fugong.directory.models import Organisation, Site
-from fugong.volunteers import services, shifts
 from fugong.volunteers.models import Shift
+from fugong.volunteers.services import shifts, teams
 
 from .conftest import make_team
 
@@ -43,7 +43,7 @@ def test_check_in_and_out_on_the_phone_counts_hours(checkpoint_team: Any, demo: 
     team, _site, planned = checkpoint_team
     first = planned[0]
     me = team.members.get(name="甲")
-    services.save_member(None, team, me, name=me.name, mobile=me.mobile, user=demo["yezeyun"])
+    teams.save_member(None, team, me, name=me.name, mobile=me.mobile, user=demo["yezeyun"])
     assignment = shifts.assign(None, first, me)
     with pytest.raises(ValidationError):  # hours before the shift
         shifts.sign_in(demo["yezeyun"], assignment, at=first.starts_at - timedelta(hours=2))
@@ -58,7 +58,7 @@ def test_check_in_and_out_on_the_phone_counts_hours(checkpoint_team: Any, demo: 
 def test_one_person_cannot_hold_two_overlapping_shifts(checkpoint_team: Any) -> None:
     team, site, planned = checkpoint_team
     other = make_team(team.organisation, "西演第二值守队", "volunteer", "331126001201", [])
-    twin = services.save_member(None, other, name="甲", mobile=team.members.get(name="甲").mobile, consent=True)
+    twin = teams.save_member(None, other, name="甲", mobile=team.members.get(name="甲").mobile, consent=True)
     [overlap, *_] = shifts.plan_roster(None, other, site, first_day=timezone.localdate(), days=1)
     shifts.assign(None, planned[0], team.members.get(name="甲"))
     with pytest.raises(ValidationError):

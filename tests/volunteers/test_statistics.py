@@ -11,8 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fugong.directory.models import Region
-from fugong.volunteers import ledger, stats
+from fugong.volunteers import stats
 from fugong.volunteers.models import Activity, AidEntry, MediationCase, Team
+from fugong.volunteers.services import ledger
 
 from .conftest import make_team
 

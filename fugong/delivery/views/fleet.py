@@ -11,9 +11,9 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Site
 
-from .. import fleet
 from ..forms import DriverForm, VehicleForm
 from ..models import Driver, Vehicle
+from ..services import fleet
 from .office import bureau_of
 
 

@@ -17,9 +17,10 @@ from fugong.core.imports import start_import
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
 
-from .. import exchange, orders, queries
+from .. import queries
 from ..forms import ShopForm, UploadForm
 from ..models import Shop
+from ..services import exchange, orders
 from ..tasks import import_delivery_file
 
 

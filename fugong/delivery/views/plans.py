@@ -6,23 +6,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk
-from fugong.core.jobs import start_job
 from fugong.directory.models import Site
 
-from .. import dispatch, fleet, planning, queries
+from .. import queries
 from ..access import may_plan
 from ..forms import PlanForm
 from ..models import SENT_OUT_PLAN_STATUSES, DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
-from ..tasks import plan_deliveries
+from ..services import dispatch, fleet, planning
 from .office import bureau_of
 from .routes_map import map_data
 
@@ -92,16 +89,7 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
             request.user, get_object_or_404(PlanVehicle, plan=plan, pk=posted_pk(request.POST, "remove_vehicle"))
         )
     elif "solve" in post or "reoptimise" in post:
-        with transaction.atomic():  # claimed and queued together, or neither
-            planning.start_planning(request.user, plan)
-            job = start_job(
-                plan_deliveries,
-                kind="delivery.plan",
-                title=_("Plan deliveries for %(day)s") % {"day": plan.day.isoformat()},
-                user=request.user,
-                args=(plan.pk, "reoptimise" in post, get_language()),
-            )
-            DeliveryPlan.objects.filter(pk=plan.pk).update(job=job)
+        planning.queue_planning(request.user, plan, keep_locked="reoptimise" in post)
     elif "move" in post:
         stop = get_object_or_404(RouteStop, route__plan=plan, pk=posted_pk(request.POST, "move"))
         target = get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "to_route"))

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.middleware import client_ip
 
-from .. import tracking
 from ..forms import StatusForm
+from ..services import tracking
 
 
 def order_status(request: HttpRequest) -> HttpResponse:

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .. import dispatch, queries
+from .. import queries
+from ..services import dispatch
 
 
 def run(request: HttpRequest, token: str) -> HttpResponse:

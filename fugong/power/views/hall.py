@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.permissions import require
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Site
-from fugong.screening.checkins import is_current
 from fugong.screening.models import CheckIn, Decision
+from fugong.screening.services.checkins import is_current
 
-from .. import hall, queries
+from .. import queries
 from ..access import may_administer, may_serve
 from ..forms import TicketForm, WindowForm
 from ..models import BusinessKind, Ticket, Window
+from ..services import hall
 
 
 def _hall(request: AuthedRequest, site_id: int) -> Site:

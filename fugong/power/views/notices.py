@@ -10,9 +10,9 @@ from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 
-from .. import notices
 from ..access import may_administer
 from ..forms import NoticeForm
+from ..services import notices
 from .office import company_of
 
 

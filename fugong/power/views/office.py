@@ -19,7 +19,7 @@ from fugong.core.http import AuthedRequest, chosen
 from fugong.core.imports import start_import
 from fugong.directory.models import Organisation
 
-from .. import applications, customers, exchange, queries
+from .. import queries
 from ..access import may_administer, may_serve, readable_companies, sees_personal_data
 from ..forms import (
     AccountForm,
@@ -32,6 +32,7 @@ from ..forms import (
     UploadForm,
 )
 from ..models import AccountKind, ApplicationStatus, CapacityApplication, CapacityTariff, FieldOrder, PowerAccount
+from ..services import applications, customers, exchange
 from ..tasks import import_power_accounts
 
 

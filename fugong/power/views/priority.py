@@ -16,10 +16,11 @@ from fugong.core.http import AuthedRequest
 from fugong.core.pinyin import normalise_query
 from fugong.volunteers.models import Member
 
-from .. import priority, queries
+from .. import queries
 from ..access import may_serve, sees_personal_data
 from ..forms import AssignForm, CallForm, ResidentForm, RevisitForm, VisitForm
 from ..models import PriorityCall, Resident, Revisit
+from ..services import priority
 from .office import company_of
 
 

@@ -21,10 +21,11 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.validators import clean_mobile
 
-from .. import checkins, logs, policies, queries, rules, venues
+from .. import queries, rules
 from ..access import may_screen, sees_personal_data
 from ..forms import CheckInForm, DisinfectionForm, StaffTemperatureForm
 from ..models import Channel, CheckIn, Decision, Disinfection, StaffTemperature
+from ..services import checkins, logs, policies, venues
 from .office import venue_of
 
 

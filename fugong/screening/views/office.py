@@ -17,10 +17,11 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory.models import Region
 
-from .. import logs, policies, queries, rules, venues
+from .. import queries, rules
 from ..access import may_manage_site, may_set_region_policy
 from ..forms import PolicyForm, VenueForm
 from ..models import AdmissionPolicy, Decision, Venue
+from ..services import logs, policies, venues
 
 
 def venue_of(request: AuthedRequest, venue_id: int) -> Venue:

@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from fugong.accounts.middleware import client_ip
 from fugong.core.forms import apply_errors
 
-from .. import checkins, policies, rules, venues
+from .. import rules
 from ..forms import CheckInForm
 from ..models import Channel, CheckIn
 from ..next_steps import next_steps
+from ..services import checkins, policies, venues
 
 
 def _invalid(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:

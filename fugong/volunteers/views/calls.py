@@ -16,7 +16,7 @@ from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk, posted_pks
 
-from .. import calls, queries
+from .. import queries
 from ..access import may_coordinate_organisation
 from ..forms import (
     AnswerForm,
@@ -24,6 +24,7 @@ from ..forms import (
     SendCallForm,
 )
 from ..models import AnswerStatus, Member
+from ..services import calls
 from .admission import admissions_on_duty
 from .scoping import channels_for, teams_to_call
 

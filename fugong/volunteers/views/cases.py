@@ -15,13 +15,14 @@ from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk, posted_pks
 
-from .. import mediation, queries
+from .. import queries
 from ..access import may_work_case, sees_party_contacts
 from ..forms import (
     CaseForm,
     CloseCaseForm,
 )
 from ..models import TeamKind
+from ..services import mediation
 
 
 @login_required

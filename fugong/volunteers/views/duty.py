@@ -18,12 +18,13 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory.models import Site
 
-from .. import duty, queries, shifts
+from .. import queries
 from ..access import may_run_team
 from ..forms import (
     RosterForm,
 )
 from ..models import Member, Shift, ShiftAssignment
+from ..services import duty, shifts
 from .admission import admissions_on_duty
 from .scoping import channels_for, coordinated_teams
 

@@ -15,10 +15,12 @@ from fugong.core.forms import apply_errors, named_errors, service_kwargs
 from fugong.core.http import AuthedRequest, posted_pk
 from fugong.directory import queries as directory_queries
 
-from .. import duty, ledger, queries, services
+from .. import queries
 from ..access import may_coordinate_organisation, may_run_team
 from ..forms import ActivityForm, AidForm, MemberForm, OfferForm, TeamForm, WindowForm
 from ..models import AidItem, Member, Offer
+from ..services import duty, ledger
+from ..services import teams as team_services
 from .scoping import channels_for
 
 
@@ -91,7 +93,7 @@ def team_new(request: AuthedRequest) -> HttpResponse:
     form = TeamForm(request.POST or None, organisations=org_qs)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.save_team(request.user, **form.cleaned_data)
+            team = team_services.save_team(request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -110,7 +112,7 @@ def member_new(request: AuthedRequest, team_id: int) -> HttpResponse:
     form = MemberForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.save_member(request.user, team, **service_kwargs(form, *MEMBER_FIELDS))
+            member = team_services.save_member(request.user, team, **service_kwargs(form, *MEMBER_FIELDS))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -175,13 +177,13 @@ def _member_action(
     if "save" in post:
         if not member_form.is_valid():
             return False
-        services.save_member(user, member.team, member, **service_kwargs(member_form, *MEMBER_FIELDS))
+        team_services.save_member(user, member.team, member, **service_kwargs(member_form, *MEMBER_FIELDS))
         messages.success(request, _("Saved."))
     elif "offer" in post:
         if not offer_form.is_valid():
             return False
         data = offer_form.cleaned_data
-        services.save_offer(
+        team_services.save_offer(
             user,
             member,
             kind=data["kind"],
@@ -200,17 +202,19 @@ def _member_action(
         if not window.is_valid():
             raise named_errors(window)
         try:
-            services.add_availability(user, offer, window.cleaned_data["starts_at"], window.cleaned_data["ends_at"])
+            team_services.add_availability(
+                user, offer, window.cleaned_data["starts_at"], window.cleaned_data["ends_at"]
+            )
         except ValidationError as error:
             raise named_errors(window, error) from error
         messages.success(request, _("Window added."))
     elif "withdraw" in post:
-        services.withdraw_offer(user, get_object_or_404(Offer, pk=posted_pk(post, "withdraw"), member=member))
+        team_services.withdraw_offer(user, get_object_or_404(Offer, pk=posted_pk(post, "withdraw"), member=member))
     elif "leader" in post:
-        services.set_leader(user, member.team, member)
+        team_services.set_leader(user, member.team, member)
         messages.success(request, _("%(name)s now leads the team.") % {"name": member.name})
     elif "leaves" in post:
-        services.member_leaves(user, member)
+        team_services.member_leaves(user, member)
         messages.success(request, _("%(name)s has left the team.") % {"name": member.name})
     elif "renew_link" in post:
         duty.renew_duty_link(user, member)

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,14 +15,15 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core import links
 from fugong.core.clock import local_time
+from fugong.core.transactions import durable
 from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.routing.findings import clock
 
-from .access import may_plan
-from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
-from .orders import sync_holds
+from ..access import may_plan
+from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+from .orders import update_holds
 
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
 SHOP_NEAR = kinds.register("order_near", gettext_lazy("Driver two stops away"))
@@ -58,7 +58,7 @@ def read_route_token(token: str) -> Route:
     return route
 
 
-@transaction.atomic
+@durable
 def renew_route_link(actor: User | None, route: Route) -> Route:
     if not may_plan(actor, route.plan.organisation):
         raise PermissionDenied
@@ -94,7 +94,7 @@ def channel_for(plan: DeliveryPlan, kind: str) -> Channel | None:
     )
 
 
-@transaction.atomic
+@durable
 def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
     """Make the plan the day's work: planned orders, route links to drivers, times to shops."""
     if not may_plan(actor, plan.organisation):
@@ -156,7 +156,7 @@ def _send_route_links(actor: User | None, plan: DeliveryPlan) -> int:
     return notify.enqueue(actor, channel, DRIVER_ROUTE, list(values), per_recipient=values)
 
 
-@transaction.atomic
+@durable
 def close_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, int]:
     """End of the day: the links stop working and orders not handed over go back to the
     backlog (held again if their area closed meanwhile), to be planned another day."""
@@ -171,7 +171,7 @@ def close_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, int]:
     returned = Order.objects.filter(pk__in=list(unfinished.values_list("pk", flat=True))).update(
         status=OrderStatus.PLACED
     )
-    sync_holds()
+    update_holds()
     plan.status = PlanStatus.CLOSED
     plan.save(update_fields=["status"])
     audit.record(

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +14,13 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core import links
+from fugong.core.transactions import durable
 from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
-from .access import may_run_team
-from .models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
+from ..access import may_run_team
+from ..models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
 from .shifts import hours_worked
 
 MESSAGE_KIND = kinds.register("volunteer_duty", gettext_lazy("Duty link"))
@@ -48,7 +48,7 @@ def read_duty_token(token: str) -> Member:
     return member
 
 
-@transaction.atomic
+@durable
 def renew_duty_link(actor: User | None, member: Member) -> Member:
     """The old link stops working (a lost phone, a link forwarded to the wrong group)."""
     require(may_run_team(actor, member.team))
@@ -58,7 +58,7 @@ def renew_duty_link(actor: User | None, member: Member) -> Member:
     return member
 
 
-@transaction.atomic
+@durable
 def send_duty_links(actor: User | None, members: list[Member], channel: Channel) -> int:
     """Each member with a mobile gets a message carrying their own duty link."""
     for member in members:

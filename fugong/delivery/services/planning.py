@@ -15,23 +15,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.jobs import start_job
+from fugong.core.transactions import durable, service_transaction
 from fugong.directory.models import Organisation, Site
 from fugong.routing.plan import Step, evaluate
 from fugong.routing.solver import solve
 
-from .access import may_plan
-from .legs import Leg, backlog, last_mile_leg, trunk_leg
-from .models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
+from ..access import may_plan
+from ..legs import Leg, backlog, last_mile_leg, trunk_leg
+from ..models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
 
 Progress = Callable[[float, str], None]
 
 
-@transaction.atomic
+@durable
 def create_plan(
     actor: User | None,
     organisation: Organisation,
@@ -79,9 +82,33 @@ def is_stuck(plan: DeliveryPlan) -> bool:
     return plan.status == PlanStatus.PLANNING and (plan.job is None or plan.job.is_finished)
 
 
-@transaction.atomic
+@durable
+def queue_planning(actor: User | None, plan: DeliveryPlan, *, keep_locked: bool) -> DeliveryPlan:
+    """Claim the plan and queue its run in the background, together or neither: a claimed plan
+    with no run would wait until it counts as stuck."""
+    # Imported here: the task module imports this one to run the plan.
+    from ..tasks import plan_deliveries
+
+    plan = _claim(actor, plan)
+    plan.job = start_job(
+        plan_deliveries,
+        kind="delivery.plan",
+        title=_("Plan deliveries for %(day)s") % {"day": plan.day.isoformat()},
+        user=actor,
+        args=(plan.pk, keep_locked, get_language()),
+    )
+    plan.save(update_fields=["job"])
+    return plan
+
+
+@durable
 def start_planning(actor: User | None, plan: DeliveryPlan) -> DeliveryPlan:
-    """Claim the plan for a background run (one at a time); the run itself is `run_plan`."""
+    """Claim the plan for a run here and now (the run itself is `run_plan`)."""
+    return _claim(actor, plan)
+
+
+def _claim(actor: User | None, plan: DeliveryPlan) -> DeliveryPlan:
+    """Mark the plan as being planned (one run at a time)."""
     require(may_plan(actor, plan.organisation))
     plan = DeliveryPlan.objects.select_for_update(of=("self",)).select_related("job").get(pk=plan.pk)
     if plan.status == PlanStatus.PLANNING and not is_stuck(plan):
@@ -99,7 +126,7 @@ def run_plan(plan: DeliveryPlan, *, keep_locked: bool, progress: Progress | None
     """Solve every leg and store the routes. Without `keep_locked` the plan takes the current
     backlog afresh and every route is replaced; with it, locked routes stay as they are."""
     try:
-        with transaction.atomic():
+        with service_transaction("delivery.run_plan"):
             if not keep_locked:
                 plan.routes.all().delete()
                 plan.orders.set(backlog(plan))
@@ -259,7 +286,7 @@ def leg_of_route(route: Route) -> Leg:
     return last_mile_leg(plan, route.vehicle.hub)
 
 
-@transaction.atomic
+@durable
 def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: int) -> None:
     """Move a delivery to another route of the same network point (or elsewhere on its own),
     at `position` (1 = first); times and loads of both routes are recomputed."""
@@ -297,7 +324,7 @@ def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: in
     )
 
 
-@transaction.atomic
+@durable
 def set_locked(actor: User | None, route: Route, locked: bool) -> None:
     """A locked route is kept as it is when the plan is re-optimised."""
     _require_editable(actor, route.plan)
@@ -305,7 +332,7 @@ def set_locked(actor: User | None, route: Route, locked: bool) -> None:
     route.save(update_fields=["locked"])
 
 
-@transaction.atomic
+@durable
 def cancel_plan(actor: User | None, plan: DeliveryPlan) -> None:
     """Drop a plan not yet published (also one being planned: its run will not revive it)."""
     require(may_plan(actor, plan.organisation))

@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core import links
+from fugong.core.transactions import durable
 from fugong.directory.models import Site
-from fugong.screening.checkins import is_current
 from fugong.screening.models import CheckIn, Decision, Venue
 from fugong.screening.next_steps import NextStep
+from fugong.screening.services.checkins import is_current
 
-from .access import may_administer, may_serve
-from .models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
+from ..access import may_administer, may_serve
+from ..models import BusinessKind, HallScreen, PowerAccount, Ticket, TicketStatus, Window
 
 NUMBER_ATTEMPTS = 5  # two people pressing at once: the loser takes the next number
 
@@ -35,7 +36,7 @@ def screens_door(site: Site) -> bool:
     return Venue.objects.filter(site=site, is_active=True).exists()
 
 
-@transaction.atomic
+@durable
 def save_window(
     actor: User | None, site: Site, *, number: int, kinds: list[str], is_open: bool = True, window: Window | None = None
 ) -> Window:
@@ -74,6 +75,7 @@ def _admission(site: Site, checkin: CheckIn | None) -> CheckIn | None:
     return checkin
 
 
+@durable
 def take_ticket(
     actor: User | None,
     site: Site,
@@ -91,7 +93,7 @@ def take_ticket(
         raise ValidationError({"kind": _("No window takes this business today.")})
     for _attempt in range(NUMBER_ATTEMPTS):
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint: a number taken meanwhile fails only this try
                 return _take(actor, site, kind, checkin, priority, nonce)
         except IntegrityError:
             existing = _existing(site, checkin, nonce)
@@ -161,7 +163,7 @@ def current_ticket(window: Window) -> Ticket | None:
     return Ticket.objects.filter(window=window, status=TicketStatus.CALLED).first()
 
 
-@transaction.atomic
+@durable
 def call_next(actor: User | None, window: Window) -> Ticket | None:
     """Call the next number this window takes; None when nobody is waiting. The window
     finishes its current number first (served or did not come)."""
@@ -193,7 +195,7 @@ def call_next(actor: User | None, window: Window) -> Ticket | None:
     return ticket
 
 
-@transaction.atomic
+@durable
 def recall(actor: User | None, ticket: Ticket) -> Ticket:
     """Call the same number again (the hall screen announces it once more)."""
     ticket = Ticket.objects.select_for_update().select_related("site__organisation").get(pk=ticket.pk)
@@ -207,7 +209,7 @@ def recall(actor: User | None, ticket: Ticket) -> Ticket:
     return ticket
 
 
-@transaction.atomic
+@durable
 def finish(actor: User | None, ticket: Ticket, *, served: bool = True, account: PowerAccount | None = None) -> Ticket:
     """Served, or did not come; the window is free for the next number."""
     ticket = Ticket.objects.select_for_update().select_related("site__organisation").get(pk=ticket.pk)
@@ -223,7 +225,7 @@ def finish(actor: User | None, ticket: Ticket, *, served: bool = True, account: 
     return ticket
 
 
-@transaction.atomic
+@durable
 def cancel(ticket: Ticket) -> Ticket:
     """The visitor gives up their number (from their own ticket page)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -242,14 +244,14 @@ def offer_number(checkin: CheckIn) -> NextStep | None:
     return NextStep(gettext_lazy("Take a queue number"), reverse("power:take_after_checkin", args=[checkin.public_id]))
 
 
+@durable
 def lapse_old_tickets() -> int:
     """Numbers of earlier days still open lapse: waiting ones are cancelled, called ones did
     not come. Run daily, so yesterday's queue never shows on today's screens."""
     now, today = timezone.now(), timezone.localdate()
     open_before = Ticket.objects.filter(day__lt=today)
-    with transaction.atomic():
-        lapsed = open_before.filter(status=TicketStatus.WAITING).update(status=TicketStatus.CANCELLED, finished_at=now)
-        lapsed += open_before.filter(status=TicketStatus.CALLED).update(status=TicketStatus.NO_SHOW, finished_at=now)
+    lapsed = open_before.filter(status=TicketStatus.WAITING).update(status=TicketStatus.CANCELLED, finished_at=now)
+    lapsed += open_before.filter(status=TicketStatus.CALLED).update(status=TicketStatus.NO_SHOW, finished_at=now)
     return lapsed
 
 
@@ -278,7 +280,7 @@ def read_screen_token(token: str) -> Site:
     return site
 
 
-@transaction.atomic
+@durable
 def renew_screen_link(actor: User | None, site: Site) -> str:
     """A new link for the hall's TV; the old one stops opening (on the TV's next refresh)."""
     if not may_administer(actor, site.organisation):

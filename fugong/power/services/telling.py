@@ -19,7 +19,7 @@ from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.notify.queries import opted_out_among
 
-from .models import CapacityApplication
+from ..models import CapacityApplication
 
 RECEIVED = kinds.register("application_received", _("Application received"))
 APPROVED = kinds.register("application_approved", _("Application approved"))

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +19,12 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.pinyin import search_key
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 
-from .access import may_plan
-from .models import Order, OrderLine, OrderStatus, Shop
+from ..access import may_plan
+from ..models import Order, OrderLine, OrderStatus, Shop
 
 SHOP_FIELDS = (
     "licence_number",
@@ -44,7 +44,7 @@ SHOP_FIELDS = (
 )
 
 
-@transaction.atomic
+@durable
 def save_shop(actor: User | None, organisation: Organisation, shop: Shop | None = None, **fields: Any) -> Shop:
     require(may_plan(actor, organisation))
     creating = shop is None
@@ -85,7 +85,7 @@ class Line:
     amount: Decimal = Decimal(0)
 
 
-@transaction.atomic
+@durable
 def place_order(actor: User | None, shop: Shop, *, number: str, placed_on: date, lines: list[Line]) -> Order:
     """A shop's order; held at once if the shop's area is closed."""
     require(may_plan(actor, shop.organisation))
@@ -143,10 +143,16 @@ def _q_closed(prefixes: list[str]) -> Q:
     return q
 
 
-@transaction.atomic
-def sync_holds(because_of: Region | None = None) -> tuple[int, int]:
-    """Hold the backlog's orders in closed areas, release the held ones whose area opened.
-    Returns (held, released); audited against the region whose change caused it."""
+@durable
+def sync_holds() -> tuple[int, int]:
+    """Hold the backlog's orders in closed areas, release the held ones whose area opened
+    (the safety net run on a schedule). Returns (held, released)."""
+    return update_holds()
+
+
+def update_holds(because_of: Region | None = None) -> tuple[int, int]:
+    """`sync_holds` inside the caller's transaction: a zone's change, a plan's closing.
+    Audited against the region whose change caused it."""
     prefixes = closed_prefixes()
     closed = _q_closed(prefixes)
     now = timezone.now()
@@ -161,4 +167,4 @@ def sync_holds(because_of: Region | None = None) -> tuple[int, int]:
 
 
 def on_zone_status_changed(sender: Any, region: Region, status: str, **kwargs: Any) -> None:
-    sync_holds(because_of=region)
+    update_holds(because_of=region)

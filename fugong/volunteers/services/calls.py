@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +18,14 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core import links
+from fugong.core.transactions import durable
 from fugong.directory.models import Organisation, Site
 from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 
-from .access import may_coordinate_organisation
-from .models import (
+from ..access import may_coordinate_organisation
+from ..models import (
     AnswerStatus,
     Availability,
     HelpAnswer,
@@ -63,7 +63,7 @@ def read_answer_token(token: str) -> tuple[HelpCall, Member]:
     return call, member
 
 
-@transaction.atomic
+@durable
 def open_call(
     actor: User | None,
     organisation: Organisation,
@@ -139,7 +139,7 @@ def invitees(call: HelpCall) -> list[Member]:
     return chosen
 
 
-@transaction.atomic
+@durable
 def send_call(actor: User | None, call: HelpCall, channel: Channel) -> int:
     """Each suitable member gets a message with their own answer link."""
     require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
@@ -207,7 +207,7 @@ def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime,
     return [a.call.title for a in calls] + [str(s.shift) for s in shifts]
 
 
-@transaction.atomic
+@durable
 def answer_call(call: HelpCall, member: Member, *, yes: bool, vehicle: Offer | None = None) -> AnswerResult:
     """A member says yes or no through their link. Saying it again changes nothing."""
     call = _locked(call)
@@ -248,7 +248,7 @@ def answer_call(call: HelpCall, member: Member, *, yes: bool, vehicle: Offer | N
     return AnswerResult(answer, full=False)
 
 
-@transaction.atomic
+@durable
 def confirm(actor: User | None, call: HelpCall, members: list[Member]) -> int:
     """The coordinator picks who goes among those who said yes; the call is full at N."""
     call = _locked(call)
@@ -299,7 +299,7 @@ def _release_booking(call: HelpCall, member: Member) -> None:
         call.save(update_fields=["status"])
 
 
-@transaction.atomic
+@durable
 def release(actor: User | None, call: HelpCall, member: Member) -> None:
     """The coordinator stands a confirmed member down; the place opens again."""
     call = _locked(call)
@@ -312,7 +312,7 @@ def release(actor: User | None, call: HelpCall, member: Member) -> None:
         audit.record(actor, "help_call.release", call, organisation_id=call.organisation_id)
 
 
-@transaction.atomic
+@durable
 def cancel_call(actor: User | None, call: HelpCall) -> None:
     call = _locked(call)
     require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))

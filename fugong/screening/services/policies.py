@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +17,11 @@ from django.utils.translation import gettext as _
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.transactions import durable
 from fugong.directory.models import Region, Site
 
-from .access import may_manage_site, may_set_region_policy
-from .models import CHECK_PARAMETER, AdmissionPolicy, CheckKind, Decision, PolicyCheck
+from ..access import may_manage_site, may_set_region_policy
+from ..models import CHECK_PARAMETER, AdmissionPolicy, CheckKind, Decision, PolicyCheck
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _check_from(spec: CheckSpec, position: int) -> PolicyCheck:
     return check
 
 
-@transaction.atomic
+@durable
 def create_policy(
     actor: User | None,
     *,
@@ -154,7 +154,7 @@ def create_policy(
     return policy
 
 
-@transaction.atomic
+@durable
 def withdraw_policy(actor: User | None, policy: AdmissionPolicy) -> None:
     """Drop a version announced for later; one already in force stays (check-ins cite it)."""
     policy = (

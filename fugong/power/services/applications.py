@@ -17,17 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core.transactions import durable
 from fugong.directory.models import Organisation
 
-from . import charges, telling
-from .access import may_administer, may_serve
-from .models import (
+from .. import charges
+from ..access import may_administer, may_serve
+from ..models import (
     AccountKind,
     ApplicationEvent,
     ApplicationKind,
@@ -40,7 +40,8 @@ from .models import (
     Step,
     SuspensionRules,
 )
-from .models.applications import HOLDING, OPEN, RequestChannel
+from ..models.applications import HOLDING, OPEN, RequestChannel
+from . import telling
 
 Status = ApplicationStatus
 
@@ -178,7 +179,7 @@ def check_period(account: PowerAccount, kind: str, capacity_kva: int, start_on: 
     return by_the_day
 
 
-@transaction.atomic
+@durable
 def apply(
     actor: User | None,
     account: PowerAccount,
@@ -259,7 +260,7 @@ def _set_status(application: CapacityApplication, status: str, actor: User | Non
     )
 
 
-@transaction.atomic
+@durable
 def approve(actor: User | None, application: CapacityApplication) -> CapacityApplication:
     application = _locked(
         application, (Status.APPLIED,), _("Only an application waiting for a decision can be approved.")
@@ -280,7 +281,7 @@ def approve(actor: User | None, application: CapacityApplication) -> CapacityApp
     return application
 
 
-@transaction.atomic
+@durable
 def reject(actor: User | None, application: CapacityApplication, reason: str) -> CapacityApplication:
     application = _locked(
         application, (Status.APPLIED,), _("Only an application waiting for a decision can be rejected.")
@@ -301,7 +302,7 @@ def _start(application: CapacityApplication, actor: User | None) -> None:
     _step(application, Step.STARTED, actor)
 
 
-@transaction.atomic
+@durable
 def request_restoration(
     actor: User | None,
     application: CapacityApplication,
@@ -348,7 +349,7 @@ def request_restoration(
     return application
 
 
-@transaction.atomic
+@durable
 def dispatch_field_order(actor: User | None, order: FieldOrder, worker: User) -> FieldOrder:
     """The station sends someone; the enterprise hears who and when."""
     application = _locked(
@@ -374,7 +375,7 @@ def dispatch_field_order(actor: User | None, order: FieldOrder, worker: User) ->
     return order
 
 
-@transaction.atomic
+@durable
 def complete_restoration(actor: User | None, application: CapacityApplication, note: str = "") -> CapacityApplication:
     """The field work is done: supply is back, and the enterprise learns what it saved."""
     application = _locked(
@@ -404,7 +405,7 @@ def _saving_sms(application: CapacityApplication) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@durable
 def _start_due(application: CapacityApplication, today: date) -> bool:
     application = _lock(application)
     if application.status != Status.APPROVED or application.start_on > today:
@@ -413,7 +414,7 @@ def _start_due(application: CapacityApplication, today: date) -> bool:
     return True
 
 
-@transaction.atomic
+@durable
 def _extend(application: CapacityApplication, rules: SuspensionRules, today: date) -> bool:
     application = _lock(application)
     tomorrow = today + timedelta(days=1)
@@ -442,7 +443,7 @@ def _extend(application: CapacityApplication, rules: SuspensionRules, today: dat
     return True
 
 
-@transaction.atomic
+@durable
 def _end(application: CapacityApplication, today: date) -> bool:
     application = _lock(application)
     if application.status != Status.IN_EFFECT or application.end_on is None or application.end_on >= today:
@@ -494,7 +495,7 @@ def held_capacity(account: PowerAccount, day: date) -> int:
 RULE_FIELDS = ("min_days", "max_days_per_year", "epidemic_from", "epidemic_until", "extension_days")
 
 
-@transaction.atomic
+@durable
 def save_rules(actor: User | None, organisation: Organisation, **fields: Any) -> SuspensionRules:
     """Set the company's rules; starting or ending the relaxation is a date here."""
     if not may_administer(actor, organisation):
@@ -522,7 +523,7 @@ def save_rules(actor: User | None, organisation: Organisation, **fields: Any) ->
     return rules
 
 
-@transaction.atomic
+@durable
 def set_tariff(
     actor: User | None, organisation: Organisation, *, effective_from: date, price: Decimal
 ) -> CapacityTariff:

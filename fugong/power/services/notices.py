@@ -19,8 +19,8 @@ from fugong.notify import services as notify
 from fugong.notify.models import Channel, MessageTemplate
 from fugong.notify.rendering import render
 
-from .access import may_administer, readable_companies
-from .models import AccountKind, ApplicationStatus, CapacityApplication, PowerAccount
+from ..access import may_administer, readable_companies
+from ..models import AccountKind, ApplicationStatus, CapacityApplication, PowerAccount
 
 PER_ACCOUNT = ("holder", "account")  # parameters every message can use, filled per account
 

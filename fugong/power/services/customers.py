@@ -4,17 +4,17 @@ the Excel import (which checks every row this way, then writes them in bulk)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core.pinyin import search_key
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_credit_code, clean_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_administer
-from .models import AccountKind, Billing, PowerAccount
+from ..access import may_administer
+from ..models import AccountKind, Billing, PowerAccount
 
 ACCOUNT_FIELDS = (
     "number",
@@ -71,7 +71,7 @@ def prepare_account(organisation: Organisation, account: PowerAccount | None, fi
     return account
 
 
-@transaction.atomic
+@durable
 def save_account(
     actor: User | None, organisation: Organisation, account: PowerAccount | None = None, **fields: Any
 ) -> PowerAccount:

@@ -7,7 +7,6 @@ from typing import Any
 
 import segno
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,11 +18,13 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core import links
+from fugong.core.transactions import durable
 from fugong.directory.models import Site
 
-from . import policies, rules
-from .access import may_manage_site
-from .models import Venue
+from .. import rules
+from ..access import may_manage_site
+from ..models import Venue
+from . import policies
 
 TWICE_A_DAY = ["08:00", "14:00"]  # the seed's hall: staff temperatures and disinfection twice a day
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -44,7 +45,7 @@ def slot_times(values: list[str]) -> list[time]:
     return [time.fromisoformat(v) for v in values]
 
 
-@transaction.atomic
+@durable
 def open_venue(
     actor: User | None,
     site: Site,
@@ -78,7 +79,7 @@ def open_venue(
     return venue
 
 
-@transaction.atomic
+@durable
 def close_venue(actor: User | None, venue: Venue) -> Venue:
     """Stop screening (the epidemic rules lifted); records stay until their retention ends."""
     require(may_manage_site(actor, venue.site))
@@ -88,7 +89,7 @@ def close_venue(actor: User | None, venue: Venue) -> Venue:
     return venue
 
 
-@transaction.atomic
+@durable
 def rotate_code(actor: User | None, venue: Venue) -> Venue:
     """A new venue code: posters printed before stop working (reprint them)."""
     require(may_manage_site(actor, venue.site))

@@ -5,19 +5,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_phone, is_mobile, national_phone
 from fugong.directory.models import Organisation
 from fugong.volunteers.models import Member
 
+from ..access import may_serve
+from ..models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
 from . import telling
-from .access import may_serve
-from .models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
 
 REVISIT_AFTER = timedelta(days=14)
 RESIDENT_FIELDS = ("name", "kind", "phone", "address", "region", "contact_name", "contact_phone", "account", "note")
@@ -41,7 +41,7 @@ def _clean_phones(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@durable
 def save_resident(
     actor: User | None, organisation: Organisation, resident: Resident | None = None, **fields: Any
 ) -> Resident:
@@ -70,7 +70,7 @@ def save_resident(
     return resident
 
 
-@transaction.atomic
+@durable
 def end_registration(actor: User | None, resident: Resident, day: date | None = None) -> Resident:
     """Moved away or passed on: no more calls; open revisits still have to be done."""
     _require(actor, resident.organisation)
@@ -83,7 +83,7 @@ def end_registration(actor: User | None, resident: Resident, day: date | None = 
     return resident
 
 
-@transaction.atomic
+@durable
 def receive_call(
     actor: User | None, resident: Resident, *, need: str, urgency: str = Urgency.NORMAL, at: datetime | None = None
 ) -> PriorityCall:
@@ -102,7 +102,7 @@ def receive_call(
     return call
 
 
-@transaction.atomic
+@durable
 def assign(
     actor: User | None, call: PriorityCall, *, user: User | None = None, member: Member | None = None
 ) -> PriorityCall:
@@ -161,7 +161,7 @@ def _tell_assignment(actor: User | None, call: PriorityCall) -> tuple[bool, bool
     return helper_told, telling.tell_mobile(actor, company, telling.PRIORITY_ON_THE_WAY, resident_phone, who)
 
 
-@transaction.atomic
+@durable
 def record_visit(
     actor: User | None,
     call: PriorityCall,
@@ -209,7 +209,7 @@ def record_visit(
     return visit, revisit
 
 
-@transaction.atomic
+@durable
 def complete_revisit(
     actor: User | None, revisit: Revisit, *, outcome: str, next_on: date | None = None
 ) -> tuple[Revisit, Revisit | None]:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from fugong.core import throttle
 from fugong.core.validators import national_mobile
 
+from ..models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
 from .dispatch import expected_arrival
-from .models import FINISHED_ORDER_STATUSES, Order, PlanStatus, RouteStop, Shop
 
 RECENT = timedelta(days=7)  # finished orders shown this long after delivery
 # Failed tries in the sign-in window. Per licence is the tight one: 10,000 possible last digits,

@@ -21,11 +21,12 @@ from fugong.core.imports import ROW_FAILURES, Cells, RowProblem, apply_rows, dec
 from fugong.core.jobs import Progress
 from fugong.core.masking import mask_mobile
 from fugong.core.spreadsheets import Column, Problems, Row
+from fugong.core.transactions import services_join
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region, Site
 
+from ..models import Order, Shop
 from . import orders as services
-from .models import Order, Shop
 
 SHOP_COLUMNS = (
     Column("licence_number", gettext_lazy("Licence number"), ("许可证号", "专卖许可证号", "licence"), required=True),
@@ -168,7 +169,7 @@ def import_orders(
             errors.extend(row_errors(row.number, ORDER_COLUMNS, failure, cells=values))
     if progress:
         progress.update(0, len(grouped), _("Checking and saving %d orders…") % len(grouped))
-    with transaction.atomic():
+    with transaction.atomic(), services_join(many=True):  # an order per group, all or none
         for done, (number, lines) in enumerate(grouped.items(), start=1):
             shop, placed_on = heads[number]
             try:

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 
-from .access import may_see_case, may_work_case
-from .models import SETTLED, CaseOutcome, MediationCase, MediationParty, MediationSession, Member, Team, TeamKind
+from ..access import may_see_case, may_work_case
+from ..models import SETTLED, CaseOutcome, MediationCase, MediationParty, MediationSession, Member, Team, TeamKind
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 
@@ -31,7 +31,7 @@ class Party:
     role: str = ""
 
 
-@transaction.atomic
+@durable
 def open_case(
     actor: User | None, team: Team, *, kind: str, summary: str, opened_on: date, parties: list[Party]
 ) -> MediationCase:
@@ -59,7 +59,7 @@ def open_case(
     return case
 
 
-@transaction.atomic
+@durable
 def record_session(
     actor: User | None, case: MediationCase, *, held_on: date, mediators: list[Member], notes: str = ""
 ) -> MediationSession:
@@ -73,7 +73,7 @@ def record_session(
     return session
 
 
-@transaction.atomic
+@durable
 def close_case(actor: User | None, case: MediationCase, *, outcome: str, closed_on: date, note: str = "") -> None:
     """Record the outcome; a settled case is followed up two weeks later."""
     require(may_see_case(actor, case) and may_work_case(actor, case.team))
@@ -92,7 +92,7 @@ def close_case(actor: User | None, case: MediationCase, *, outcome: str, closed_
     )
 
 
-@transaction.atomic
+@durable
 def follow_up(actor: User | None, case: MediationCase, *, note: str) -> None:
     require(may_see_case(actor, case) and may_work_case(actor, case.team))
     if case.follow_up_on is None:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,18 +13,19 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.clock import local_time
+from fugong.core.transactions import durable
 from fugong.directory.models import Site
 
-from .access import may_run_team
+from ..access import may_run_team
+from ..models import Member, Shift, ShiftAssignment, Team
 from .calls import bookings_overlapping
-from .models import Member, Shift, ShiftAssignment, Team
 
 # The seed's checkpoints ran "from morning to night in three groups".
 THREE_TURNS = ((time(6), time(11)), (time(11), time(16)), (time(16), time(22)))
 SIGN_IN_EARLY = timedelta(minutes=30)  # arriving a little early is normal
 
 
-@transaction.atomic
+@durable
 def plan_roster(
     actor: User | None,
     team: Team,
@@ -60,7 +60,7 @@ def plan_roster(
     return created
 
 
-@transaction.atomic
+@durable
 def assign(actor: User | None, shift: Shift, member: Member) -> ShiftAssignment:
     """Put a member on a shift; refused if they are booked elsewhere at those hours."""
     require(may_run_team(actor, shift.team) or (actor is not None and member.user_id == actor.pk))
@@ -86,7 +86,7 @@ def assign(actor: User | None, shift: Shift, member: Member) -> ShiftAssignment:
     return assignment
 
 
-@transaction.atomic
+@durable
 def unassign(actor: User | None, assignment: ShiftAssignment) -> None:
     require(may_run_team(actor, assignment.shift.team))
     if assignment.signed_in_at:
@@ -101,7 +101,7 @@ def _check_signer(actor: User | None, assignment: ShiftAssignment) -> None:
     raise PermissionDenied(_("You can only sign yourself in."))
 
 
-@transaction.atomic
+@durable
 def sign_in(actor: User | None, assignment: ShiftAssignment, *, at: datetime | None = None) -> ShiftAssignment:
     """Tapping twice keeps the first time."""
     _check_signer(actor, assignment)
@@ -114,7 +114,7 @@ def sign_in(actor: User | None, assignment: ShiftAssignment, *, at: datetime | N
     return assignment
 
 
-@transaction.atomic
+@durable
 def sign_out(actor: User | None, assignment: ShiftAssignment, *, at: datetime | None = None) -> ShiftAssignment:
     _check_signer(actor, assignment)
     at = at or timezone.now()

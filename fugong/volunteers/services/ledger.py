@@ -4,20 +4,20 @@ The yearly figures are counted from these rows, never typed in."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.transactions import durable
 from fugong.directory.models import Region
 
-from .access import may_run_team
-from .models import Activity, AidEntry, AidItem, Member, Team
+from ..access import may_run_team
+from ..models import Activity, AidEntry, AidItem, Member, Team
 
 
-@transaction.atomic
+@durable
 def record_activity(
     actor: User | None,
     team: Team,
@@ -64,7 +64,7 @@ def stock(team: Team) -> dict[str, int]:
     return {item: total for item, total in rows if total}
 
 
-@transaction.atomic
+@durable
 def record_aid(
     actor: User | None,
     team: Team,

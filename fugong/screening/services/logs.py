@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,11 +18,12 @@ from fugong.accounts import audit
 from fugong.accounts.models import Membership, Role, User
 from fugong.accounts.permissions import require
 from fugong.core.clock import local_time
+from fugong.core.transactions import durable
 
-from .access import may_screen
-from .models import Disinfection, StaffTemperature, Venue
+from ..access import may_screen
+from ..models import Disinfection, StaffTemperature, Venue
+from ..rules import parse_temperature
 from .policies import in_force
-from .rules import parse_temperature
 from .venues import slot_times
 
 COMMON_FEVER_BAR = Decimal("37.3")
@@ -43,7 +43,7 @@ def _when(at: datetime | None) -> datetime:
     return at
 
 
-@transaction.atomic
+@durable
 def record_staff_temperature(
     actor: User | None, venue: Venue, staff: User, temperature: Any, *, at: datetime | None = None
 ) -> StaffTemperature:
@@ -63,7 +63,7 @@ def record_staff_temperature(
     return entry
 
 
-@transaction.atomic
+@durable
 def record_disinfection(
     actor: User | None,
     venue: Venue,

@@ -18,11 +18,13 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core import throttle
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile, clean_resident_id
 
-from . import policies, queries, rules
-from .access import may_screen
-from .models import Channel, CheckIn, Decision, Venue
+from .. import queries, rules
+from ..access import may_screen
+from ..models import Channel, CheckIn, Decision, Venue
+from . import policies
 
 CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
 
@@ -100,7 +102,7 @@ def _moment(at: datetime | None) -> datetime:
 TRACE_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
 
 
-@transaction.atomic
+@durable
 def trace_person(actor: User, venue: Venue, mobile_or_id: str) -> list[CheckIn]:
     """Contact tracing at a venue: one person's kept visits by full mobile or ID number. Who
     searched, where and how many visits were found goes to the audit log (the number does not)."""
@@ -131,6 +133,7 @@ def too_many_check_ins() -> str:
     )
 
 
+@durable
 def check_in(
     actor: User | None,
     venue: Venue,
@@ -182,7 +185,7 @@ def check_in(
         checked_by=actor if actor is not None and actor.pk else None,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the resend that lost the race reads the winner's record
             record.save()
     except IntegrityError:
         # The same nonce arrived twice at once; the other request recorded it.
@@ -198,7 +201,7 @@ def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
     return existing, False
 
 
-@transaction.atomic
+@durable
 def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision) -> CheckIn:
     """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse."""
     record = CheckIn.objects.select_for_update(of=("self",)).select_related("venue__site__region").get(pk=checkin.pk)

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from fugong.core.transactions import durable
+
+from ..models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
 from .dispatch import tell_next_shops
-from .models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
@@ -35,7 +36,7 @@ def _start(route: Route) -> None:
     Order.objects.filter(stops__route=route, status=OrderStatus.PLANNED).update(status=OrderStatus.OUT)
 
 
-@transaction.atomic
+@durable
 def arrive(route: Route, stop_id: int) -> RouteStop:
     stop = _stop_of(route, stop_id)
     _start(route)
@@ -61,7 +62,7 @@ def _check_photo(photo: UploadedFile | None, required: bool) -> None:
     photo.seek(0)
 
 
-@transaction.atomic
+@durable
 def hand_over(
     route: Route,
     stop_id: int,

@@ -9,7 +9,6 @@ from enum import Enum
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +16,12 @@ from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
 from fugong.core.pinyin import search_key
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_coordinate_organisation, may_run_team
-from .models import Availability, Member, Offer, OfferKind, Skill, Team
+from ..access import may_coordinate_organisation, may_run_team
+from ..models import Availability, Member, Offer, OfferKind, Skill, Team
 
 
 class Keep(Enum):
@@ -31,7 +31,7 @@ class Keep(Enum):
 CONSENT_TEXT = "同意将姓名、手机号、所在村和技能用于互助调度与志愿服务统计，退出后按期删除。"
 
 
-@transaction.atomic
+@durable
 def save_team(
     actor: User | None,
     team: Team | None = None,
@@ -72,7 +72,7 @@ def _clean_skills(skills: list[str]) -> list[str]:
     return sorted(set(skills))
 
 
-@transaction.atomic
+@durable
 def save_member(
     actor: User | None,
     team: Team,
@@ -128,7 +128,7 @@ def save_member(
     return member
 
 
-@transaction.atomic
+@durable
 def set_leader(actor: User | None, team: Team, member: Member) -> None:
     # A coordinator appoints the leader; a leader does not hand the team on alone.
     require(actor is None or may_coordinate_organisation(actor, team.organisation_id, team.region.code))
@@ -142,7 +142,7 @@ def set_leader(actor: User | None, team: Team, member: Member) -> None:
     )
 
 
-@transaction.atomic
+@durable
 def member_leaves(actor: User | None, member: Member, *, on: date | None = None) -> None:
     """The member left: no more calls or shifts; their data goes after the retention period."""
     require(may_run_team(actor, member.team))
@@ -153,7 +153,7 @@ def member_leaves(actor: User | None, member: Member, *, on: date | None = None)
     audit.record(actor, "member.leave", member, organisation_id=member.team.organisation_id)
 
 
-@transaction.atomic
+@durable
 def save_offer(
     actor: User | None,
     member: Member,
@@ -197,7 +197,7 @@ def save_offer(
         actor, "offer.create" if creating else "offer.update", offer, organisation_id=member.team.organisation_id
     )
     if window is not None:
-        add_availability(actor, offer, *window)
+        _add_availability(actor, offer, *window)
     return offer
 
 
@@ -205,8 +205,13 @@ def _is_self(actor: User | None, member: Member) -> bool:
     return actor is not None and member.user_id == actor.pk
 
 
-@transaction.atomic
+@durable
 def add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends_at: datetime) -> Availability:
+    return _add_availability(actor, offer, starts_at, ends_at)
+
+
+def _add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends_at: datetime) -> Availability:
+    """The work of the service above, inside the caller's transaction."""
     require(may_run_team(actor, offer.member.team) or _is_self(actor, offer.member))
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
@@ -217,7 +222,7 @@ def add_availability(actor: User | None, offer: Offer, starts_at: datetime, ends
     return window
 
 
-@transaction.atomic
+@durable
 def withdraw_offer(actor: User | None, offer: Offer) -> None:
     """The member no longer lends it; windows already given stay on the record."""
     require(may_run_team(actor, offer.member.team) or _is_self(actor, offer.member))

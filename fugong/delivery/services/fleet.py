@@ -7,21 +7,21 @@ from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import require
+from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Site
 from fugong.routing.problem import Profile
 from fugong.volunteers.models import Member, Offer, VehicleKind, licence_allows
 from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 
-from .access import may_plan
-from .models import DeliveryPlan, Driver, Echelon, PlanVehicle, Vehicle
+from ..access import may_plan
+from ..models import DeliveryPlan, Driver, Echelon, PlanVehicle, Vehicle
 
 # How each kind of vehicle moves through a county town and its villages.
 PROFILES = {
@@ -33,7 +33,7 @@ PROFILES = {
 }
 
 
-@transaction.atomic
+@durable
 def save_vehicle(
     actor: User | None, organisation: Organisation, vehicle: Vehicle | None = None, **fields: Any
 ) -> Vehicle:
@@ -54,7 +54,7 @@ def save_vehicle(
     return vehicle
 
 
-@transaction.atomic
+@durable
 def save_driver(actor: User | None, organisation: Organisation, driver: Driver | None = None, **fields: Any) -> Driver:
     """A member of the bureau's staff who drives; what they may drive follows their licence."""
     require(may_plan(actor, organisation))
@@ -107,7 +107,7 @@ def _check_hub(plan: DeliveryPlan, echelon: str, hub: Site) -> None:
         raise ValidationError({"hub": _("Last-mile vehicles start at one of the plan's network points.")})
 
 
-@transaction.atomic
+@durable
 def add_vehicle(
     actor: User | None,
     plan: DeliveryPlan,
@@ -123,6 +123,36 @@ def add_vehicle(
     max_reloads: int = -1,
 ) -> PlanVehicle:
     """Put a vehicle with its driver into the plan's fleet."""
+    return _add_vehicle(
+        actor,
+        plan,
+        echelon=echelon,
+        hub=hub,
+        vehicle=vehicle,
+        offer=offer,
+        driver=driver,
+        member=member,
+        available_from=available_from,
+        available_until=available_until,
+        max_reloads=max_reloads,
+    )
+
+
+def _add_vehicle(
+    actor: User | None,
+    plan: DeliveryPlan,
+    *,
+    echelon: str,
+    hub: Site,
+    vehicle: Vehicle | None = None,
+    offer: Offer | None = None,
+    driver: Driver | None = None,
+    member: Member | None = None,
+    available_from: time,
+    available_until: time,
+    max_reloads: int = -1,
+) -> PlanVehicle:
+    """The work of the service above, inside the caller's transaction."""
     require(may_plan(actor, plan.organisation))
     if not plan.is_editable:
         raise ValidationError(_("This plan can no longer be changed."))
@@ -189,7 +219,7 @@ def add_vehicle(
     return added
 
 
-@transaction.atomic
+@durable
 def remove_vehicle(actor: User | None, vehicle: PlanVehicle) -> None:
     plan = vehicle.plan
     require(may_plan(actor, plan.organisation))
@@ -300,10 +330,10 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
     return found
 
 
-@transaction.atomic
+@durable
 def take_suggested_fleet(actor: User | None, plan: DeliveryPlan) -> int:
     """Add every suggested vehicle; returns how many were added."""
     suggestions = suggest_fleet(plan)
     for suggestion in suggestions:
-        add_vehicle(actor, plan, **suggestion.fields)
+        _add_vehicle(actor, plan, **suggestion.fields)
     return len(suggestions)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,12 +19,13 @@ from fugong.core.imports import ROW_FAILURES, Cells, choice, row_errors
 from fugong.core.jobs import Progress
 from fugong.core.masking import mask_mobile
 from fugong.core.spreadsheets import Column, ImportRejected, Problems, Row, RowError
+from fugong.core.transactions import service_transaction
 from fugong.core.validators import national_mobile
 from fugong.directory.models import Organisation, Region
 
-from .access import may_administer
+from ..access import may_administer
+from ..models import AccountKind, Billing, Industry, PowerAccount, Voltage
 from .customers import ACCOUNT_FIELDS, prepare_account
-from .models import AccountKind, Billing, Industry, PowerAccount, Voltage
 
 COLUMNS = (
     Column("number", gettext_lazy("Account number"), ("户号", "用户编号", "account"), required=True),
@@ -130,7 +130,7 @@ def import_accounts(
             progress.update(done)
     if errors:
         raise errors.rejected()
-    with transaction.atomic():
+    with service_transaction("power.import_accounts"):
         PowerAccount.objects.bulk_create(created, batch_size=1000)
         fields_to_update = [name for name in ACCOUNT_FIELDS if name != "number"] + ["search_key"]
         PowerAccount.objects.bulk_update(updated, fields_to_update, batch_size=1000)
