@@ -126,8 +126,17 @@ def _plans(bureau: Organisation, title: str, *, waiting: int) -> Card:
     coming = list(queries.plans_from(bureau, today)[: PLANS + 1])
     todays = next((plan for plan in coming if plan.day == today), None)
     unpublished = sum(1 for plan in coming if plan.status not in SENT_OUT_PLAN_STATUSES)
+    # A published plan with stops in an area closed since: its manager hears of it here.
+    held = {plan.pk: len(queries.held_stop_ids(plan)) for plan in coming[:PLANS] if plan.status == PlanStatus.PUBLISHED}
     lines = tuple(
-        Line(f"{plan.day:%m-%d}", plan.get_status_display(), reverse("delivery:plan", args=[plan.pk]))
+        Line(
+            f"{plan.day:%m-%d}",
+            _("%(status)s, %(n)d stops held") % {"status": plan.get_status_display(), "n": held[plan.pk]}
+            if held.get(plan.pk)
+            else plan.get_status_display(),
+            reverse("delivery:plan", args=[plan.pk]),
+            tone="alert" if held.get(plan.pk) else "",
+        )
         for plan in coming[:PLANS]
     )
     if todays is None:
@@ -138,7 +147,7 @@ def _plans(bureau: Organisation, title: str, *, waiting: int) -> Card:
             "n": unpublished,
         }
     published_today = todays is not None and todays.status in SENT_OUT_PLAN_STATUSES
-    tone = "warn" if waiting and not published_today else ""
+    tone = "alert" if any(held.values()) else "warn" if waiting and not published_today else ""
     url = f"{reverse('delivery:plans')}?bureau={bureau.pk}"
     return Card(title, str(len(coming)) if len(coming) <= PLANS else f"{PLANS}+", note, url, tone, lines)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from fugong.directory.models import Organisation
+from fugong.directory.models import Organisation, Region, ZoneStatus
 from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 
 from .access import q_planned_organisations
@@ -25,6 +25,30 @@ from .models import (
 )
 
 BACKLOG_FIGURES = ("shops", "orders", "cartons", "held_orders", "held_cartons")
+
+
+def closed_prefixes() -> list[str]:
+    """Code prefixes of every region now closed: everything inside one is closed too."""
+    return [r.prefix for r in Region.objects.filter(zone_status=ZoneStatus.CLOSED)]
+
+
+def q_in_closed_area(prefixes: list[str]) -> Q:
+    """Orders or stops whose shop lies in one of the closed areas."""
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(shop__region__code__startswith=prefix)
+    return q
+
+
+def held_stop_ids(plan: DeliveryPlan) -> set[int]:
+    """The stops not yet recorded whose shop lies in an area closed now. A sent-out plan keeps
+    them, held: the driver's page shows them as held and does not record them, and they go
+    ahead by themselves when the area reopens."""
+    prefixes = closed_prefixes()
+    if not prefixes:
+        return set()
+    stops = RouteStop.objects.filter(route__plan=plan, completed_at__isnull=True, is_reload=False)
+    return set(stops.filter(q_in_closed_area(prefixes)).values_list("pk", flat=True))
 
 
 def planned_organisations(user: Any) -> QuerySet[Organisation]:

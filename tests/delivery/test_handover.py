@@ -5,11 +5,13 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from fugong.accounts.models import User
 from fugong.core import erasure
 from fugong.core.clock import local_time
 from fugong.delivery.models import DeliveryPlan, Echelon, HandedOver, OrderStatus, PlanStatus, Route, RouteStop
@@ -66,6 +68,26 @@ def test_drivers_links_start_with_base_url(quick_plan: DeliveryPlan, settings: A
     assert sent and all(link.startswith("http://127.0.0.1:8123/delivery/r/") for link in made)
     assert all(any(link in body for link in made) for body in sent)
     assert Client().get(made[0].removeprefix("http://127.0.0.1:8123")).status_code == 200
+
+
+def test_the_evening_before_a_driver_can_read_the_route_but_not_record_it(published: DeliveryPlan) -> None:
+    """On 12-06 a route of the 12-07 plan once accepted deliveries and texted shops a day early."""
+    route = busiest_route(published)
+    first = deliveries(route)[0]
+    told = Message.objects.count()
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with time_machine.travel(local_time(published.day - timedelta(days=1), time(19, 30)), tick=False):
+        page = client.get(f"/delivery/r/{dispatch.route_token(route)}/").content.decode()
+        assert f"这条路线是 {published.day:%m-%d} 的" in page and 'data-action="arrive"' not in page
+        early = post(client, route, first, "arrive", "k-early")
+        assert early.status_code == 422
+        assert f"这条路线是 {published.day:%m-%d} 的" in json.dumps(early.json(), ensure_ascii=False)
+    first.refresh_from_db()
+    route.refresh_from_db()
+    assert first.arrived_at is None and route.started_at is None and Message.objects.count() == told
+    with time_machine.travel(local_time(published.day, time(7, 30)), tick=False):
+        assert 'data-action="arrive"' in client.get(f"/delivery/r/{dispatch.route_token(route)}/").content.decode()
+        assert post(client, route, first, "arrive", "k-on-the-day").status_code == 200
 
 
 def test_delivering_on_the_phone_records_once_and_tells_the_next_shops(published: DeliveryPlan) -> None:
@@ -237,6 +259,33 @@ def test_a_plan_whose_orders_were_held_since_cannot_be_published(quick_plan: Del
     quick_plan.refresh_from_db()
     assert quick_plan.status == PlanStatus.READY
     assert not Message.objects.filter(kind=dispatch.SHOP_PUBLISHED).exists()
+
+
+def test_closing_a_zone_holds_a_published_plans_stops_there_until_it_reopens(published: DeliveryPlan) -> None:
+    """Baqiu closes after the plan went out: the plan says so, the driver's page holds the stops
+    (no buttons, refused if sent), and they go ahead by themselves when the town reopens."""
+    route = busiest_route(published)
+    first = deliveries(route)[0]
+    baqiu = Region.objects.get(code="360823100")
+    manager = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    manager.force_login(User.objects.get(username="huanghuiyun"))
+    driver = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    run_page = f"/delivery/r/{dispatch.route_token(route)}/"
+    stops_there = RouteStop.objects.filter(route__plan=published, shop__region__code__startswith="360823100").count()
+
+    directory.set_zone_status(None, baqiu, "closed")
+    plan_page = manager.get(f"/delivery/plans/{published.pk}/").content.decode()
+    assert f"{stops_there} 个停靠点所在区域在发布后封控" in plan_page
+    page = driver.get(run_page).content.decode()
+    assert page.count("暂缓：该店所在区域已封控") == len(deliveries(route)) and 'data-action="arrive"' not in page
+    assert f"已发布，{stops_there} 个停靠点暂缓" in manager.get("/").content.decode()  # the manager's home page
+    refused = post(driver, route, first, "arrive", "z-1")
+    assert refused.status_code == 422 and "区域已封控" in json.dumps(refused.json(), ensure_ascii=False)
+
+    directory.set_zone_status(None, baqiu, "open")
+    assert "发布后封控" not in manager.get(f"/delivery/plans/{published.pk}/").content.decode()
+    assert "暂缓" not in driver.get(run_page).content.decode()
+    assert post(driver, route, first, "arrive", "z-2").status_code == 200
 
 
 def test_a_plan_cancelled_while_it_is_planned_stays_cancelled(bureau: Any, settings: Any) -> None:

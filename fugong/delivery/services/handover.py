@@ -15,15 +15,30 @@ from PIL import Image, UnidentifiedImageError
 from fugong.core.transactions import durable
 
 from ..models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
+from ..queries import held_stop_ids
 from .dispatch import tell_next_shops
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 
+def before_the_day(route: Route) -> bool:
+    """A route opened before its plan's day: it can be read, not recorded (a driver testing
+    the link the evening before would otherwise start it and text shops a day early). After
+    the day it still records, so what a phone kept offline overnight is not lost."""
+    return timezone.localdate() < route.plan.day
+
+
 def _stop_of(route: Route, stop_id: int) -> RouteStop:
+    if before_the_day(route):
+        raise ValidationError(
+            _("This route is for %(day)s: deliveries are recorded from that day.")
+            % {"day": route.plan.day.strftime("%m-%d")}
+        )
     stop = route.stops.select_for_update().filter(pk=stop_id, is_reload=False).first()
     if stop is None:
         raise ValidationError(_("This stop is not on your route."))
+    if stop.completed_at is None and stop.pk in held_stop_ids(route.plan):
+        raise ValidationError(_("This shop's area is closed: the delivery waits until it reopens."))
     return stop
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +20,11 @@ from fugong.accounts.permissions import require
 from fugong.core.pinyin import search_key
 from fugong.core.transactions import durable
 from fugong.core.validators import clean_mobile
-from fugong.directory.models import Organisation, Region, Site, ZoneStatus
+from fugong.directory.models import Organisation, Region, Site
 
 from ..access import may_plan
 from ..models import Order, OrderLine, OrderStatus, Shop
+from ..queries import closed_prefixes, q_in_closed_area
 
 SHOP_FIELDS = (
     "licence_number",
@@ -127,20 +127,8 @@ def place_order(actor: User | None, shop: Shop, *, number: str, placed_on: date,
     return order
 
 
-def closed_prefixes() -> list[str]:
-    """Code prefixes of every region now closed: everything inside one is closed too."""
-    return [r.prefix for r in Region.objects.filter(zone_status=ZoneStatus.CLOSED)]
-
-
 def in_closed_area(region: Region) -> bool:
     return any(region.code.startswith(prefix) for prefix in closed_prefixes())
-
-
-def _q_closed(prefixes: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(shop__region__code__startswith=prefix)
-    return q
 
 
 @durable
@@ -154,7 +142,7 @@ def update_holds(because_of: Region | None = None) -> tuple[int, int]:
     """`sync_holds` inside the caller's transaction: a zone's change, a plan's closing.
     Audited against the region whose change caused it."""
     prefixes = closed_prefixes()
-    closed = _q_closed(prefixes)
+    closed = q_in_closed_area(prefixes)
     now = timezone.now()
     held = Order.objects.filter(closed, status=OrderStatus.PLACED).update(status=OrderStatus.HELD, held_since=now)
     released = (

@@ -69,6 +69,7 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
         "fleet": plan.fleet.select_related("hub").order_by("echelon", "hub", "pk"),
         "routes": routes,
         "progress": queries.route_progress(plan) if plan.status in SENT_OUT_PLAN_STATUSES else [],
+        "held": len(queries.held_stop_ids(plan)) if plan.status == PlanStatus.PUBLISHED else 0,
         "map": map_data(plan, routes),
         "summary": planning.summary(plan) if routes else None,
         "may_edit": plan.is_editable and may_plan(request.user, plan.organisation),

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .. import queries
-from ..services import dispatch
+from ..services import dispatch, handover
 
 
 def run(request: HttpRequest, token: str) -> HttpResponse:
@@ -16,7 +16,14 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
     except PermissionDenied as denied:
         return render(request, "delivery/run_invalid.html", {"message": str(denied)}, status=403)
     stops = list(queries.stops_of(route))
-    context = {"route": route, "plan": route.plan, "stops": stops, "token": token}
+    context = {
+        "route": route,
+        "plan": route.plan,
+        "stops": stops,
+        "token": token,
+        "early": handover.before_the_day(route),
+        "held": queries.held_stop_ids(route.plan),
+    }
     response = render(request, "delivery/run.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never leak it
     return response
