@@ -22,6 +22,8 @@ class PlanForm(forms.ModelForm):
             "trunk_starts_at",
             "trunk_deadline",
             "last_mile_ends_at",
+            "longest_day_hours",
+            "own_vehicles_first",
             "search_seconds",
         ]
         widgets = {
@@ -40,6 +42,20 @@ class PlanForm(forms.ModelForm):
         points = sites.filter(kind=Site.Kind.NETWORK_POINT)
         self.fields["network_points"].queryset = points  # type: ignore[attr-defined]
         self.fields["network_points"].initial = list(points)
+        self.fields["search_seconds"].widget.attrs.update({"min": 2, "max": 120})
+
+
+class PlanSettingsForm(forms.ModelForm):
+    """What the plan asks of the day, changed on the plan's page before planning again."""
+
+    class Meta:
+        model = DeliveryPlan
+        fields = ["last_mile_ends_at", "longest_day_hours", "own_vehicles_first", "search_seconds"]
+        widgets = {"last_mile_ends_at": TIME_INPUT}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["longest_day_hours"].widget.attrs.update({"min": 1, "max": 16, "step": "0.5"})
         self.fields["search_seconds"].widget.attrs.update({"min": 2, "max": 120})
 
 

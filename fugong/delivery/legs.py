@@ -13,7 +13,7 @@ from fugong.directory.models import Site
 from fugong.routing.distances import straight_line
 from fugong.routing.problem import Place, Problem, Stop, VehicleGroup
 
-from .models import DeliveryPlan, Echelon, Order, OrderStatus, PlanVehicle, Shop
+from .models import LIVE_PLAN_STATUSES, DeliveryPlan, Echelon, Order, OrderStatus, PlanVehicle, Shop
 from .services.fleet import PROFILES
 
 TRUNK_UNLOADING_SECONDS = 15 * 60
@@ -45,14 +45,20 @@ class Leg:
 
 
 def backlog(plan: DeliveryPlan) -> QuerySet[Order]:
-    """Released orders of the plan's network points placed by its day."""
-    return Order.objects.filter(
-        organisation=plan.organisation,
-        status=OrderStatus.PLACED,
-        placed_on__lte=plan.day,
-        shop__network_point__in=plan.network_points.all(),
-        shop__is_active=True,
-    ).select_related("shop")
+    """Released orders of the plan's network points placed by its day, unless another live plan
+    (another day's, not yet published) holds them."""
+    elsewhere = DeliveryPlan.objects.filter(status__in=LIVE_PLAN_STATUSES).exclude(pk=plan.pk)
+    return (
+        Order.objects.filter(
+            organisation=plan.organisation,
+            status=OrderStatus.PLACED,
+            placed_on__lte=plan.day,
+            shop__network_point__in=plan.network_points.all(),
+            shop__is_active=True,
+        )
+        .exclude(plans__in=elsewhere)
+        .select_related("shop")
+    )
 
 
 def _place(key: str, where: Shop | Site) -> Place:
@@ -60,7 +66,11 @@ def _place(key: str, where: Shop | Site) -> Place:
     return Place(key, float(where.longitude), float(where.latitude))
 
 
-def _groups(vehicles: list[PlanVehicle], kinds: list[str], reload_at: tuple[int, ...]) -> list[VehicleGroup]:
+def _groups(plan: DeliveryPlan, vehicles: list[PlanVehicle], kinds: list[str]) -> list[VehicleGroup]:
+    """Each vehicle back by the plan's latest return, its driver working the longest day at
+    most, and a lent vehicle in reserve when the bureau's own come first."""
+    latest = seconds_of(plan.last_mile_ends_at)
+    longest = int(plan.longest_day_hours * 3600)
     return [
         VehicleGroup(
             key=f"{v.label} · {v.driver_name}",
@@ -68,26 +78,34 @@ def _groups(vehicles: list[PlanVehicle], kinds: list[str], reload_at: tuple[int,
             count=1,
             start=0,
             end=0,
-            shift=(seconds_of(v.available_from), seconds_of(v.available_until)),
+            shift=(
+                seconds_of(v.available_from),
+                max(seconds_of(v.available_from), min(seconds_of(v.available_until), latest)),
+            ),
             profile=kinds.index(v.kind),
-            reload_at=reload_at,
+            reload_at=(0,),
             max_reloads=v.max_reloads,
+            max_duration=longest,
+            reserve=plan.own_vehicles_first and v.offer_id is not None,
         )
         for v in vehicles
     ]
 
 
-def _problem(places: list[Place], stops: list[Stop], vehicles: list[PlanVehicle]) -> Problem:
+def _problem(
+    plan: DeliveryPlan, places: list[Place], stops: list[Stop], vehicles: list[PlanVehicle], *, balance: bool
+) -> Problem:
     kinds = sorted({v.kind for v in vehicles}) or ["van"]
     profiles = [PROFILES[k] for k in kinds]  # type: ignore[index]
     return Problem(
         places=places,
         stops=stops,
-        fleet=_groups(vehicles, kinds, (0,)),
+        fleet=_groups(plan, vehicles, kinds),
         travel=straight_line(places, profiles),
         profiles=profiles,
         all_required=False,
         duration_cost=1,  # a second of a person's day weighs like a metre driven
+        balance=balance,  # the last mile: the shortest day; the trunk has its deadline instead
     )
 
 
@@ -112,7 +130,14 @@ def last_mile_leg(plan: DeliveryPlan, hub: Site, *, demand: dict[int, int] | Non
             )
         )
     vehicles = list(plan.fleet.filter(echelon=Echelon.LAST_MILE, hub=hub).order_by("pk"))
-    return Leg(Echelon.LAST_MILE, hub, _problem(places, stops, vehicles), vehicles, list(shops), dict(orders))
+    return Leg(
+        Echelon.LAST_MILE,
+        hub,
+        _problem(plan, places, stops, vehicles, balance=True),
+        vehicles,
+        list(shops),
+        dict(orders),
+    )
 
 
 def trunk_leg(plan: DeliveryPlan, *, demand: dict[int, int] | None = None) -> Leg | None:
@@ -131,4 +156,6 @@ def trunk_leg(plan: DeliveryPlan, *, demand: dict[int, int] | None = None) -> Le
         for i, p in enumerate(points, start=1)
     ]
     vehicles = list(plan.fleet.filter(echelon=Echelon.TRUNK).order_by("pk"))
-    return Leg(Echelon.TRUNK, plan.depot, _problem(places, stops, vehicles), vehicles, list(points), {})
+    return Leg(
+        Echelon.TRUNK, plan.depot, _problem(plan, places, stops, vehicles, balance=False), vehicles, list(points), {}
+    )

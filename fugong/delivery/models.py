@@ -1,6 +1,8 @@
 """Shops, their orders, the bureau's own vehicles and drivers, and the day's delivery plans:
 which vehicle carries what to whom, when, and what the shop confirmed on the doorstep."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -195,6 +197,8 @@ class PlanStatus(models.TextChoices):
 
 
 SENT_OUT_PLAN_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.CLOSED)  # routes handed to drivers
+# Plans that hold their network points' orders: a network point is in one of them a day at most.
+LIVE_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.PLANNING, PlanStatus.READY, PlanStatus.PUBLISHED)
 
 
 class Echelon(models.TextChoices):
@@ -223,7 +227,22 @@ class DeliveryPlan(models.Model):
     )
     trunk_starts_at = models.TimeField(_("trunk runs start"), default="05:00")
     trunk_deadline = models.TimeField(_("goods at the network points by"), default="07:00")
-    last_mile_ends_at = models.TimeField(_("last-mile routes end by"), default="21:00")
+    # The objective's settings: every vehicle back by the latest return, nobody working longer
+    # than the longest day, and with own vehicles first a lent one is called out only when the
+    # bureau's cannot do it by then or it brings the last return forward (routing.balance).
+    last_mile_ends_at = models.TimeField(_("latest return"), default="17:00")
+    longest_day_hours = models.DecimalField(
+        _("longest working day (hours)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal(8),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(16))],
+    )
+    own_vehicles_first = models.BooleanField(
+        _("the bureau's own vehicles first"),
+        default=True,
+        help_text=_("Lent vehicles only when needed or when they bring the last return forward by half an hour."),
+    )
     network_points = models.ManyToManyField("directory.Site", verbose_name=_("network points"), related_name="+")
     orders = models.ManyToManyField(Order, verbose_name=_("orders"), related_name="plans")
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus, default=PlanStatus.DRAFT)
@@ -244,9 +263,6 @@ class DeliveryPlan(models.Model):
         verbose_name = _("delivery plan")
         ordering = ["-day", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "day"], condition=~Q(status="cancelled"), name="plan_one_per_bureau_and_day"
-            ),
             models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
             models.CheckConstraint(
                 condition=Q(trunk_starts_at__lt=F("trunk_deadline")), name="plan_trunk_starts_before_deadline"
@@ -261,6 +277,9 @@ class DeliveryPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(search_seconds__gte=1, search_seconds__lte=MAX_SEARCH_SECONDS),
                 name="plan_search_seconds_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longest_day_hours__gte=1, longest_day_hours__lte=16), name="plan_longest_day_in_range"
             ),
         ]
 

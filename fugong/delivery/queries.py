@@ -163,6 +163,44 @@ def routes_with_stops(plan: DeliveryPlan) -> list[Route]:
     )
 
 
+def route_rows(routes: list[Route]) -> list[dict[str, Any]]:
+    """Per route of `routes_with_stops`: when it starts and is back, hours, stops, cartons, km."""
+    rows = []
+    for route in routes:
+        deliveries = [s for s in route.stops.all() if not s.is_reload]
+        rows.append(
+            {
+                "route": route,
+                "hours": round((route.ends_at - route.starts_at) / 3600, 1),
+                "stops": len(deliveries),
+                "cartons": sum(s.cartons for s in deliveries),
+                "km": round(route.distance_m / 1000, 1),
+            }
+        )
+    return rows
+
+
+def day_figures(routes: list[Route]) -> dict[str, int | None]:
+    """The plan's last delivery to a shop and last return (seconds after midnight)."""
+    arrivals = [s.arrives_at for r in routes if r.echelon == Echelon.LAST_MILE for s in r.stops.all() if s.shop_id]
+    return {
+        "last_delivery": max(arrivals, default=None),
+        "last_return": max((r.ends_at for r in routes), default=None),
+    }
+
+
+def vehicles_to_move_to(plan: DeliveryPlan) -> list[dict[str, Any]]:
+    """Every vehicle of the plan a stop may be moved onto, with its route's number if it has
+    one (idle vehicles too: moving a stop there starts a route)."""
+    numbers = dict(plan.routes.values_list("vehicle_id", "number"))
+    locked = set(plan.routes.filter(locked=True).values_list("vehicle_id", flat=True))
+    return [
+        {"vehicle": v, "number": numbers.get(v.pk), "group": f"{v.echelon}-{v.hub_id}"}
+        for v in plan.fleet.order_by("echelon", "hub", "pk")
+        if v.pk not in locked
+    ]
+
+
 def stops_of(route: Route) -> QuerySet[RouteStop]:
     return route.stops.select_related("shop", "site").prefetch_related("orders__lines").order_by("position")
 

@@ -12,6 +12,7 @@ TEXTS = {
     "wrong_place": _("%(stop)s: served somewhere else than its place"),
     "not_a_reload_site": _("%(vehicle)s: reloads where it may not"),
     "overtime": _("%(vehicle)s: back at %(at)s, after it is available until %(ends)s"),
+    "too_long": _("%(vehicle)s: a working day of %(hours)s h, longer than the %(allowed)s h allowed"),
     "too_many_reloads": _("%(vehicle)s: %(trips)s reloads, %(allowed)s allowed"),
     "too_many_vehicles": _("%(vehicle)s: %(used)s routes but %(count)s vehicles"),
     "over_delivered": _("%(stop)s: %(delivered)s cartons delivered, %(ordered)s ordered"),

@@ -10,6 +10,7 @@ ENGLISH = {
     "wrong_place": "{stop}: served somewhere else than its place",
     "not_a_reload_site": "{vehicle}: reloads where it may not",
     "overtime": "{vehicle}: back at {at}, after the shift ends at {ends}",
+    "too_long": "{vehicle}: a working day of {hours} h, {allowed} h allowed",
     "too_many_reloads": "{vehicle}: {trips} reloads, {allowed} allowed",
     "too_many_vehicles": "{vehicle}: {used} routes but {count} vehicles",
     "over_delivered": "{stop}: {delivered} cartons delivered, {ordered} ordered",

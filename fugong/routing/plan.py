@@ -114,6 +114,9 @@ def evaluate(problem: Problem, group_index: int, steps: list[Step], *, depart: i
     end_time = time + int(duration_s[here, group.end])
     if end_time > group.shift[1]:
         problems.append(Finding("overtime", {"vehicle": group.key, "at": end_time, "ends": group.shift[1]}))
+    if group.max_duration is not None and end_time - start_time > group.max_duration:
+        worked, allowed = (round(seconds / 3600, 1) for seconds in (end_time - start_time, group.max_duration))
+        problems.append(Finding("too_long", {"vehicle": group.key, "hours": worked, "allowed": allowed}))
     if group.max_reloads >= 0 and trip > group.max_reloads:
         problems.append(
             Finding("too_many_reloads", {"vehicle": group.key, "trips": trip, "allowed": group.max_reloads})

@@ -45,7 +45,9 @@ class Profile:
 @dataclass(frozen=True)
 class VehicleGroup:
     """`count` identical vehicles (UNLIMITED for as many as needed), starting at `start` and
-    ending at `end` within `shift`; they may reload at `reload_at` up to `max_reloads` times."""
+    ending at `end` within `shift`, each working at most `max_duration` seconds; they may reload
+    at `reload_at` up to `max_reloads` times. A `reserve` vehicle (one lent for the day) is
+    called out only when it is needed or shortens the day (see balance)."""
 
     key: str
     capacity: int
@@ -57,6 +59,8 @@ class VehicleGroup:
     reload_at: tuple[int, ...] = ()
     max_reloads: int = UNLIMITED
     fixed_cost: int = 0
+    max_duration: int | None = None
+    reserve: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,5 @@ class Problem:
     # rest (a day's deliveries with too few vehicles).
     all_required: bool = True
     duration_cost: int = 0  # added per second of route duration, for plans that value time
+    # True: the last return comes first (the shortest day), then distance and working time.
+    balance: bool = False

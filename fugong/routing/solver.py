@@ -1,33 +1,22 @@
-"""Solving a Problem with PyVRP's iterated local search under a time limit, on several cores
-when asked (independent runs with their own seeds; the best plan wins)."""
+"""Solving a Problem: the engine's stops and fleet as PyVRP's data, a first plan to start from
+where the search needs one, the search itself (or the shortest day, see balance), and PyVRP's
+answer back as the engine's routes."""
 
 import math
-import multiprocessing
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
-from pyvrp.search import PerturbationParams
-from pyvrp.stop import MaxIterations, MaxRuntime
 
+from .balance import shortest_day
 from .diagnosis import diagnose
 from .plan import Plan, Step, check, delivered, evaluate
 from .problem import UNLIMITED, Problem
+from .search import Progress, processes, search
 
 NO_RELOAD_LIMIT = pyvrp.VehicleType().max_reloads  # PyVRP's own "as many as you like"
-Progress = Callable[[float], None]  # fraction of the time limit spent
-
-# Parallel searches differ in their kicks as well as their seeds: small kicks (up to 10 moves)
-# suit runs of seconds on capacity-tight instances (X-n200-k36 in 20 s on 2 cores: 0.3-0.45% from
-# the best known, against 0.8% with up to 5 moves and 1-2% with the default), PyVRP's default
-# (up to 25) does better on others (X-n153-k22: 0.6-0.85%).
-PORTFOLIO = [
-    pyvrp.SolveParams(perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10)),
-    pyvrp.SolveParams(),
-]
+UNLIMITED_DURATION = pyvrp.VehicleType().shift_duration
 
 
 @dataclass(frozen=True)
@@ -60,6 +49,9 @@ def _data(problem: Problem, chunks: list[_Chunk]) -> tuple[pyvrp.ProblemData, li
     depot_places = sorted({p for g in problem.fleet for p in (g.start, g.end, *g.reload_at)})
     depot_of = {place: index for index, place in enumerate(depot_places)}
     prize = 0 if problem.all_required else _prize(problem)
+    # A lent vehicle costs about one long detour: never a stop left out, but not called out
+    # to save a few metres.
+    reserve_cost = _prize(problem) // 4
     clients = []
     for chunk in chunks:
         stop = problem.stops[chunk.stop]
@@ -84,7 +76,8 @@ def _data(problem: Problem, chunks: list[_Chunk]) -> tuple[pyvrp.ProblemData, li
                 capacity=[group.capacity],
                 start_depot=depot_of[group.start],
                 end_depot=depot_of[group.end],
-                fixed_cost=group.fixed_cost,
+                fixed_cost=group.fixed_cost or (reserve_cost if group.reserve else 0),
+                shift_duration=UNLIMITED_DURATION if group.max_duration is None else group.max_duration,
                 tw_early=group.shift[0],
                 tw_late=group.shift[1],
                 unit_distance_cost=1,
@@ -114,39 +107,31 @@ def _unlimited_count(problem: Problem, capacity: int, chunks: int) -> int:
     return min(chunks, math.ceil(1.25 * total / max(capacity, 1)) + 2)
 
 
-def _run(data: pyvrp.ProblemData, seed: int, deadline: float, iterations: int | None = None) -> pyvrp.Solution:
-    """One independent search until `deadline` (a time.time() instant, so that it holds across
-    processes), or for a number of iterations (the same result however busy the machine is),
-    with the portfolio's settings for its seed."""
-    stop = MaxIterations(iterations) if iterations else MaxRuntime(max(0.0, deadline - time.time()))
-    params = PORTFOLIO[seed % len(PORTFOLIO)]
-    return pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, params=params).best
-
-
-def _cost(solution: pyvrp.Solution) -> tuple[bool, int]:
-    """Feasible first, then cheapest: the order in which runs are compared."""
-    cost = solution.distance_cost() + solution.duration_cost() + solution.fixed_vehicle_cost()
-    return not solution.is_feasible(), cost + solution.uncollected_prizes()
-
-
-def _search(
-    data: pyvrp.ProblemData,
-    seconds: float,
-    seed: int,
-    workers: int,
-    progress: Progress | None,
-    iterations: int | None = None,
-) -> pyvrp.Solution:
-    deadline = time.time() + seconds
-    if workers <= 1 and progress is None:
-        return _run(data, seed, deadline, iterations)
-    # Fresh interpreters: forking a process that runs threads (a web worker) is unsafe.
-    with ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_run, data, seed + n, deadline, iterations) for n in range(max(1, workers))]
-        while wait(futures, timeout=0.5).not_done:
-            if progress is not None:
-                progress(min(1.0, 1 - (deadline - time.time()) / max(seconds, 1e-9)))
-        return min((f.result() for f in futures), key=_cost)
+def _first_fit(data: pyvrp.ProblemData) -> pyvrp.Solution:
+    """Full loads in trips, vehicle after vehicle, ignoring time: where a stop is split into
+    several loads, the search alone rarely adds the trips that bring the rest (a lorry's second
+    run to a network point), but it keeps them once it starts from them."""
+    amounts = [client.delivery[0] for client in data.clients()]
+    clients = list(range(data.num_clients))
+    routes = []
+    for index, vehicle in enumerate(data.vehicle_types()):
+        for _ in range(vehicle.num_available):
+            if not clients:
+                break
+            activities: list[pyvrp.Activity] = []
+            load, trips = 0, 0
+            while clients:
+                amount = amounts[clients[0]]
+                if load + amount > vehicle.capacity[0]:
+                    if not vehicle.reload_depots or trips >= vehicle.max_reloads or not activities:
+                        break
+                    activities.append(pyvrp.Activity(pyvrp.ActivityType.DEPOT, vehicle.reload_depots[0]))
+                    load, trips = 0, trips + 1
+                activities.append(pyvrp.Activity(pyvrp.ActivityType.CLIENT, clients.pop(0)))
+                load += amount
+            if activities:
+                routes.append(pyvrp.Route(data, activities, index))
+    return pyvrp.Solution(data, routes)
 
 
 def solve(
@@ -166,7 +151,32 @@ def solve(
         return Plan([], [], 0, True, 0.0, notes)
     chunks = _chunks(problem)
     data, depot_places = _data(problem, chunks)
-    best = _search(data, seconds, seed, workers, progress, iterations)
+    initial = _first_fit(data) if len(chunks) > len(problem.stops) else None
+    with processes(workers, progress) as pool:
+        if problem.balance:
+            reserve = {i for i, group in enumerate(problem.fleet) if group.reserve}
+            best = shortest_day(
+                data,
+                seconds,
+                seed,
+                pool=pool,
+                workers=workers,
+                progress=progress,
+                iterations=iterations,
+                initial=initial,
+                reserve=reserve,
+            )
+        else:
+            best = search(
+                data,
+                seconds,
+                seed,
+                pool=pool,
+                workers=workers,
+                progress=progress,
+                iterations=iterations,
+                initial=initial,
+            )
     routes = []
     for found in best.routes():
         steps = []
@@ -176,7 +186,7 @@ def solve(
             else:
                 chunk = chunks[activity.idx]
                 steps.append(Step(place=problem.stops[chunk.stop].place, stop=chunk.stop, amount=chunk.amount))
-        routes.append(evaluate(problem, found.vehicle_type(), steps))
+        routes.append(evaluate(problem, found.vehicle_type(), steps, depart=found.start_time()))
     amounts = delivered(problem, routes)
     unserved = [i for i, stop in enumerate(problem.stops) if amounts[i] < stop.demand]
     feasible = best.is_feasible() and not check(problem, routes)

@@ -35,7 +35,19 @@ def _may_drive(licence: str, e_tricycle: bool, kind: str) -> bool:
 
 
 def violations(plan: DeliveryPlan) -> list[str]:
+    return _walk(plan)[0]
+
+
+def returns(plan: DeliveryPlan) -> dict[int, int]:
+    """Each route's return to its hub (seconds after midnight), by route number, as this checker
+    works it out: the latest of them is the plan's last return."""
+    return _walk(plan)[1]
+
+
+def _walk(plan: DeliveryPlan) -> tuple[list[str], dict[int, int]]:
     found = []
+    back: dict[int, int] = {}
+    latest, longest = _seconds(plan.last_mile_ends_at), float(plan.longest_day_hours) * 3600
     delivered = defaultdict(int)
     for route in plan.routes.select_related("vehicle__hub", "vehicle__driver", "vehicle__member"):
         vehicle = route.vehicle
@@ -72,8 +84,11 @@ def violations(plan: DeliveryPlan) -> list[str]:
                     delivered[("site", stop.site_id)] += stop.cartons
             here = there
         clock += _travel(vehicle.kind, here, vehicle.hub)
-        if clock > _seconds(vehicle.available_until) + SLACK * route.stops.count():
-            found.append(f"route {route.number} is back at {clock}, after {vehicle.available_until}")
+        back[route.number] = clock
+        if clock > min(_seconds(vehicle.available_until), latest) + SLACK * route.stops.count():
+            found.append(f"route {route.number} is back at {clock}, after {vehicle.available_until} or {latest}")
+        if clock - route.starts_at > longest + SLACK * route.stops.count():
+            found.append(f"route {route.number} works {clock - route.starts_at} s, longer than {longest}")
         found.extend(
             f"route {route.number} trip {n + 1}: {load} cartons on a {vehicle.capacity_cartons}-carton vehicle"
             for n, load in enumerate(loads)
@@ -90,7 +105,7 @@ def violations(plan: DeliveryPlan) -> list[str]:
         for key, cartons in ordered.items():
             if key[0] == "site" and delivered[key] < cartons:
                 found.append(f"network point {key[1]}: {delivered[key]} of {cartons} cartons brought by the trunk")
-    return found
+    return found, back
 
 
 def unserved_shops(plan: DeliveryPlan) -> list[int]:

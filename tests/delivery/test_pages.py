@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fugong.delivery.models import DeliveryPlan, Driver, PlanStatus, Vehicle
+from fugong.delivery.models import DeliveryPlan, Driver, PlanStatus, Route, RouteStop, Vehicle
 from fugong.directory.models import Organisation, Site
 
 
@@ -68,7 +68,9 @@ def test_planning_from_the_page_runs_in_the_background_and_shows_routes(
             "network_points": [point.pk],
             "trunk_starts_at": "05:00",
             "trunk_deadline": "07:00",
-            "last_mile_ends_at": "21:00",
+            "last_mile_ends_at": "17:00",
+            "longest_day_hours": "8",
+            "own_vehicles_first": "on",
             "search_seconds": 2,
         },
     )
@@ -100,26 +102,53 @@ def test_route_sheets_loading_lists_and_excel(quick_plan: DeliveryPlan, client_f
 
 def test_a_dispatcher_moves_a_stop_and_locks_a_route_from_the_page(quick_plan: DeliveryPlan, client_for: Any) -> None:
     client = client_for("huyao")
+    url = f"/delivery/plans/{quick_plan.pk}/"
     routes = list(quick_plan.routes.order_by("number"))
     source, target = routes[0], routes[1]
     stop = source.stops.filter(is_reload=False).order_by("position").first()
     assert stop is not None
     before = (source.stops.count(), target.stops.count())
-    answer = client.post(f"/delivery/plans/{quick_plan.pk}/", {"move": stop.pk, "to_route": target.pk, "position": 1})
+    answer = client.post(url, {"move": stop.pk, "to_vehicle": target.vehicle_id, "position": 1})
     assert answer.status_code == 302
     assert (source.stops.count(), target.stops.count()) == (before[0] - 1, before[1] + 1)
     assert target.stops.get(position=1).shop_id == stop.shop_id
-    client.post(f"/delivery/plans/{quick_plan.pk}/", {"lock": target.pk})
+    # Emptying a route leaves its vehicle idle; the one move dialog still offers it, and a stop
+    # moved onto it starts a new route, timed like the others.
+    while left := source.stops.filter(is_reload=False).first():  # stops are rewritten after each move
+        client.post(url, {"move": left.pk, "to_vehicle": target.vehicle_id, "position": 1})
+    assert not Route.objects.filter(pk=source.pk).exists()
+    page = client.get(url).content.decode()
+    assert page.count('id="move-dialog"') == 1 and f'<option value="{source.vehicle_id}"' in page
+    movable = RouteStop.objects.filter(route__plan=quick_plan, route__locked=False, is_reload=False)
+    assert page.count('data-opens="move-dialog"') == movable.count()
+    again = target.stops.filter(is_reload=False).order_by("position").first()
+    client.post(url, {"move": again.pk, "to_vehicle": source.vehicle_id, "position": 1})
+    new = quick_plan.routes.get(vehicle_id=source.vehicle_id)
+    assert [s.shop_id for s in new.stops.filter(is_reload=False)] == [again.shop_id]
+    assert new.starts_at < new.stops.get().arrives_at < new.ends_at and new.distance_m > 0
+    client.post(url, {"lock": target.pk})
     target.refresh_from_db()
     assert target.locked
     # A locked route takes no moves; the page says why instead of failing.
-    other = source.stops.filter(is_reload=False).order_by("position").first()
-    page = client.post(
-        f"/delivery/plans/{quick_plan.pk}/", {"move": other.pk, "to_route": target.pk, "position": 1}, follow=True
-    )
-    assert page.status_code == 200 and target.stops.count() == before[1] + 1
-    assert client.post(f"/delivery/plans/{quick_plan.pk}/", {"move": "x", "to_route": target.pk}).status_code == 404
-    assert client_for("laoyan").post(f"/delivery/plans/{quick_plan.pk}/", {"lock": source.pk}).status_code == 404
+    other = new.stops.get()
+    page = client.post(url, {"move": other.pk, "to_vehicle": target.vehicle_id, "position": 1}, follow=True)
+    assert page.status_code == 200 and new.stops.count() == 1
+    assert client.post(url, {"move": "x", "to_vehicle": target.vehicle_id}).status_code == 404
+    assert client_for("laoyan").post(url, {"lock": source.pk}).status_code == 404
+
+
+def test_the_plan_settings_are_changed_on_its_page_and_named_when_wrong(
+    quick_plan: DeliveryPlan, client_for: Any
+) -> None:
+    client = client_for("huyao")
+    url = f"/delivery/plans/{quick_plan.pk}/"
+    fields = {"last_mile_ends_at": "16:30", "longest_day_hours": "7.5", "search_seconds": 5, "settings": 1}
+    assert client.post(url, fields).status_code == 302
+    quick_plan.refresh_from_db()
+    assert (quick_plan.last_mile_ends_at.hour, quick_plan.last_mile_ends_at.minute) == (16, 30)
+    assert float(quick_plan.longest_day_hours) == 7.5 and not quick_plan.own_vehicles_first
+    page = client.post(url, {**fields, "longest_day_hours": "30"}, follow=True).content.decode()
+    assert "最长工作时间" in page and float(DeliveryPlan.objects.get(pk=quick_plan.pk).longest_day_hours) == 7.5
 
 
 def test_the_bureau_keeps_its_own_vehicles_and_drivers(bureau: Organisation, client_for: Any) -> None:

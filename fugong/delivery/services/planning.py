@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,7 +28,17 @@ from fugong.routing.solver import solve
 
 from ..access import may_plan
 from ..legs import Leg, backlog, last_mile_leg, trunk_leg
-from ..models import DeliveryPlan, Echelon, OrderStatus, PlanStatus, Route, RouteStop, Shop
+from ..models import (
+    LIVE_PLAN_STATUSES,
+    DeliveryPlan,
+    Echelon,
+    OrderStatus,
+    PlanStatus,
+    PlanVehicle,
+    Route,
+    RouteStop,
+    Shop,
+)
 
 Progress = Callable[[float, str], None]
 
@@ -54,20 +63,51 @@ def create_plan(
     unmapped = [s.name for s in [*network_points, depot] if s is not None and s.latitude is None]
     if unmapped:
         raise ValidationError(_("Put these sites on the map first: %(names)s.") % {"names": "、".join(unmapped)})
-    taken = _("There is already a plan for this day; open it or cancel it first.")
-    if DeliveryPlan.objects.filter(organisation=organisation, day=day).exclude(status=PlanStatus.CANCELLED).exists():
-        raise ValidationError({"day": taken})
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # one new plan at a time
+    busy = _planned_elsewhere(organisation, day, network_points)
+    if busy:
+        raise ValidationError(
+            {
+                "network_points": _("%(points)s already in a plan for this day: open that plan, or cancel it first.")
+                % {"points": "、".join(busy)}
+            }
+        )
     plan = DeliveryPlan(
         organisation=organisation, day=day, depot=depot, created_by=actor if actor and actor.pk else None, **times
     )
     plan.full_clean(exclude=["network_points", "orders", "created_by"])
-    try:
-        with transaction.atomic():
-            plan.save()
-    except IntegrityError:  # the same form sent twice at once: the second finds the first's plan
-        raise ValidationError({"day": taken}) from None
+    plan.save()
     plan.network_points.set(network_points)
     audit.record(actor, "plan.create", plan, organisation_id=organisation.pk)
+    return plan
+
+
+def _planned_elsewhere(organisation: Organisation, day: date, network_points: list[Site]) -> list[str]:
+    """Names of these network points already in a live plan of the day (several plans a day,
+    each for its own network points, so that an order is in one live plan at most)."""
+    live = DeliveryPlan.objects.filter(organisation=organisation, day=day, status__in=LIVE_PLAN_STATUSES)
+    taken = DeliveryPlan.network_points.through.objects.filter(deliveryplan__in=live, site__in=network_points)
+    return sorted(set(taken.values_list("site__name", flat=True)))
+
+
+SETTINGS = ("last_mile_ends_at", "longest_day_hours", "own_vehicles_first", "search_seconds")
+
+
+@durable
+def change_settings(actor: User | None, plan: DeliveryPlan, **fields: Any) -> DeliveryPlan:
+    """The plan's objective (latest return, longest day, own vehicles first) and search time;
+    they apply the next time the plan is planned."""
+    _require_editable(actor, plan)
+    unknown = set(fields) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not a plan setting: {sorted(unknown)}")
+    before = {name: str(getattr(plan, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.full_clean(exclude=["network_points", "orders", "created_by", "job"])
+    plan.save(update_fields=list(fields))
+    changes = {n: [before[n], str(getattr(plan, n))] for n in fields if before[n] != str(getattr(plan, n))}
+    audit.record(actor, "plan.settings", plan, changes=changes, organisation_id=plan.organisation_id)
     return plan
 
 
@@ -228,7 +268,7 @@ def _solve_leg(
             ends_at=0,
             distance_m=0,
         )
-        _store_route(new, leg, steps)
+        _store_route(new, leg, steps, depart=route.start_time)
     for index in result.unserved:
         stop = problem.stops[index]
         findings.append(
@@ -240,9 +280,10 @@ def _next_number(plan: DeliveryPlan) -> int:
     return (plan.routes.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def _store_route(route: Route, leg: Leg, steps: list[Step]) -> None:
-    """Write a route's stops with the times and loads the engine's arithmetic gives them."""
-    evaluated = evaluate(leg.problem, leg.group_index(route.vehicle), steps)
+def _store_route(route: Route, leg: Leg, steps: list[Step], *, depart: int | None = None) -> None:
+    """Write a route's stops with the times and loads the engine's arithmetic gives them,
+    leaving when the engine chose to (after a hand edit: as the first stop opens)."""
+    evaluated = evaluate(leg.problem, leg.group_index(route.vehicle), steps, depart=depart)
     route.stops.all().delete()
     route.starts_at, route.ends_at, route.distance_m = evaluated.start_time, evaluated.end_time, evaluated.distance
     route.problems = [{"code": f.code, "params": f.params} for f in evaluated.problems]
@@ -287,32 +328,44 @@ def leg_of_route(route: Route) -> Leg:
 
 
 @durable
-def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: int) -> None:
-    """Move a delivery to another route of the same network point (or elsewhere on its own),
-    at `position` (1 = first); times and loads of both routes are recomputed."""
+def move_stop(actor: User | None, stop: RouteStop, vehicle: PlanVehicle, position: int) -> Route:
+    """Move a delivery onto any vehicle of the plan from the same network point, at `position`
+    (1 = first): onto its route, or onto a new route if it had none (an idle vehicle). Times,
+    loads and problems of both routes are recomputed; a route left with nothing to deliver goes.
+    Returns the route the stop is now on."""
     source = stop.route
     plan = source.plan
     _require_editable(actor, plan)
-    if stop.is_reload or to_route.plan_id != plan.pk:
+    if stop.is_reload or vehicle.plan_id != plan.pk:
         raise ValidationError(_("Only deliveries of this plan can be moved."))
-    if to_route.echelon != source.echelon or to_route.vehicle.hub_id != source.vehicle.hub_id:
-        raise ValidationError(_("A stop can only move to a route from the same network point."))
-    if source.locked or to_route.locked:
+    if vehicle.echelon != source.echelon or vehicle.hub_id != source.vehicle.hub_id:
+        raise ValidationError(_("A stop can only move to a vehicle from the same network point."))
+    to_route = plan.routes.filter(vehicle=vehicle).first()
+    if source.locked or (to_route is not None and to_route.locked):
         raise ValidationError(_("Unlock the route first."))
     leg = leg_of_route(source)
     try:
         moving = _steps(source, leg)
+        target = [] if to_route is None else _steps(to_route, leg)
     except StopIteration:  # a shop moved to another network point since the plan was made
         raise ValidationError(_("The plan is out of date: plan it again.")) from None
     step = moving.pop(stop.position - 1)
+    if to_route is None:
+        to_route = Route.objects.create(
+            plan=plan,
+            vehicle=vehicle,
+            echelon=source.echelon,
+            number=_next_number(plan),
+            starts_at=0,
+            ends_at=0,
+            distance_m=0,
+        )
     if to_route.pk == source.pk:
         target = moving
-    else:
-        try:
-            target = _steps(to_route, leg)
-        except StopIteration:
-            raise ValidationError(_("The plan is out of date: plan it again.")) from None
+    elif any(not s.is_reload for s in moving):
         _store_route(source, leg, moving)
+    else:
+        source.delete()
     target.insert(max(0, min(position - 1, len(target))), step)
     _store_route(to_route, leg, target)
     audit.record(
@@ -322,6 +375,7 @@ def move_stop(actor: User | None, stop: RouteStop, to_route: Route, position: in
         changes={"stop": [f"#{source.number}", f"#{to_route.number}"]},
         organisation_id=plan.organisation_id,
     )
+    return to_route
 
 
 @durable

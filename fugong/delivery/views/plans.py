@@ -17,7 +17,7 @@ from fugong.directory.models import Site
 
 from .. import queries
 from ..access import may_plan
-from ..forms import PlanForm
+from ..forms import PlanForm, PlanSettingsForm
 from ..models import SENT_OUT_PLAN_STATUSES, DeliveryPlan, PlanStatus, PlanVehicle, Route, RouteStop
 from ..services import dispatch, fleet, planning
 from .office import bureau_of
@@ -64,15 +64,20 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
                 messages.error(request, text)
         return redirect("delivery:plan", plan_id=plan.pk)
     routes = queries.routes_with_stops(plan)
+    may_edit = plan.is_editable and may_plan(request.user, plan.organisation)
     context: dict[str, Any] = {
         "plan": plan,
+        "route_rows": queries.route_rows(routes),
+        "day": queries.day_figures(routes),
+        "settings_form": PlanSettingsForm(instance=plan) if may_edit else None,
+        "move_to": queries.vehicles_to_move_to(plan) if may_edit and routes else [],
         "fleet": plan.fleet.select_related("hub").order_by("echelon", "hub", "pk"),
         "routes": routes,
         "progress": queries.route_progress(plan) if plan.status in SENT_OUT_PLAN_STATUSES else [],
         "held": len(queries.held_stop_ids(plan)) if plan.status == PlanStatus.PUBLISHED else 0,
         "map": map_data(plan, routes),
         "summary": planning.summary(plan) if routes else None,
-        "may_edit": plan.is_editable and may_plan(request.user, plan.organisation),
+        "may_edit": may_edit,
         "may_run": may_plan(request.user, plan.organisation),
         "stuck": planning.is_stuck(plan),
         "suggestions": len(fleet.suggest_fleet(plan)) if plan.is_editable else 0,
@@ -91,10 +96,18 @@ def _act(request: AuthedRequest, plan: DeliveryPlan) -> None:
         )
     elif "solve" in post or "reoptimise" in post:
         planning.queue_planning(request.user, plan, keep_locked="reoptimise" in post)
+    elif "settings" in post:
+        form = PlanSettingsForm(post, instance=DeliveryPlan.objects.get(pk=plan.pk))
+        if not form.is_valid():
+            named = {f: form.fields[f].label if f in form.fields else "" for f in form.errors}
+            raise ValidationError([f"{named[f]}: {e}" for f, errors in form.errors.items() for e in errors])
+        planning.change_settings(request.user, plan, **{f: form.cleaned_data[f] for f in planning.SETTINGS})
+        messages.success(request, _("Settings saved: plan again to apply them."))
     elif "move" in post:
         stop = get_object_or_404(RouteStop, route__plan=plan, pk=posted_pk(request.POST, "move"))
-        target = get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "to_route"))
-        planning.move_stop(request.user, stop, target, posted_pk(request.POST, "position"))
+        vehicle = get_object_or_404(PlanVehicle, plan=plan, pk=posted_pk(request.POST, "to_vehicle"))
+        route = planning.move_stop(request.user, stop, vehicle, posted_pk(request.POST, "position"))
+        messages.success(request, _("Moved to route #%(number)d.") % {"number": route.number})
     elif "lock" in post or "unlock" in post:
         route = get_object_or_404(Route, plan=plan, pk=posted_pk(request.POST, "lock" if "lock" in post else "unlock"))
         planning.set_locked(request.user, route, "lock" in post)

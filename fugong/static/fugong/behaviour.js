@@ -6,6 +6,11 @@
 //   data-select-on-click  on a field: a click selects its text (a link to copy);
 //   data-reload-when-done around a background job's card: the page reloads once the job ends
 //                         (the card htmx swaps in says so in its data-status).
+//   data-opens="ID"       on a button: opens the <dialog id="ID">, copying the button's
+//                         data-field-NAME values into the dialog form's fields named NAME; a
+//                         select's options with a data-group show only if it equals the
+//                         button's data-group (one dialog for every row of a long table);
+//   data-closes           on a button inside a dialog: closes it.
 (function () {
   "use strict";
 
@@ -23,7 +28,28 @@
     }
     var field = target.closest("[data-select-on-click]");
     if (field && typeof field.select === "function") field.select();
+    var opener = target.closest("[data-opens]");
+    if (opener) openDialog(opener);
+    var closer = target.closest("dialog [data-closes]");
+    if (closer) closer.closest("dialog").close();
   });
+
+  function openDialog(opener) {
+    var dialog = document.getElementById(opener.getAttribute("data-opens"));
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    var form = dialog.querySelector("form"), group = opener.getAttribute("data-group");
+    dialog.querySelectorAll("option[data-group]").forEach(function (option) {
+      var other = group !== null && option.getAttribute("data-group") !== group;
+      option.hidden = other;
+      option.disabled = other;
+    });
+    Array.prototype.forEach.call(opener.attributes, function (attribute) {
+      if (attribute.name.indexOf("data-field-") !== 0 || !form) return;
+      var input = form.elements.namedItem(attribute.name.slice("data-field-".length));
+      if (input) input.value = attribute.value;
+    });
+    dialog.showModal();
+  }
 
   document.addEventListener("submit", function (event) {
     var form = element(event.target);
