@@ -304,6 +304,11 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
             "{name}，今天的第 {route} 号线路共 {stops} 个送货点，{start} 出发。线路和签收请点 {link}（仅限本人使用）",
             ["name", "route", "stops", "start", "link"],
         ),
+        (
+            "plan_stops_held",
+            "{area}已封控：{day} 配送计划中有 {n} 个送货点暂缓，司机页面已停止这些点的签收，请到计划页面查看。",
+            ["area", "day", "n"],
+        ),
         VOLUNTEER_CALL,
         VOLUNTEER_DUTY,
     ],

@@ -273,7 +273,11 @@ def test_closing_a_zone_holds_a_published_plans_stops_there_until_it_reopens(pub
     run_page = f"/delivery/r/{dispatch.route_token(route)}/"
     stops_there = RouteStop.objects.filter(route__plan=published, shop__region__code__startswith="360823100").count()
 
+    published.created_by = User.objects.get(username="huanghuiyun")
+    published.save(update_fields=["created_by"])
     directory.set_zone_status(None, baqiu, "closed")
+    told = Message.objects.get(kind="plan_stops_held")  # the plan's manager hears of it
+    assert told.recipient.endswith("13907960002") and f"{stops_there} 个送货点暂缓" in told.body
     plan_page = manager.get(f"/delivery/plans/{published.pk}/").content.decode()
     assert f"{stops_there} 个停靠点所在区域在发布后封控" in plan_page
     page = driver.get(run_page).content.decode()

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.delivery import queries
+from fugong.delivery.legs import backlog
 from fugong.delivery.models import DeliveryPlan, Echelon, PlanStatus
 from fugong.delivery.services import fleet, planning
 from fugong.directory.models import Organisation, Site
@@ -81,3 +83,24 @@ def test_a_hand_edit_is_recomputed_and_warned_and_locked_routes_survive_reoptimi
     tricycle.refresh_from_db()
     assert list(tricycle.stops.values_list("shop_id", "cartons", "position")) == kept
     assert unserved_shops(plan) == []
+
+
+def test_several_plans_a_day_each_for_its_own_network_points(bureau: Organisation) -> None:
+    day = timezone.localdate() + timedelta(days=1)
+    baqiu, jinchuan = Site.objects.get(name="巴邱网点"), Site.objects.get(name="新干金川网点")
+    first = planning.create_plan(None, bureau, day=day, network_points=[baqiu])
+    second = planning.create_plan(None, bureau, day=day, network_points=[jinchuan])
+    with pytest.raises(ValidationError) as refused:  # a network point is in one live plan a day
+        planning.create_plan(None, bureau, day=day, network_points=[jinchuan, baqiu])
+    assert "巴邱网点、新干金川网点" in str(refused.value.message_dict["network_points"])
+    # An order is in one live plan at most: another day's plan for Baqiu leaves the first's orders.
+    first.orders.set(backlog(first))
+    later = planning.create_plan(None, bureau, day=day + timedelta(days=1), network_points=[baqiu])
+    assert first.orders.exists() and not backlog(later).filter(pk__in=first.orders.all()).exists()
+    # Cancelling one touches no other; its network point is free for a new plan of the day.
+    planning.cancel_plan(None, first)
+    second.refresh_from_db()
+    assert second.status == PlanStatus.DRAFT
+    assert backlog(later).filter(pk__in=first.orders.all()).count() == first.orders.count()
+    planning.cancel_plan(None, later)
+    assert planning.create_plan(None, bureau, day=day, network_points=[baqiu]).pk

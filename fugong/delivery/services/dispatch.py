@@ -16,6 +16,7 @@ from fugong.accounts.models import User
 from fugong.core import links
 from fugong.core.clock import local_time
 from fugong.core.transactions import durable
+from fugong.directory.models import Region, ZoneStatus
 from fugong.notify import kinds
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
@@ -23,11 +24,13 @@ from fugong.routing.findings import clock
 
 from ..access import may_plan
 from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+from ..queries import held_stop_ids
 from .orders import update_holds
 
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
 SHOP_NEAR = kinds.register("order_near", gettext_lazy("Driver two stops away"))
 DRIVER_ROUTE = kinds.register("delivery_route", gettext_lazy("Driver's route"))
+MANAGER_HELD = kinds.register("plan_stops_held", gettext_lazy("Stops held in a closed area"))
 NEAR_STOPS = 2  # a shop hears from us when the driver is this many stops away
 LINK_DAYS = timedelta(days=1)  # a route link works on its day and the next (a late evening)
 
@@ -200,3 +203,20 @@ def tell_next_shops(route: Route) -> int:
         for s in due
     }
     return notify.enqueue(None, channel, SHOP_NEAR, list(values), per_recipient=values)
+
+
+def on_zone_closed(sender: Any, region: Region, status: str, **kwargs: Any) -> None:
+    """An area closed: the manager of every published plan of today or later with stops
+    there hears how many are held (the drivers' pages hold them already)."""
+    if status != ZoneStatus.CLOSED:
+        return
+    today = timezone.localdate()
+    plans = DeliveryPlan.objects.filter(status=PlanStatus.PUBLISHED, day__gte=today).select_related("created_by")
+    for plan in plans:
+        held = held_stop_ids(plan)
+        there = RouteStop.objects.filter(pk__in=held, shop__region__code__startswith=region.code).count()
+        manager = plan.created_by
+        channel = channel_for(plan, MANAGER_HELD)
+        if there and manager is not None and manager.mobile and channel is not None:
+            values = {"area": region.name, "day": f"{plan.day:%m-%d}", "n": there}
+            notify.enqueue(None, channel, MANAGER_HELD, [manager.mobile], values)
