@@ -156,6 +156,7 @@ ROLE_REACHES = {
         "delivery/plans/<int:plan_id>/routes/<int:route_id>/link/",
         "delivery/plans/<int:plan_id>/print/<str:kind>/",
         "/api/delivery/plans/{plan_id}/progress",
+        "/api/delivery/plans/{plan_id}",
         "volunteers/teams/<int:team_id>/",
         "volunteers/teams/<int:team_id>/members/new/",
         "volunteers/members/<int:member_id>/",

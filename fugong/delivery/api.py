@@ -78,6 +78,64 @@ def plan_progress(request: AuthedRequest, plan_id: int) -> list[dict[str, Any]]:
     ]
 
 
+class RouteFigures(Schema):
+    route: int
+    echelon: str
+    vehicle: str
+    lent: bool
+    driver: str
+    starts: str
+    back: str
+    hours: float
+    stops: int
+    cartons: int
+    km: float
+
+
+class PlanOut(Schema):
+    id: int
+    day: str
+    status: str
+    latest_return: str
+    longest_day_hours: float
+    own_vehicles_first: bool
+    last_delivery: str | None
+    last_return: str | None
+    routes: list[RouteFigures]
+
+
+@router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
+def plan(request: AuthedRequest, plan_id: int) -> dict[str, Any]:
+    """A plan's settings and its day in figures: per route the start, return, hours, stops,
+    cartons and km; the last delivery and the last return (HH:MM)."""
+    chosen = get_object_or_404(queries.visible_plans(request.user), pk=plan_id)
+    routes = queries.routes_with_stops(chosen)
+    day = queries.day_figures(routes)
+    return {
+        "id": chosen.pk,
+        "day": chosen.day.isoformat(),
+        "status": chosen.status,
+        "latest_return": f"{chosen.last_mile_ends_at:%H:%M}",
+        "longest_day_hours": float(chosen.longest_day_hours),
+        "own_vehicles_first": chosen.own_vehicles_first,
+        "last_delivery": None if day["last_delivery"] is None else clock(day["last_delivery"]),
+        "last_return": None if day["last_return"] is None else clock(day["last_return"]),
+        "routes": [
+            {
+                "route": row["route"].number,
+                "echelon": row["route"].echelon,
+                "vehicle": row["route"].vehicle.label,
+                "lent": row["route"].vehicle.offer_id is not None,
+                "driver": row["route"].vehicle.driver_name,
+                "starts": clock(row["route"].starts_at),
+                "back": clock(row["route"].ends_at),
+                **{k: row[k] for k in ("hours", "stops", "cartons", "km")},
+            }
+            for row in queries.route_rows(routes)
+        ],
+    }
+
+
 class OrderLineOut(Schema):
     id: int
     brand: str

@@ -159,7 +159,7 @@ def routes_with_stops(plan: DeliveryPlan) -> list[Route]:
     return list(
         plan.routes.select_related("vehicle__hub")
         .prefetch_related(Prefetch("stops", queryset=stops))
-        .order_by("echelon", "number")
+        .order_by("number")
     )
 
 

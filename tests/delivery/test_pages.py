@@ -199,3 +199,17 @@ def test_a_planner_edits_a_shops_hours(bureau: Organisation, client_for: Any) ->
     client.post(f"/delivery/shops/{shop.pk}/", {**form, "closes_at": "18:00"})
     shop.refresh_from_db()
     assert (f"{shop.opens_at:%H:%M}", f"{shop.closes_at:%H:%M}") == ("09:30", "18:00")
+
+
+def test_a_plans_day_in_figures_on_the_page_and_in_the_api(quick_plan: DeliveryPlan, client_for: Any) -> None:
+    client = client_for("huyao")
+    figures = client.get(f"/api/delivery/plans/{quick_plan.pk}").json()
+    routes = list(quick_plan.routes.order_by("number"))
+    assert [r["route"] for r in figures["routes"]] == [r.number for r in routes]
+    last = max(r.ends_at for r in routes)
+    assert figures["last_return"] == f"{last // 3600:02d}:{last % 3600 // 60:02d}"
+    assert figures["latest_return"] == "17:00" and figures["longest_day_hours"] == 8.0
+    assert sum(r["stops"] for r in figures["routes"]) == quick_plan.orders.values("shop").distinct().count()
+    page = client.get(f"/delivery/plans/{quick_plan.pk}/").content.decode()
+    assert f'<strong id="last-return">{figures["last_return"]}</strong>' in page
+    assert client_for("laoyan").get(f"/api/delivery/plans/{quick_plan.pk}").status_code == 404

@@ -68,6 +68,7 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "plan": plan,
         "route_rows": queries.route_rows(routes),
+        "idle": plan.fleet.exclude(pk__in=[r.vehicle_id for r in routes]).order_by("echelon", "pk") if routes else [],
         "day": queries.day_figures(routes),
         "settings_form": PlanSettingsForm(instance=plan) if may_edit else None,
         "move_to": queries.vehicles_to_move_to(plan) if may_edit and routes else [],
