@@ -19,8 +19,16 @@ SECURE_HSTS_PRELOAD "0" for a domain whose subdomains are not all https (default
 TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
-MAP_TILE_URL        tile server for route maps ({z}/{x}/{y}); default none (plain background). Its
-                    origin is added to the Content-Security-Policy's img-src.
+MAP_TILES           the streets under the route maps: "" none (the default: a plain background, nothing
+                    fetched from outside), "tianditu" (天地图, needs MAP_TILE_KEY; WGS-84 as stored),
+                    "amap" (高德; points are shifted to GCJ-02 for it) or "custom" (MAP_TILE_URL; the
+                    default when MAP_TILE_URL is set). Exactly its tile hosts join the
+                    Content-Security-Policy's img-src.
+MAP_TILE_KEY        the deployment's Tianditu key (tk); it is sent to browsers with each tile, as
+                    Tianditu's browser keys are. Also from MAP_TILE_KEY_FILE.
+MAP_TILE_URL        a custom tile server for route maps ({s}, {z}/{x}/{y}).
+MAP_TILE_ATTRIBUTION the copyright line for it; with a preset, added after the preset's own (e.g. the
+                    year's map approval number, 审图号).
 RESUMPTION_STORE    where meter readings are kept as Parquet; default var/resumption.
 RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files; default var/resumption-inbox.
 FUGONG_MAX_UPLOAD_BYTES  the largest file an import takes, page or API (default 10485760, 10 MB);
@@ -32,7 +40,6 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -40,6 +47,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from fugong import environment as env
+from fugong.core import map_tiles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env.path("FUGONG_VAR_DIR", BASE_DIR / "var")
@@ -282,20 +290,17 @@ RETENTION_DAYS = {
 }
 
 # Delivery planning: parallel searches per leg (one per core; this is CPU work) and the
-# tile server for the route map (none: routes are drawn on a plain background; nothing is
-# fetched from outside unless configured, e.g. a county's own tile server).
+# streets under the route map (none: routes are drawn on a plain background; nothing is
+# fetched from outside unless configured: Tianditu, Amap or a county's own tile server).
 ROUTING_WORKERS = env.integer("ROUTING_WORKERS", min(4, os.cpu_count() or 1), minimum=1)
 MAP_TILE_URL = env.text("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "")
-
-
-def tile_source(url: str) -> list[str]:
-    """Where a route map's tiles come from, for the policy's img-src: the tile server's origin,
-    Leaflet's {s} subdomains as a wildcard; nothing when there is none or it is this site."""
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
-        return []
-    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+MAP_TILE_KEY = env.secret("MAP_TILE_KEY")
+MAP_TILES = env.text("MAP_TILES", "custom" if MAP_TILE_URL else "").lower()
+try:
+    _tiles = map_tiles.tile_service(MAP_TILES, url=MAP_TILE_URL, attribution=MAP_TILE_ATTRIBUTION, key=MAP_TILE_KEY)
+except map_tiles.TileSettingError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images come only from this
@@ -307,7 +312,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *tile_source(MAP_TILE_URL)],
+        "img-src": [SELF, "data:", *(_tiles.image_sources() if _tiles else [])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

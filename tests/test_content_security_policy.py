@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from fugong.settings import tile_source
-
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {
     "default-src": "'self'",
@@ -43,13 +41,6 @@ def test_pages_and_api_answers_carry_the_policy(client: Client) -> None:
     answer = client.get("/api/jobs/1")  # not signed in: a JSON error, with the policy all the same
     assert answer.status_code == 401 and answer["Content-Type"].startswith("application/json")
     assert_strict(answer["Content-Security-Policy"])
-
-
-def test_a_tile_server_is_the_only_other_image_source() -> None:
-    assert tile_source("") == []
-    assert tile_source("/tiles/{z}/{x}/{y}.png") == []  # this site: 'self' already
-    assert tile_source("https://tiles.lishui.example.cn/{z}/{x}/{y}.png") == ["https://tiles.lishui.example.cn"]
-    assert tile_source("https://{s}.tile.example.cn:8443/{z}/{x}/{y}.png") == ["https://*.tile.example.cn:8443"]
 
 
 @pytest.mark.django_db

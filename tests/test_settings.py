@@ -59,6 +59,7 @@ def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
         ("ROUTING_WORKERS", "0"),
         ("NOTIFY_LEASE_SECONDS", "2 minutes"),
         ("LOGIN_FAILURE_WINDOW_MINUTES", "0"),
+        ("MAP_TILES", "google"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_it(variable: str, value: str) -> None:

@@ -80,6 +80,10 @@ def test_plan_publish_deliver_and_follow(
                 card.locator("input[name=reason]").fill("两条外包装破损，店主拒收")
             card.locator("form.handover button[type=submit]").click()
             expect(card).to_have_class("panel run-stop done")
+        # Each hand-over brought the following stop up; the rest of the route stays folded.
+        fourth = route.stops.filter(is_reload=False).order_by("position")[3]
+        expect(phone.locator("#next-slot .run-stop")).to_have_id(f"stop-{fourth.pk}")
+        expect(phone.locator("details.run-rest")).not_to_have_attribute("open", "")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
         phone.screenshot(path=f"{SHOTS_DIR}/delivery-phone.png")
         phone.evaluate("0")  # a round trip, so that every report has arrived

@@ -4,6 +4,7 @@ from django import template
 
 from fugong.routing.findings import clock as engine_clock
 
+from .. import navigation
 from ..wording import describe
 
 register = template.Library()
@@ -18,3 +19,14 @@ def clock(seconds: int | None) -> str:
 @register.filter
 def finding(value: dict[str, Any]) -> str:
     return describe(value)
+
+
+@register.filter
+def amap_navigation(place: Any) -> str:
+    """A shop's or site's Amap navigation link (GCJ-02), empty without a position."""
+    return navigation.amap(place)
+
+
+@register.filter
+def baidu_navigation(place: Any) -> str:
+    return navigation.baidu(place)

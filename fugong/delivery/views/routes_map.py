@@ -1,20 +1,39 @@
-"""What the route map draws: hubs, shops and each route's path, as plain JSON for Leaflet."""
+"""What the route map draws: hubs, shops and each route's path, as plain JSON for Leaflet, on
+the streets of the configured tile service (core.map_tiles), in its coordinate system."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+
+from fugong.core import geo, map_tiles
 
 from ..models import DeliveryPlan, Route
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
-def _point(where: Any) -> list[float]:
+def _wgs84(where: Any) -> list[float]:
     return [float(where.latitude), float(where.longitude)]
+
+
+def _gcj02(where: Any) -> list[float]:
+    return list(geo.wgs84_to_gcj02(float(where.latitude), float(where.longitude)))
+
+
+def tile_service() -> map_tiles.TileService | None:
+    return map_tiles.tile_service(
+        settings.MAP_TILES,
+        url=settings.MAP_TILE_URL,
+        attribution=settings.MAP_TILE_ATTRIBUTION,
+        key=settings.MAP_TILE_KEY,
+    )
 
 
 def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
     """`routes` with their stops prefetched (queries.routes_with_stops)."""
+    service = tile_service()
+    _point: Callable[[Any], list[float]] = _gcj02 if service and service.gcj02 else _wgs84
     hubs = [
         {"name": s.name, "at": _point(s)}
         for s in [plan.depot, *plan.network_points.all()]
@@ -52,6 +71,6 @@ def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
     return {
         "hubs": hubs,
         "routes": drawn,
-        "tiles": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "tiles": [layer.as_json() for layer in service.layers] if service else [],
+        "attribution": service.attribution if service else "",
     }

@@ -55,6 +55,35 @@
 
   function card(stopId) { return document.getElementById("stop-" + stopId); }
 
+  // The next stop sits on top (#next-slot), the rest of the route folded below in its order.
+  // A hand-over saved on the phone brings the following stop up at once, network or not.
+  var slot = document.getElementById("next-slot"), rest = document.getElementById("rest-of-route");
+  var reloadNote = document.querySelector("#next-stop .next-reload");
+  var TO_DO = ".run-stop:not(.done):not([data-held]):not([data-queued])";
+  function position(li) { return Number(li.dataset.position); }
+  function putBack(li) {
+    var after = Array.prototype.filter.call(rest.children, function (x) { return position(x) > position(li); })[0];
+    rest.insertBefore(li, after || null);
+  }
+  function bringUp(li) {
+    if (!slot || !rest) { return; }
+    Array.prototype.slice.call(slot.children).forEach(putBack);
+    var before = li && li.previousElementSibling;
+    before = before && before.classList.contains("reload") && !li.closest("#next-slot") ? before : null;
+    if (li) { slot.appendChild(li); }
+    reloadNote.hidden = !before;
+    reloadNote.textContent = before ? before.textContent : "";
+    var held = rest.querySelector(".run-stop[data-held]:not(.done)");
+    document.getElementById("no-next-held").hidden = Boolean(li) || !held;
+    document.getElementById("no-next-done").hidden = Boolean(li) || Boolean(held);
+  }
+  function following(li) {  // the first stop still to do after this one, else any skipped before it
+    var left = Array.prototype.slice.call(document.querySelectorAll(TO_DO)).filter(function (x) { return x !== li; });
+    left.sort(function (a, b) { return position(a) - position(b); });
+    return left.filter(function (x) { return position(x) > position(li); })[0] || left[0] || null;
+  }
+  function isNext(li) { return Boolean(slot && li && li.parentNode === slot); }
+
   function applyAnswer(item, body) {
     var li = card(item.stop);
     if (!li) { return; }
@@ -62,6 +91,7 @@
     if (item.action === "arrive") {
       state.textContent = root.dataset.textSent;
     } else {
+      delete li.dataset.queued;
       li.classList.add("done");
       li.dataset.outcome = body.outcome;
       li.querySelectorAll("form").forEach(function (f) { f.remove(); });
@@ -73,7 +103,10 @@
     var li = card(item.stop);
     var box = li && li.querySelector(".handover .error");
     if (box) { box.hidden = false; box.textContent = message; }
-    if (li) { li.querySelectorAll("button").forEach(function (b) { b.disabled = false; }); }
+    if (li) {
+      li.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+      if (!li.classList.contains("done")) { delete li.dataset.queued; if (!isNext(li)) { bringUp(li); } }  // back on top, to be put right
+    }
   }
 
   function sendNext() {
@@ -139,6 +172,7 @@
     if (item.action === "arrive") {  // the driver is there: on to the hand-over while it sends
       form.hidden = true;
       li.querySelector("form.handover").hidden = false;
+      if (!isNext(li)) { bringUp(li); }  // arrived at another stop than the next: it becomes the next
       enqueue(item);
       return;
     }
@@ -149,6 +183,8 @@
     item.fields.reason = form.querySelector("[name=reason]").value;
     shrink(form.querySelector("[name=photo]").files[0]).then(function (photo) {
       item.photo = photo;
+      li.dataset.queued = "1";
+      if (isNext(li)) { bringUp(following(li)); }
       enqueue(item);
     });
   });
