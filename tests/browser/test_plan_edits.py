@@ -53,7 +53,9 @@ def test_a_stop_moves_onto_an_idle_vehicle_in_one_dialog(login: Callable[[str], 
         planning.move_stop(None, stop, other.vehicle, 1)
     before = plan.routes.count()
     page.goto(f"/delivery/plans/{plan.pk}/")
-    expect(page.locator("#route-table tbody tr")).to_have_count(before)
+    routes_listed = page.locator("#route-table tbody tr:not(.idle)")
+    expect(routes_listed).to_have_count(before)
+    expect(page.locator("#route-table tbody tr.idle").filter(has_text=idle.label)).to_have_count(1)
     moving = other.stops.filter(is_reload=False).order_by("position").first()
     assert moving is not None
     page.locator(f"button[data-field-move='{moving.pk}']").click()
@@ -67,5 +69,5 @@ def test_a_stop_moves_onto_an_idle_vehicle_in_one_dialog(login: Callable[[str], 
     expect(page.locator(".messages")).to_contain_text("已移到")
     new = plan.routes.get(vehicle=idle)
     expect(page.locator(f"#route-{new.number}")).to_contain_text(moving.shop.name)
-    expect(page.locator("#route-table tbody tr")).to_have_count(before + 1)
+    expect(routes_listed).to_have_count(before + 1)
     page.screenshot(path=f"{SHOTS_DIR}/delivery-plan-phone.png", full_page=True)

@@ -20,7 +20,7 @@ def test_tianditu_is_roads_and_chinese_labels_from_its_eight_hosts_with_the_key(
     for url in (base, labels):
         assert "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k3y%261" in url
     assert service.image_sources() == [f"https://t{n}.tianditu.gov.cn" for n in range(8)]
-    assert "Tianditu" in service.attribution
+    assert "天地图" in service.attribution  # in the language of the page: Chinese first
 
 
 def test_amap_is_gcj02_from_its_four_hosts() -> None:
@@ -30,7 +30,7 @@ def test_amap_is_gcj02_from_its_four_hosts() -> None:
         "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
     )
     assert service.image_sources() == [f"https://webrd0{n}.is.autonavi.com" for n in range(1, 5)]
-    assert service.attribution.endswith(" · GS(2024)0000号") and "AutoNavi" in service.attribution
+    assert service.attribution.endswith(" · GS(2024)0000号") and "高德地图" in service.attribution
 
 
 def test_custom_is_the_deployments_own_server_and_line() -> None:
