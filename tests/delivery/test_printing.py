@@ -83,7 +83,11 @@ def test_a_hand_edit_prints_the_stop_on_its_new_route(
 
 
 def test_stops_held_after_publishing_are_marked_held_on_the_paper_until_the_area_reopens(
-    published: DeliveryPlan, client_for: Any, printer: list[str]
+    published: DeliveryPlan,
+    client_for: Any,
+    printer: list[str],
+    run_tasks: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = client_for("wuziqiang")
     assert HELD not in sheets_of(published, client)
@@ -91,9 +95,16 @@ def test_stops_held_after_publishing_are_marked_held_on_the_paper_until_the_area
     in_baqiu = RouteStop.objects.filter(route__plan=published, shop__region__code__startswith=baqiu.code).count()
     assert in_baqiu > 0
 
-    directory.set_zone_status(None, baqiu, "closed")
+    directory.set_zone_status(None, baqiu, "closed")  # no worker ran: the print lays it out itself
     assert sheets_of(published, client).count(HELD) == in_baqiu
 
     directory.set_zone_status(None, baqiu, "open")
     assert HELD not in sheets_of(published, client)
     assert len(printer) == 3  # the open town's paper once more: laid out again, not served stale
+
+    with django_capture_on_commit_callbacks(execute=True):
+        directory.set_zone_status(None, baqiu, "closed")
+    run_tasks()  # the worker makes the plan's paper again after the change
+    made = len(printer)
+    assert sheets_of(published, client).count(HELD) == in_baqiu
+    assert len(printer) == made  # and the print serves it

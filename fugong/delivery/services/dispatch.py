@@ -6,11 +6,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
@@ -24,6 +23,7 @@ from fugong.routing.findings import clock
 
 from ..access import may_plan
 from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
+from . import printing
 from .orders import update_holds
 
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
@@ -118,19 +118,11 @@ def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
     plan.save(update_fields=["status", "published_at"])
     planned_count = Order.objects.filter(pk__in=[o.pk for o in planned]).update(status=OrderStatus.PLANNED)
     sent = {"shops": _tell_shops(actor, plan), "drivers": _send_route_links(actor, plan)}
-    language = get_language()
-    transaction.on_commit(lambda: _print_documents(plan.pk, language))
+    printing.print_later([plan.pk])
     audit.record(
         actor, "plan.publish", plan, changes={"orders": [0, planned_count]}, organisation_id=plan.organisation_id
     )
     return {"orders": planned_count, **sent}
-
-
-def _print_documents(plan_id: int, language: str) -> None:
-    # Imported here: the task module imports the services.
-    from ..tasks import print_plan_documents
-
-    print_plan_documents.enqueue(plan_id, language)
 
 
 def _tell_shops(actor: User | None, plan: DeliveryPlan) -> int:
