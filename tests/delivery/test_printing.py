@@ -1,10 +1,13 @@
 """The route sheets and loading lists are kept as made (delivery.documents): printing again is
 quick, and the paper never shows a plan as it was before a change."""
 
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
 
+from fugong.core import erasure
+from fugong.core.clock import local_time
 from fugong.delivery import documents
 from fugong.delivery.models import DeliveryPlan, Echelon, PlanDocument, RouteStop
 from fugong.delivery.services import dispatch, planning
@@ -108,3 +111,13 @@ def test_stops_held_after_publishing_are_marked_held_on_the_paper_until_the_area
     made = len(printer)
     assert sheets_of(published, client).count(HELD) == in_baqiu
     assert len(printer) == made  # and the print serves it
+
+
+def test_the_kept_paper_goes_with_the_drivers_mobiles_it_prints(
+    published: DeliveryPlan, client_for: Any, printer: list[str], settings: Any
+) -> None:
+    sheets_of(published, client_for("wuziqiang"))
+    assert published.documents.exists()
+    first_erased = published.day + timedelta(days=settings.RETENTION_DAYS["handover_photos"] + 1)
+    assert erasure.erase(erasure.get("delivery.driver_mobiles"), local_time(first_erased, time(0, 1)))
+    assert not published.documents.exists()
