@@ -1,7 +1,20 @@
 """Paper for the network point: a route sheet per driver, the loading list per vehicle and
-trip, both as PDF (WeasyPrint, Noto CJK), and the whole plan as Excel."""
+trip, both as PDF (WeasyPrint, Noto CJK), and the whole plan as Excel.
 
+Laying out Baqiu's fifteen pages of route sheets takes WeasyPrint seconds; the HTML behind them
+takes milliseconds. So a PDF is kept as made (`PlanDocument`, in the database, beside the plan:
+it holds the shops' and drivers' numbers in full, which media files served by the web server
+should not) together with the digest of its HTML, and `printed` serves the kept one while the
+plan still gives the same HTML. Whatever changes the paper (a hand edit, a re-plan, a stop held
+because its area closed, a shop's new address, another language) changes the HTML, so a kept
+PDF is never stale, whichever service made the change. Publishing makes both in the background
+(`tasks.print_plan_documents`), so the first print of the day is quick too.
+"""
+
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -15,7 +28,7 @@ from fugong.core.validators import national_mobile
 from fugong.routing.findings import clock
 
 from . import queries
-from .models import DeliveryPlan, Route
+from .models import SENT_OUT_PLAN_STATUSES, DeliveryPlan, PlanDocument, Route
 
 
 def _stops(route: Route) -> list[dict[str, Any]]:
@@ -27,10 +40,18 @@ def _stops(route: Route) -> list[dict[str, Any]]:
     return rows
 
 
-def route_sheets_pdf(plan: DeliveryPlan) -> bytes:
+def route_sheets_html(plan: DeliveryPlan) -> str:
     routes = [{"route": r, "stops": _stops(r)} for r in queries.routes_with_stops(plan)]
-    html = render_to_string("delivery/print/route_sheets.html", {"plan": plan, "routes": routes})
+    held = queries.held_stop_ids(plan) if plan.status in SENT_OUT_PLAN_STATUSES else set()
+    return render_to_string("delivery/print/route_sheets.html", {"plan": plan, "routes": routes, "held": held})
+
+
+def pdf_from_html(html: str) -> bytes:
     return HTML(string=html).write_pdf()
+
+
+def route_sheets_pdf(plan: DeliveryPlan) -> bytes:
+    return pdf_from_html(route_sheets_html(plan))
 
 
 def loading_lists(plan: DeliveryPlan) -> list[dict[str, Any]]:
@@ -61,9 +82,35 @@ def loading_lists(plan: DeliveryPlan) -> list[dict[str, Any]]:
     return lists
 
 
+def loading_lists_html(plan: DeliveryPlan) -> str:
+    return render_to_string("delivery/print/loading_lists.html", {"plan": plan, "lists": loading_lists(plan)})
+
+
 def loading_lists_pdf(plan: DeliveryPlan) -> bytes:
-    html = render_to_string("delivery/print/loading_lists.html", {"plan": plan, "lists": loading_lists(plan)})
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(loading_lists_html(plan))
+
+
+# The PDFs kept as made, by kind (the kinds of the print URL).
+PRINTED: dict[str, Callable[[DeliveryPlan], str]] = {"sheets": route_sheets_html, "loading": loading_lists_html}
+
+
+@dataclass(frozen=True)
+class Printed:
+    kind: str
+    digest: str  # SHA-256 of the HTML the PDF was made from
+    pdf: bytes
+    kept: bool  # served as kept; otherwise just made, to be kept (`services.printing.keep_document`)
+
+
+def printed(plan: DeliveryPlan, kind: str) -> Printed:
+    """The plan's PDF of this kind: the kept one when the plan still gives the HTML it was made
+    from, else made now."""
+    html = PRINTED[kind](plan)
+    digest = hashlib.sha256(html.encode()).hexdigest()
+    kept = PlanDocument.objects.filter(plan=plan, kind=kind, digest=digest).values_list("content", flat=True).first()
+    if kept is not None:
+        return Printed(kind, digest, bytes(kept), kept=True)
+    return Printed(kind, digest, pdf_from_html(html), kept=False)
 
 
 PLAN_COLUMNS = (

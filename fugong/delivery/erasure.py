@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core import erasure
 
-from .models import PlanVehicle, RouteStop
+from .models import PlanDocument, PlanVehicle, RouteStop
 
 PHOTOS = erasure.Period("handover_photos", "RETENTION_HANDOVER_PHOTOS_DAYS")
 
@@ -33,6 +33,14 @@ def _old_plans_driver_mobiles(now: datetime) -> QuerySet[Any]:
     return PlanVehicle.objects.filter(plan__day__lt=timezone.localdate(PHOTOS.before(now))).exclude(driver_mobile="")
 
 
+def _clear_driver_mobiles(due: QuerySet[Any], limit: int) -> int:
+    """The mobiles go, and with them the plans' kept PDFs, which print them (made afresh, without
+    the numbers, if someone prints again)."""
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+    PlanDocument.objects.filter(plan__fleet__in=ids).delete()
+    return PlanVehicle.objects.filter(pk__in=ids).update(driver_mobile="")
+
+
 erasure.register(
     erasure.Kind(
         code="delivery.handover_photos",
@@ -52,8 +60,8 @@ erasure.register(
         kept=PHOTOS,
         counted_from=_("the plan's day"),
         action=erasure.Action.ANONYMISE,
-        models=("delivery.planvehicle",),
+        models=("delivery.planvehicle", "delivery.plandocument"),
         due=_old_plans_driver_mobiles,
-        erase=erasure.clear_fields(driver_mobile=""),
+        erase=_clear_driver_mobiles,
     ),
 )

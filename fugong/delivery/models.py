@@ -477,3 +477,23 @@ class HandedOver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} → {self.quantity}"
+
+
+class PlanDocument(models.Model):
+    """A plan's printed paper kept as made (route sheets, loading lists), so printing again
+    takes no layout. It is served only while `digest`, the SHA-256 of the HTML it was made
+    from, equals the HTML the plan gives now: a hand edit, a held stop, a shop's new address or
+    another language each make different HTML, and the paper is made again."""
+
+    plan = models.ForeignKey(DeliveryPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12)  # "sheets", "loading": as in the print URL
+    digest = models.CharField(_("key"), max_length=64)  # SHA-256 of the HTML, in hex
+    content = models.BinaryField(_("file"))  # the PDF
+    made_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("printed document")
+        constraints = [models.UniqueConstraint(fields=["plan", "kind"], name="one_kept_document_per_plan_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.kind}"

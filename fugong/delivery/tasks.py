@@ -10,8 +10,9 @@ from fugong.core.imports import import_stored_file
 from fugong.core.jobs import Progress, tracked
 from fugong.directory.models import Organisation
 
+from . import documents
 from .models import DeliveryPlan
-from .services import orders, planning
+from .services import orders, planning, printing
 from .services.exchange import IMPORTERS
 
 STEPS = 1000  # progress of a plan run, in thousandths
@@ -59,6 +60,21 @@ def import_delivery_file(
         language,
         text,
     )
+
+
+@task()
+def print_plan_documents(plan_id: int, language: str) -> dict[str, Any]:
+    """Make and keep a published plan's route sheets and loading lists, so the network point's
+    first print is quick (in the language of whoever published it, as they would print it)."""
+    plan = DeliveryPlan.objects.select_related("organisation__region").get(pk=plan_id)
+    made = []
+    with override(language):
+        for kind in documents.PRINTED:
+            printed = documents.printed(plan, kind)
+            if not printed.kept:
+                printing.keep_document(None, plan, printed)
+                made.append(kind)
+    return {"made": made}
 
 
 @task()

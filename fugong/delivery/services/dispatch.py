@@ -25,6 +25,7 @@ from fugong.routing.findings import clock
 from ..access import may_plan
 from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
 from ..queries import held_stop_ids
+from . import printing
 from .orders import update_holds
 
 SHOP_PUBLISHED = kinds.register("order_dispatched", gettext_lazy("Order on its way"))
@@ -120,6 +121,7 @@ def publish_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, Any]:
     plan.save(update_fields=["status", "published_at"])
     planned_count = Order.objects.filter(pk__in=[o.pk for o in planned]).update(status=OrderStatus.PLANNED)
     sent = {"shops": _tell_shops(actor, plan), "drivers": _send_route_links(actor, plan)}
+    printing.print_later([plan.pk])
     audit.record(
         actor, "plan.publish", plan, changes={"orders": [0, planned_count]}, organisation_id=plan.organisation_id
     )
@@ -177,6 +179,7 @@ def close_plan(actor: User | None, plan: DeliveryPlan) -> dict[str, int]:
     update_holds()
     plan.status = PlanStatus.CLOSED
     plan.save(update_fields=["status"])
+    plan.documents.all().delete()  # the day is over: printing again makes the paper afresh
     audit.record(
         actor, "plan.close", plan, changes={"orders_returned": [0, returned]}, organisation_id=plan.organisation_id
     )

@@ -23,8 +23,9 @@ from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region, Site
 
 from ..access import may_plan
-from ..models import Order, OrderLine, OrderStatus, Shop
+from ..models import Order, OrderLine, OrderStatus, PlanStatus, RouteStop, Shop
 from ..queries import closed_prefixes, q_in_closed_area
+from . import printing
 
 SHOP_FIELDS = (
     "licence_number",
@@ -156,3 +157,8 @@ def update_holds(because_of: Region | None = None) -> tuple[int, int]:
 
 def on_zone_status_changed(sender: Any, region: Region, status: str, **kwargs: Any) -> None:
     update_holds(because_of=region)
+    # Published plans with stops there mark them held (or no longer): their paper is made again.
+    stops = RouteStop.objects.filter(
+        route__plan__status=PlanStatus.PUBLISHED, shop__region__code__startswith=region.code
+    )
+    printing.print_later(stops.values_list("route__plan", flat=True).distinct())

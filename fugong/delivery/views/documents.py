@@ -8,6 +8,7 @@ from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE
 
 from .. import documents, queries
 from ..access import may_plan
+from ..services import printing
 
 MAKERS = {
     "sheets": (documents.route_sheets_pdf, "application/pdf", "route-sheets-{day}.pdf"),
@@ -24,6 +25,13 @@ def plan_document(request: AuthedRequest, plan_id: int, kind: str) -> HttpRespon
     if kind not in MAKERS:
         raise Http404
     make, content_type, filename = MAKERS[kind]
-    response = HttpResponse(make(plan), content_type=content_type)
+    if kind in documents.PRINTED:  # the kept PDF while the plan gives the same paper, else made now and kept
+        printed = documents.printed(plan, kind)
+        if not printed.kept:
+            printing.keep_document(request.user, plan, printed)
+        body = printed.pdf
+    else:
+        body = make(plan)
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename.format(day=plan.day.isoformat())}"'
     return response
