@@ -79,7 +79,7 @@ def test_a_hand_edit_prints_the_stop_on_its_new_route(
     assert f"#{source.number} " in route_of(sheets_of(quick_plan, client), licence)
     assert len(printer) == 1  # printed twice, laid out once
 
-    planning.move_stop(None, stop, target, 1)  # the dispatcher moves the shop by hand
+    planning.move_stop(None, stop, target.vehicle, 1)  # the dispatcher moves the shop by hand
     assert f"#{target.number} " in route_of(sheets_of(quick_plan, client), licence)
     assert len(printer) == 2
     assert PlanDocument.objects.filter(plan=quick_plan, kind="sheets").count() == 1  # the new paper replaced the old
