@@ -5,12 +5,22 @@ from typing import Any
 from django.conf import settings
 
 from ..models import DeliveryPlan, Route
+from ..travel import road_graph
+
+OSM_CREDIT = "© OpenStreetMap contributors"  # ODbL: routes planned on its roads credit it
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
 def _point(where: Any) -> list[float]:
     return [float(where.latitude), float(where.longitude)]
+
+
+def _attribution() -> str:
+    credits = [settings.MAP_TILE_ATTRIBUTION] if settings.MAP_TILE_ATTRIBUTION else []
+    if road_graph() is not None and "OpenStreetMap" not in settings.MAP_TILE_ATTRIBUTION:
+        credits.append(OSM_CREDIT)
+    return " | ".join(credits)
 
 
 def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
@@ -53,5 +63,5 @@ def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
         "hubs": hubs,
         "routes": drawn,
         "tiles": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "attribution": _attribution(),
     }

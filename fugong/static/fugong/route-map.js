@@ -10,6 +10,7 @@
     function label(text) { var span = document.createElement("span"); span.textContent = text; return span; }
     var map = L.map(box, { attributionControl: Boolean(data.attribution) });
     if (data.tiles) { L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 }).addTo(map); }
+    else if (data.attribution) { map.attributionControl.addAttribution(data.attribution); }  // roads credited, no tiles
     var bounds = L.latLngBounds([]);
     data.hubs.forEach(function (hub) {
       L.marker(hub.at, { title: hub.name }).addTo(map).bindTooltip(label(hub.name));
