@@ -84,17 +84,26 @@ def table(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
     """Metres and seconds by road between all places (NaN where the network connects no route),
     and each place's distance to the road it was snapped to; None when the network is not
-    prepared in `folder`."""
+    prepared in `folder`. Kept for the next ask about the same places on the same graph (a plan
+    builds each leg more than once), read-only."""
     base = graph_base(folder, network)
     ready = base.with_name(GRAPH + READY)
     if not ready.is_file():
         return None
-    engine = _engine(str(base), ready.stat().st_mtime)
-    parameters = osrm.TableParameters(coordinates=[(p.x, p.y) for p in places], annotations=["duration", "distance"])
-    answer = engine.Table(parameters)
+    return _table(str(base), ready.stat().st_mtime, tuple((p.x, p.y) for p in places))
+
+
+@functools.lru_cache(maxsize=16)
+def _table(
+    base: str, version: float, coordinates: tuple[tuple[float, float], ...]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    parameters = osrm.TableParameters(coordinates=list(coordinates), annotations=["duration", "distance"])
+    answer = _engine(base, version).Table(parameters)
     metres = np.array([list(row) for row in answer["distances"]], dtype=np.float64)
     seconds = np.array([list(row) for row in answer["durations"]], dtype=np.float64)
     snapped = np.array([float(w["distance"]) for w in answer["sources"]], dtype=np.float64)
+    for array in (metres, seconds, snapped):
+        array.flags.writeable = False
     return metres, seconds, snapped
 
 
