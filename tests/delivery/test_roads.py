@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from fugong.delivery import legs, wording
@@ -67,7 +67,12 @@ def test_a_plan_travels_by_road_and_names_the_shops_off_the_map(
     assert across.name not in finding["params"]["places"]
     assert len(finding["params"]["places"]) == len(leg.destinations) - 1
     assert "、".join(finding["params"]["places"][:2]) in wording.describe(finding)
+    # The map credits OpenStreetMap beside the tiles' own credit, and only while on its roads.
     assert map_data(plan, [])["attribution"] == OSM_CREDIT
+    settings.MAP_TILE_ATTRIBUTION = "Tiles: the county"
+    assert map_data(plan, [])["attribution"] == f"Tiles: the county | {OSM_CREDIT}"
+    settings.ROUTING_GRAPH = None
+    assert map_data(plan, [])["attribution"] == "Tiles: the county"
 
 
 def test_no_graph_or_one_not_prepared_is_the_straight_line(settings: Any, tmp_path: Path) -> None:
@@ -82,9 +87,7 @@ def test_no_graph_or_one_not_prepared_is_the_straight_line(settings: Any, tmp_pa
         assert found.estimated == ()
 
 
-def test_the_map_credits_openstreetmap_only_with_roads(bureau: Organisation, settings: Any, graph: Path) -> None:
-    plan = baqiu_plan(bureau)
-    settings.ROUTING_GRAPH, settings.MAP_TILE_ATTRIBUTION = None, ""
-    assert map_data(plan, [])["attribution"] == ""
-    settings.ROUTING_GRAPH, settings.MAP_TILE_ATTRIBUTION = graph, "Tiles: the county"
-    assert map_data(plan, [])["attribution"] == f"Tiles: the county | {OSM_CREDIT}"
+def test_prepare_roads_names_a_missing_extract(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("prepare_roads", str(tmp_path / "county.osm.pbf"), "--out", str(tmp_path / "roads"))
+    assert not (tmp_path / "roads").exists()

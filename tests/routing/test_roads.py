@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fugong.routing.diagnosis import diagnose
 from fugong.routing.distances import straight_line
-from fugong.routing.problem import Place, Profile
+from fugong.routing.problem import Place, Problem, Profile, Stop, VehicleGroup
 from fugong.routing.roads import is_prepared, prepare, road_travel
 
 from .town import IN_THE_HILLS, NORTH_BANK, ONE_WAY_END, ONE_WAY_START, SOUTH_BANK, write_town
@@ -72,3 +73,17 @@ def test_a_network_not_prepared_is_the_straight_line_for_all(tmp_path: Path) -> 
 def test_one_place_needs_no_table(graph: Path) -> None:
     travel = road_travel([Place("alone", 115.001, 27.002)], [VAN], graph)
     assert travel.distance[0].tolist() == [[0]]
+
+
+def test_the_plan_names_the_stops_left_on_the_straight_line(graph: Path) -> None:
+    places = [NORTH_BANK, SOUTH_BANK, IN_THE_HILLS]
+    problem = Problem(
+        places=places,
+        stops=[Stop("Shop across the river", 1, 5), Stop("Farm shop", 2, 5)],
+        fleet=[VehicleGroup("van", capacity=100, count=1, start=0, end=0)],
+        travel=road_travel(places, [VAN], graph),
+        profiles=[VAN],
+    )
+    (finding,) = [f for f in diagnose(problem) if f.code == "straight_line"]
+    assert finding.params == {"places": ["Farm shop"]}
+    assert str(finding).startswith("Farm shop: too far from the roads")
