@@ -14,6 +14,7 @@ straight line of `distances.straight_line`; `Travel.estimated` names those place
 can say so."""
 
 import functools
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,6 +36,7 @@ SNAP_LIMIT_M = 500.0
 PROFILES_DIR = Path(osrm.__file__).parent / "share" / "profiles"
 GRAPH = "roads.osrm"
 READY = ".mldgr"  # written by the last step, customize
+log = logging.getLogger(__name__)
 
 
 def graph_base(folder: Path, network: str) -> Path:
@@ -84,13 +86,17 @@ def table(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
     """Metres and seconds by road between all places (NaN where the network connects no route),
     and each place's distance to the road it was snapped to; None when the network is not
-    prepared in `folder`. Kept for the next ask about the same places on the same graph (a plan
-    builds each leg more than once), read-only."""
+    prepared in `folder` or OSRM cannot read it (logged). Kept for the next ask about the same
+    places on the same graph (a plan builds each leg more than once), read-only."""
     base = graph_base(folder, network)
     ready = base.with_name(GRAPH + READY)
     if not ready.is_file():
         return None
-    return _table(str(base), ready.stat().st_mtime, tuple((p.x, p.y) for p in places))
+    try:
+        return _table(str(base), ready.stat().st_mtime, tuple((p.x, p.y) for p in places))
+    except RuntimeError:  # a graph from another OSRM version, a half-copied folder
+        log.exception("road graph %s cannot be used; travel is the straight line", base)
+        return None
 
 
 @functools.lru_cache(maxsize=16)

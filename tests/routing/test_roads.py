@@ -70,6 +70,14 @@ def test_a_network_not_prepared_is_the_straight_line_for_all(tmp_path: Path) -> 
     assert travel.estimated == ("north-bank", "south-bank")
 
 
+def test_a_graph_osrm_cannot_read_is_the_straight_line(tmp_path: Path) -> None:
+    (tmp_path / "car").mkdir()
+    for suffix in (".mldgr", ".properties"):
+        (tmp_path / "car" / f"roads.osrm{suffix}").write_bytes(b"not a graph")
+    travel = road_travel([NORTH_BANK, SOUTH_BANK], [VAN], tmp_path)
+    assert travel.estimated == ("north-bank", "south-bank")
+
+
 def test_one_place_needs_no_table(graph: Path) -> None:
     travel = road_travel([Place("alone", 115.001, 27.002)], [VAN], graph)
     assert travel.distance[0].tolist() == [[0]]
