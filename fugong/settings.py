@@ -19,6 +19,9 @@ SECURE_HSTS_PRELOAD "0" for a domain whose subdomains are not all https (default
 TIME_ZONE           default Asia/Shanghai.
 TRUSTED_PROXIES     addresses of reverse proxies whose X-Real-IP is believed (default loopback).
 ROUTING_WORKERS     parallel route searches when planning deliveries (default: cores, at most 4).
+ROUTING_GRAPH       a road graph folder made by `fugong prepare_roads` from an OpenStreetMap extract:
+                    plans then travel by road (OSRM); default none, or a folder not prepared: the
+                    straight line times a road factor per kind of vehicle.
 MAP_TILES           the streets under the route maps: "" none (the default: a plain background, nothing
                     fetched from outside), "tianditu" (天地图, needs MAP_TILE_KEY; WGS-84 as stored),
                     "amap" (高德; points are shifted to GCJ-02 for it) or "custom" (MAP_TILE_URL; the
@@ -293,6 +296,8 @@ RETENTION_DAYS = {
 # streets under the route map (none: routes are drawn on a plain background; nothing is
 # fetched from outside unless configured: Tianditu, Amap or a county's own tile server).
 ROUTING_WORKERS = env.integer("ROUTING_WORKERS", min(4, os.cpu_count() or 1), minimum=1)
+# Road graph for delivery plans (fugong.routing.roads); None: the straight line.
+ROUTING_GRAPH = Path(env.text("ROUTING_GRAPH")) if env.text("ROUTING_GRAPH") else None
 MAP_TILE_URL = env.text("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_KEY = env.secret("MAP_TILE_KEY")

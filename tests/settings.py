@@ -20,6 +20,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="fugong-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="fugong-test-static-")
 RESUMPTION_STORE = Path(tempfile.mkdtemp(prefix="fugong-test-resumption-"))
 RESUMPTION_INBOX = Path(tempfile.mkdtemp(prefix="fugong-test-inbox-"))
+ROUTING_GRAPH = None  # the straight line, whatever the machine sets; tests that want roads set it
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so a worker started as a subprocess by a test sees the same data.

@@ -10,11 +10,11 @@ from datetime import time
 from django.db.models import QuerySet
 
 from fugong.directory.models import Site
-from fugong.routing.distances import straight_line
 from fugong.routing.problem import Place, Problem, Stop, VehicleGroup
 
 from .models import LIVE_PLAN_STATUSES, DeliveryPlan, Echelon, Order, OrderStatus, PlanVehicle, Shop
 from .services.fleet import PROFILES
+from .travel import travel
 
 TRUNK_UNLOADING_SECONDS = 15 * 60
 # A minute a carton for the trunk's unloading is too much; shops take their own minutes plus a
@@ -101,7 +101,7 @@ def _problem(
         places=places,
         stops=stops,
         fleet=_groups(plan, vehicles, kinds),
-        travel=straight_line(places, profiles),
+        travel=travel(places, profiles),
         profiles=profiles,
         all_required=False,
         duration_cost=1,  # a second of a person's day weighs like a metre driven

@@ -28,12 +28,19 @@ TEXTS = {
     "no_fleet": _("There are deliveries but no vehicles: add vehicles to the plan"),
     "not_planned": _("%(stop)s: %(cartons)s cartons not planned today"),
     "no_free_vehicle": _("%(hub)s: no vehicle left to plan with (none added, or all on locked routes)"),
+    "straight_line": _(
+        "%(places)s: not found on the road map (too far from any road); travel to and from there is "
+        "estimated from the straight line, check the location"
+    ),
 }
 TIMES = {"at", "closes", "ends"}
 
 
 def describe(finding: dict[str, Any]) -> str:
-    params = {k: clock(v) if k in TIMES and isinstance(v, int) else v for k, v in finding.get("params", {}).items()}
+    params = {
+        k: clock(v) if k in TIMES and isinstance(v, int) else "、".join(map(str, v)) if isinstance(v, list) else v
+        for k, v in finding.get("params", {}).items()
+    }
     text = TEXTS.get(finding.get("code", ""))
     if text is None:
         return str(finding.get("code", ""))

@@ -12,7 +12,22 @@ def diagnose(problem: Problem) -> list[Finding]:
     capacity = _day_capacity(problem)
     if capacity is not None and ordered > capacity:
         findings.append(Finding("fleet_too_small", {"capacity": capacity, "ordered": ordered}))
+    if estimated := _estimated(problem):
+        findings.append(estimated)
     return findings
+
+
+def _estimated(problem: Problem) -> Finding | None:
+    """The places of this problem that a road graph left on the straight line, named by their
+    stops (or, for a vehicle's start, end or reload site, by the place)."""
+    names = []
+    for index, place in enumerate(problem.places):
+        if place.key not in problem.travel.estimated:
+            continue
+        stops = [s.key for s in problem.stops if s.place == index]
+        visited = any(index in (g.start, g.end, *g.reload_at) for g in problem.fleet)
+        names += stops or ([place.key] if visited else [])
+    return Finding("straight_line", {"places": names}) if names else None
 
 
 def _unreachable(problem: Problem, index: int) -> Finding | None:

@@ -1,6 +1,6 @@
 """Travel between places on the map: the straight line times a road factor per kind of vehicle,
-at that kind's speed. (A road network from an OpenStreetMap extract can replace this: anything
-that returns a Travel does.)"""
+at that kind's speed. (roads.road_travel travels on an OpenStreetMap extract's roads instead, and
+keeps this line for the places off them: anything that returns a Travel will do.)"""
 
 import numpy as np
 from numpy.typing import NDArray

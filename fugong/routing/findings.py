@@ -20,6 +20,8 @@ ENGLISH = {
     "fleet_too_small": "the fleet carries at most {capacity} cartons in the day but {ordered} are ordered;"
     " add vehicles or allow reloads",
     "no_fleet": "there are stops to serve but no vehicles",
+    "straight_line": "{places}: too far from the roads of the graph; travel to and from there is the"
+    " straight line times the road factor",
 }
 
 
@@ -34,5 +36,8 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        values = {k: clock(v) if k in {"at", "closes", "ends"} else v for k, v in self.params.items()}
+        values = {
+            k: clock(v) if k in {"at", "closes", "ends"} else ", ".join(v) if isinstance(v, list) else v
+            for k, v in self.params.items()
+        }
         return ENGLISH[self.code].format(**values)

@@ -35,11 +35,13 @@ class Stop:
 @dataclass(frozen=True)
 class Profile:
     """How a kind of vehicle travels: speed on the road and how much longer the road is than the
-    straight line."""
+    straight line; on a prepared road graph, which of its networks it drives ("car" or
+    "bicycle", see roads.NETWORKS)."""
 
     key: str
     speed_kmh: float = 30.0
     road_factor: float = 1.3
+    network: str = "car"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Travel:
 
     distance: list[NDArray[np.int64]]
     duration: list[NDArray[np.int64]]
+    # Keys of the places whose rows and columns are the straight line although a road graph was
+    # asked (too far from any road, or no route): the plan says so.
+    estimated: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.distance) != len(self.duration) or not self.distance:

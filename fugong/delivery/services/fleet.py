@@ -23,10 +23,11 @@ from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 from ..access import may_plan
 from ..models import DeliveryPlan, Driver, Echelon, PlanVehicle, Vehicle
 
-# How each kind of vehicle moves through a county town and its villages.
+# How each kind of vehicle moves through a county town and its villages (on a road graph,
+# tricycles ride the bicycle network: no motorways, and lanes closed to cars).
 PROFILES = {
-    VehicleKind.TRICYCLE: Profile(VehicleKind.TRICYCLE, speed_kmh=10, road_factor=1.4),
-    VehicleKind.E_TRICYCLE: Profile(VehicleKind.E_TRICYCLE, speed_kmh=18, road_factor=1.4),
+    VehicleKind.TRICYCLE: Profile(VehicleKind.TRICYCLE, speed_kmh=10, road_factor=1.4, network="bicycle"),
+    VehicleKind.E_TRICYCLE: Profile(VehicleKind.E_TRICYCLE, speed_kmh=18, road_factor=1.4, network="bicycle"),
     VehicleKind.VAN: Profile(VehicleKind.VAN, speed_kmh=35, road_factor=1.3),
     VehicleKind.CAR: Profile(VehicleKind.CAR, speed_kmh=40, road_factor=1.3),
     VehicleKind.LORRY: Profile(VehicleKind.LORRY, speed_kmh=45, road_factor=1.25),

@@ -9,6 +9,9 @@ from django.conf import settings
 from fugong.core import geo, map_tiles
 
 from ..models import DeliveryPlan, Route
+from ..travel import road_graph
+
+OSM_CREDIT = "© OpenStreetMap contributors"  # ODbL: routes planned on its roads credit it
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -28,6 +31,14 @@ def tile_service() -> map_tiles.TileService | None:
         attribution=settings.MAP_TILE_ATTRIBUTION,
         key=settings.MAP_TILE_KEY,
     )
+
+
+def _attribution(service: map_tiles.TileService | None) -> str:
+    """The tile service's credit, and OpenStreetMap's when plans travel on its roads (ODbL)."""
+    credits = [service.attribution] if service and service.attribution else []
+    if road_graph() is not None and not any("OpenStreetMap" in c for c in credits):
+        credits.append(OSM_CREDIT)
+    return " | ".join(credits)
 
 
 def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
@@ -72,5 +83,5 @@ def map_data(plan: DeliveryPlan, routes: list[Route]) -> dict[str, Any]:
         "hubs": hubs,
         "routes": drawn,
         "tiles": [layer.as_json() for layer in service.layers] if service else [],
-        "attribution": service.attribution if service else "",
+        "attribution": _attribution(service),
     }

@@ -21,6 +21,7 @@
         subdomains: layer.subdomains, maxZoom: layer.maxZoom, attribution: index === 0 ? data.attribution : ""
       }).addTo(map);
     });
+    if (!(data.tiles || []).length && data.attribution) { map.attributionControl.addAttribution(data.attribution); }  // roads credited, no tiles
     var bounds = L.latLngBounds([]);
     data.hubs.forEach(function (hub) {
       L.marker(hub.at, { title: hub.name }).addTo(map).bindTooltip(label(hub.name));
