@@ -69,6 +69,7 @@ def test_a_plan_travels_by_road_and_names_the_shops_off_the_map(
     assert "、".join(finding["params"]["places"][:2]) in wording.describe(finding)
     # The map credits OpenStreetMap beside the tiles' own credit, and only while on its roads.
     assert map_data(plan, [])["attribution"] == OSM_CREDIT
+    settings.MAP_TILES, settings.MAP_TILE_URL = "custom", "https://tiles.example.cn/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "Tiles: the county"
     assert map_data(plan, [])["attribution"] == f"Tiles: the county | {OSM_CREDIT}"
     settings.ROUTING_GRAPH = None
