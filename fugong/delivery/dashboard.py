@@ -96,11 +96,18 @@ def _routes_today(user: Any, bureau: Organisation, points: dict[int, str], title
     """Today's published routes from the user's network points (all, without one), each with
     its stops done of all; or where today's plan stands."""
     today = timezone.localdate()
-    plans = queries.visible_plans(user).filter(organisation=bureau, day=today).exclude(status=PlanStatus.CANCELLED)
+    plans = queries.visible_plans(user).filter(organisation=bureau, day__gte=today).exclude(status=PlanStatus.CANCELLED)
     if points:
         plans = plans.filter(network_points__in=list(points)).distinct()
-    plan = plans.first()
+    plan = plans.filter(day=today).first()
     if plan is None:
+        coming = plans.order_by("day", "pk").first()  # tomorrow's routes, as soon as they are out
+        if coming is not None:
+            note = _("No plan for today; next: %(day)s, %(status)s.") % {
+                "day": f"{coming.day:%m-%d}",
+                "status": coming.get_status_display(),
+            }
+            return Card(title, "0", note, reverse("delivery:plan", args=[coming.pk]))
         url = f"{reverse('delivery:plans')}?bureau={bureau.pk}"
         return Card(title, "0", _("No delivery plan for today yet."), url)
     url = reverse("delivery:plan", args=[plan.pk])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fugong.core.forms import DATE_INPUT, TIME_INPUT
 from fugong.directory.models import Site
 
-from .models import DeliveryPlan, Driver, Shop, Vehicle
+from .models import LIVE_PLAN_STATUSES, DeliveryPlan, Driver, Shop, Vehicle
 
 
 class PlanForm(forms.ModelForm):
@@ -41,7 +41,11 @@ class PlanForm(forms.ModelForm):
         self.fields["depot"].required = False
         points = sites.filter(kind=Site.Kind.NETWORK_POINT)
         self.fields["network_points"].queryset = points  # type: ignore[attr-defined]
-        self.fields["network_points"].initial = list(points)
+        # Ticked: the network points not yet in a live plan of the day the form offers.
+        taken = DeliveryPlan.network_points.through.objects.filter(
+            deliveryplan__day=self.initial.get("day", timezone.localdate()), deliveryplan__status__in=LIVE_PLAN_STATUSES
+        )
+        self.fields["network_points"].initial = list(points.exclude(pk__in=taken.values("site")))
         self.fields["search_seconds"].widget.attrs.update({"min": 2, "max": 120})
 
 

@@ -4,10 +4,12 @@ import zlib
 from datetime import timedelta
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from fugong.delivery.models import DeliveryPlan, Driver, PlanStatus, Route, RouteStop, Vehicle
+from fugong.delivery.services import dispatch
 from fugong.directory.models import Organisation, Site
 
 
@@ -213,3 +215,27 @@ def test_a_plans_day_in_figures_on_the_page_and_in_the_api(quick_plan: DeliveryP
     page = client.get(f"/delivery/plans/{quick_plan.pk}/").content.decode()
     assert f'<strong id="last-return">{figures["last_return"]}</strong>' in page
     assert client_for("laoyan").get(f"/api/delivery/plans/{quick_plan.pk}").status_code == 404
+
+
+def test_before_its_day_a_published_plan_is_withdrawn_not_closed_and_staff_see_it_coming(
+    published: DeliveryPlan, client_for: Any
+) -> None:
+    manager, staff = client_for("huanghuiyun"), client_for("huyao")
+    page = manager.get(f"/delivery/plans/{published.pk}/").content.decode()
+    assert "当日收尾" in page and "撤回计划" not in page  # on its day
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    DeliveryPlan.objects.filter(pk=published.pk).update(day=tomorrow)
+    page = manager.get(f"/delivery/plans/{published.pk}/").content.decode()
+    assert "撤回计划" in page and "当日收尾" not in page and f"{tomorrow:%m-%d} 进度" in page
+    # The network point's staff see tomorrow's routes coming on their home page.
+    assert f"下一个：{tomorrow:%m-%d}，已发布" in staff.get("/").content.decode()
+
+
+def test_the_driver_counts_shops_not_reloads_and_sees_what_to_load(published: DeliveryPlan) -> None:
+    route = next(r for r in published.routes.all() if r.stops.filter(is_reload=True).exists())
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/delivery/r/{dispatch.route_token(route)}/").content.decode()
+    numbers = [int(n) for n in re.findall(r'<span class="stop-no">(\d+)</span>', page)]
+    assert sorted(numbers) == list(range(1, route.stops.filter(is_reload=False).count() + 1))
+    reload = route.stops.filter(is_reload=True).order_by("position").first()
+    after = route.stops.filter(is_reload=False, position__gt=reload.position).order_by("position").first()
+    assert f"装 {after.load_on_arrival} 条" in page

@@ -184,7 +184,10 @@ def _add_vehicle(
         kind, capacity, label = (
             lent.vehicle_kind,
             lent.capacity_cartons,
-            f"{VehicleKind(lent.vehicle_kind).label} {lent.plate or lent.owner}",
+            # Without a plate the owner names it, said as the owner's: the driver may be someone else.
+            f"{VehicleKind(lent.vehicle_kind).label} {lent.plate}"
+            if lent.plate
+            else _("%(owner)s's %(kind)s") % {"owner": lent.owner, "kind": VehicleKind(lent.vehicle_kind).label},
         )
     if driver is not None and driver.organisation_id != plan.organisation_id:
         raise ValidationError({"driver": _("This is not one of the bureau's drivers.")})

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import require
@@ -81,6 +82,7 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
         "may_edit": may_edit,
         "may_run": may_plan(request.user, plan.organisation),
         "stuck": planning.is_stuck(plan),
+        "early": plan.day > timezone.localdate(),  # a day is closed on it or after, never before
         "suggestions": len(fleet.suggest_fleet(plan)) if plan.is_editable else 0,
     }
     return render(request, "delivery/plan.html", context)

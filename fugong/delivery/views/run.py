@@ -21,6 +21,13 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
     stops = list(queries.stops_of(route))
     held = queries.held_stop_ids(route.plan)
     deliveries = [stop for stop in stops if not stop.is_reload]
+    for number, stop in enumerate(deliveries, start=1):
+        # The driver counts shops, not reloads: the 8th shop is 8 even after going back to load.
+        setattr(stop, "number", number)  # noqa: B010 - a display attribute, not a model field
+    for index, stop in enumerate(stops):
+        if stop.is_reload:  # what to load for the trip that follows
+            trip = next((s.load_on_arrival for s in stops[index + 1 :] if not s.is_reload), 0)
+            setattr(stop, "to_load", trip)  # noqa: B010 - a display attribute, not a model field
     next_stop = next((s for s in deliveries if not s.completed_at and s.pk not in held), None)
     before = stops[stops.index(next_stop) - 1] if next_stop and stops.index(next_stop) > 0 else None
     context = {
