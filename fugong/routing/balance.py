@@ -35,10 +35,12 @@ def _lower_bound(data: pyvrp.ProblemData) -> int:
     start = min(t.tw_early for t in types)
     vehicles = max(1, sum(t.num_available for t in types))
     service = sum(c.service_duration for c in data.clients())
+    depots = data.depots()
     longest = 0
-    for index, client in enumerate(data.clients(), start=data.num_depots):
+    for client in data.clients():  # matrices are indexed by location, not by client or depot
         fastest = min(
-            data.duration_matrix(t.profile)[t.start_depot, index] + data.duration_matrix(t.profile)[index, t.end_depot]
+            data.duration_matrix(t.profile)[depots[t.start_depot].location, client.location]
+            + data.duration_matrix(t.profile)[client.location, depots[t.end_depot].location]
             for t in types
         )
         longest = max(longest, fastest + client.service_duration)

@@ -2,6 +2,8 @@
 only when they bring the day forward, a working day has a limit, and a load bigger than the
 lorry goes in as many trips as it needs."""
 
+import dataclasses
+
 import pytest
 
 from fugong.routing.distances import straight_line
@@ -91,3 +93,23 @@ def test_a_load_bigger_than_the_lorry_goes_in_two_trips_before_the_deadline(seed
     (route,) = plan.routes
     assert route.trips == 2
     assert max(v.start for v in route.served) <= 7 * HOUR
+
+
+def test_the_shortest_day_splits_a_shop_bigger_than_any_vehicle() -> None:
+    """A wholesale shop ordering more than a van carries shares its place among several loads."""
+    fleet = [dataclasses.replace(van(f"van {n}"), reload_at=(0,)) for n in (1, 2)]
+    problem = day(6, fleet)
+    big = Stop("批发部", 1, demand=1200, window=(7 * HOUR, 20 * HOUR), service=600)
+    problem = Problem(
+        problem.places,
+        [big, *problem.stops[1:]],
+        problem.fleet,
+        problem.travel,
+        problem.profiles,
+        all_required=False,
+        duration_cost=1,
+        balance=True,
+    )
+    plan = solve(problem, seconds=1, seed=1)
+    assert plan.unserved == [] and check(problem, plan.routes) == []
+    assert sorted(v.step.amount for r in plan.routes for v in r.served if v.step.stop == 0) == [200, 500, 500]
