@@ -104,3 +104,11 @@ def test_several_plans_a_day_each_for_its_own_network_points(bureau: Organisatio
     assert backlog(later).filter(pk__in=first.orders.all()).count() == first.orders.count()
     planning.cancel_plan(None, later)
     assert planning.create_plan(None, bureau, day=day, network_points=[baqiu]).pk
+
+
+def test_vehicles_lent_in_one_town_are_suggested_to_that_towns_plan_only(bureau: Organisation) -> None:
+    day = timezone.localdate() + timedelta(days=1)
+    jinchuan = planning.create_plan(None, bureau, day=day, network_points=[Site.objects.get(name="新干金川网点")])
+    assert not [s for s in fleet.suggest_fleet(jinchuan) if "offer" in s.fields]  # Baqiu's mutual aid stays home
+    baqiu = planning.create_plan(None, bureau, day=day, network_points=[Site.objects.get(name="巴邱网点")])
+    assert [s for s in fleet.suggest_fleet(baqiu) if "offer" in s.fields]

@@ -250,7 +250,8 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
     """Everything available that day, each with a licensed driver nobody else drives: bureau
     vehicles based at the transfer station run the trunk (and may come back after the
     deadline), those based at a network point of the plan its last mile, others the first
-    network point's; volunteers' vehicles go to the network point of their team's town."""
+    network point's; volunteers' vehicles go to the network point of their team's town (a plan
+    for another town's network points leaves them for that town's plan)."""
     points = list(plan.network_points.select_related("region").order_by("pk"))
     if not points:
         return []
@@ -311,10 +312,12 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
         )
         if member is None:
             continue
+        town = member.team.region.code
+        home = next((p for p in points if town.startswith(p.region.prefix) or p.region.code.startswith(town)), None)
+        if home is None:  # lent in a town this plan does not serve: left for that town's plan
+            continue
         used_members.add(member.pk)
         taken_offers.add(lent.offer_id)
-        town = member.team.region.code
-        hub = next((p for p in points if town.startswith(p.region.prefix) or p.region.code.startswith(town)), points[0])
         lent_from, lent_until = lent_hours(lent)
         from_, until = max(lent_from, plan.trunk_deadline), min(lent_until, plan.last_mile_ends_at)
         if from_ >= until:
@@ -323,7 +326,7 @@ def suggest_fleet(plan: DeliveryPlan) -> list[Suggestion]:
             Suggestion(
                 {
                     "echelon": Echelon.LAST_MILE,
-                    "hub": hub,
+                    "hub": home,
                     "offer": offers[lent.offer_id],
                     "member": member,
                     "available_from": from_,
