@@ -32,6 +32,14 @@ def test_take_a_number_call_it_to_window_2_and_serve_it(
     tv = tv_context.new_page()
     tv.goto(f"/power/screen/{hall.screen_token(site)}/")
     expect(tv.locator("[data-window='2'] .big-number")).to_have_text("—")
+    # The sound button says whether the numbers are called aloud, and changes when tapped.
+    sound = tv.locator("[data-sound]")
+    expect(sound).to_contain_text("声音关")
+    sound.click()
+    expect(sound).to_contain_text("声音开")
+    expect(sound).to_have_attribute("aria-pressed", "true")
+    sound.click()
+    expect(sound).to_contain_text("声音关")
 
     # A visitor checks in on their phone, is admitted and takes a number for paying a bill.
     phone_context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True)
@@ -45,6 +53,7 @@ def test_take_a_number_call_it_to_window_2_and_serve_it(
     phone.wait_for_url("**/power/ticket/**")
     expect(phone.locator("[data-code]")).to_have_text("A001")
     expect(phone.locator("[data-ahead]")).to_contain_text("0")
+    expect(phone.locator("[data-windows]")).to_have_text("交电费：2号窗口")  # where paying a bill is done
     phone.screenshot(path=f"{SHOTS_DIR}/power-ticket-phone.png", full_page=True)
 
     # Window 2 calls the next number.

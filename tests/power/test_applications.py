@@ -119,6 +119,11 @@ def test_the_rules_outside_the_relaxation_name_the_field(changda, company, demo)
                 staff, changda, kind="reduction", capacity_kva=1300, start_on=date(2021, 6, 2), end_on=date(2021, 6, 30)
             )
         assert "1250" in too_much.value.message_dict["capacity_kva"][0]
+        with pytest.raises(ValidationError) as everything:  # 1250 of 1250 kVA is no reduction
+            applications.apply(
+                staff, changda, kind="reduction", capacity_kva=1250, start_on=date(2021, 6, 2), end_on=date(2021, 6, 30)
+            )
+        assert "暂停" in everything.value.message_dict["capacity_kva"][0]
         with pytest.raises(ValidationError) as past:
             applications.apply(
                 staff,

@@ -160,6 +160,12 @@ def check_period(account: PowerAccount, kind: str, capacity_kva: int, start_on: 
             "free": max(free, 0),
             "total": account.capacity_kva,
         }
+    elif kind == ApplicationKind.REDUCTION and capacity_kva == account.capacity_kva:
+        # The whole contract out: that is a suspension, with its own rules and its own bill.
+        errors["capacity_kva"] = _(
+            "Taking out all %(kva)d kVA of the contract is a suspension, not a reduction: "
+            "apply for a suspension instead, or take out less."
+        ) % {"kva": capacity_kva}
     if not by_the_day and "end_on" not in errors:
         if end_on is None and kind == ApplicationKind.SUSPENSION:
             errors["end_on"] = _("Outside the epidemic relaxation a suspension needs its last day.")

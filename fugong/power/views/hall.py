@@ -214,6 +214,10 @@ def ticket_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("power:ticket", ticket.public_id)
-    context = {"ticket": ticket, "ahead": hall.waiting_before(ticket)}
+    # Where this business is done, so that the visitor knows where to look before being called.
+    windows = [
+        w for w in Window.objects.filter(site=ticket.site, is_open=True).order_by("number") if ticket.kind in w.kinds
+    ]
+    context = {"ticket": ticket, "ahead": hall.waiting_before(ticket), "windows": windows}
     partial = "power/_ticket.html" if request.headers.get("HX-Request") else "power/ticket.html"
     return render(request, partial, context)

@@ -24,6 +24,9 @@
       button.addEventListener("click", function () {
         soundOn = !soundOn;
         button.classList.toggle("on", soundOn);
+        // The button says what is so now, not what it would do: "声音开" only while it is on.
+        button.setAttribute("aria-pressed", String(soundOn));
+        button.textContent = button.getAttribute(soundOn ? "data-label-on" : "data-label-off");
       });
     }
     announce();
