@@ -97,5 +97,5 @@ def demo_power(demo: dict[str, User]) -> dict[str, User]:
 
     load_volunteers(mutual_aid_only=True)
     load_screening(days=1)
-    load_power(accounts=300, hall_days=3)
+    load_power(accounts=300, hall_days=7)
     return {u.username: u for u in User.objects.all()}

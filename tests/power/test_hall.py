@@ -1,6 +1,7 @@
 """The hall's queue: a number after admission, called to a window, served; the figures."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -133,3 +134,15 @@ def test_only_the_companys_staff_run_windows(site, windows, demo):
         hall.call_next(demo["huyao"], windows[0])
     with pytest.raises(PermissionDenied):
         hall.save_window(demo["hufenfen"], site, number=4, kinds=["pay_bill"])  # staff, not administrator
+
+
+def test_the_demo_weeks_hall_figures_are_believable(demo_power: Any) -> None:
+    """A county hall at about seven minutes a visitor: waits of minutes, not of hours."""
+    site = Site.objects.get(name="客户服务中心营业厅")
+    days = [d for d in queries.week_figures(site, timezone.localdate() - timedelta(days=1)) if d["total"].taken]
+    assert len(days) >= 5  # closed on Sundays only
+    for day in days:
+        total = day["total"]
+        assert 60 <= total.taken <= 200
+        assert 0 < total.mean_wait <= 30, (day["day"], total.mean_wait)
+        assert 2 <= total.mean_service <= 13, (day["day"], total.mean_service)
