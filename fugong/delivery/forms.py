@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from fugong.core.forms import DATE_INPUT, TIME_INPUT
 from fugong.directory.models import Site
 
-from .models import LIVE_PLAN_STATUSES, DeliveryPlan, Driver, Shop, Vehicle
+from . import queries
+from .models import DeliveryPlan, Driver, Shop, Vehicle
 
 
 class PlanForm(forms.ModelForm):
@@ -42,10 +43,8 @@ class PlanForm(forms.ModelForm):
         points = sites.filter(kind=Site.Kind.NETWORK_POINT)
         self.fields["network_points"].queryset = points  # type: ignore[attr-defined]
         # Ticked: the network points not yet in a live plan of the day the form offers.
-        taken = DeliveryPlan.network_points.through.objects.filter(
-            deliveryplan__day=self.initial.get("day", timezone.localdate()), deliveryplan__status__in=LIVE_PLAN_STATUSES
-        )
-        self.fields["network_points"].initial = list(points.exclude(pk__in=taken.values("site")))
+        taken = queries.points_in_live_plans(self.initial.get("day", timezone.localdate()), points)
+        self.fields["network_points"].initial = list(points.exclude(pk__in=taken))
         self.fields["search_seconds"].widget.attrs.update({"min": 2, "max": 120})
 
 

@@ -1,16 +1,17 @@
 """Read side of delivery, shared by pages and the API, scoped to the bureaus a user runs."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from fugong.directory.models import Organisation, Region, ZoneStatus
+from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 from fugong.volunteers.queries import FleetVehicle, fleet_for_day
 
 from .access import q_planned_organisations
 from .models import (
+    LIVE_PLAN_STATUSES,
     OPEN_ORDER_STATUSES,
     SENT_OUT_PLAN_STATUSES,
     DeliveryPlan,
@@ -49,6 +50,14 @@ def held_stop_ids(plan: DeliveryPlan) -> set[int]:
         return set()
     stops = RouteStop.objects.filter(route__plan=plan, completed_at__isnull=True, is_reload=False)
     return set(stops.filter(q_in_closed_area(prefixes)).values_list("pk", flat=True))
+
+
+def points_in_live_plans(day: date, points: Iterable[Site]) -> QuerySet[Site]:
+    """Which of these network points a live plan of the day already holds: a network point is
+    in one live plan a day at most (several plans a day, each for its own network points)."""
+    live = DeliveryPlan.objects.filter(day=day, status__in=LIVE_PLAN_STATUSES)
+    taken = DeliveryPlan.network_points.through.objects.filter(deliveryplan__in=live).values("site")
+    return Site.objects.filter(pk__in=taken).filter(pk__in=[p.pk for p in points])
 
 
 def planned_organisations(user: Any) -> QuerySet[Organisation]:

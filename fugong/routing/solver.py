@@ -4,7 +4,9 @@ answer back as the engine's routes."""
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyvrp
@@ -48,10 +50,11 @@ def _prize(problem: Problem) -> int:
 def _data(problem: Problem, chunks: list[_Chunk]) -> tuple[pyvrp.ProblemData, list[int]]:
     depot_places = sorted({p for g in problem.fleet for p in (g.start, g.end, *g.reload_at)})
     depot_of = {place: index for index, place in enumerate(depot_places)}
-    prize = 0 if problem.all_required else _prize(problem)
+    worth = _prize(problem)
+    prize = 0 if problem.all_required else worth
     # A lent vehicle costs about one long detour: never a stop left out, but not called out
     # to save a few metres.
-    reserve_cost = _prize(problem) // 4
+    reserve_cost = worth // 4
     clients = []
     for chunk in chunks:
         stop = problem.stops[chunk.stop]
@@ -152,31 +155,13 @@ def solve(
     chunks = _chunks(problem)
     data, depot_places = _data(problem, chunks)
     initial = _first_fit(data) if len(chunks) > len(problem.stops) else None
+    run: Callable[..., pyvrp.Solution] = search
+    if problem.balance:
+        run = partial(shortest_day, reserve={i for i, group in enumerate(problem.fleet) if group.reserve})
     with processes(workers, progress) as pool:
-        if problem.balance:
-            reserve = {i for i, group in enumerate(problem.fleet) if group.reserve}
-            best = shortest_day(
-                data,
-                seconds,
-                seed,
-                pool=pool,
-                workers=workers,
-                progress=progress,
-                iterations=iterations,
-                initial=initial,
-                reserve=reserve,
-            )
-        else:
-            best = search(
-                data,
-                seconds,
-                seed,
-                pool=pool,
-                workers=workers,
-                progress=progress,
-                iterations=iterations,
-                initial=initial,
-            )
+        best = run(
+            data, seconds, seed, pool=pool, workers=workers, progress=progress, iterations=iterations, initial=initial
+        )
     routes = []
     for found in best.routes():
         steps = []

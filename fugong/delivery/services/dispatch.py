@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,7 @@ from fugong.routing.findings import clock
 
 from ..access import may_plan
 from ..models import DeliveryPlan, Echelon, Order, OrderStatus, PlanStatus, Route, RouteStop
-from ..queries import held_stop_ids
+from ..queries import q_in_closed_area
 from . import printing
 from .orders import update_holds
 
@@ -213,13 +213,16 @@ def on_zone_closed(sender: Any, region: Region, status: str, **kwargs: Any) -> N
     there hears how many are held (the drivers' pages hold them already)."""
     if status != ZoneStatus.CLOSED:
         return
-    today = timezone.localdate()
-    plans = DeliveryPlan.objects.filter(status=PlanStatus.PUBLISHED, day__gte=today).select_related("created_by")
-    for plan in plans:
-        held = held_stop_ids(plan)
-        there = RouteStop.objects.filter(pk__in=held, shop__region__code__startswith=region.code).count()
-        manager = plan.created_by
-        channel = channel_for(plan, MANAGER_HELD)
-        if there and manager is not None and manager.mobile and channel is not None:
-            values = {"area": region.name, "day": f"{plan.day:%m-%d}", "n": there}
+    stops = RouteStop.objects.filter(
+        q_in_closed_area([region.prefix]),
+        route__plan__status=PlanStatus.PUBLISHED,
+        route__plan__day__gte=timezone.localdate(),
+        completed_at__isnull=True,
+        is_reload=False,
+    )
+    held = dict(stops.values_list("route__plan").annotate(n=Count("pk")))  # plan id -> stops held there
+    for plan in DeliveryPlan.objects.filter(pk__in=held).select_related("created_by"):
+        manager, channel = plan.created_by, channel_for(plan, MANAGER_HELD)
+        if manager is not None and manager.mobile and channel is not None:
+            values = {"area": region.name, "day": f"{plan.day:%m-%d}", "n": held[plan.pk]}
             notify.enqueue(None, channel, MANAGER_HELD, [manager.mobile], values)

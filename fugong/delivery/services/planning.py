@@ -26,10 +26,10 @@ from fugong.directory.models import Organisation, Site
 from fugong.routing.plan import Step, evaluate
 from fugong.routing.solver import solve
 
+from .. import queries
 from ..access import may_plan
 from ..legs import Leg, backlog, last_mile_leg, trunk_leg
 from ..models import (
-    LIVE_PLAN_STATUSES,
     DeliveryPlan,
     Echelon,
     OrderStatus,
@@ -64,7 +64,7 @@ def create_plan(
     if unmapped:
         raise ValidationError(_("Put these sites on the map first: %(names)s.") % {"names": "、".join(unmapped)})
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # one new plan at a time
-    busy = _planned_elsewhere(organisation, day, network_points)
+    busy = sorted(queries.points_in_live_plans(day, network_points).values_list("name", flat=True))
     if busy:
         raise ValidationError(
             {
@@ -80,14 +80,6 @@ def create_plan(
     plan.network_points.set(network_points)
     audit.record(actor, "plan.create", plan, organisation_id=organisation.pk)
     return plan
-
-
-def _planned_elsewhere(organisation: Organisation, day: date, network_points: list[Site]) -> list[str]:
-    """Names of these network points already in a live plan of the day (several plans a day,
-    each for its own network points, so that an order is in one live plan at most)."""
-    live = DeliveryPlan.objects.filter(organisation=organisation, day=day, status__in=LIVE_PLAN_STATUSES)
-    taken = DeliveryPlan.network_points.through.objects.filter(deliveryplan__in=live, site__in=network_points)
-    return sorted(set(taken.values_list("site__name", flat=True)))
 
 
 SETTINGS = ("last_mile_ends_at", "longest_day_hours", "own_vehicles_first", "search_seconds")
