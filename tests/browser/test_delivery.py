@@ -89,6 +89,10 @@ def test_plan_publish_deliver_and_follow(
         phone.evaluate("0")  # a round trip, so that every report has arrived
         assert refused_on_phone == []  # the driver's page works under the Content-Security-Policy
 
+        # The office signs in again that morning: the day may be more than a session's 12 hours
+        # away from when the plan was made (after midnight, "tomorrow" is a day and a half ahead).
+        page.context.clear_cookies()
+        login("huyao")
         page.goto(f"/delivery/plans/{plan.pk}/")
         expect(page.locator(f"#live tr[data-route='{route.number}'] .done")).to_have_text(
             f"3 / {route.stops.filter(is_reload=False).count()}"
