@@ -54,10 +54,13 @@ from fugong.power.models import Window
 from fugong.power.services import hall
 from fugong.resumption import services as resumption_services
 from fugong.resumption.models import IndexSetup
+from fugong.screening.models import Channel as ScreeningChannel
 from fugong.screening.models import Venue
+from fugong.screening.services.checkins import Visitor, check_in
 from fugong.volunteers.models import HelpCall, MediationCase, Member, Shift, ShiftAssignment, Team
 from fugong.volunteers.services import calls
 from tests.rollback import rolled_back_transaction
+from tests.screening.conftest import GREEN
 
 # --- Who owns what, and who must not reach it --------------------------------------------------
 
@@ -471,8 +474,15 @@ def _load_world() -> None:
     )
     window = Window.objects.filter(site__organisation=company, is_open=True).order_by("pk").first()
     assert window is not None
-    if hall.current_ticket(window) is None:
-        assert hall.call_next(None, window) is not None  # a number at the window, for finishing it
+    # A number at the window, for finishing it. Before the hall opens (the demo's queue is this
+    # morning's visitors, up to now) nobody is waiting, so a walk-in takes one.
+    if hall.current_ticket(window) is None and hall.call_next(None, window) is None:
+        venue = Venue.objects.get(site=window.site)
+        visitor = Visitor("来办事的人", mobile="13905780098")
+        answers = GREEN | {"risk_area": "no", "test_result": "negative", "vaccination": 3}  # every check passed
+        walk_in, _new = check_in(None, venue, visitor, answers, channel=ScreeningChannel.PHONE)
+        hall.take_ticket(None, window.site, window.kinds[0], checkin=walk_in)
+        assert hall.call_next(None, window) is not None
     start = timezone.now() + timedelta(days=1)
     for owner in ("bureau", "federation"):  # a call for help that is not to the volunteers' own teams
         org = _org(OWNERS[owner])

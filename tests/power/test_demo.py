@@ -1,13 +1,37 @@
 """The power demo: what the seed tells, loaded through the services where it happens today."""
 
+from collections.abc import Iterator
+from datetime import time
+from typing import Any
+
 import pytest
+import time_machine
 from django.utils import timezone
 
+from fugong.core.clock import local_time
 from fugong.power import queries
 from fugong.power.models import CapacityApplication, PowerAccount, Revisit, Ticket
 from fugong.power.services import applications
+from fugong.screening.models import CheckIn
 
 pytestmark = pytest.mark.django_db
+
+
+def _loaded_at(request: pytest.FixtureRequest, hour: int, minute: int) -> Iterator[Any]:
+    """The power demo loaded today at hour:minute, Shanghai time: its live hall is the morning's
+    visitors up to the moment of loading, so what it shows depends on the hour."""
+    with time_machine.travel(local_time(timezone.localdate(), time(hour, minute)), tick=True):
+        yield request.getfixturevalue("demo_power")
+
+
+@pytest.fixture
+def demo_power_mid_morning(request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _loaded_at(request, 10, 30)
+
+
+@pytest.fixture
+def demo_power_before_dawn(request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _loaded_at(request, 0, 40)
 
 
 def test_the_demo_has_the_seeds_enterprises_restored_by_one_call(demo_power):
@@ -24,7 +48,7 @@ def test_the_demo_has_the_seeds_enterprises_restored_by_one_call(demo_power):
     assert PowerAccount.objects.count() == 300
 
 
-def test_the_demo_hall_has_a_week_of_queues_and_window_2_calling(demo_power):
+def test_the_demo_hall_has_a_week_of_queues_and_window_2_calling(demo_power_mid_morning):
     from fugong.directory.models import Site
 
     site = Site.objects.get(name="客户服务中心营业厅")
@@ -43,3 +67,14 @@ def test_the_demo_priority_line_has_overdue_and_open_revisits(demo_power):
     assert open_revisits.filter(due_on__lt=today).exists()
     assert open_revisits.filter(due_on__gte=today).exists()
     assert queries.open_calls(demo_power["hufenfen"]).filter(urgency="urgent").exists()
+
+
+def test_a_demo_loaded_before_the_hall_opens_has_nobody_in_the_future(demo_power_before_dawn):
+    from fugong.directory.models import Site
+
+    site = Site.objects.get(name="客户服务中心营业厅")
+    now = timezone.now()
+    assert not CheckIn.objects.filter(at__gt=now).exists()
+    assert not Ticket.objects.filter(taken_at__gt=now).exists()
+    assert all(w.current is None for w in queries.hall_state(site).windows)
+    assert Ticket.objects.filter(site=site, day__lt=timezone.localdate()).count() > 300  # the week is there
