@@ -24,11 +24,12 @@ from fugong.screening.models import (
     DailyCount,
     Decision,
     Disinfection,
+    FeverAction,
     StaffTemperature,
     Venue,
 )
 from fugong.screening.retention import count_days
-from fugong.screening.services import checkins, policies, venues
+from fugong.screening.services import checkins, logs, policies, venues
 from fugong.screening.services.policies import CheckSpec
 from fugong.volunteers.models import HelpCall, Team
 from fugong.volunteers.services import calls
@@ -272,8 +273,26 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
                         done_by=rng.choice(staff).get_full_name() if staff else "保洁员",
                     )
                 )
+    _a_fever(venue, readings)
     StaffTemperature.objects.bulk_create(readings, batch_size=1000)
     Disinfection.objects.bulk_create(rounds, batch_size=1000)
+
+
+FEVER_STAFF = "周建华"
+
+
+def _a_fever(venue: Venue, readings: list[StaffTemperature]) -> None:
+    """At the hall, one colleague's latest reading is a fever nobody has acted on yet, so the
+    hygiene log, the site and the home pages show the alert; one a week ago was sent home."""
+    bar = logs.fever_threshold(venue)
+    theirs = sorted((r for r in readings if r.staff.get_full_name() == FEVER_STAFF), key=lambda r: r.taken_at)
+    if not theirs:
+        return
+    latest, earlier = theirs[-1], theirs[max(0, len(theirs) - 14)]
+    for reading, temperature in ((latest, Decimal("37.8")), (earlier, Decimal("37.5"))):
+        reading.temperature, reading.fever = temperature, temperature >= bar
+    if earlier is not latest:
+        earlier.action, earlier.action_at = FeverAction.SENT_HOME, earlier.taken_at + timedelta(minutes=10)
 
 
 def _helpers_today(rng: random.Random, baqiu: Venue) -> None:

@@ -1,8 +1,9 @@
 """Home-page cards of screening (screening.access):
 
-- staff at a screened site: the staff temperatures and disinfection rounds overdue, the
-  referrals waiting at the door, today's check-ins;
-- those who manage screened sites: how many screen, today's check-ins, where people wait.
+- staff at a screened site: a colleague's fever nobody has acted on, the staff temperatures
+  and disinfection rounds overdue, the referrals waiting at the door, today's check-ins;
+- those who manage screened sites: how many screen, today's check-ins, where people wait and
+  where a staff member has a fever.
 """
 
 from typing import Any
@@ -34,6 +35,27 @@ def screening_cards(user: Any) -> list[Card]:
     if managed:
         cards.append(_overview(managed))
     return cards
+
+
+def _fever_card(venue: Venue) -> list[Card]:
+    fevers = list(logs.open_fevers([venue]))
+    if not fevers:
+        return []
+    return [
+        Card(
+            _("Staff with a fever") + f" · {venue.site.name}",
+            str(len(fevers)),
+            _("At or above %(bar)s °C: record what was done (sent home, measured again).")
+            % {"bar": logs.fever_threshold(venue)},
+            reverse("screening:hygiene", args=[venue.pk]),
+            "alert",
+            tuple(
+                Line(str(f.staff), f"{f.temperature} °C · {timezone.localtime(f.taken_at):%H:%M}", tone="alert")
+                for f in fevers[:LISTED]
+            )
+            + _more(len(fevers)),
+        )
+    ]
 
 
 def _door_cards(venue: Venue) -> list[Card]:
@@ -69,7 +91,7 @@ def _door_cards(venue: Venue) -> list[Card]:
         _("%(admit)d admitted, %(refer)d referred, %(refuse)d refused") % counts,
         reverse("screening:checkins", args=[venue.pk]),
     )
-    return [hygiene, door, today]
+    return [*_fever_card(venue), hygiene, door, today]
 
 
 def _overview(venues: list[Venue]) -> Card:
@@ -77,8 +99,12 @@ def _overview(venues: list[Venue]) -> Card:
     admitted = sum(c[Decision.ADMIT] for c in counts.values())
     total = sum(sum(c.values()) for c in counts.values())
     waiting = dict(queries.open_referrals_at(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
+    fevers = dict(logs.open_fevers(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
     names = {venue.pk: venue.site.name for venue in venues}
     lines = tuple(
+        Line(names[pk], _("%(n)d staff with a fever") % {"n": n}, reverse("screening:hygiene", args=[pk]), "alert")
+        for pk, n in sorted(fevers.items(), key=lambda item: -item[1])[:LISTED]
+    ) + tuple(
         Line(names[pk], _("%(n)d waiting") % {"n": n}, reverse("screening:console", args=[pk]), "warn")
         for pk, n in sorted(waiting.items(), key=lambda item: -item[1])[:LISTED]
     )
@@ -88,7 +114,7 @@ def _overview(venues: list[Venue]) -> Card:
         _("%(total)d check-ins today, %(admitted)d admitted; %(waiting)d people waiting for a decision")
         % {"total": total, "admitted": admitted, "waiting": sum(waiting.values())},
         reverse("screening:index"),
-        "warn" if waiting else "",
+        "alert" if fevers else "warn" if waiting else "",
         lines,
     )
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from fugong.directory.models import Site
-from fugong.screening.models import CheckIn
+from fugong.demo.screening import _hall_staff
+from fugong.screening.models import CheckIn, StaffTemperature
 from fugong.screening.services import policies, venues
 
 from .conftest import PHONE, SHOTS_DIR
@@ -101,3 +102,40 @@ def test_poster_phone_check_ins_and_the_console(
         ".series.map(s => s.data[s.data.length - 1])"
     )
     assert sorted(today, reverse=True)[:2] == [2, 1] and sum(today) == 3
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_a_staff_fever_on_a_phone_is_an_alert_until_she_is_sent_home(login: Callable[[str], Page]) -> None:
+    """#21 item 1: 沈国庆 37.8 °C is not "recorded" in black; the supervisor sees the alert on the
+    log and her home page, says what was done, and a 34.0 reading asks to measure again."""
+    _site, venue = screened_hall()
+    _hall_staff(venue.site)
+    page = login("hufenfen")
+    page.goto(f"/screening/sites/{venue.pk}/hygiene/")
+    page.select_option("select[name=staff]", label="沈国庆")
+    page.fill("input[name=temperature]", "34.0")
+    page.click("button:has-text('登记体温')")
+    expect(page.locator("[data-field=temperature] .error")).to_contain_text("34.0")
+    assert not StaffTemperature.objects.exists()
+
+    page.select_option("select[name=staff]", label="沈国庆")
+    page.fill("input[name=temperature]", "37.8")
+    page.click("button:has-text('登记体温')")
+    expect(page.locator(".messages li.error")).to_contain_text("37.8")
+    fever = page.locator("[data-fevers]")
+    expect(fever).to_contain_text("沈国庆")
+    reading = page.locator(".reading.fever")
+    expect(reading).to_have_text("37.8 °C")
+    assert reading.evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"  # red, not plain black
+    page.screenshot(path=f"{SHOTS_DIR}/screening-staff-fever-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+    page.goto("/")
+    card = page.locator("article.home-card.alert", has_text="沈国庆")
+    expect(card).to_be_visible()
+    page.screenshot(path=f"{SHOTS_DIR}/screening-staff-fever-home-phone.png", full_page=True)
+    card.locator("a.card-main").click()
+    page.locator("[data-fevers] button[value=sent_home]").click()
+    expect(page.locator("[data-fevers]")).to_have_count(0)
+    expect(page.locator(".reading.fever")).to_have_text("37.8 °C")  # still marked on the board
+    assert StaffTemperature.objects.get(temperature="37.8").action == "sent_home"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fugong.accounts.permissions import require
 from fugong.core.clock import day_bounds
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, posted_pk
 from fugong.core.validators import clean_mobile
 
 from .. import queries, rules
@@ -140,7 +140,8 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
 
 @login_required
 def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
-    """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue."""
+    """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue,
+    and say what was done about a staff fever."""
     venue = venue_of(request, venue_id)
     require(may_screen(request.user, venue))
     staff = logs.roster(venue)
@@ -153,9 +154,10 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     disinfection_form = DisinfectionForm(
         request.POST if posted == "disinfection" else None, initial={"done_by": request.user.get_full_name()}
     )
+    fever_error: tuple[int, str] | None = None
     if posted == "temperature" and temperature_form.is_valid():
         try:
-            logs.record_staff_temperature(
+            entry = logs.record_staff_temperature(
                 request.user,
                 venue,
                 temperature_form.cleaned_data["staff"],
@@ -164,7 +166,21 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(temperature_form, error)
         else:
-            messages.success(request, _("Temperature recorded."))
+            _tell_reading(request, venue, entry)
+            return redirect("screening:hygiene", venue.pk)
+    if posted == "fever":
+        entry = get_object_or_404(StaffTemperature, venue=venue, pk=posted_pk(request.POST, "reading"))
+        try:
+            again = logs.act_on_fever(
+                request.user, entry, request.POST.get("action", ""), temperature=request.POST.get("temperature")
+            )
+        except ValidationError as error:
+            fever_error = (entry.pk, " ".join(error.messages))
+        else:
+            if again is not None:
+                _tell_reading(request, venue, again)
+            else:
+                messages.success(request, _("Recorded: %(name)s was sent home.") % {"name": entry.staff})
             return redirect("screening:hygiene", venue.pk)
     if posted == "disinfection" and disinfection_form.is_valid():
         try:
@@ -177,19 +193,18 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     today_start, _today_end = day_bounds(timezone.localdate())
     readings = StaffTemperature.objects.filter(venue=venue, taken_at__gte=today_start).select_related("staff")
     spans = logs.slot_spans(timezone.localdate(), venues.slot_times(venue.staff_check_times))
-    board = [
-        {
-            "person": person,
-            "slots": [
-                next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
-                for _due, start, end in spans
-            ],
-        }
-        for person in staff
-    ]
+    board = []
+    for person in staff:
+        slots = []
+        for _due, start, end in spans:
+            reading = next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
+            late = reading is not None and logs.late_for(venue, reading.taken_at) is not None
+            slots.append({"reading": reading, "late": late})
+        board.append({"person": person, "slots": slots})
     context = {
         "venue": venue,
         "overdue": logs.overdue(venue),
+        "fevers": _with_error(list(logs.open_fevers([venue])), fever_error),
         "board": board,
         "slot_times": [due for due, _start, _end in spans],
         "fever_from": logs.fever_threshold(venue),
@@ -198,3 +213,29 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "disinfection_form": disinfection_form,
     }
     return render(request, "screening/hygiene.html", context)
+
+
+def _with_error(fevers: list[StaffTemperature], error: tuple[int, str] | None) -> list[StaffTemperature]:
+    """The fevers, the one whose action was refused carrying why (shown beside its form)."""
+    for fever in fevers:
+        fever.error = error[1] if error and error[0] == fever.pk else ""  # type: ignore[attr-defined]
+    return fevers
+
+
+def _tell_reading(request: AuthedRequest, venue: Any, entry: StaffTemperature) -> None:
+    """What the reading means, said once it is recorded: a fever is an alert, a late one is late."""
+    late = logs.late_for(venue, entry.taken_at)
+    words = {"name": entry.staff, "reading": entry.temperature, "bar": logs.fever_threshold(venue)}
+    if entry.fever:
+        messages.error(
+            request,
+            _("%(name)s: %(reading)s °C, at or above %(bar)s °C. Record what was done: sent home or measured again.")
+            % words,
+        )
+    elif late is not None:
+        messages.warning(
+            request,
+            _("Temperature recorded, late for the %(time)s round.") % {"time": late.strftime("%H:%M")},
+        )
+    else:
+        messages.success(request, _("Temperature recorded."))

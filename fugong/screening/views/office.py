@@ -33,6 +33,9 @@ def index(request: AuthedRequest) -> HttpResponse:
     """Every screened site in reach: today's counts, the policy in force, what is overdue."""
     venue_list = list(queries.visible_venues(request.user).filter(is_active=True))
     counts = queries.counts_today(venue_list)
+    fevers: dict[int, int] = {}
+    for fever in logs.open_fevers(venue_list):
+        fevers[fever.venue_id] = fevers.get(fever.venue_id, 0) + 1
     rows = []
     for venue in venue_list:
         rows.append(
@@ -41,6 +44,7 @@ def index(request: AuthedRequest) -> HttpResponse:
                 "policy": policies.in_force(venue.site),
                 "counts": counts.get(venue.pk, dict.fromkeys(Decision.values, 0)),
                 "overdue": logs.overdue(venue),
+                "fevers": fevers.get(venue.pk, 0),
             }
         )
     closed = queries.visible_venues(request.user).filter(is_active=False)
@@ -103,6 +107,7 @@ def venue_detail(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "policy": policy,
         "rules": [rules.describe(c) for c in policy.checks.all()] if policy else [],
         "overdue": logs.overdue(venue),
+        "fevers": logs.open_fevers([venue]),
         "counts": series[-1],  # today, from the same live count as the chart
         "chart": json.dumps(chart, ensure_ascii=False),
         "series": series,
