@@ -15,7 +15,7 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.screening import rules
+from fugong.screening import queries, rules
 from fugong.screening.models import (
     AdmissionPolicy,
     Channel,
@@ -98,6 +98,7 @@ def load_screening(*, days: int = KEPT_DAYS) -> None:
         _month(rng, venue, per_day, hours, days)
         _logs(rng, venue, days)
     _helpers_today(rng, baqiu)
+    _waiting_at_the_hall(hall)
     count_days()
 
 
@@ -276,6 +277,22 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
     _a_fever(venue, readings)
     StaffTemperature.objects.bulk_create(readings, batch_size=1000)
     Disinfection.objects.bulk_create(rounds, batch_size=1000)
+
+
+def _waiting_at_the_hall(hall: Venue) -> None:
+    """A visitor who showed a yellow code and left the temperature blank on her phone a few
+    minutes ago: the console shows why she waits and asks for her temperature before admitting."""
+    if queries.open_referrals(hall).filter(name="范秀芳").exists():
+        return
+    answers: dict[str, Any] = {CheckKind.HEALTH_CODE: "yellow", CheckKind.RISK_AREA: "no", CheckKind.MASK: "yes"}
+    checkins.check_in(
+        None,
+        hall,
+        checkins.Visitor("范秀芳", mobile="+8613905786655"),
+        answers | {CheckKind.TEMPERATURE: ""},
+        channel=Channel.PHONE,
+        at=max(timezone.now() - timedelta(minutes=3), local_time(timezone.localdate(), time(0, 1))),
+    )
 
 
 FEVER_STAFF = "周建华"

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from fugong.accounts.permissions import scope_of
 from fugong.core.dashboard import Card, Line
 
-from . import queries
+from . import queries, rules
 from .access import q_managed_sites
-from .models import Decision, Venue
+from .models import CheckIn, Decision, Venue
 from .services import logs
 
 DOORS = 3  # a person works at one or two sites; cards for at most this many
@@ -80,9 +80,7 @@ def _door_cards(venue: Venue) -> list[Card]:
         _("people at the door waiting for a decision by staff"),
         reverse("screening:console", args=[venue.pk]),
         "warn" if waiting else "",
-        tuple(
-            Line(record.name or _("Visitor"), f"{timezone.localtime(record.at):%H:%M}") for record in referrals[:LISTED]
-        )
+        tuple(Line(record.name or _("Visitor"), _referred_for(record)) for record in referrals[:LISTED])
         + _more(waiting),
     )
     today = Card(
@@ -117,6 +115,12 @@ def _overview(venues: list[Venue]) -> Card:
         "alert" if fevers else "warn" if waiting else "",
         lines,
     )
+
+
+def _referred_for(record: CheckIn) -> str:
+    """When and why: '09:12 · 健康码: 黄码'."""
+    why = "; ".join(f"{r['label']}: {r['answer']}" for r in rules.reasons(record.results))
+    return f"{timezone.localtime(record.at):%H:%M}" + (f" · {why}" if why else "")
 
 
 def _more(count: int) -> tuple[Line, ...]:

@@ -77,6 +77,34 @@ def in_words(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def reasons(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Why a person was referred or refused: the checks that did not pass, in words."""
+    return [r for r in in_words(results) if r["verdict"] != PASS]
+
+
+def unmeasured(results: list[dict[str, Any]]) -> bool:
+    """Whether the policy asked for a temperature and none was taken."""
+    return any(r["kind"] == CheckKind.TEMPERATURE and r["answer"] is None for r in results)
+
+
+def answer_of(results: list[dict[str, Any]], kind: str) -> Any:
+    return next((r["answer"] for r in results if r["kind"] == kind), None)
+
+
+def measured(check: PolicyCheck, results: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
+    """The results with the temperature taken after all (staff deciding a referral), judged by
+    the same check; ValidationError naming the field for a bad reading."""
+    try:
+        answer, verdict = judge(check, raw)
+    except ValidationError as error:
+        raise ValidationError({"temperature": error.message_dict[f"check_{check.kind}"]}) from None
+    outcome = outcome_of(check, verdict)
+    return [
+        r | {"answer": answer, "verdict": verdict, "outcome": outcome.value} if r["kind"] == check.kind else r
+        for r in results
+    ]
+
+
 def describe(check: PolicyCheck) -> str:
     """The check as a rule in words: 'Temperature below 37.3 °C (otherwise: refused)'."""
     kind = check.kind

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from fugong.directory.models import Site
 from fugong.demo.screening import _hall_staff
+from fugong.directory.models import Site
 from fugong.screening.models import CheckIn, StaffTemperature
 from fugong.screening.services import policies, venues
 
@@ -139,3 +139,42 @@ def test_a_staff_fever_on_a_phone_is_an_alert_until_she_is_sent_home(login: Call
     expect(page.locator("[data-fevers]")).to_have_count(0)
     expect(page.locator(".reading.fever")).to_have_text("37.8 °C")  # still marked on the board
     assert StaffTemperature.objects.get(temperature="37.8").action == "sent_home"
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_a_referral_on_a_phone_says_why_and_is_measured_before_admitting(
+    login: Callable[[str], Page], browser: Browser, live_server: Any
+) -> None:
+    """#21 item 2: a visitor with a yellow code who left the temperature blank is referred; the
+    console on the supervisor's phone says why, and admits her only once she is measured."""
+    _site, venue = screened_hall()
+    phone = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="zh-CN", is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(urlparse(venues.venue_link(venue)).path)
+    phone.fill("input[name=mobile]", "13905784444")
+    phone.fill("input[name=name]", "叶黄码")
+    phone.check("input[name=check_health_code][value=yellow]")
+    phone.check("input[name=check_mask][value=yes]")
+    phone.click("form.visit-form button[type=submit]")
+    expect(phone.locator("#result")).to_have_class("result refer")
+    record = CheckIn.objects.get()
+
+    page = login("hufenfen")
+    page.goto(f"/screening/sites/{venue.pk}/console/")
+    referral = page.locator(f"#referrals li[data-checkin='{record.pk}']")
+    expect(referral.locator("[data-reasons]")).to_contain_text("健康码: 黄码")
+    expect(referral.locator("[data-reasons]")).to_contain_text("体温: 未测")
+    page.screenshot(path=f"{SHOTS_DIR}/screening-referral-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    referral.locator("button[value=admit]").click()
+    expect(page.locator(f"#referrals li[data-checkin='{record.pk}'] .error")).to_be_visible()
+    record.refresh_from_db()
+    assert record.resolved_at is None
+    referral = page.locator(f"#referrals li[data-checkin='{record.pk}']")
+    referral.locator("input[name=temperature]").fill("36.6")
+    referral.locator("button[value=admit]").click()
+    expect(page.locator(f"#referrals li[data-checkin='{record.pk}']")).to_have_count(0)
+    record.refresh_from_db()
+    assert record.final_decision == "admit" and str(record.temperature) == "36.6"
+    expect(phone.locator("#result")).to_have_class("result admit", timeout=15_000)  # the visitor's screen follows

@@ -6,6 +6,7 @@ returns the first record and never counts the person twice.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from fugong.core.validators import clean_mobile, clean_resident_id
 
 from .. import queries, rules
 from ..access import may_screen
-from ..models import Channel, CheckIn, Decision, Venue
+from ..models import Channel, CheckIn, CheckKind, Decision, Venue
 from . import policies
 
 CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
@@ -202,24 +203,44 @@ def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
 
 
 @durable
-def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision) -> CheckIn:
-    """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse."""
-    record = CheckIn.objects.select_for_update(of=("self",)).select_related("venue__site__region").get(pk=checkin.pk)
+def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision, *, temperature: Any = None) -> CheckIn:
+    """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse. A
+    temperature not taken is measured now: it is judged by the check-in's own policy, and nobody
+    is admitted unmeasured or with a reading that policy refuses."""
+    record = (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("venue__site__region", "policy")
+        .get(pk=checkin.pk)
+    )
     require(may_screen(actor, record.venue))
     if decision not in (Decision.ADMIT, Decision.REFUSE):
         raise ValidationError(_("Admit or refuse."))
     if record.decision != Decision.REFER or record.resolved_at is not None:
         raise ValidationError(_("Only an open referral can be decided."))
+    changed = ["final_decision", "resolved_by", "resolved_at"]
+    if temperature is not None and str(temperature).strip() and rules.unmeasured(record.results):
+        check = record.policy.checks.get(kind=CheckKind.TEMPERATURE)
+        record.results = rules.measured(check, record.results, temperature)
+        record.temperature = Decimal(rules.answer_of(record.results, CheckKind.TEMPERATURE))
+        changed += ["results", "temperature"]
+    if decision == Decision.ADMIT:
+        if rules.unmeasured(record.results):
+            raise ValidationError({"temperature": _("Measure the temperature before admitting.")})
+        if any(r["outcome"] == Decision.REFUSE for r in record.results):
+            raise ValidationError(
+                {"temperature": _("The admission policy refuses this reading: the person cannot be admitted.")}
+            )
     record.final_decision = decision
     record.resolved_by = actor if actor is not None and actor.pk else None
     record.resolved_at = timezone.now()
-    record.save(update_fields=["final_decision", "resolved_by", "resolved_at"])
+    record.save(update_fields=changed)
     # No name or number in the audit log: the record itself says who it was, until purged.
     audit.record(
         actor,
         "screening.referral_decided",
         record,
-        changes={"final_decision": [Decision.REFER.value, decision.value]},
+        changes={"final_decision": [Decision.REFER.value, decision.value]}
+        | ({"temperature": "measured"} if "temperature" in changed else {}),
         organisation_id=record.venue.site.organisation_id,
         region_code=record.venue.site.region.code,
     )

@@ -56,16 +56,23 @@ def console(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "policy": policy,
         "form": form,
         "last": last,
-        "last_answers": rules.in_words(last.results) if last else [],
+        "last_reasons": rules.reasons(last.results) if last else [],
         **_feed(venue),
     }
     return render(request, "screening/console.html", context)
 
 
-def _feed(venue: Any) -> dict[str, Any]:
+def _feed(venue: Any, refused: tuple[int, str] | None = None) -> dict[str, Any]:
+    """Today's check-ins, and the referrals waiting with why each was made, whether its
+    temperature is still to be taken, and (`refused`) why deciding one was refused."""
+    referrals = list(queries.open_referrals(venue).order_by("at", "pk"))
+    for record in referrals:
+        record.reasons = rules.reasons(record.results)  # type: ignore[attr-defined]
+        record.unmeasured = rules.unmeasured(record.results)  # type: ignore[attr-defined]
+        record.error = refused[1] if refused and refused[0] == record.pk else ""  # type: ignore[attr-defined]
     return {
         "recent": queries.recent_checkins(venue),
-        "referrals": queries.open_referrals(venue),
+        "referrals": referrals,
         "counts": queries.counts_today([venue]).get(venue.pk, dict.fromkeys(Decision.values, 0)),
     }
 
@@ -84,12 +91,18 @@ def decide(request: AuthedRequest, checkin_id: int) -> HttpResponse:
     record = get_object_or_404(
         CheckIn.objects.filter(venue__in=queries.visible_venues(request.user)).select_related("venue"), pk=checkin_id
     )
+    refused = None
     try:
-        checkins.decide_referral(request.user, record, Decision(request.POST.get("decision", "")))
-    except (ValidationError, ValueError):
-        messages.error(request, _("Only an open referral can be decided."))
+        decision = Decision(request.POST.get("decision", ""))
+        checkins.decide_referral(request.user, record, decision, temperature=request.POST.get("temperature"))
+    except ValueError:
+        refused = (record.pk, _("Admit or refuse."))
+    except ValidationError as error:
+        refused = (record.pk, " ".join(error.messages))
     if request.htmx:
-        return render(request, "screening/_feed.html", {"venue": record.venue, **_feed(record.venue)})
+        return render(request, "screening/_feed.html", {"venue": record.venue, **_feed(record.venue, refused)})
+    if refused:
+        messages.error(request, refused[1])
     return redirect("screening:console", record.venue_id)
 
 
