@@ -178,3 +178,21 @@ def test_a_referral_on_a_phone_says_why_and_is_measured_before_admitting(
     record.refresh_from_db()
     assert record.final_decision == "admit" and str(record.temperature) == "36.6"
     expect(phone.locator("#result")).to_have_class("result admit", timeout=15_000)  # the visitor's screen follows
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_the_phone_form_sent_again_after_back_checks_in_once(page: Page, demo_world: Any) -> None:
+    """#21 item 3: Back reloads the form (with a new nonce); sending it again shows the first result."""
+    _site, venue = screened_hall()
+    path = urlparse(venues.venue_link(venue)).path
+    check_in(page, path, name="吴重复", mobile="13905785555", temperature="36.5")
+    first = page.url
+    page.go_back()
+    page.wait_for_url(f"**{path}")
+    if page.input_value("input[name=mobile]") == "":  # the browser did not keep what was typed
+        check_in(page, path, name="吴重复", mobile="13905785555", temperature="36.5")
+    else:
+        page.click("form.visit-form button[type=submit]")
+        page.wait_for_url("**/screening/r/**")
+    assert page.url == first
+    assert CheckIn.objects.filter(mobile="+8613905785555").count() == 1

@@ -1,7 +1,9 @@
 """Checking people in: the visitor on their phone, staff at the door, offline scanners.
 
 A check-in carries a nonce (the phone form's, or the scanner's own id for it): resending it
-returns the first record and never counts the person twice.
+returns the first record and never counts the person twice. A phone's page opened again (Back
+reloads it with a new nonce) is caught too: the same person at the same site within
+`PHONE_REPEAT` gets their first result, not a second check-in.
 """
 
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from ..models import Channel, CheckIn, CheckKind, Decision, Venue
 from . import policies
 
 CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
+PHONE_REPEAT = timedelta(minutes=10)
 
 
 class NonceConflict(Exception):
@@ -168,6 +171,10 @@ def check_in(
         if existing is None:
             raise
         return _resent(existing, person)
+    if channel == Channel.PHONE:
+        first = _phone_repeat(venue, person, moment)
+        if first is not None:
+            return first, False
     record = CheckIn(
         venue=venue,
         policy=policy,
@@ -194,6 +201,25 @@ def check_in(
             raise
         return _resent(CheckIn.objects.get(venue=venue, nonce=nonce), person)
     return record, True
+
+
+def _phone_repeat(venue: Venue, person: Visitor, moment: datetime) -> CheckIn | None:
+    """This person's check-in on a phone here in the last minutes: the form sent again after
+    Back, or a second tap on a page that reloaded. Name and number both: a couple sharing one
+    phone are two people."""
+    return (
+        CheckIn.objects.filter(
+            venue=venue,
+            channel=Channel.PHONE,
+            name=person.name,
+            mobile=person.mobile,
+            id_number=person.id_number,
+            at__gte=moment - PHONE_REPEAT,
+            at__lte=moment,
+        )
+        .order_by("at", "pk")
+        .first()
+    )
 
 
 def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
