@@ -103,22 +103,48 @@ def _moment(at: datetime | None) -> datetime:
     return at
 
 
-TRACE_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
+TRACE_LIMIT = 500  # one person's visits at every site over the retention period; more than anyone makes
+
+
+def person_key(raw: str) -> str:
+    """What a person is searched by: a mobile as stored (E.164), else an ID number as written."""
+    try:
+        return clean_mobile(raw.strip())
+    except ValidationError:
+        return raw.strip().upper()
 
 
 @durable
-def trace_person(actor: User, venue: Venue, mobile_or_id: str) -> list[CheckIn]:
-    """Contact tracing at a venue: one person's kept visits by full mobile or ID number. Who
-    searched, where and how many visits were found goes to the audit log (the number does not)."""
-    venues = queries.visible_venues(actor).filter(pk=venue.pk)
+def trace_person(
+    actor: User, mobile_or_id: str, *, venue: Venue | None = None, exported: bool = False
+) -> list[CheckIn]:
+    """Contact tracing: one person's kept visits by full mobile or ID number, at every site
+    whose visitors the actor may trace (or at one of them), newest first. Who searched, where,
+    how many visits were found and whether they took them away as a file goes to the audit log
+    (the number does not)."""
+    venues = queries.traceable_venues(actor)
+    if venue is not None:
+        venues = venues.filter(pk=venue.pk)
+    require(venues.exists())
     found = list(queries.search_person(venues, mobile_or_id).order_by("-at")[:TRACE_LIMIT])
-    audit.record(
-        actor,
-        "screening.person_traced",
-        venue,
-        changes={"found": len(found)},
-        organisation_id=venue.site.organisation_id,
-    )
+    if venue is not None:
+        audit.record(
+            actor,
+            "screening.person_traced",
+            venue,
+            changes={"found": len(found)},
+            organisation_id=venue.site.organisation_id,
+        )
+    else:
+        audit.record_about(
+            actor,
+            "screening.person_traced",
+            "screening.venue",
+            "",
+            "contact tracing",
+            changes={"found": len(found), "sites": len({r.venue_id for r in found})}
+            | ({"exported": True} if exported else {}),
+        )
     return found
 
 

@@ -19,7 +19,6 @@ from fugong.accounts.permissions import require
 from fugong.core.clock import day_bounds
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk
-from fugong.core.validators import clean_mobile
 
 from .. import queries, rules
 from ..access import may_screen, sees_personal_data
@@ -126,11 +125,7 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     searched = False
     records: Sequence[CheckIn] | QuerySet[CheckIn]
     if query and full:
-        try:
-            wanted = clean_mobile(query)
-        except ValidationError:
-            wanted = query.upper()
-        records = checkins.trace_person(request.user, venue, wanted)
+        records = checkins.trace_person(request.user, checkins.person_key(query), venue=venue)
         searched = True
     else:
         start, end = day_bounds(day)
