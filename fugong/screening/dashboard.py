@@ -50,8 +50,7 @@ def _fever_card(venue: Venue) -> list[Card]:
             reverse("screening:hygiene", args=[venue.pk]),
             "alert",
             tuple(
-                Line(str(f.staff), f"{f.temperature} °C · {timezone.localtime(f.taken_at):%H:%M}", tone="alert")
-                for f in fevers[:LISTED]
+                Line(str(f.staff), f"{f.temperature} °C · {_when(f.taken_at)}", tone="alert") for f in fevers[:LISTED]
             )
             + _more(len(fevers)),
         )
@@ -115,6 +114,12 @@ def _overview(venues: list[Venue]) -> Card:
         "alert" if fevers else "warn" if waiting else "",
         lines,
     )
+
+
+def _when(at: Any) -> str:
+    """A time today, or with its day (a fever from yesterday afternoon is still open at 07:00)."""
+    local = timezone.localtime(at)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%m-%d %H:%M}"
 
 
 def _referred_for(record: CheckIn) -> str:
