@@ -96,7 +96,7 @@ def _overview(venues: list[Venue]) -> Card:
     admitted = sum(c[Decision.ADMIT] for c in counts.values())
     total = sum(sum(c.values()) for c in counts.values())
     waiting = dict(queries.open_referrals_at(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
-    fevers = dict(logs.open_fevers(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
+    fevers = logs.fevers_by_venue(venues)
     names = {venue.pk: venue.site.name for venue in venues}
     lines = tuple(
         Line(names[pk], _("%(n)d staff with a fever") % {"n": n}, reverse("screening:hygiene", args=[pk]), "alert")

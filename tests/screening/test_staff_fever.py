@@ -143,3 +143,13 @@ def test_a_reading_no_body_has_asks_to_measure_again(hall, colleague, client_for
         assert logs.record_staff_temperature(None, hall, colleague, fine).temperature == Decimal(fine)
         checkins.check_in(None, hall, checkins.Visitor("李", mobile="13905780199"), GREEN | {"temperature": fine},
                           channel="phone")  # fmt: skip
+
+
+def test_the_api_says_a_reading_is_a_fever_or_late(hall, colleague, client_for):
+    client = client_for("hufenfen")
+    url = f"/api/screening/sites/{hall.pk}/staff-temperatures"
+    with time_machine.travel(local(10, 5), tick=False):
+        answer = client.post(url, {"staff_id": colleague.pk, "temperature": 37.9}, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["fever"] is True and answer.json()["late_for"] == "08:00"
+    implausible = client.post(url, {"staff_id": colleague.pk, "temperature": 34.0}, content_type="application/json")
+    assert implausible.status_code == 422

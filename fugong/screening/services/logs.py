@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,6 +120,11 @@ def open_fevers(venues: Any, now: datetime | None = None) -> Any:
         .select_related("staff", "venue__site")
         .order_by("taken_at", "pk")
     )
+
+
+def fevers_by_venue(venues: Any) -> dict[int, int]:
+    """{venue id: open fevers} for lists of sites."""
+    return dict(open_fevers(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
 
 
 def late_for(venue: Venue, at: datetime) -> time | None:

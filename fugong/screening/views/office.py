@@ -34,9 +34,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     """Every screened site in reach: today's counts, the policy in force, what is overdue."""
     venue_list = list(queries.visible_venues(request.user).filter(is_active=True))
     counts = queries.counts_today(venue_list)
-    fevers: dict[int, int] = {}
-    for fever in logs.open_fevers(venue_list):
-        fevers[fever.venue_id] = fevers.get(fever.venue_id, 0) + 1
+    fevers = logs.fevers_by_venue(venue_list)
     rows = []
     for venue in venue_list:
         rows.append(
