@@ -131,7 +131,7 @@ def test_a_staff_fever_on_a_phone_is_an_alert_until_she_is_sent_home(login: Call
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
 
     page.goto("/")
-    card = page.locator("article.home-card.alert", has_text="沈国庆")
+    card = page.locator("article.home-card.alert", has_text="37.8 °C")  # not the overdue card, which may name her
     expect(card).to_be_visible()
     page.screenshot(path=f"{SHOTS_DIR}/screening-staff-fever-home-phone.png", full_page=True)
     card.locator("a.card-main").click()
