@@ -15,7 +15,7 @@ from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.screening import rules
+from fugong.screening import queries, rules
 from fugong.screening.models import (
     AdmissionPolicy,
     Channel,
@@ -24,11 +24,12 @@ from fugong.screening.models import (
     DailyCount,
     Decision,
     Disinfection,
+    FeverAction,
     StaffTemperature,
     Venue,
 )
 from fugong.screening.retention import count_days
-from fugong.screening.services import checkins, policies, venues
+from fugong.screening.services import checkins, logs, policies, venues
 from fugong.screening.services.policies import CheckSpec
 from fugong.volunteers.models import HelpCall, Team
 from fugong.volunteers.services import calls
@@ -97,6 +98,7 @@ def load_screening(*, days: int = KEPT_DAYS) -> None:
         _month(rng, venue, per_day, hours, days)
         _logs(rng, venue, days)
     _helpers_today(rng, baqiu)
+    _waiting_at_the_hall(hall)
     count_days()
 
 
@@ -272,8 +274,42 @@ def _logs(rng: random.Random, venue: Venue, days: int) -> None:
                         done_by=rng.choice(staff).get_full_name() if staff else "保洁员",
                     )
                 )
+    _a_fever(venue, readings)
     StaffTemperature.objects.bulk_create(readings, batch_size=1000)
     Disinfection.objects.bulk_create(rounds, batch_size=1000)
+
+
+def _waiting_at_the_hall(hall: Venue) -> None:
+    """A visitor who showed a yellow code and left the temperature blank on her phone a few
+    minutes ago: the console shows why she waits and asks for her temperature before admitting."""
+    if queries.open_referrals(hall).filter(name="范秀芳").exists():
+        return
+    answers: dict[str, Any] = {CheckKind.HEALTH_CODE: "yellow", CheckKind.RISK_AREA: "no", CheckKind.MASK: "yes"}
+    checkins.check_in(
+        None,
+        hall,
+        checkins.Visitor("范秀芳", mobile="+8613905786655"),
+        answers | {CheckKind.TEMPERATURE: ""},
+        channel=Channel.PHONE,
+        at=max(timezone.now() - timedelta(minutes=3), local_time(timezone.localdate(), time(0, 1))),
+    )
+
+
+FEVER_STAFF = "周建华"
+
+
+def _a_fever(venue: Venue, readings: list[StaffTemperature]) -> None:
+    """At the hall, one colleague's latest reading is a fever nobody has acted on yet, so the
+    hygiene log, the site and the home pages show the alert; one a week ago was sent home."""
+    bar = logs.fever_threshold(venue)
+    theirs = sorted((r for r in readings if r.staff.get_full_name() == FEVER_STAFF), key=lambda r: r.taken_at)
+    if not theirs:
+        return
+    latest, earlier = theirs[-1], theirs[max(0, len(theirs) - 14)]
+    for reading, temperature in ((latest, Decimal("37.8")), (earlier, Decimal("37.5"))):
+        reading.temperature, reading.fever = temperature, temperature >= bar
+    if earlier is not latest:
+        earlier.action, earlier.action_at = FeverAction.SENT_HOME, earlier.taken_at + timedelta(minutes=10)
 
 
 def _helpers_today(rng: random.Random, baqiu: Venue) -> None:

@@ -254,7 +254,14 @@ def staff_temperature(request: AuthedRequest, venue_id: int, payload: StaffTempe
 
     def act() -> tuple[int, Any]:
         entry = logs.record_staff_temperature(request.user, venue, staff, payload.temperature)
-        return 201, {"id": entry.pk, "taken_at": entry.taken_at.isoformat(), "temperature": str(entry.temperature)}
+        late = logs.late_for(venue, entry.taken_at)
+        return 201, {
+            "id": entry.pk,
+            "taken_at": entry.taken_at.isoformat(),
+            "temperature": str(entry.temperature),
+            "fever": entry.fever,  # at or above the site's bar: record what was done on the hygiene log
+            "late_for": late.strftime("%H:%M") if late else None,
+        }
 
     return respond_once(request, payload.dict(), act)
 

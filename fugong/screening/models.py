@@ -307,8 +307,18 @@ class DailyCount(models.Model):
         return f"{self.venue} {self.day} {self.decision}: {self.count}"
 
 
+class FeverAction(models.TextChoices):
+    """What was done about a staff member's reading at or above the site's bar."""
+
+    SENT_HOME = "sent_home", _("Sent home")
+    REMEASURED = "remeasured", _("Measured again")
+
+
 class StaffTemperature(models.Model):
-    """A staff member's own temperature, taken twice a day (health data: purged like check-ins)."""
+    """A staff member's own temperature, taken twice a day (health data: purged like check-ins).
+
+    A reading at or above the site's bar when it was taken is a fever (kept with the reading: the
+    policy may change later) and stays an alert until someone records what was done."""
 
     venue = models.ForeignKey(
         Venue, verbose_name=_("site"), on_delete=models.CASCADE, related_name="staff_temperatures"
@@ -318,6 +328,17 @@ class StaffTemperature(models.Model):
     )
     taken_at = models.DateTimeField(_("taken at"))
     temperature = models.DecimalField(_("temperature"), max_digits=3, decimal_places=1)
+    fever = models.BooleanField(_("fever"), default=False)
+    action = models.CharField(_("what was done"), max_length=12, choices=FeverAction, blank=True)
+    action_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("action recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action_at = models.DateTimeField(_("action recorded at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -333,8 +354,19 @@ class StaffTemperature(models.Model):
         ordering = ["-taken_at", "-pk"]
         indexes = [models.Index(fields=["venue", "taken_at"])]
         constraints = [
+            # Wider than what a form accepts (rules.LOWEST_TEMPERATURE...): readings kept from
+            # before the forms asked to measure again stay valid.
             models.CheckConstraint(
                 condition=Q(temperature__gte=34, temperature__lte=43), name="staff_temperature_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(action="") | Q(action__in=FeverAction.values), name="staff_temperature_action_valid"
+            ),
+            # Only a fever is acted on, and an action says when it was recorded.
+            models.CheckConstraint(
+                condition=Q(action="", action_at__isnull=True)
+                | (~Q(action="") & Q(fever=True, action_at__isnull=False)),
+                name="staff_temperature_action_for_fever",
             ),
         ]
 

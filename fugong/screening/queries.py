@@ -23,6 +23,12 @@ def visible_venues(user: Any) -> QuerySet[Venue]:
     )
 
 
+def traceable_venues(user: Any) -> QuerySet[Venue]:
+    """Screened sites whose visitors a user may trace by full number: those they manage, as
+    administrator of the organisation or coordinator of the region (access.sees_personal_data)."""
+    return visible_venues(user).filter(q_managed_sites(user, prefix="site__"))
+
+
 def visible_policies(user: Any) -> QuerySet[AdmissionPolicy]:
     """Admission policies of the sites whose door the user works and of the regions they
     coordinate: those whose versions they see (and may be told they cannot withdraw)."""
@@ -129,5 +135,5 @@ def search_person(venues: QuerySet[Venue], mobile_or_id: str) -> QuerySet[CheckI
     return (
         CheckIn.objects.filter(Q(mobile=mobile_or_id) | Q(id_number=mobile_or_id) | Q(companion_mobile=mobile_or_id))
         .filter(venue__in=venues)
-        .select_related("venue__site")
+        .select_related("venue__site__organisation")
     )

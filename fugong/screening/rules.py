@@ -23,7 +23,9 @@ VERDICTS: dict[str, dict[str, str]] = {
     CheckKind.TEST_RESULT: {"negative": PASS, "none": DOUBT, "positive": FAIL},
     CheckKind.MASK: {"yes": PASS, "no": FAIL},
 }
-LOWEST_TEMPERATURE, HIGHEST_TEMPERATURE = Decimal("34.0"), Decimal("43.0")
+# A body temperature outside these is a thermometer misread (held too far, cold hands), not a
+# person to admit or send home: it asks to measure again.
+LOWEST_TEMPERATURE, HIGHEST_TEMPERATURE = Decimal("35.0"), Decimal("42.0")
 MAX_DOSES = 9
 
 
@@ -75,6 +77,34 @@ def in_words(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def reasons(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Why a person was referred or refused: the checks that did not pass, in words."""
+    return [r for r in in_words(results) if r["verdict"] != PASS]
+
+
+def unmeasured(results: list[dict[str, Any]]) -> bool:
+    """Whether the policy asked for a temperature and none was taken."""
+    return any(r["kind"] == CheckKind.TEMPERATURE and r["answer"] is None for r in results)
+
+
+def answer_of(results: list[dict[str, Any]], kind: str) -> Any:
+    return next((r["answer"] for r in results if r["kind"] == kind), None)
+
+
+def measured(check: PolicyCheck, results: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
+    """The results with the temperature taken after all (staff deciding a referral), judged by
+    the same check; ValidationError naming the field for a bad reading."""
+    try:
+        answer, verdict = judge(check, raw)
+    except ValidationError as error:
+        raise ValidationError({"temperature": error.message_dict[f"check_{check.kind}"]}) from None
+    outcome = outcome_of(check, verdict)
+    return [
+        r | {"answer": answer, "verdict": verdict, "outcome": outcome.value} if r["kind"] == check.kind else r
+        for r in results
+    ]
+
+
 def describe(check: PolicyCheck) -> str:
     """The check as a rule in words: 'Temperature below 37.3 °C (otherwise: refused)'."""
     kind = check.kind
@@ -98,15 +128,21 @@ def describe(check: PolicyCheck) -> str:
 
 
 def parse_temperature(raw: Any) -> Decimal | None:
-    """A reading in °C, one decimal; blank means not taken. ValueError for nonsense."""
+    """A reading in °C, one decimal; blank means not taken. ValueError, with the words to show,
+    for nonsense or a reading no body has (measure again)."""
     if raw is None or str(raw).strip() == "":
         return None
     try:
         value = Decimal(str(raw).strip().replace("，", ".").replace(",", ".")).quantize(Decimal("0.1"))
     except InvalidOperation:
-        raise ValueError(raw) from None
-    if not value.is_finite() or not LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE:  # NaN does not compare
-        raise ValueError(raw)
+        raise ValueError(_("Enter the temperature in °C, e.g. 36.5.")) from None
+    if not value.is_finite():
+        raise ValueError(_("Enter the temperature in °C, e.g. 36.5."))
+    if not LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE:
+        raise ValueError(
+            _("%(reading)s °C cannot be a body temperature (%(low)s to %(high)s °C): please measure again.")
+            % {"reading": value, "low": LOWEST_TEMPERATURE, "high": HIGHEST_TEMPERATURE}
+        )
     return value
 
 
@@ -124,10 +160,8 @@ def judge(check: PolicyCheck, raw: Any) -> tuple[Any, str]:
     if kind == CheckKind.TEMPERATURE:
         try:
             reading = parse_temperature(raw)
-        except ValueError:
-            raise ValidationError(
-                {field: _("Enter the temperature in °C between 34 and 43, e.g. 36.5.")}, code="temperature"
-            ) from None
+        except ValueError as problem:
+            raise ValidationError({field: str(problem)}, code="temperature") from None
         if reading is None:
             return None, DOUBT
         assert check.max_temperature is not None

@@ -6,6 +6,7 @@ app_name = "screening"
 urlpatterns = [
     path("", office.index, name="index"),
     path("open/", office.open_site, name="open"),
+    path("trace/", office.trace, name="trace"),
     path("sites/<int:venue_id>/", office.venue_detail, name="venue"),
     path("sites/<int:venue_id>/rotate/", office.rotate, name="rotate"),
     path("sites/<int:venue_id>/close/", office.close, name="close"),

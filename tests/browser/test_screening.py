@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from fugong.demo.screening import _hall_staff
 from fugong.directory.models import Site
-from fugong.screening.models import CheckIn
+from fugong.screening.models import CheckIn, StaffTemperature
 from fugong.screening.services import policies, venues
 
 from .conftest import PHONE, SHOTS_DIR
@@ -101,3 +102,97 @@ def test_poster_phone_check_ins_and_the_console(
         ".series.map(s => s.data[s.data.length - 1])"
     )
     assert sorted(today, reverse=True)[:2] == [2, 1] and sum(today) == 3
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_a_staff_fever_on_a_phone_is_an_alert_until_she_is_sent_home(login: Callable[[str], Page]) -> None:
+    """#21 item 1: 沈国庆 37.8 °C is not "recorded" in black; the supervisor sees the alert on the
+    log and her home page, says what was done, and a 34.0 reading asks to measure again."""
+    _site, venue = screened_hall()
+    _hall_staff(venue.site)
+    page = login("hufenfen")
+    page.goto(f"/screening/sites/{venue.pk}/hygiene/")
+    page.select_option("select[name=staff]", label="沈国庆")
+    page.fill("input[name=temperature]", "34.0")
+    page.click("button:has-text('登记体温')")
+    expect(page.locator("[data-field=temperature] .error")).to_contain_text("34.0")
+    assert not StaffTemperature.objects.exists()
+
+    page.select_option("select[name=staff]", label="沈国庆")
+    page.fill("input[name=temperature]", "37.8")
+    page.click("button:has-text('登记体温')")
+    expect(page.locator(".messages li.error")).to_contain_text("37.8")
+    fever = page.locator("[data-fevers]")
+    expect(fever).to_contain_text("沈国庆")
+    reading = page.locator(".reading.fever")
+    expect(reading).to_have_text("37.8 °C")
+    assert reading.evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"  # red, not plain black
+    page.screenshot(path=f"{SHOTS_DIR}/screening-staff-fever-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+    page.goto("/")
+    card = page.locator("article.home-card.alert", has_text="37.8 °C")  # not the overdue card, which may name her
+    expect(card).to_be_visible()
+    page.screenshot(path=f"{SHOTS_DIR}/screening-staff-fever-home-phone.png", full_page=True)
+    card.locator("a.card-main").click()
+    page.locator("[data-fevers] button[value=sent_home]").click()
+    expect(page.locator("[data-fevers]")).to_have_count(0)
+    expect(page.locator(".reading.fever")).to_have_text("37.8 °C")  # still marked on the board
+    assert StaffTemperature.objects.get(temperature="37.8").action == "sent_home"
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_a_referral_on_a_phone_says_why_and_is_measured_before_admitting(
+    login: Callable[[str], Page], browser: Browser, live_server: Any
+) -> None:
+    """#21 item 2: a visitor with a yellow code who left the temperature blank is referred; the
+    console on the supervisor's phone says why, and admits her only once she is measured."""
+    _site, venue = screened_hall()
+    phone = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="zh-CN", is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(urlparse(venues.venue_link(venue)).path)
+    phone.fill("input[name=mobile]", "13905784444")
+    phone.fill("input[name=name]", "叶黄码")
+    phone.check("input[name=check_health_code][value=yellow]")
+    phone.check("input[name=check_mask][value=yes]")
+    phone.click("form.visit-form button[type=submit]")
+    expect(phone.locator("#result")).to_have_class("result refer")
+    record = CheckIn.objects.get()
+
+    page = login("hufenfen")
+    page.goto(f"/screening/sites/{venue.pk}/console/")
+    referral = page.locator(f"#referrals li[data-checkin='{record.pk}']")
+    expect(referral.locator("[data-reasons]")).to_contain_text("健康码: 黄码")
+    expect(referral.locator("[data-reasons]")).to_contain_text("体温: 未测")
+    page.screenshot(path=f"{SHOTS_DIR}/screening-referral-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    referral.locator("button[value=admit]").click()
+    expect(page.locator(f"#referrals li[data-checkin='{record.pk}'] .error")).to_be_visible()
+    record.refresh_from_db()
+    assert record.resolved_at is None
+    referral = page.locator(f"#referrals li[data-checkin='{record.pk}']")
+    referral.locator("input[name=temperature]").fill("36.6")
+    referral.locator("button[value=admit]").click()
+    expect(page.locator(f"#referrals li[data-checkin='{record.pk}']")).to_have_count(0)
+    record.refresh_from_db()
+    assert record.final_decision == "admit" and str(record.temperature) == "36.6"
+    expect(phone.locator("#result")).to_have_class("result admit", timeout=15_000)  # the visitor's screen follows
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_the_phone_form_sent_again_after_back_checks_in_once(page: Page, demo_world: Any) -> None:
+    """#21 item 3: Back reloads the form (with a new nonce); sending it again shows the first result."""
+    _site, venue = screened_hall()
+    path = urlparse(venues.venue_link(venue)).path
+    check_in(page, path, name="吴重复", mobile="13905785555", temperature="36.5")
+    first = page.url
+    page.go_back()
+    page.wait_for_url(f"**{path}")
+    if page.input_value("input[name=mobile]") == "":  # the browser did not keep what was typed
+        check_in(page, path, name="吴重复", mobile="13905785555", temperature="36.5")
+    else:
+        page.click("form.visit-form button[type=submit]")
+        page.wait_for_url("**/screening/r/**")
+    assert page.url == first
+    assert CheckIn.objects.filter(mobile="+8613905785555").count() == 1

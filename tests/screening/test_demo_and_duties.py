@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.core.validators import clean_mobile
-from fugong.screening.models import CheckIn, DailyCount, Venue
+from fugong.screening.models import CheckIn, DailyCount, StaffTemperature, Venue
 from fugong.screening.services import logs, policies
 from fugong.volunteers.models import HelpCall
 
@@ -23,6 +23,19 @@ def test_demo_sites_have_policies_records_counts_and_logs(demo_screening):
     assert len(logs.roster(hall)) == 11
     assert DailyCount.objects.filter(venue=hall, day__lt=timezone.localdate() - timedelta(days=2)).exists()
     assert CheckIn.objects.filter(venue=hall, at__date__gte=timezone.localdate() - timedelta(days=1)).exists()
+
+
+def test_the_demo_hall_shows_a_staff_fever_and_a_referral_with_its_reasons(demo_screening, client_for):
+    """What a walker of the demo must meet (#21 items 1 and 2): a colleague's fever to act on,
+    and a visitor waiting at the door with why."""
+    hall = Venue.objects.get(site__name="客户服务中心营业厅")
+    assert [(f.staff.get_full_name(), str(f.temperature)) for f in logs.open_fevers([hall])] == [("周建华", "37.8")]
+    assert StaffTemperature.objects.filter(venue=hall, fever=True, action="sent_home").count() == 1
+    home = client_for("hufenfen").get("/").content.decode()
+    assert "周建华" in home and "健康码: 黄码" in home
+    console = client_for("hufenfen").get(reverse("screening:console", args=[hall.pk])).content.decode()
+    waiting = console.split('id="referrals"')[1].split("</div>")[0]
+    assert "范**" in waiting and "体温: 未测" in waiting and 'name="temperature"' in waiting
 
 
 def test_the_demo_visitors_numbers_are_real_mobiles(demo_screening):

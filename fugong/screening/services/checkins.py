@@ -1,11 +1,14 @@
 """Checking people in: the visitor on their phone, staff at the door, offline scanners.
 
 A check-in carries a nonce (the phone form's, or the scanner's own id for it): resending it
-returns the first record and never counts the person twice.
+returns the first record and never counts the person twice. A phone's page opened again (Back
+reloads it with a new nonce) is caught too: the same person at the same site within
+`PHONE_REPEAT` gets their first result, not a second check-in.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,10 +26,11 @@ from fugong.core.validators import clean_mobile, clean_resident_id
 
 from .. import queries, rules
 from ..access import may_screen
-from ..models import Channel, CheckIn, Decision, Venue
+from ..models import Channel, CheckIn, CheckKind, Decision, Venue
 from . import policies
 
 CLOCK_SKEW = timedelta(minutes=5)  # a scanner's clock a little ahead is not an error
+PHONE_REPEAT = timedelta(minutes=10)
 
 
 class NonceConflict(Exception):
@@ -99,22 +103,48 @@ def _moment(at: datetime | None) -> datetime:
     return at
 
 
-TRACE_LIMIT = 200  # one person's visits over the retention period; more than a page would ever need
+TRACE_LIMIT = 500  # one person's visits at every site over the retention period; more than anyone makes
+
+
+def person_key(raw: str) -> str:
+    """What a person is searched by: a mobile as stored (E.164), else an ID number as written."""
+    try:
+        return clean_mobile(raw.strip())
+    except ValidationError:
+        return raw.strip().upper()
 
 
 @durable
-def trace_person(actor: User, venue: Venue, mobile_or_id: str) -> list[CheckIn]:
-    """Contact tracing at a venue: one person's kept visits by full mobile or ID number. Who
-    searched, where and how many visits were found goes to the audit log (the number does not)."""
-    venues = queries.visible_venues(actor).filter(pk=venue.pk)
+def trace_person(
+    actor: User, mobile_or_id: str, *, venue: Venue | None = None, exported: bool = False
+) -> list[CheckIn]:
+    """Contact tracing: one person's kept visits by full mobile or ID number, at every site
+    whose visitors the actor may trace (or at one of them), newest first. Who searched, where,
+    how many visits were found and whether they took them away as a file goes to the audit log
+    (the number does not)."""
+    venues = queries.traceable_venues(actor)
+    if venue is not None:
+        venues = venues.filter(pk=venue.pk)
+    require(venues.exists())
     found = list(queries.search_person(venues, mobile_or_id).order_by("-at")[:TRACE_LIMIT])
-    audit.record(
-        actor,
-        "screening.person_traced",
-        venue,
-        changes={"found": len(found)},
-        organisation_id=venue.site.organisation_id,
-    )
+    if venue is not None:
+        audit.record(
+            actor,
+            "screening.person_traced",
+            venue,
+            changes={"found": len(found)},
+            organisation_id=venue.site.organisation_id,
+        )
+    else:
+        audit.record_about(
+            actor,
+            "screening.person_traced",
+            "screening.venue",
+            "",
+            "contact tracing",
+            changes={"found": len(found), "sites": len({r.venue_id for r in found})}
+            | ({"exported": True} if exported else {}),
+        )
     return found
 
 
@@ -167,6 +197,10 @@ def check_in(
         if existing is None:
             raise
         return _resent(existing, person)
+    if channel == Channel.PHONE:
+        first = _phone_repeat(venue, person, moment)
+        if first is not None:
+            return first, False
     record = CheckIn(
         venue=venue,
         policy=policy,
@@ -195,6 +229,25 @@ def check_in(
     return record, True
 
 
+def _phone_repeat(venue: Venue, person: Visitor, moment: datetime) -> CheckIn | None:
+    """This person's check-in on a phone here in the last minutes: the form sent again after
+    Back, or a second tap on a page that reloaded. Name and number both: a couple sharing one
+    phone are two people."""
+    return (
+        CheckIn.objects.filter(
+            venue=venue,
+            channel=Channel.PHONE,
+            name=person.name,
+            mobile=person.mobile,
+            id_number=person.id_number,
+            at__gte=moment - PHONE_REPEAT,
+            at__lte=moment,
+        )
+        .order_by("at", "pk")
+        .first()
+    )
+
+
 def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
     if not person.matches(existing):
         raise NonceConflict(existing.nonce)
@@ -202,24 +255,44 @@ def _resent(existing: CheckIn, person: Visitor) -> tuple[CheckIn, bool]:
 
 
 @durable
-def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision) -> CheckIn:
-    """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse."""
-    record = CheckIn.objects.select_for_update(of=("self",)).select_related("venue__site__region").get(pk=checkin.pk)
+def decide_referral(actor: User | None, checkin: CheckIn, decision: Decision, *, temperature: Any = None) -> CheckIn:
+    """Staff settle a referral (a yellow code, a temperature not taken): admit or refuse. A
+    temperature not taken is measured now: it is judged by the check-in's own policy, and nobody
+    is admitted unmeasured or with a reading that policy refuses."""
+    record = (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("venue__site__region", "policy")
+        .get(pk=checkin.pk)
+    )
     require(may_screen(actor, record.venue))
     if decision not in (Decision.ADMIT, Decision.REFUSE):
         raise ValidationError(_("Admit or refuse."))
     if record.decision != Decision.REFER or record.resolved_at is not None:
         raise ValidationError(_("Only an open referral can be decided."))
+    changed = ["final_decision", "resolved_by", "resolved_at"]
+    if temperature is not None and str(temperature).strip() and rules.unmeasured(record.results):
+        check = record.policy.checks.get(kind=CheckKind.TEMPERATURE)
+        record.results = rules.measured(check, record.results, temperature)
+        record.temperature = Decimal(rules.answer_of(record.results, CheckKind.TEMPERATURE))
+        changed += ["results", "temperature"]
+    if decision == Decision.ADMIT:
+        if rules.unmeasured(record.results):
+            raise ValidationError({"temperature": _("Measure the temperature before admitting.")})
+        if any(r["outcome"] == Decision.REFUSE for r in record.results):
+            raise ValidationError(
+                {"temperature": _("The admission policy refuses this reading: the person cannot be admitted.")}
+            )
     record.final_decision = decision
     record.resolved_by = actor if actor is not None and actor.pk else None
     record.resolved_at = timezone.now()
-    record.save(update_fields=["final_decision", "resolved_by", "resolved_at"])
+    record.save(update_fields=changed)
     # No name or number in the audit log: the record itself says who it was, until purged.
     audit.record(
         actor,
         "screening.referral_decided",
         record,
-        changes={"final_decision": [Decision.REFER.value, decision.value]},
+        changes={"final_decision": [Decision.REFER.value, decision.value]}
+        | ({"temperature": "measured"} if "temperature" in changed else {}),
         organisation_id=record.venue.site.organisation_id,
         region_code=record.venue.site.region.code,
     )

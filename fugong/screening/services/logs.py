@@ -2,7 +2,12 @@
 
 A site's schedule is a list of times of day (08:00, 14:00). Each time owns the part of the
 day nearest to it (00:00-11:00 and 11:00-24:00 for those two), so a reading taken at 07:50
-counts for 08:00; a slot is overdue `grace_minutes` after its time with nothing in its part.
+counts for 08:00; a slot is overdue `grace_minutes` after its time with nothing in its part,
+and a reading taken after that is marked late.
+
+A staff reading at or above the site's fever bar is a fever: an alert on the site, the
+screening list and the home pages until someone records what was done (sent home, or
+measured again, which records the new reading).
 """
 
 from dataclasses import dataclass
@@ -11,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,12 +27,13 @@ from fugong.core.clock import local_time
 from fugong.core.transactions import durable
 
 from ..access import may_screen
-from ..models import Disinfection, StaffTemperature, Venue
+from ..models import Disinfection, FeverAction, StaffTemperature, Venue
 from ..rules import parse_temperature
 from .policies import in_force
 from .venues import slot_times
 
 COMMON_FEVER_BAR = Decimal("37.3")
+FEVER_ALERT_HOURS = 24  # a fever nobody acted on stays an alert this long (overnight too)
 
 
 def roster(venue: Venue) -> list[User]:
@@ -51,16 +58,82 @@ def record_staff_temperature(
     require(may_screen(actor, venue))
     if staff.pk not in {u.pk for u in roster(venue)}:
         raise ValidationError({"staff": _("%(name)s is not on this site's staff.") % {"name": staff}})
+    return _reading(actor, venue, staff, temperature, _when(at))
+
+
+def _reading(actor: User | None, venue: Venue, staff: User, temperature: Any, at: datetime) -> StaffTemperature:
     try:
         reading = parse_temperature(temperature)
-    except ValueError:
-        reading = None
+    except ValueError as problem:
+        raise ValidationError({"temperature": str(problem)}) from None
     if reading is None:
-        raise ValidationError({"temperature": _("Enter the temperature in °C between 34 and 43, e.g. 36.5.")})
-    entry = StaffTemperature(venue=venue, staff=staff, temperature=reading, taken_at=_when(at))
+        raise ValidationError({"temperature": _("Enter the temperature in °C, e.g. 36.5.")})
+    entry = StaffTemperature(
+        venue=venue, staff=staff, temperature=reading, taken_at=at, fever=reading >= fever_threshold(venue)
+    )
     entry.recorded_by = actor if actor is not None and actor.pk else None
     entry.save()
     return entry
+
+
+@durable
+def act_on_fever(
+    actor: User | None, entry: StaffTemperature, action: str, *, temperature: Any = None
+) -> StaffTemperature | None:
+    """What was done about a fever: sent home, or measured again (the new reading is recorded
+    and judged in its turn). Returns the new reading, if any."""
+    entry = (
+        StaffTemperature.objects.select_for_update(of=("self",)).select_related("venue__site", "staff").get(pk=entry.pk)
+    )
+    require(may_screen(actor, entry.venue))
+    if action not in FeverAction.values:
+        raise ValidationError({"action": _("Choose what was done.")})
+    if not entry.fever or entry.action:
+        raise ValidationError(_("This reading needs no action, or one was already recorded."))
+    again = None
+    if action == FeverAction.REMEASURED:
+        if temperature is None or not str(temperature).strip():
+            raise ValidationError({"temperature": _("Enter the new reading.")})
+        again = _reading(actor, entry.venue, entry.staff, temperature, timezone.now())
+    entry.action = action
+    entry.action_by = actor if actor is not None and actor.pk else None
+    entry.action_at = timezone.now()
+    entry.save(update_fields=["action", "action_by", "action_at"])
+    # The staff member's name and what was done, not the reading (health data, purged with it).
+    audit.record_about(
+        actor,
+        "screening.staff_fever_acted",
+        entry._meta.label_lower,
+        str(entry.pk),
+        str(entry.staff),
+        changes={"action": str(action)},
+        organisation_id=entry.venue.site.organisation_id,
+    )
+    return again
+
+
+def open_fevers(venues: Any, now: datetime | None = None) -> Any:
+    """Staff fevers at these sites in the last day that nobody has acted on, oldest first."""
+    since = (now or timezone.now()) - timedelta(hours=FEVER_ALERT_HOURS)
+    return (
+        StaffTemperature.objects.filter(venue__in=venues, fever=True, action="", taken_at__gte=since)
+        .select_related("staff", "venue__site")
+        .order_by("taken_at", "pk")
+    )
+
+
+def fevers_by_venue(venues: Any) -> dict[int, int]:
+    """{venue id: open fevers} for lists of sites."""
+    return dict(open_fevers(venues).values_list("venue_id").annotate(n=Count("pk")).order_by())
+
+
+def late_for(venue: Venue, at: datetime) -> time | None:
+    """The round a reading taken at `at` was for, when it came after that round's grace."""
+    day = timezone.localdate(at)
+    for due, start, end in slot_spans(day, slot_times(venue.staff_check_times)):
+        if start <= at < end:
+            return due if at >= local_time(day, due) + timedelta(minutes=venue.grace_minutes) else None
+    return None
 
 
 @durable

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fugong.accounts.permissions import require
 from fugong.core.clock import day_bounds
 from fugong.core.forms import apply_errors
-from fugong.core.http import AuthedRequest
-from fugong.core.validators import clean_mobile
+from fugong.core.http import AuthedRequest, posted_pk
 
 from .. import queries, rules
 from ..access import may_screen, sees_personal_data
@@ -56,16 +55,23 @@ def console(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "policy": policy,
         "form": form,
         "last": last,
-        "last_answers": rules.in_words(last.results) if last else [],
+        "last_reasons": rules.reasons(last.results) if last else [],
         **_feed(venue),
     }
     return render(request, "screening/console.html", context)
 
 
-def _feed(venue: Any) -> dict[str, Any]:
+def _feed(venue: Any, refused: tuple[int, str] | None = None) -> dict[str, Any]:
+    """Today's check-ins, and the referrals waiting with why each was made, whether its
+    temperature is still to be taken, and (`refused`) why deciding one was refused."""
+    referrals = list(queries.open_referrals(venue).order_by("at", "pk"))
+    for record in referrals:
+        record.reasons = rules.reasons(record.results)  # type: ignore[attr-defined]
+        record.unmeasured = rules.unmeasured(record.results)  # type: ignore[attr-defined]
+        record.error = refused[1] if refused and refused[0] == record.pk else ""  # type: ignore[attr-defined]
     return {
         "recent": queries.recent_checkins(venue),
-        "referrals": queries.open_referrals(venue),
+        "referrals": referrals,
         "counts": queries.counts_today([venue]).get(venue.pk, dict.fromkeys(Decision.values, 0)),
     }
 
@@ -84,12 +90,18 @@ def decide(request: AuthedRequest, checkin_id: int) -> HttpResponse:
     record = get_object_or_404(
         CheckIn.objects.filter(venue__in=queries.visible_venues(request.user)).select_related("venue"), pk=checkin_id
     )
+    refused = None
     try:
-        checkins.decide_referral(request.user, record, Decision(request.POST.get("decision", "")))
-    except (ValidationError, ValueError):
-        messages.error(request, _("Only an open referral can be decided."))
+        decision = Decision(request.POST.get("decision", ""))
+        checkins.decide_referral(request.user, record, decision, temperature=request.POST.get("temperature"))
+    except ValueError:
+        refused = (record.pk, _("Admit or refuse."))
+    except ValidationError as error:
+        refused = (record.pk, " ".join(error.messages))
     if request.htmx:
-        return render(request, "screening/_feed.html", {"venue": record.venue, **_feed(record.venue)})
+        return render(request, "screening/_feed.html", {"venue": record.venue, **_feed(record.venue, refused)})
+    if refused:
+        messages.error(request, refused[1])
     return redirect("screening:console", record.venue_id)
 
 
@@ -113,11 +125,7 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     searched = False
     records: Sequence[CheckIn] | QuerySet[CheckIn]
     if query and full:
-        try:
-            wanted = clean_mobile(query)
-        except ValidationError:
-            wanted = query.upper()
-        records = checkins.trace_person(request.user, venue, wanted)
+        records = checkins.trace_person(request.user, checkins.person_key(query), venue=venue)
         searched = True
     else:
         start, end = day_bounds(day)
@@ -140,7 +148,8 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
 
 @login_required
 def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
-    """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue."""
+    """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue,
+    and say what was done about a staff fever."""
     venue = venue_of(request, venue_id)
     require(may_screen(request.user, venue))
     staff = logs.roster(venue)
@@ -153,9 +162,10 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     disinfection_form = DisinfectionForm(
         request.POST if posted == "disinfection" else None, initial={"done_by": request.user.get_full_name()}
     )
+    fever_error: tuple[int, str] | None = None
     if posted == "temperature" and temperature_form.is_valid():
         try:
-            logs.record_staff_temperature(
+            entry = logs.record_staff_temperature(
                 request.user,
                 venue,
                 temperature_form.cleaned_data["staff"],
@@ -164,7 +174,21 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(temperature_form, error)
         else:
-            messages.success(request, _("Temperature recorded."))
+            _tell_reading(request, venue, entry)
+            return redirect("screening:hygiene", venue.pk)
+    if posted == "fever":
+        entry = get_object_or_404(StaffTemperature, venue=venue, pk=posted_pk(request.POST, "reading"))
+        try:
+            again = logs.act_on_fever(
+                request.user, entry, request.POST.get("action", ""), temperature=request.POST.get("temperature")
+            )
+        except ValidationError as error:
+            fever_error = (entry.pk, " ".join(error.messages))
+        else:
+            if again is not None:
+                _tell_reading(request, venue, again)
+            else:
+                messages.success(request, _("Recorded: %(name)s was sent home.") % {"name": entry.staff})
             return redirect("screening:hygiene", venue.pk)
     if posted == "disinfection" and disinfection_form.is_valid():
         try:
@@ -177,19 +201,18 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     today_start, _today_end = day_bounds(timezone.localdate())
     readings = StaffTemperature.objects.filter(venue=venue, taken_at__gte=today_start).select_related("staff")
     spans = logs.slot_spans(timezone.localdate(), venues.slot_times(venue.staff_check_times))
-    board = [
-        {
-            "person": person,
-            "slots": [
-                next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
-                for _due, start, end in spans
-            ],
-        }
-        for person in staff
-    ]
+    board = []
+    for person in staff:
+        slots = []
+        for _due, start, end in spans:
+            reading = next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
+            late = reading is not None and logs.late_for(venue, reading.taken_at) is not None
+            slots.append({"reading": reading, "late": late})
+        board.append({"person": person, "slots": slots})
     context = {
         "venue": venue,
         "overdue": logs.overdue(venue),
+        "fevers": _with_error(list(logs.open_fevers([venue])), fever_error),
         "board": board,
         "slot_times": [due for due, _start, _end in spans],
         "fever_from": logs.fever_threshold(venue),
@@ -198,3 +221,29 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "disinfection_form": disinfection_form,
     }
     return render(request, "screening/hygiene.html", context)
+
+
+def _with_error(fevers: list[StaffTemperature], error: tuple[int, str] | None) -> list[StaffTemperature]:
+    """The fevers, the one whose action was refused carrying why (shown beside its form)."""
+    for fever in fevers:
+        fever.error = error[1] if error and error[0] == fever.pk else ""  # type: ignore[attr-defined]
+    return fevers
+
+
+def _tell_reading(request: AuthedRequest, venue: Any, entry: StaffTemperature) -> None:
+    """What the reading means, said once it is recorded: a fever is an alert, a late one is late."""
+    late = logs.late_for(venue, entry.taken_at)
+    words = {"name": entry.staff, "reading": entry.temperature, "bar": logs.fever_threshold(venue)}
+    if entry.fever:
+        messages.error(
+            request,
+            _("%(name)s: %(reading)s °C, at or above %(bar)s °C. Record what was done: sent home or measured again.")
+            % words,
+        )
+    elif late is not None:
+        messages.warning(
+            request,
+            _("Temperature recorded, late for the %(time)s round.") % {"time": late.strftime("%H:%M")},
+        )
+    else:
+        messages.success(request, _("Temperature recorded."))

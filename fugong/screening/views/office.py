@@ -10,18 +10,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk
+from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE
 from fugong.directory.models import Region
 
-from .. import queries, rules
+from .. import queries, rules, tracing
 from ..access import may_manage_site, may_set_region_policy
 from ..forms import PolicyForm, VenueForm
 from ..models import AdmissionPolicy, Decision, Venue
-from ..services import logs, policies, venues
+from ..services import checkins, logs, policies, venues
 
 
 def venue_of(request: AuthedRequest, venue_id: int) -> Venue:
@@ -33,6 +34,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     """Every screened site in reach: today's counts, the policy in force, what is overdue."""
     venue_list = list(queries.visible_venues(request.user).filter(is_active=True))
     counts = queries.counts_today(venue_list)
+    fevers = logs.fevers_by_venue(venue_list)
     rows = []
     for venue in venue_list:
         rows.append(
@@ -41,14 +43,46 @@ def index(request: AuthedRequest) -> HttpResponse:
                 "policy": policies.in_force(venue.site),
                 "counts": counts.get(venue.pk, dict.fromkeys(Decision.values, 0)),
                 "overdue": logs.overdue(venue),
+                "fevers": fevers.get(venue.pk, 0),
             }
         )
     closed = queries.visible_venues(request.user).filter(is_active=False)
     to_open = queries.sites_to_open(request.user)
     regions = queries.policy_regions(request.user)
     require(bool(venue_list) or to_open.exists() or closed.exists() or regions.exists())
-    context = {"rows": rows, "to_open": to_open, "closed": closed, "regions": regions}
+    context = {
+        "rows": rows,
+        "to_open": to_open,
+        "closed": closed,
+        "regions": regions,
+        "may_trace": queries.traceable_venues(request.user).exists(),
+    }
     return render(request, "screening/index.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trace(request: AuthedRequest) -> HttpResponse:
+    """Contact tracing across every site in reach: one person's visits by full number, sent in
+    the form (never in a URL), shown and exported with only that person in full."""
+    require(queries.traceable_venues(request.user).exists())
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    found = None
+    if query:
+        wanted, exported = checkins.person_key(query), bool(request.POST.get("export"))
+        found = tracing.rows(checkins.trace_person(request.user, wanted, exported=exported), wanted)
+        if exported:
+            response = HttpResponse(tracing.workbook(found), content_type=EXPORT_CONTENT_TYPE)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            response["Content-Disposition"] = f'attachment; filename="contact-tracing-{stamp}.xlsx"'
+            return response
+    context = {
+        "query": query,
+        "found": found,
+        "sites": len({row["site"] for row in found or []}),
+        "limit": checkins.TRACE_LIMIT,
+    }
+    return render(request, "screening/trace.html", context)
 
 
 @login_required
@@ -103,6 +137,7 @@ def venue_detail(request: AuthedRequest, venue_id: int) -> HttpResponse:
         "policy": policy,
         "rules": [rules.describe(c) for c in policy.checks.all()] if policy else [],
         "overdue": logs.overdue(venue),
+        "fevers": logs.open_fevers([venue]),
         "counts": series[-1],  # today, from the same live count as the chart
         "chart": json.dumps(chart, ensure_ascii=False),
         "series": series,

@@ -69,7 +69,7 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = {
         "record": record,
         "current": checkins.is_current(record),
-        "failed": [r for r in rules.in_words(record.results) if r["verdict"] != rules.PASS],
+        "failed": rules.reasons(record.results),
         "waiting": record.decision == "refer" and record.resolved_at is None,
         "next_visit": reverse("screening:visit", args=[venues.venue_token(record.venue)])
         if record.venue.is_active
