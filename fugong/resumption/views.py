@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
+from fugong.core.models import Job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 from fugong.power.access import may_administer, served_companies
 from fugong.power.models import CapacityApplication, PowerAccount
@@ -126,12 +127,28 @@ def upload(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("Choose a file and what it holds."))
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
     try:
-        job = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
+        started = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
-    return render(request, "resumption/job.html", {"setup": setup, "job": job})
+    return _to_job(setup, started)
+
+
+def _to_job(setup: IndexSetup, job: Job) -> HttpResponse:
+    """Post/redirect/get: the job's page can be reloaded or bookmarked while it runs."""
+    return redirect(f"{reverse('resumption:job', args=[job.pk])}?setup={setup.pk}")
+
+
+@login_required
+def job(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """An import or computation the person started, and how it went (every problem of a refused
+    file by row and column)."""
+    setup, _setups = _setup(request)
+    started = Job.objects.filter(pk=job_id, created_by=request.user, kind__startswith="resumption.").first()
+    if started is None:
+        raise Http404
+    return render(request, "resumption/job.html", {"setup": setup, "job": started})
 
 
 @login_required
@@ -139,8 +156,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
 def compute(request: AuthedRequest) -> HttpResponse:
     setup, _setups = _setup(request)
     require(services.may_manage(request.user, setup.region))
-    job = start_compute(request.user, setup, again=bool(request.POST.get("again")))
-    return render(request, "resumption/job.html", {"setup": setup, "job": job})
+    return _to_job(setup, start_compute(request.user, setup, again=bool(request.POST.get("again"))))
 
 
 @login_required

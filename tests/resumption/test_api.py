@@ -70,7 +70,8 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert first.status_code == again.status_code == 202 and first.json()["id"] == again.json()["id"]
     assert first.json()["status"] == "succeeded" and DataFile.objects.filter(kind="readings").count() == 1
     bad = upload("readings", "more.csv", "account_id,day,kwh\n1,2020-02-11,-5\n", "r-2")
-    assert bad.json()["status"] == "failed" and "row 2" in Job.objects.get(pk=bad.json()["id"]).message
+    assert bad.json()["status"] == "failed" and "more.csv" in Job.objects.get(pk=bad.json()["id"]).message
+    assert [(e["row"], e["column"]) for e in bad.json()["result"]["errors"]] == [(2, "kwh")]  # by row and column
     assert upload("meters", "x.csv", "a\n", "x-1").json()["errors"]["kind"] == ["请选择用户文件或电量文件。"]
 
     refused = admin("patch", f"/setups/{setup.pk}/method", data={"threshold": "1.5", "baseline_start": "2019-12-01",

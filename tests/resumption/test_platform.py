@@ -1,13 +1,17 @@
 """A city's index in the platform: files imported into the store (refused whole with the row
 and the reason), figures computed by county and industry, suspensions from the power module."""
 
+import os
 import re
 from datetime import date
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import InMemoryStorage
+from django.utils import translation
 
+from fugong.core.spreadsheets import ImportRejected
 from fugong.power.services import applications
 from fugong.resumption import services
 from fugong.resumption.models import DataFile, IndexFigure
@@ -34,15 +38,17 @@ def test_figures_by_county_and_industry_are_computed_and_stored(setup, tmp_path)
 
 def test_a_bad_file_is_refused_whole_with_row_and_reason(setup, tmp_path):
     imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ImportRejected) as refused, translation.override("en"):
         imported(setup, tmp_path, "readings", READINGS + "7,2020-02-10,5\n", "bad.csv")
-    assert refused.value.messages == ["bad.csv, row 16: account 7 is not in the accounts file"]
+    [problem] = refused.value.errors
+    assert (problem.row, problem.column, refused.value.total) == (16, "account_id", 1)
+    assert problem.message == "Account 7 is not in the accounts file."
     assert not DataFile.objects.filter(kind="readings").exists()
     assert not list((tmp_path / "store").glob("*/readings-*"))  # nothing left in the store
-    with pytest.raises(ValidationError, match="330100 is not inside"):
+    with pytest.raises(ValidationError, match="330100"):
         imported(setup, tmp_path, "accounts", "account_id,county\n1,330100\n", "other.csv")
     imported(setup, tmp_path, "readings", READINGS, "readings.csv")
-    with pytest.raises(ValidationError, match=re.escape("overlap readings.csv")):
+    with pytest.raises(ValidationError, match=re.escape("readings.csv")):
         imported(setup, tmp_path, "readings", "account_id,day,kwh\n1,2020-02-10,1\n", "again.csv")
 
 
@@ -95,7 +101,7 @@ def test_coordinators_import_and_compute_through_jobs(setup, tmp_path, client_fo
         "/resumption/files/",
         {"setup": setup.pk, "kind": "readings", "file": _upload("readings.csv", READINGS)},
     )
-    assert response.status_code == 200 and DataFile.objects.filter(kind="readings").exists()
+    assert response.status_code == 302 and DataFile.objects.filter(kind="readings").exists()
     admin.post("/resumption/compute/", {"setup": setup.pk})
     assert IndexFigure.objects.filter(setup=setup, industry="", day=date(2020, 2, 10)).count() == 2
     # A lower threshold, then every day again: A2 (29 of 100) now counts as resumed.
@@ -172,10 +178,11 @@ def test_files_dropped_in_the_inbox_are_imported_or_set_aside_with_the_reason(se
     (folder / "accounts-2020.csv").write_text(ACCOUNTS)
     (folder / "readings-1.csv").write_text(READINGS)
     (folder / "readings-2.csv").write_text("account_id,day,kwh\n1,2020-02-11,-3\n")
-    assert services.import_inbox() == {"imported": 2, "failed": 1}
+    with translation.override("en"):  # the file's problems in the language of the deployment
+        assert services.import_inbox() == {"imported": 2, "failed": 1}
     assert sorted(p.name for p in (folder / "done").iterdir()) == ["accounts-2020.csv", "readings-1.csv"]
     reason = (folder / "failed" / "readings-2.error.txt").read_text()
-    assert reason == "readings-2.csv, row 2: negative kWh (-3.0)"
+    assert reason == "readings-2.csv, row 2, kwh: The kWh cannot be negative (-3.0).\n"
     assert DataFile.objects.filter(kind="readings").count() == 1
     assert services.import_inbox() == {"imported": 0, "failed": 0}  # nothing twice
 
@@ -203,3 +210,52 @@ def test_the_upload_page_refuses_a_file_over_the_limit_before_a_job_starts(setup
         "/resumption/files/", {"setup": setup.pk, "kind": "readings", "file": large}, follow=True
     )
     assert "0.5 MB" in page.content.decode() and not Job.objects.exists()
+
+
+class ObjectStorage(InMemoryStorage):
+    """Like object storage (S3): no local paths, so a worker reads a temporary copy."""
+
+    def path(self, name):
+        raise NotImplementedError
+
+    def _relative_path(self, name):  # its own bookkeeping keeps using the paths it has inside
+        return os.path.relpath(InMemoryStorage.path(self, name), self.location)
+
+
+def test_a_refused_upload_lists_every_problem_under_the_files_own_name(setup, client_for, settings):
+    """#21 item 11: a readings file with a day that is not a date (row 4), an unknown account
+    (row 6) and a kWh that is not a number (row 7) is refused with all three, by row and column,
+    in the person's language and under the name it was uploaded with (not the temporary copy's,
+    which a storage without local paths makes); the result's page can be reloaded."""
+    from fugong.core.models import Job
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = settings.STORAGES | {"default": {"BACKEND": f"{__name__}.ObjectStorage"}}
+    lishui = client_for("lishui")
+    lishui.post(
+        "/resumption/files/", {"setup": setup.pk, "kind": "accounts", "file": _upload("accounts.csv", ACCOUNTS)}
+    )
+    bad = "account_id,day,kwh\n1,2020-02-10,30\n2,2020-02-10,29\n3,2020-13-40,40\n4,2020-02-10,5\n9,2020-02-10,1\n"
+    bad += "5,2020-02-10,lots\n"
+    response = lishui.post(
+        "/resumption/files/", {"setup": setup.pk, "kind": "readings", "file": _upload("二月读数.csv", bad)}
+    )
+    assert response.status_code == 302  # post/redirect/get
+    job = Job.objects.get(kind="resumption.import", status="failed")
+    assert [(e["row"], e["column"]) for e in job.result["errors"]] == [(4, "day"), (6, "account_id"), (7, "kwh")]
+    assert "二月读数.csv" in job.message and ".csv" not in job.message.replace("二月读数.csv", "")
+    page = lishui.get(response["Location"])
+    assert page.status_code == 200 and lishui.get(response["Location"]).status_code == 200  # reloaded
+    text = page.content.decode()
+    assert "二月读数.csv" in text and "tmp" not in text
+    assert "“lots”不是数字。" in text  # the person's language (the platform's, Chinese, here)
+    assert "2020-13-40" in text and " 9 " in job.result["errors"][1]["message"]
+    assert not DataFile.objects.filter(kind="readings").exists()
+
+
+def test_more_problems_than_are_listed_are_counted(setup, tmp_path):
+    imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
+    rows = "".join(f"{n},2020-02-{n % 28 + 1:02d},-1\n" for n in range(1, 7)) * 50  # 300 rows, all wrong
+    with pytest.raises(ImportRejected) as refused:
+        imported(setup, tmp_path, "readings", "account_id,day,kwh\n" + rows, "bad.csv")
+    assert refused.value.total > len(refused.value.errors) == 200 and refused.value.more == refused.value.total - 200
