@@ -2,6 +2,7 @@
 by county, and the data behind it (files, method) for the city's coordinators."""
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -53,20 +54,29 @@ def _setup(request: AuthedRequest) -> tuple[IndexSetup, list[IndexSetup]]:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     setup, setups = _setup(request)
     if request.GET.get("export") and queries.latest_day(setup):
-        return _export(setup)
+        # The day shown, when the page asks for one; every day without.
+        day = queries.day_of(setup, request.GET["day"])[0] if request.GET.get("day") else None
+        return _export(setup, day)
     return _dashboard(request, setup, setups)
 
 
 def _dashboard(
     request: AuthedRequest, setup: IndexSetup, setups: list[IndexSetup], setup_form: SetupForm | None = None
 ) -> HttpResponse:
-    """The page; with the method form as posted when it had errors (shown open, input kept)."""
-    day = queries.latest_day(setup)
+    """The page on the day asked for (`?day=`, the latest by default); with the method form as
+    posted when it had errors (shown open, input kept)."""
+    day, set_aside = queries.day_of(setup, request.GET.get("day"))
+    days = queries.computed_days(setup)
     manage = services.may_manage(request.user, setup.region)
+    at = days.index(day) if day in days else 0
     context: dict[str, Any] = {
         "setup": setup,
         "setups": setups,
         "day": day,
+        "days": days,
+        "set_aside": request.GET.get("day") if set_aside else "",
+        "later": days[at - 1] if day and at > 0 else None,
+        "earlier": days[at + 1] if day and at + 1 < len(days) else None,
         "ranking": queries.ranking(setup, day) if day else [],
         "chart": queries.series(setup),  # json_script encodes them
         "heatmap": queries.heatmap(setup, day) if day else {},
@@ -80,8 +90,9 @@ def _dashboard(
     return render(request, "resumption/dashboard.html", context, status=400 if setup_form is not None else 200)
 
 
-def _export(setup: IndexSetup) -> HttpResponse:
+def _export(setup: IndexSetup, day: date | None) -> HttpResponse:
     names = queries.county_names(setup)
+    figures = setup.figures.filter(day=day) if day else setup.figures.all()
     rows = (
         {
             **{c.field: getattr(f, c.field) for c in EXPORT_COLUMNS},
@@ -92,11 +103,12 @@ def _export(setup: IndexSetup) -> HttpResponse:
             "consumption_ratio": round(f.consumption_ratio, 2),
             "index_year_before": round(f.index_year_before, 2) if f.index_year_before is not None else "",
         }
-        for f in setup.figures.order_by("day", "county", "industry")
+        for f in figures.order_by("day", "county", "industry")
     )
     body = write_workbook(_("Resumption index"), EXPORT_COLUMNS, rows)
     response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="resumption-{setup.region.code}.xlsx"'
+    name = f"resumption-{setup.region.code}" + (f"-{day.isoformat()}" if day else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
@@ -164,7 +176,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     """Enterprises not back on the last day: counts by county for everyone who reads the
     city; the names, with their suspension and a notice to send, for the power company's staff."""
     setup, setups = _setup(request)
-    day = queries.latest_day(setup)
+    day = queries.day_of(setup, request.GET.get("day"))[0]
     rows = services.not_resumed(setup, day) if day else []
     names = queries.county_names(setup)
     by_county = Counter(names.get(row["county"], row["county"]) for row in rows)

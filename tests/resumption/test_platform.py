@@ -4,6 +4,7 @@ and the reason), figures computed by county and industry, suspensions from the p
 import os
 import re
 from datetime import date
+from io import BytesIO
 
 import pytest
 import time_machine
@@ -259,3 +260,39 @@ def test_more_problems_than_are_listed_are_counted(setup, tmp_path):
     with pytest.raises(ImportRejected) as refused:
         imported(setup, tmp_path, "readings", "account_id,day,kwh\n" + rows, "bad.csv")
     assert refused.value.total > len(refused.value.errors) == 200 and refused.value.more == refused.value.total - 200
+
+
+def test_any_computed_day_is_shown_exported_and_listed(setup, tmp_path, client_for, changda):
+    """#21 item 10: `?day=` opens the page, its export and its list of enterprises not resumed
+    on that day; a day without figures falls back to the latest, saying so."""
+    from openpyxl import load_workbook
+
+    accounts = ACCOUNTS + f"{changda.number},331126,制造业\n"
+    # 11 February: every account back at its baseline, 昌达 too.
+    later = "".join(f"{a},2020-02-11,500\n" for a in (1, 2, 3, 4, 5, 6, changda.number))
+    rows = READINGS + later + f"{changda.number},2019-12-01,800\n{changda.number},2020-02-10,12\n"
+    imported(setup, tmp_path, "accounts", accounts, "accounts.csv")
+    imported(setup, tmp_path, "readings", rows, "readings.csv")
+    services.compute(setup, date(2020, 2, 10), date(2020, 2, 11))
+    qingyuan = client_for("qingyuan")
+    latest = qingyuan.get(f"/resumption/?setup={setup.pk}").content.decode()
+    assert re.search(r'<option value="2020-02-11" selected>', latest) and '<option value="2020-02-10">' in latest
+    earlier = qingyuan.get(f"/resumption/?setup={setup.pk}&day=2020-02-10").content.decode()
+    assert '<option value="2020-02-10" selected>' in earlier and "2020年2月10日" in earlier
+    assert _indexes(earlier)[1] == "0.00" and "0.00" not in _indexes(latest)  # Jingning closed on the 10th only
+    assert f"?setup={setup.pk}&amp;day=2020-02-10&amp;export=1" in earlier
+    export = client_for("admin").get(f"/resumption/?setup={setup.pk}&day=2020-02-10&export=1")
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"2020-02-10"}
+    assert "2020-02-10" in export["Content-Disposition"]
+    staff = client_for("hufenfen")
+    assert 'data-total="3"' in staff.get(f"/resumption/not-resumed/?setup={setup.pk}&day=2020-02-10").content.decode()
+    assert 'data-total="0"' in staff.get(f"/resumption/not-resumed/?setup={setup.pk}").content.decode()
+    missing = qingyuan.get(f"/resumption/?setup={setup.pk}&day=2020-02-12").content.decode()
+    assert "data-day-set-aside" in missing and '<option value="2020-02-11" selected>' in missing
+
+
+def _indexes(page: str) -> list[str]:
+    """The ranking's index column, top to bottom."""
+    table = page[page.index("data-ranking") : page.index("</table>", page.index("data-ranking"))]
+    return re.findall(r"<strong>([\d.]+)</strong>", table)
