@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -253,7 +254,7 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
     figures = []
     for step, by in enumerate((("county",), ("county", "industry"))):
         if progress:
-            progress.update(step, 2, _("Computing the index by %s…") % " × ".join(by), inside_transaction=False)
+            progress.update(step, 3, _("Computing the index by %s…") % " × ".join(by), inside_transaction=False)
         result = engine.resumption_index(accounts, reading_table, method_of(setup, first, last, by), periods)
         for row in result.to_pyarrow().to_pylist():
             figures.append(
@@ -268,10 +269,35 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
                     index=row["index"],
                 )
             )
+    if progress:
+        progress.update(2, 3, _("Listing the enterprises not yet resumed…"), inside_transaction=False)
+    method = method_of(setup, first, last, ("county", "industry"))
+    lists = engine.not_resumed(accounts, reading_table, method, periods).to_pyarrow()
     with service_transaction("resumption.compute"):
+        IndexSetup.objects.select_for_update().filter(pk=setup.pk).first()  # one computation's lists at a time
         IndexFigure.objects.filter(setup=setup, day__range=(first, last)).delete()
         IndexFigure.objects.bulk_create(figures, batch_size=2000)
+        _keep_not_resumed(setup, {f.day for f in figures}, lists)
     return len(figures)
+
+
+def not_resumed_file(setup: IndexSetup, day: date) -> Path:
+    """A computed day's enterprises not yet resumed, kept when the figures are computed: the
+    page reads its day's small file instead of going through the readings (which, the first
+    time in a process, also meant loading the engine's libraries: 5 seconds)."""
+    return store_of(setup) / "not-resumed" / f"{day.isoformat()}.parquet"
+
+
+def _keep_not_resumed(setup: IndexSetup, days: set[date], lists: pa.Table) -> None:
+    """One file per day computed (an empty one when everyone is back), each written aside and
+    renamed over the old one, so a page never reads half a file."""
+    for day in days:
+        path = not_resumed_file(setup, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = lists.filter(pc.equal(lists["day"], pa.scalar(day, pa.date32()))).drop_columns(["day"])
+        written = path.with_name(f"{path.stem}-{uuid.uuid4().hex}.tmp")
+        pq.write_table(rows, written)
+        written.replace(path)
 
 
 def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, date] | None:
@@ -293,13 +319,17 @@ def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, da
 
 def not_resumed(setup: IndexSetup, day: date) -> list[dict[str, Any]]:
     """The accounts counted but not resumed on a day (account_id, county, industry, baseline,
-    kwh), suspended ones left out as in the figures."""
+    kwh), suspended ones left out as in the figures: as kept when the day was computed, or
+    (figures computed before the lists were kept) worked out from the readings."""
+    path = not_resumed_file(setup, day)
+    if path.exists():
+        return pq.ParquetFile(path).read().to_pylist()  # not read_table: its dataset layer loads pandas
     tables = _engine_inputs(setup)
     if tables is None:
         return []
     accounts, readings, periods = tables
     rows = engine.not_resumed(accounts, readings, method_of(setup, day, day, ("county", "industry")), periods)
-    return rows.to_pyarrow().to_pylist()
+    return rows.to_pyarrow().drop_columns(["day"]).to_pylist()
 
 
 INBOX_SUFFIXES = (".csv", ".parquet")
