@@ -48,10 +48,10 @@ def computed_days(setup: IndexSetup) -> list[date]:
     return list(setup.figures.filter(industry="").order_by("-day").values_list("day", flat=True).distinct())
 
 
-def day_of(setup: IndexSetup, wanted: str | None) -> tuple[date | None, bool]:
-    """The day a page is about: `?day=` when it has figures, else the latest computed day; and
-    whether the day asked for was set aside (not a date, or not computed)."""
-    days = computed_days(setup)
+def day_of(days: list[date], wanted: str | None) -> tuple[date | None, bool]:
+    """The day a page is about, of the computed `days` (newest first): `?day=` when it has
+    figures, else the latest; and whether the day asked for was set aside (not a date, or not
+    computed)."""
     if not wanted:
         return (days[0] if days else None), False
     try:

@@ -55,7 +55,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     setup, setups = _setup(request)
     if request.GET.get("export") and queries.latest_day(setup):
         # The day shown, when the page asks for one; every day without.
-        day = queries.day_of(setup, request.GET["day"])[0] if request.GET.get("day") else None
+        wanted = request.GET.get("day")
+        day = queries.day_of(queries.computed_days(setup), wanted)[0] if wanted else None
         return _export(setup, day)
     return _dashboard(request, setup, setups)
 
@@ -65,8 +66,8 @@ def _dashboard(
 ) -> HttpResponse:
     """The page on the day asked for (`?day=`, the latest by default); with the method form as
     posted when it had errors (shown open, input kept)."""
-    day, set_aside = queries.day_of(setup, request.GET.get("day"))
     days = queries.computed_days(setup)
+    day, set_aside = queries.day_of(days, request.GET.get("day"))
     manage = services.may_manage(request.user, setup.region)
     at = days.index(day) if day in days else 0
     context: dict[str, Any] = {
@@ -176,7 +177,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     """Enterprises not back on the last day: counts by county for everyone who reads the
     city; the names, with their suspension and a notice to send, for the power company's staff."""
     setup, setups = _setup(request)
-    day = queries.day_of(setup, request.GET.get("day"))[0]
+    day = queries.day_of(queries.computed_days(setup), request.GET.get("day"))[0]
     rows = services.not_resumed(setup, day) if day else []
     names = queries.county_names(setup)
     by_county = Counter(names.get(row["county"], row["county"]) for row in rows)
