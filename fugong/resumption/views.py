@@ -157,10 +157,10 @@ def _to_job(setup: IndexSetup, job: Job) -> HttpResponse:
 def job(request: AuthedRequest, job_id: int) -> HttpResponse:
     """An import or computation the person started, and how it went (every problem of a refused
     file by row and column)."""
-    setup, _setups = _setup(request)
     started = Job.objects.filter(pk=job_id, created_by=request.user, kind__startswith="resumption.").first()
-    if started is None:
+    if started is None:  # someone else's job is not there for them, whatever they may read
         raise Http404
+    setup, _setups = _setup(request)
     return render(request, "resumption/job.html", {"setup": setup, "job": started})
 
 
