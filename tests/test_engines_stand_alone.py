@@ -7,7 +7,13 @@ import sys
 
 import pytest
 
-ENGINES = ["fugong.routing", "fugong.routing.plan", "fugong.routing.solver", "fugong.resumption.engine"]
+ENGINES = [
+    "fugong.routing",
+    "fugong.routing.plan",
+    "fugong.routing.solver",
+    "fugong.resumption.engine",
+    "fugong.resumption.cli",
+]
 
 
 @pytest.mark.parametrize("module", ENGINES)
@@ -15,7 +21,7 @@ def test_an_engine_imports_without_django(module: str) -> None:
     probe = f"import importlib, json, sys; importlib.import_module({module!r}); print(json.dumps(sorted(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
     loaded = json.loads(result.stdout.splitlines()[-1])
-    own = ("fugong.routing", "fugong.resumption.engine")
+    own = ("fugong.routing", "fugong.resumption.engine", "fugong.resumption.inputs", "fugong.resumption.cli")
     packages = {"fugong", "fugong.resumption"}  # the empty package files above the engines
     outside = [
         name

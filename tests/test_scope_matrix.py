@@ -314,6 +314,13 @@ def pick_route(_owner: Owner, _user: User, chosen: dict[str, Model]) -> Model | 
     return _first(chosen["plan_id"].routes.all())  # type: ignore[attr-defined]
 
 
+def pick_resumption_job(owner: Owner, _user: User, _chosen: dict[str, Model]) -> Model | None:
+    # An import or computation of a city's index: its coordinator's own, as other jobs are.
+    if _org(owner).kind != Organisation.Kind.POWER_SUPPLY:
+        return None
+    return _first(Job.objects.filter(kind__startswith="resumption.", created_by__username="lishui"))
+
+
 def pick_setup(owner: Owner, _user: User, _chosen: dict[str, Model]) -> Model | None:
     # A city's index is read by the power companies inside it and set up by the city's coordinator.
     if _org(owner).kind != Organisation.Kind.POWER_SUPPLY:
@@ -371,6 +378,7 @@ PARAM_OBJECTS: dict[tuple[str, str], ObjectParam] = {
     ("power", "call_id"): ObjectParam(_of_org("power.PriorityCall", "resident__organisation")),
     ("power", "revisit_id"): ObjectParam(_of_org("power.Revisit", "resident__organisation", done_at__isnull=True)),
     ("resumption", "setup_id"): ObjectParam(pick_setup, insider={"power": "lishui"}),
+    ("resumption", "job_id"): ObjectParam(pick_resumption_job, insider={"power": "lishui"}),
 }
 
 # --- The endpoints, from the URL patterns and the API schema ------------------------------------
@@ -498,6 +506,8 @@ def _load_world() -> None:
             place="x",
             teams=[team],
         )
+    lishui = User.objects.get(username="lishui")  # the city's coordinator imports its index's files
+    Job.objects.create(kind="resumption.import", title="scope matrix", created_by=lishui)
     for owner in OWNERS.values():  # what no demo module makes: a person's job and token, outbox rows
         insider = User.objects.get(username=owner.insider)
         org = _org(owner)

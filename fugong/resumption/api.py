@@ -40,6 +40,7 @@ class SetupOut(Schema):
     exclude_suspended: bool
     reopening_days: list[date]
     latest_day: date | None
+    days: list[date]  # the days with figures, newest first: `ranking?day=` takes any of them
     may_manage: bool
 
 
@@ -83,6 +84,7 @@ def _setup_json(request: AuthedRequest, setup: IndexSetup) -> dict[str, Any]:
         "exclude_suspended": setup.exclude_suspended,
         "reopening_days": setup.reopening_days,
         "latest_day": queries.latest_day(setup),
+        "days": queries.computed_days(setup),
         "may_manage": services.may_manage(request.user, setup.region),
     }
 

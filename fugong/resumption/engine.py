@@ -350,18 +350,27 @@ def read_inputs(
 def not_resumed(
     accounts: ir.Table, readings: ir.Table, method: Method, suspensions: ir.Table | None = None
 ) -> ir.Table:
-    """The accounts counted but not resumed on the method's first day: (account_id, the
-    grouping columns, baseline, kwh), kWh 0 where the meter sent nothing."""
-    day = method.days[0]
-    plan = plan_days(replace(method, days=(day, day), year_before=False))
-    key = plan.key_of_day[day]
+    """The accounts counted but not resumed on each of the method's days that has readings:
+    (day, account_id, the grouping columns, baseline, kwh), kWh 0 where the meter sent nothing.
+    One pass for all the days, so the platform keeps the lists when it computes the figures."""
+    by = list(method.by)
+    plan = plan_days(replace(method, year_before=False))
+    days = _memtable(
+        {"day": plan.computed, "key": [plan.key_of_day[d] for d in plan.computed]},
+        {"day": pa.date32(), "key": pa.int32()},
+    )
     baselines = _baselines(readings, plan)
-    positive = baselines.filter((baselines.baseline > 0) & (baselines.key == key))
-    counted = accounts.select("account_id", *method.by).join(positive, "account_id")
-    today = readings.filter(readings.day == day).select("account_id", "kwh")
-    joined = counted.left_join(today, "account_id")
-    rows = joined.select("account_id", *method.by, "baseline", kwh=joined.kwh.fill_null(0))
+    positive = baselines.filter(baselines.baseline > 0)
+    day_readings = _on_days(readings, plan.computed).select("account_id", "day", "kwh")
+    present = day_readings.select("day").distinct()  # a day nobody's meter reported has no list
+    counted = (
+        accounts.select("account_id", *by)
+        .join(positive, "account_id")
+        .join(days.join(present, "day"), "key")
+        .select("day", "account_id", *by, "baseline")
+    )
+    joined = counted.left_join(day_readings, ["account_id", "day"])
+    rows = joined.select("day", "account_id", *by, "baseline", kwh=joined.kwh.fill_null(0))
     if suspensions is not None:
-        out = suspensions.filter((suspensions.start <= day) & (suspensions.end >= day)).select("account_id")
-        rows = rows.anti_join(out, "account_id")
-    return rows.filter(rows.kwh < rows.baseline * method.threshold).order_by("account_id")
+        rows = rows.anti_join(_suspended_pairs(suspensions, days), ["account_id", "day"])
+    return rows.filter(rows.kwh < rows.baseline * method.threshold).order_by(["day", "account_id"])

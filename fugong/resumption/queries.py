@@ -43,6 +43,26 @@ def latest_day(setup: IndexSetup) -> date | None:
     return setup.figures.aggregate(day=Max("day"))["day"]
 
 
+def computed_days(setup: IndexSetup) -> list[date]:
+    """The days that have figures, newest first (the day picker's choices)."""
+    return list(setup.figures.filter(industry="").order_by("-day").values_list("day", flat=True).distinct())
+
+
+def day_of(days: list[date], wanted: str | None) -> tuple[date | None, bool]:
+    """The day a page is about, of the computed `days` (newest first): `?day=` when it has
+    figures, else the latest; and whether the day asked for was set aside (not a date, or not
+    computed)."""
+    if not wanted:
+        return (days[0] if days else None), False
+    try:
+        day = date.fromisoformat(wanted)
+    except ValueError:
+        day = None
+    if day in days:
+        return day, False
+    return (days[0] if days else None), True
+
+
 def county_names(setup: IndexSetup) -> dict[str, str]:
     return dict(Region.objects.filter(code__startswith=setup.region.prefix, level=3).values_list("code", "name"))
 

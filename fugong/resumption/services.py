@@ -1,7 +1,8 @@
 """Importing a city's account and reading files into the store, and computing its figures.
 
 Files are checked row by row (`inputs`) before they are kept; a bad file is refused whole with
-the row and the reason. Figures for a range of days are replaced in one transaction.
+every problem by row, column and reason (ImportRejected, as the platform's other imports), worded
+here in the person's language with the file's own name. Figures for a range of days are replaced in one transaction.
 """
 
 import uuid
@@ -11,16 +12,19 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.accounts.permissions import scope_of
 from fugong.core.jobs import Progress
+from fugong.core.spreadsheets import ImportRejected, RowError
 from fugong.core.transactions import durable, service_transaction
 from fugong.directory.models import Region
 
@@ -28,6 +32,18 @@ from . import engine, inputs
 from .models import DataFile, FileKind, IndexFigure, IndexSetup
 
 FAR_FUTURE = date(2100, 1, 1)
+# The engine's problems with a file (inputs.REASONS), for people.
+REASONS = {
+    inputs.MISSING_COLUMN: gettext_lazy("This required column is missing."),
+    inputs.UNREADABLE: gettext_lazy("The file cannot be read: %(value)s"),
+    inputs.EMPTY: gettext_lazy("This column is required."),
+    inputs.NOT_A_DATE: gettext_lazy("“%(value)s” is not a date like 2020-02-10."),
+    inputs.NOT_A_NUMBER: gettext_lazy("“%(value)s” is not a number."),
+    inputs.NEGATIVE: gettext_lazy("The kWh cannot be negative (%(value)s)."),
+    inputs.UNKNOWN_ACCOUNT: gettext_lazy("Account %(value)s is not in the accounts file."),
+    inputs.ACCOUNT_TWICE: gettext_lazy("Account %(value)s appears twice."),
+    inputs.READING_TWICE: gettext_lazy("Account %(value)s has two readings for %(day)s."),
+}
 
 
 def may_manage(user: Any, setup_region: Region) -> bool:
@@ -79,12 +95,10 @@ def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, nam
             raise ValidationError({"kind": _("Choose accounts or readings.")})
     except inputs.InputError as error:
         target.unlink(missing_ok=True)
-        raise ValidationError(str(error)) from None
+        raise rejected(error) from None
     except (pa.ArrowException, duckdb.Error) as error:  # not Parquet or CSV, or damaged
         target.unlink(missing_ok=True)
-        raise ValidationError(
-            _("%(file)s cannot be read as Parquet or CSV: %(reason)s") % {"file": name, "reason": error}
-        ) from None
+        raise ValidationError(_("The file cannot be read as Parquet or CSV: %(reason)s") % {"reason": error}) from None
     except Exception:
         target.unlink(missing_ok=True)
         raise
@@ -99,6 +113,28 @@ def import_file(actor: User | None, setup: IndexSetup, kind: str, path: str, nam
     return record
 
 
+def rejected(error: inputs.InputError) -> ImportRejected:
+    """The engine's problems with a file, by row and column, in the person's language."""
+    problems = [
+        RowError(p.row or 1, p.column, str(REASONS[p.code]) % {"value": p.value, "day": p.day}) for p in error.problems
+    ]
+    return ImportRejected(problems, error.total)
+
+
+def refusal_lines(refusal: ImportRejected | ValidationError, name: str) -> list[str]:
+    """A refused file's problems as lines of text that name the file (the inbox's .error.txt)."""
+    if isinstance(refusal, ValidationError):
+        return [f"{name}: {message}" for message in refusal.messages]
+    lines = [
+        _("%(file)s, row %(row)d, %(column)s: %(problem)s")
+        % {"file": name, "row": e.row, "column": e.column or "—", "problem": e.message}
+        for e in refusal.errors
+    ]
+    if refusal.more:
+        lines.append(_("…and %(n)d more problems, not listed.") % {"n": refusal.more})
+    return lines
+
+
 def _delete_files(files: list[DataFile]) -> None:
     for old in files:
         path_of(old).unlink(missing_ok=True)
@@ -109,7 +145,7 @@ def _import_accounts(setup: IndexSetup, path: str, name: str, target: Path) -> D
     con = duckdb.connect()
     columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_reader(path)}", [path]).fetchall()}  # noqa: S608
     if "county" not in columns:
-        raise inputs.InputError(path, None, "missing column county (the county's division code)")
+        raise ImportRejected([RowError(1, "county", _("This required column is missing."))])
     industry = "CAST(industry AS VARCHAR)" if "industry" in columns else "''"
     county = "CAST(county AS VARCHAR)"
     outside = con.execute(
@@ -117,7 +153,9 @@ def _import_accounts(setup: IndexSetup, path: str, name: str, target: Path) -> D
         [path, setup.region.prefix],
     ).fetchone()
     if outside is not None:
-        raise inputs.InputError(path, None, f"county {outside[0]} is not inside {setup.region.name}")
+        raise ValidationError(
+            _("County %(county)s is not inside %(region)s.") % {"county": outside[0], "region": setup.region.name}
+        )
     con.execute(
         f"COPY (SELECT CAST(account_id AS VARCHAR) AS account_id, CAST(county AS VARCHAR) AS county, "  # noqa: S608
         f"{industry} AS industry FROM {_reader(path)}) TO '{target}' (FORMAT parquet)",
@@ -146,11 +184,18 @@ def _import_readings(setup: IndexSetup, path: str, name: str, target: Path) -> D
     span = con.execute("SELECT min(day), max(day) FROM read_parquet(?)", [str(target)]).fetchone()
     first, last = span or (None, None)
     if first is None or last is None:
-        raise inputs.InputError(path, None, "the file has no readings")
+        raise ValidationError(_("The file has no readings."))
     overlap = setup.files.filter(kind=FileKind.READINGS, first_day__lte=last, last_day__gte=first).first()
     if overlap is not None:
-        raise inputs.InputError(
-            path, None, f"days {first} to {last} overlap {overlap.name} ({overlap.first_day} to {overlap.last_day})"
+        raise ValidationError(
+            _("Its days, %(first)s to %(last)s, overlap %(other)s (%(other_first)s to %(other_last)s).")
+            % {
+                "first": first,
+                "last": last,
+                "other": overlap.name,
+                "other_first": overlap.first_day,
+                "other_last": overlap.last_day,
+            }
         )
     return DataFile(setup=setup, kind=FileKind.READINGS, name=name, rows=rows, first_day=first, last_day=last)
 
@@ -209,7 +254,7 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
     figures = []
     for step, by in enumerate((("county",), ("county", "industry"))):
         if progress:
-            progress.update(step, 2, _("Computing the index by %s…") % " × ".join(by), inside_transaction=False)
+            progress.update(step, 3, _("Computing the index by %s…") % " × ".join(by), inside_transaction=False)
         result = engine.resumption_index(accounts, reading_table, method_of(setup, first, last, by), periods)
         for row in result.to_pyarrow().to_pylist():
             figures.append(
@@ -224,10 +269,35 @@ def compute(setup: IndexSetup, first: date, last: date, progress: Progress | Non
                     index=row["index"],
                 )
             )
+    if progress:
+        progress.update(2, 3, _("Listing the enterprises not yet resumed…"), inside_transaction=False)
+    method = method_of(setup, first, last, ("county", "industry"))
+    lists = engine.not_resumed(accounts, reading_table, method, periods).to_pyarrow()
     with service_transaction("resumption.compute"):
+        IndexSetup.objects.select_for_update().filter(pk=setup.pk).first()  # one computation's lists at a time
         IndexFigure.objects.filter(setup=setup, day__range=(first, last)).delete()
         IndexFigure.objects.bulk_create(figures, batch_size=2000)
+        _keep_not_resumed(setup, {f.day for f in figures}, lists)
     return len(figures)
+
+
+def not_resumed_file(setup: IndexSetup, day: date) -> Path:
+    """A computed day's enterprises not yet resumed, kept when the figures are computed: the
+    page reads its day's small file instead of going through the readings (which, the first
+    time in a process, also meant loading the engine's libraries: 5 seconds)."""
+    return store_of(setup) / "not-resumed" / f"{day.isoformat()}.parquet"
+
+
+def _keep_not_resumed(setup: IndexSetup, days: set[date], lists: pa.Table) -> None:
+    """One file per day computed (an empty one when everyone is back), each written aside and
+    renamed over the old one, so a page never reads half a file."""
+    for day in days:
+        path = not_resumed_file(setup, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = lists.filter(pc.equal(lists["day"], pa.scalar(day, pa.date32()))).drop_columns(["day"])
+        written = path.with_name(f"{path.stem}-{uuid.uuid4().hex}.tmp")
+        pq.write_table(rows, written)
+        written.replace(path)
 
 
 def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, date] | None:
@@ -249,13 +319,17 @@ def days_to_compute(setup: IndexSetup, *, again: bool = False) -> tuple[date, da
 
 def not_resumed(setup: IndexSetup, day: date) -> list[dict[str, Any]]:
     """The accounts counted but not resumed on a day (account_id, county, industry, baseline,
-    kwh), suspended ones left out as in the figures."""
+    kwh), suspended ones left out as in the figures: as kept when the day was computed, or
+    (figures computed before the lists were kept) worked out from the readings."""
+    path = not_resumed_file(setup, day)
+    if path.exists():
+        return pq.ParquetFile(path).read().to_pylist()  # not read_table: its dataset layer loads pandas
     tables = _engine_inputs(setup)
     if tables is None:
         return []
     accounts, readings, periods = tables
     rows = engine.not_resumed(accounts, readings, method_of(setup, day, day, ("county", "industry")), periods)
-    return rows.to_pyarrow().to_pylist()
+    return rows.to_pyarrow().drop_columns(["day"]).to_pylist()
 
 
 INBOX_SUFFIXES = (".csv", ".parquet")
@@ -275,8 +349,9 @@ def import_inbox() -> dict[str, int]:
             kind = FileKind.ACCOUNTS if path.name.lower().startswith("accounts") else FileKind.READINGS
             try:
                 import_file(None, setup, kind, str(path), path.name)
-            except ValidationError as error:
-                _move(path, folder / "failed").with_suffix(".error.txt").write_text(" ".join(error.messages))
+            except (ImportRejected, ValidationError) as refusal:
+                lines = refusal_lines(refusal, path.name)
+                _move(path, folder / "failed").with_suffix(".error.txt").write_text("\n".join(lines) + "\n")
                 counts["failed"] += 1
             else:
                 _move(path, folder / "done")

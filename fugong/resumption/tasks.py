@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.tasks import task
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
 from fugong.accounts import audit
 from fugong.accounts.models import User
 from fugong.core import imports
 from fugong.core.jobs import Job, JobFailed, Progress, start_job, tracked
+from fugong.core.spreadsheets import ImportRejected
 
 from . import services
 from .models import IndexSetup
@@ -31,15 +32,24 @@ def import_resumption_file(
     """Check and keep an uploaded accounts or readings file (all rows or none)."""
     setup = IndexSetup.objects.select_related("region").get(pk=setup_id)
     actor = User.objects.get(pk=user_id)
-    try:
-        with override(language), audit.origin(audit.Origin("task")), _local_copy(stored_name) as path:
-            progress.update(0, None, _("Checking every row…"))
-            record = services.import_file(actor, setup, kind, path, name)
-            return {"rows": record.rows, "message": _("%(rows)d rows kept.") % {"rows": record.rows}}
-    except ValidationError as error:
-        raise JobFailed(" ".join(error.messages)) from None
-    finally:
-        default_storage.delete(stored_name)
+    with override(language):
+        try:
+            with audit.origin(audit.Origin("task")), _local_copy(stored_name) as path:
+                progress.update(0, None, _("Checking every row…"))
+                record = services.import_file(actor, setup, kind, path, name)
+                return {"rows": record.rows, "message": _("%(rows)d rows kept.") % {"rows": record.rows}}
+        except ImportRejected as refused:
+            # Every problem by row and column (the job card lists them), under the file's own name.
+            message = ngettext(
+                "Nothing was imported from %(file)s: %(n)d problem to fix.",
+                "Nothing was imported from %(file)s: %(n)d problems to fix.",
+                refused.total,
+            ) % {"file": name, "n": refused.total}
+            raise JobFailed(message, imports.rejected_result(refused)) from None
+        except ValidationError as error:
+            raise JobFailed(" ".join(f"{name}: {m}" for m in error.messages)) from None
+        finally:
+            default_storage.delete(stored_name)
 
 
 @contextmanager

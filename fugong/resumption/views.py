@@ -2,12 +2,13 @@
 by county, and the data behind it (files, method) for the city's coordinators."""
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, chosen
+from fugong.core.models import Job
 from fugong.core.spreadsheets import EXPORT_CONTENT_TYPE, Column, write_workbook
 from fugong.power.access import may_administer, served_companies
 from fugong.power.models import CapacityApplication, PowerAccount
@@ -52,20 +54,30 @@ def _setup(request: AuthedRequest) -> tuple[IndexSetup, list[IndexSetup]]:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     setup, setups = _setup(request)
     if request.GET.get("export") and queries.latest_day(setup):
-        return _export(setup)
+        # The day shown, when the page asks for one; every day without.
+        wanted = request.GET.get("day")
+        day = queries.day_of(queries.computed_days(setup), wanted)[0] if wanted else None
+        return _export(setup, day)
     return _dashboard(request, setup, setups)
 
 
 def _dashboard(
     request: AuthedRequest, setup: IndexSetup, setups: list[IndexSetup], setup_form: SetupForm | None = None
 ) -> HttpResponse:
-    """The page; with the method form as posted when it had errors (shown open, input kept)."""
-    day = queries.latest_day(setup)
+    """The page on the day asked for (`?day=`, the latest by default); with the method form as
+    posted when it had errors (shown open, input kept)."""
+    days = queries.computed_days(setup)
+    day, set_aside = queries.day_of(days, request.GET.get("day"))
     manage = services.may_manage(request.user, setup.region)
+    at = days.index(day) if day in days else 0
     context: dict[str, Any] = {
         "setup": setup,
         "setups": setups,
         "day": day,
+        "days": days,
+        "set_aside": request.GET.get("day") if set_aside else "",
+        "later": days[at - 1] if day and at > 0 else None,
+        "earlier": days[at + 1] if day and at + 1 < len(days) else None,
         "ranking": queries.ranking(setup, day) if day else [],
         "chart": queries.series(setup),  # json_script encodes them
         "heatmap": queries.heatmap(setup, day) if day else {},
@@ -79,8 +91,9 @@ def _dashboard(
     return render(request, "resumption/dashboard.html", context, status=400 if setup_form is not None else 200)
 
 
-def _export(setup: IndexSetup) -> HttpResponse:
+def _export(setup: IndexSetup, day: date | None) -> HttpResponse:
     names = queries.county_names(setup)
+    figures = setup.figures.filter(day=day) if day else setup.figures.all()
     rows = (
         {
             **{c.field: getattr(f, c.field) for c in EXPORT_COLUMNS},
@@ -91,11 +104,12 @@ def _export(setup: IndexSetup) -> HttpResponse:
             "consumption_ratio": round(f.consumption_ratio, 2),
             "index_year_before": round(f.index_year_before, 2) if f.index_year_before is not None else "",
         }
-        for f in setup.figures.order_by("day", "county", "industry")
+        for f in figures.order_by("day", "county", "industry")
     )
     body = write_workbook(_("Resumption index"), EXPORT_COLUMNS, rows)
     response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="resumption-{setup.region.code}.xlsx"'
+    name = f"resumption-{setup.region.code}" + (f"-{day.isoformat()}" if day else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
@@ -126,12 +140,28 @@ def upload(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("Choose a file and what it holds."))
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
     try:
-        job = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
+        started = start_import(request.user, setup, form.cleaned_data["kind"], form.cleaned_data["file"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(f"{reverse('resumption:dashboard')}?setup={setup.pk}")
-    return render(request, "resumption/job.html", {"setup": setup, "job": job})
+    return _to_job(setup, started)
+
+
+def _to_job(setup: IndexSetup, job: Job) -> HttpResponse:
+    """Post/redirect/get: the job's page can be reloaded or bookmarked while it runs."""
+    return redirect(f"{reverse('resumption:job', args=[job.pk])}?setup={setup.pk}")
+
+
+@login_required
+def job(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """An import or computation the person started, and how it went (every problem of a refused
+    file by row and column)."""
+    started = Job.objects.filter(pk=job_id, created_by=request.user, kind__startswith="resumption.").first()
+    if started is None:  # someone else's job is not there for them, whatever they may read
+        raise Http404
+    setup, _setups = _setup(request)
+    return render(request, "resumption/job.html", {"setup": setup, "job": started})
 
 
 @login_required
@@ -139,8 +169,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
 def compute(request: AuthedRequest) -> HttpResponse:
     setup, _setups = _setup(request)
     require(services.may_manage(request.user, setup.region))
-    job = start_compute(request.user, setup, again=bool(request.POST.get("again")))
-    return render(request, "resumption/job.html", {"setup": setup, "job": job})
+    return _to_job(setup, start_compute(request.user, setup, again=bool(request.POST.get("again"))))
 
 
 @login_required
@@ -148,7 +177,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     """Enterprises not back on the last day: counts by county for everyone who reads the
     city; the names, with their suspension and a notice to send, for the power company's staff."""
     setup, setups = _setup(request)
-    day = queries.latest_day(setup)
+    day = queries.day_of(queries.computed_days(setup), request.GET.get("day"))[0]
     rows = services.not_resumed(setup, day) if day else []
     names = queries.county_names(setup)
     by_county = Counter(names.get(row["county"], row["county"]) for row in rows)

@@ -1,6 +1,7 @@
 """The leaders' page in the browser: the ranking, each county's line and the industry heat map
 drawn by ECharts, and the city's coordinator entering local reopening days."""
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from fugong.directory.models import Region
 from fugong.resumption import services
 from fugong.resumption.models import IndexFigure
 
-from .conftest import SHOTS_DIR
+from .conftest import PHONE, SHOTS_DIR
 
 pytestmark = [pytest.mark.browser]
 
@@ -84,3 +85,43 @@ def test_the_city_enters_local_reopening_days(login: Callable[[str], Page], figu
     expect(page.locator(".messages")).to_contain_text("已保存")
     figures.refresh_from_db()
     assert (figures.baseline_kind, figures.reopening_days) == ("day_type", ["2020-02-09"])
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_a_leader_on_a_phone_reads_any_computed_day(login: Callable[[str], Page], figures) -> None:
+    """#21 item 10: the page opens on the latest day; the day picker, the links either side of
+    it and a tap on the line chart open another day, and the export and the list of enterprises
+    not resumed follow the day shown."""
+    page = login("qingyuan")
+    page.goto("/resumption/")
+    rows = page.locator("[data-ranking] tbody tr")
+    expect(rows.first).to_contain_text("景宁畲族自治县")  # 4 March: Jingning ahead
+    picker = page.get_by_label("日期")
+    expect(picker).to_have_value("2020-03-04")
+    assert picker.locator("option").all_inner_texts()[0].startswith("2020-03-04")
+    picker.select_option("2020-03-02")
+    page.wait_for_url("**day=2020-03-02")
+    expect(rows.first).to_contain_text("庆元县")  # 2 March: Qingyuan ahead, 40.00 to 35.00
+    expect(rows.first).to_contain_text("40.00")
+    expect(page.locator("[data-export]")).to_have_attribute("href", re.compile(r"day=2020-03-02"))
+    expect(page.locator("[data-not-resumed-link]")).to_have_attribute("href", re.compile(r"day=2020-03-02"))
+    page.locator("a[rel=next]").click()
+    page.wait_for_url("**day=2020-03-03")
+    expect(rows.first).to_contain_text("80.25")
+    # A tap on the line chart over the last day opens it.
+    chart = page.locator("[data-line]")
+    expect(chart.locator("canvas").first).to_be_visible()
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    right = page.evaluate(
+        """() => {
+        const chart = echarts.getInstanceByDom(document.querySelector('[data-line]'));
+        return chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, ['2020-03-04', 50]);
+    }"""
+    )
+    page.touchscreen.tap(box["x"] + right[0], box["y"] + right[1])
+    page.wait_for_url("**day=2020-03-04")
+    expect(rows.first).to_contain_text("97.50")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    page.screenshot(path=f"{SHOTS_DIR}/resumption-day-picker-phone.png", full_page=True)

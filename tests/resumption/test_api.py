@@ -54,6 +54,22 @@ def test_a_county_reads_the_city_ranking_and_figures(setup, tmp_path, api, monke
     assert api("xiajiang")("get", f"/setups/{setup.pk}/ranking").status_code == 404  # another city
 
 
+def test_the_api_gives_the_computed_days_and_any_days_ranking(setup, tmp_path, api):
+    """#21 item 10: the days a picker offers, and the ranking of an earlier one."""
+    imported(setup, tmp_path, "accounts", ACCOUNTS, "accounts.csv")
+    later = "".join(f"{a},2020-02-11,500\n" for a in range(1, 7))
+    imported(setup, tmp_path, "readings", READINGS + later, "readings.csv")
+    services.compute(setup, date(2020, 2, 10), date(2020, 2, 11))
+    county = api("qingyuan")
+    [listed] = county("get", "/setups").json()
+    assert (listed["latest_day"], listed["days"]) == ("2020-02-11", ["2020-02-11", "2020-02-10"])
+    earlier = county("get", f"/setups/{setup.pk}/ranking?day=2020-02-10").json()
+    assert [(r["day"], r["county"], round(r["index"], 2)) for r in earlier] == [
+        ("2020-02-10", "331126", 47.92),
+        ("2020-02-10", "331127", 0.0),
+    ]
+
+
 def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     admin = api("admin")
@@ -70,7 +86,8 @@ def test_the_city_uploads_once_sets_the_method_and_computes(setup, api, settings
     assert first.status_code == again.status_code == 202 and first.json()["id"] == again.json()["id"]
     assert first.json()["status"] == "succeeded" and DataFile.objects.filter(kind="readings").count() == 1
     bad = upload("readings", "more.csv", "account_id,day,kwh\n1,2020-02-11,-5\n", "r-2")
-    assert bad.json()["status"] == "failed" and "row 2" in Job.objects.get(pk=bad.json()["id"]).message
+    assert bad.json()["status"] == "failed" and "more.csv" in Job.objects.get(pk=bad.json()["id"]).message
+    assert [(e["row"], e["column"]) for e in bad.json()["result"]["errors"]] == [(2, "kwh")]  # by row and column
     assert upload("meters", "x.csv", "a\n", "x-1").json()["errors"]["kind"] == ["请选择用户文件或电量文件。"]
 
     refused = admin("patch", f"/setups/{setup.pk}/method", data={"threshold": "1.5", "baseline_start": "2019-12-01",

@@ -3,6 +3,9 @@ and reason before anything is computed."""
 
 import csv
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -123,3 +126,40 @@ def test_a_grouping_column_the_accounts_lack_is_named(files):
         run(files, READINGS, "--by", "town")
     with pytest.raises(CommandError, match=re.escape("accounts.csv, row 3: account 1 appears twice")):
         run(files, READINGS, accounts="account_id\n1\n1\n")
+
+
+def test_the_command_runs_in_a_fresh_shell_with_no_environment(files, tmp_path):
+    """#21 item 13: the index from files needs nothing but its files: no SECRET_KEY, no DEBUG,
+    no database. `env -i` leaves the command no environment variable at all."""
+    command = Path(sys.executable).with_name("fugong")
+    args = ["--accounts", files("accounts.csv", ACCOUNTS), "--baseline", "2019-12-01:2019-12-02",
+            "--days", "2020-02-10:2020-02-10", "--by", "county", "--out", str(tmp_path / "out.csv")]  # fmt: skip
+
+    def fugong(readings: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["env", "-i", str(command), "resumption_index", "--readings", files("readings.csv", readings), *args],  # noqa: S607
+            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    done = fugong(READINGS)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"2 rows written to {tmp_path / 'out.csv'}\n", "")
+    assert [r["index"] for r in csv.DictReader((tmp_path / "out.csv").open())] == ["47.92", "0.0"]
+    refused = fugong(READINGS + "1,2020-13-40,1\n9,2020-02-10,1\n")
+    assert refused.returncode == 2 and refused.stderr == (
+        "readings.csv, row 16: “2020-13-40” is not a date like 2020-02-10\n"
+        "readings.csv, row 17: account 9 is not in the accounts file\n"
+    )
+
+
+def test_every_problem_is_listed_up_to_a_limit_and_the_rest_counted(files):
+    bad = "".join(f"{n % 6 + 1},2020-03-{n % 28 + 1:02d},-{n}\n" for n in range(250))
+    with pytest.raises(CommandError) as stopped:
+        run(files, READINGS + "1,2020-02-10,oops\n" + bad)
+    lines = str(stopped.value).splitlines()
+    assert lines[:3] == [  # by row, then column
+        "readings.csv, row 16: account 1 has two readings for 2020-02-10",
+        "readings.csv, row 16: “oops” is not a number of kWh",
+        "readings.csv, row 18: negative kWh (-1.0)",
+    ]
+    # 1 + 1 on row 16, 249 negative, and 166 repeated (the 250 rows hold 84 account-days)
+    assert len(lines) == 201 and lines[-1] == "…and 217 more problems"

@@ -171,3 +171,18 @@ def test_the_accounts_not_resumed_on_a_day_are_listed():
         (A2, "A", 100.0, 29.0),
         (A5, "B", 200.0, 0.0),
     ]
+
+
+def test_the_accounts_not_resumed_are_listed_for_each_day_at_once():
+    con = engine.connect_duckdb()
+    accounts = con.create_table("accounts", ACCOUNTS)
+    later = [(a, date(2020, 2, 11), 500.0) for a in (A1, A2, A3)]  # county B's meters silent that day
+    readings = con.create_table("readings", readings_of([*READINGS, *later]))
+    two_days = method(by=("county",), days=(FEB10, date(2020, 2, 12)))
+    listed = engine.not_resumed(accounts, readings, two_days).to_pyarrow().to_pylist()
+    # The 12th has no reading at all: no list (as no index). On the 11th A5 sent nothing.
+    assert [(r["day"], r["account_id"], r["kwh"]) for r in listed] == [
+        (FEB10, A2, 29.0),
+        (FEB10, A5, 59.0),
+        (date(2020, 2, 11), A5, 0.0),
+    ]

@@ -14,6 +14,18 @@
     var chart = window.echarts.init(el);
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });
+    return chart;
+  }
+
+  // A tap or click on the line chart opens the page on that day (the day under the pointer, the
+  // one the tooltip shows), so a leader goes from the trend to that day's ranking.
+  function linkDays(chart, el, days) {
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (!chart.containPixel("grid", point)) return;
+      var day = days[Math.round(chart.convertFromPixel({ xAxisIndex: 0 }, point[0]))];
+      if (day && day !== el.dataset.day) window.location.href = el.dataset.dayUrl + day;
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -21,17 +33,22 @@
     var line = document.querySelector("[data-line]");
     var series = data("index-series");
     if (line && series) {
-      draw(line, {
+      var chart = draw(line, {
         tooltip: { trigger: "axis" },
         legend: { type: "scroll", top: 0 },
         grid: { left: 40, right: 10, bottom: 30, top: 40 },
         xAxis: { type: "category", data: series.days },
         // An index passes 100 when enterprises use more than their baseline.
         yAxis: { type: "value", min: 0, max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
-        series: series.series.map(function (s) {
-          return { name: s.name, type: "line", data: s.data, showSymbol: false };
+        series: series.series.map(function (s, i) {
+          var shown = { name: s.name, type: "line", data: s.data, showSymbol: false };
+          if (i === 0 && line.dataset.day) {  // the day the page shows, marked across the chart
+            shown.markLine = { silent: true, symbol: "none", label: { show: false }, data: [{ xAxis: line.dataset.day }] };
+          }
+          return shown;
         })
       });
+      linkDays(chart, line, series.days);
     }
     var heat = document.querySelector("[data-heatmap]");
     var cells = data("index-heatmap");

@@ -1,81 +1,21 @@
-"""`fugong resumption_index`: the work-resumption electricity index from files, one CSV row per
-day and group. Bad input stops with the file, the row and the reason."""
+"""`manage.py resumption_index`, for those who run Fugong through Django's manage.py; the
+`fugong resumption_index` command runs the same code without Django (resumption/cli.py)."""
 
-import csv
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fugong.resumption import engine, inputs
-
-COLUMNS = ("accounts", "excluded", "resumed", "account_ratio", "consumption_ratio", "index", "rank")
-
-
-def period(text: str) -> tuple[date, date]:
-    try:
-        start, end = text.split(":")
-        return date.fromisoformat(start), date.fromisoformat(end)
-    except ValueError:
-        raise CommandError(f"“{text}” is not a period like 2019-10-01:2019-12-31") from None
+from fugong.resumption import cli
 
 
 class Command(BaseCommand):
     help = "Compute the work-resumption electricity index from account and meter-reading files."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--accounts", required=True, help="accounts file (Parquet or CSV): account_id, ...")
-        parser.add_argument("--readings", required=True, help="readings file: account_id, day, kwh")
-        parser.add_argument("--suspensions", help="suspension periods: account_id, start, end (left out)")
-        parser.add_argument("--baseline", help="baseline window START:END (window and day_type)")
-        parser.add_argument("--baseline-kind", default=engine.WINDOW, choices=engine.BASELINES)
-        parser.add_argument("--days", required=True, help="days to compute, START:END")
-        parser.add_argument("--threshold", type=float, default=0.3)
-        parser.add_argument("--weight", type=float, default=0.5, help="weight of the consumption ratio")
-        parser.add_argument("--by", nargs="*", default=[], help="account columns to group by")
-        parser.add_argument("--year-before", action="store_true", help="add the same day a year earlier")
-        parser.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
-        parser.add_argument("--out", required=True, help="the CSV to write")
+        cli.add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            method = engine.Method(
-                days=period(options["days"]),
-                baseline=period(options["baseline"]) if options["baseline"] else None,
-                baseline_kind=options["baseline_kind"],
-                threshold=options["threshold"],
-                weight=options["weight"],
-                by=tuple(options["by"]),
-                year_before=options["year_before"],
-            )
-            known = inputs.account_ids(options["accounts"])
-            inputs.check_readings(options["readings"], known)
-        except (engine.MethodError, inputs.InputError) as error:
-            raise CommandError(str(error)) from None
-        con = _connect(options["engine"])
-        accounts, readings, periods = engine.read_inputs(
-            con, options["accounts"], options["readings"], options["suspensions"]
-        )
-        missing = [name for name in method.by if name not in accounts.columns]
-        if missing:
-            raise CommandError(f"{options['accounts']}: no column {', '.join(missing)} to group by")
-        result = engine.rounded(engine.resumption_index(accounts, readings, method, periods).to_pyarrow())
-        columns = ["day", *method.by, *COLUMNS, *(["index_year_before"] if method.year_before else [])]
-        with open(options["out"], "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(columns)
-            for row in result.to_pylist():
-                writer.writerow(["" if row[c] is None else row[c] for c in columns])
-        self.stdout.write(f"{result.num_rows} rows written to {options['out']}")
-
-
-def _connect(name: str) -> Any:
-    import ibis
-
-    if name == "duckdb":
-        return engine.connect_duckdb()
-    from pyspark.sql import SparkSession
-
-    # Days are dates, not instants: a session clock of UTC keeps Spark from shifting them.
-    builder = SparkSession.builder.appName("fugong-resumption").config("spark.sql.session.timeZone", "UTC")
-    return ibis.pyspark.connect(builder.getOrCreate())
+            self.stdout.write(cli.write_index(options))
+        except cli.Refused as refused:
+            raise CommandError(str(refused)) from None
