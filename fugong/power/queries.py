@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fugong.accounts.models import User
+from fugong.accounts.models import Role, User
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
 
@@ -180,6 +180,30 @@ def open_revisits(user: Any) -> QuerySet[Revisit]:
 def company_staff(company: Any) -> QuerySet[User]:
     """The company's people (field workers, staff who go on home visits), by name."""
     return User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")
+
+
+def station_crew(company: Any, station: str) -> QuerySet[User]:
+    """The field crew of a supply station: the company's staff at its site of that name (a
+    site of kind supply station). Empty while the station is not on the platform."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=company,
+            memberships__role=Role.SITE_STAFF,
+            memberships__site__kind=Site.Kind.SUPPLY_STATION,
+            memberships__site__name=station,
+            memberships__site__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def dispatchable(company: Any, station: str) -> tuple[QuerySet[User], bool]:
+    """Whom a restoration can be sent to: the station's crew; when the station has none on the
+    platform, anyone of the company (and False, so the page can say so)."""
+    crew = station_crew(company, station)
+    return (crew, True) if crew.exists() else (company_staff(company), False)
 
 
 def open_field_orders(companies: list[Organisation], worker: Any = None) -> QuerySet[FieldOrder]:

@@ -40,7 +40,7 @@ NAV_ITEMS = [
     NavItem(_("Regions"), "directory:regions", MANAGERS),
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
-    NavItem(_("Messages"), "notify:outbox", MANAGERS),
+    NavItem(_("Messages"), "notify:outbox", MANAGERS | {Role.SITE_STAFF}),
     NavItem(
         _("Deliveries"),
         "delivery:backlog",
