@@ -1,16 +1,18 @@
 """Read-side functions the pages and the API share, scoped to what the user may read."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import mean
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fugong.accounts.models import Role, User
+from fugong.accounts.models import Membership, Role, User
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
+from fugong.screening.models import StaffTemperature
+from fugong.volunteers.models import Member
 
 from .access import q_readable
 from .models import (
@@ -237,3 +239,106 @@ def priority_counts(user: Any, company: Organisation, day: date) -> dict[str, in
 def field_order_counts(companies: list[Organisation], day: date) -> dict[str, int]:
     """Restorations still to do in these companies, and those past their day."""
     return open_field_orders(companies).aggregate(open=Count("pk"), late=Count("pk", filter=Q(due_on__lt=day)))
+
+
+# How near a helper is to a resident: the resident's village, their town, elsewhere in the county.
+SAME_VILLAGE, SAME_TOWN, ELSEWHERE = 0, 1, 2
+TOWN_CODE_LENGTH = 9  # GB/T 2260 and its town extension: county 6 digits, town 9, village 12
+
+
+@dataclass
+class Helper:
+    """Someone who can go to a resident: a staff member (key "user:<id>") or a volunteer
+    ("member:<id>"), with where they are based and how busy they are."""
+
+    key: str
+    name: str
+    where: str
+    nearness: int
+    is_staff: bool
+    on_duty: bool = False  # staff who took their temperature at work today (the hall's log)
+    open_today: int = 0  # priority calls they are sent to and not yet visited, restorations due
+
+
+def _nearness(resident_code: str, place_code: str | None) -> int:
+    if not place_code:
+        return ELSEWHERE
+    if place_code == resident_code and len(resident_code) > TOWN_CODE_LENGTH:
+        return SAME_VILLAGE
+    if place_code[:TOWN_CODE_LENGTH] == resident_code[:TOWN_CODE_LENGTH]:
+        return SAME_TOWN
+    return ELSEWHERE
+
+
+def helpers_for(call: PriorityCall) -> list[Helper]:
+    """Whom to send to a priority call, nearest first: the resident's village, then town, then
+    the rest of the county; within each, staff on duty first, then the least busy."""
+    resident, company = call.resident, call.resident.organisation
+    code = resident.region.code
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    helpers: dict[str, Helper] = {}
+    memberships = Membership.objects.filter(
+        organisation=company, role__in=[Role.SITE_STAFF, Role.ORG_ADMIN], user__is_active=True
+    ).select_related("user", "site__region")
+    for membership in memberships:
+        site = membership.site
+        helper = Helper(
+            key=f"user:{membership.user_id}",
+            name=membership.user.get_full_name(),
+            where=site.name if site else company.short_name or company.name,
+            nearness=_nearness(code, site.region.code if site else None),
+            is_staff=True,
+        )
+        known = helpers.get(helper.key)
+        if known is None or helper.nearness < known.nearness:
+            helpers[helper.key] = helper
+    user_ids = [int(key[5:]) for key in helpers]
+    on_duty = set(
+        StaffTemperature.objects.filter(staff_id__in=user_ids, taken_at__gte=start).values_list("staff_id", flat=True)
+    )
+    busy = _open_counts("assigned_user_id", user_ids, today)
+    for key, helper in helpers.items():
+        helper.on_duty = int(key[5:]) in on_duty
+        helper.open_today = busy.get(int(key[5:]), 0)
+    members = list(
+        Member.objects.filter(
+            team__region__code__startswith=company.region.prefix, left_on__isnull=True, team__is_active=True
+        )
+        .exclude(mobile="")
+        .select_related("team__region", "village")[:300]
+    )
+    member_busy = _open_counts("assigned_member_id", [m.pk for m in members], today)
+    for member in members:
+        place = member.village or member.team.region
+        helpers[f"member:{member.pk}"] = Helper(
+            key=f"member:{member.pk}",
+            name=member.name,
+            where=f"{member.team} · {place.name}",
+            nearness=_nearness(code, place.code),
+            is_staff=False,
+            open_today=member_busy.get(member.pk, 0),
+        )
+    return sorted(helpers.values(), key=lambda h: (h.nearness, not h.on_duty, h.open_today, not h.is_staff, h.name))
+
+
+def _open_counts(field_name: str, ids: list[int], today: date) -> dict[int, int]:
+    """Per helper: priority calls they were sent to and have not visited; for staff also the
+    restorations they are sent to that are due by today."""
+    calls = (
+        PriorityCall.objects.filter(**{f"{field_name}__in": ids}, status="assigned")
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row[field_name]: row["n"] for row in calls}
+    if field_name == "assigned_user_id":
+        orders = (
+            FieldOrder.objects.filter(assignee_id__in=ids, done_at__isnull=True, due_on__lte=today)
+            .values("assignee_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in orders:
+            counts[row["assignee_id"]] = counts.get(row["assignee_id"], 0) + row["n"]
+    return counts

@@ -151,3 +151,51 @@ def test_personal_data_is_never_logged_and_erased_after_the_registration_ends(gr
     assert (grandma.name, grandma.phone, grandma.address, grandma.erased) == ("（已删除）", "", "", True)
     assert Revisit.objects.filter(pk=revisit.pk).exists()  # the promise stays on the books
     assert Resident.objects.count() == 1
+
+
+def test_the_nearest_helpers_come_first_with_their_open_tickets(company, demo_volunteers, hall_venue, client_for):
+    """A resident of 会溪村 (松源街道): the volunteer of her village first, then the town's
+    people (staff on duty before those who are not), then the rest of the county."""
+    from django.utils import timezone, translation
+
+    from fugong.directory.models import Organisation
+    from fugong.power.forms import helper_label
+    from fugong.screening.models import StaffTemperature
+    from fugong.volunteers.models import Member, Team
+
+    demo = demo_volunteers
+    village = Region.objects.get(code="331126003202")
+    federation = Organisation.objects.get(short_name="县妇联")
+    team = Team.objects.create(name="会溪村美丽帮帮团", kind="volunteer", organisation=federation, region=village)
+    neighbour = Member.objects.create(team=team, name="会溪邻居", mobile="+8613905789001", village=village)
+    resident = priority.save_resident(
+        None,
+        company,
+        name="测试奶奶",
+        kind="elderly_alone",
+        phone="13905786666",
+        address="会溪村8号",
+        region=village,
+    )
+    # 胡芬芬 (the hall, in the town) took her temperature at work today and has a call open.
+    StaffTemperature.objects.create(
+        venue=hall_venue, staff=demo["hufenfen"], taken_at=timezone.now(), temperature="36.5"
+    )
+    earlier = priority.receive_call(None, register(company), need="电费")
+    priority.assign(None, earlier, user=demo["hufenfen"])
+    call = priority.receive_call(None, resident, need="家里停电", urgency="urgent")
+    helpers = queries.helpers_for(call)
+    keys = [h.key for h in helpers]
+    assert keys[0] == f"member:{neighbour.pk}"
+    town = [h for h in helpers if h.nearness == queries.SAME_TOWN]
+    assert town[0].key == f"user:{demo['hufenfen'].pk}" and town[0].on_duty and town[0].open_today == 1
+    assert f"user:{demo['yejianguo'].pk}" in [h.key for h in town]  # 城区供电所 is in 松源街道 too
+    assert keys.index(f"user:{demo['yejianguo'].pk}") < keys.index(f"user:{demo['qy_power'].pk}")  # no site
+    assert [h.nearness for h in helpers] == sorted(h.nearness for h in helpers)
+    with translation.override("en"):
+        assert helper_label(town[0]) == "胡芬芬 · 客户服务中心营业厅 · on duty · 1 open ticket"
+    # The page offers them in that order.
+    page = client_for("hufenfen").get(f"/power/priority/calls/{call.pk}/").content.decode()
+    offered = page.split('name="assignee"')[1].split("</select>")[0]
+    positions = [offered.index(f'value="{key}"') for key in keys[:5]]
+    assert positions == sorted(positions)

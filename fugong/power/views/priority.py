@@ -118,18 +118,7 @@ def _call_of(request: AuthedRequest, call_id: int) -> PriorityCall:
 
 
 def _assign_form(call: PriorityCall, data: object = None) -> AssignForm:
-    company = call.resident.organisation
-    staff = queries.company_staff(company)
-    # Volunteers of teams in the county who can be reached.
-    members = (
-        Member.objects.filter(
-            team__region__code__startswith=company.region.prefix, left_on__isnull=True, team__is_active=True
-        )
-        .exclude(mobile="")
-        .select_related("team")
-        .order_by("team__name", "name")[:300]
-    )
-    return AssignForm(data, staff=staff, members=members)
+    return AssignForm(data, helpers=queries.helpers_for(call))
 
 
 @login_required
