@@ -36,6 +36,7 @@ from fugong.power.models import (
     SuspensionRules,
     Ticket,
     Window,
+    default_urgency,
 )
 from fugong.power.services import applications, hall, priority, telling
 from fugong.screening.models import CheckIn, Decision
@@ -487,8 +488,7 @@ def _priority_line(rng: random.Random, company: Organisation, today: date) -> No
         call = PriorityCall.objects.create(
             resident=resident,
             received_at=received,
-            need=rng.choice(["家里没电了", "电费怎么交", "插座冒火花", "想装个电热水器", "电灯一闪一闪"]),
-            urgency="urgent" if index % 4 == 0 else "normal",
+            **_need(rng.choice(PRIORITY_NEEDS)),
             status="visited",
             assigned_at=received + timedelta(minutes=10),
         )
@@ -508,5 +508,20 @@ def _priority_line(rng: random.Random, company: Organisation, today: date) -> No
         )
     # Two calls today, through the service: one urgent waiting for someone.
     callers = list(Resident.objects.filter(organisation=company).order_by("-pk")[:2])
-    priority.receive_call(None, callers[0], need="家里停电，老人独居", urgency="urgent")
-    priority.receive_call(None, callers[1], need="想问问电费为什么变多了")
+    priority.receive_call(None, callers[0], need="家里停电，老人独居", kind="power_cut")  # urgent by its kind
+    priority.receive_call(None, callers[1], need="想问问电费为什么变多了", kind="bill")
+
+
+# What residents called about, and its kind (no power and hazards are urgent).
+PRIORITY_NEEDS = [
+    ("家里没电了", "power_cut"),
+    ("电费怎么交", "bill"),
+    ("插座冒火花", "hazard"),
+    ("想装个电热水器", "appliance"),
+    ("电灯一闪一闪", "other"),
+]
+
+
+def _need(need_and_kind: tuple[str, str]) -> dict[str, str]:
+    need, kind = need_and_kind
+    return {"need": need, "kind": kind, "urgency": default_urgency(kind)}

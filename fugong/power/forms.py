@@ -12,6 +12,7 @@ from fugong.notify import kinds
 from .models import (
     ApplicationKind,
     BusinessKind,
+    CallKind,
     CapacityTariff,
     Industry,
     PowerAccount,
@@ -136,8 +137,23 @@ class ResidentForm(forms.ModelForm):
 
 
 class CallForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of call"), choices=CallKind.choices, initial=CallKind.OTHER)
     need = forms.CharField(label=_("What is needed"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=[("", _("As the kind says (no power or unsafe: urgent)")), *Urgency.choices],
+        required=False,
+    )
+
+
+class RepairForm(forms.Form):
+    """An urgent no-power call to the supply station's crew, in one step."""
+
+    worker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Electrician sent"), queryset=None)
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
 
 
 NEARNESS_GROUPS = {

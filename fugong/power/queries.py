@@ -209,12 +209,18 @@ def dispatchable(company: Any, station: str) -> tuple[QuerySet[User], bool]:
 
 
 def open_field_orders(companies: list[Organisation], worker: Any = None) -> QuerySet[FieldOrder]:
-    """Restorations still to do in these companies, soonest first; only a worker's, if given."""
+    """Restorations and repairs still to do in these companies, soonest first; only a
+    worker's, if given."""
     orders = FieldOrder.objects.filter(
-        application__account__organisation__in=companies,
+        Q(
+            application__account__organisation__in=companies,
+            application__status=ApplicationStatus.RESTORATION_REQUESTED,
+        )
+        | Q(call__resident__organisation__in=companies),
         done_at__isnull=True,
-        application__status=ApplicationStatus.RESTORATION_REQUESTED,
-    ).select_related("application__account__region", "application__account__organisation", "assignee")
+    ).select_related(
+        "application__account__region", "application__account__organisation", "call__resident__region", "assignee"
+    )
     if worker is not None:
         orders = orders.filter(assignee=worker)
     return orders.order_by("due_on", "created_at", "pk")
@@ -334,7 +340,7 @@ def _open_counts(field_name: str, ids: list[int], today: date) -> dict[int, int]
     counts = {row[field_name]: row["n"] for row in calls}
     if field_name == "assigned_user_id":
         orders = (
-            FieldOrder.objects.filter(assignee_id__in=ids, done_at__isnull=True, due_on__lte=today)
+            FieldOrder.objects.filter(assignee_id__in=ids, done_at__isnull=True, due_on__lte=today, call__isnull=True)
             .values("assignee_id")
             .annotate(n=Count("pk"))
             .order_by()
@@ -342,3 +348,19 @@ def _open_counts(field_name: str, ids: list[int], today: date) -> dict[int, int]
         for row in orders:
             counts[row["assignee_id"]] = counts.get(row["assignee_id"], 0) + row["n"]
     return counts
+
+
+def station_of(resident: Resident) -> str:
+    """The supply station of a priority resident: their power account's; without one, the
+    station most of the company's accounts in their town have ("" if none)."""
+    if resident.account_id is not None and resident.account is not None:
+        return resident.account.supply_station
+    town = resident.region.code[:TOWN_CODE_LENGTH]
+    row = (
+        PowerAccount.objects.filter(organisation_id=resident.organisation_id, region__code__startswith=town)
+        .values("supply_station")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "supply_station")
+        .first()
+    )
+    return row["supply_station"] if row else ""

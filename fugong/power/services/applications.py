@@ -358,6 +358,8 @@ def request_restoration(
 @durable
 def dispatch_field_order(actor: User | None, order: FieldOrder, worker: User) -> FieldOrder:
     """The station sends someone; the enterprise hears who and when."""
+    if order.application is None:
+        raise ValidationError(_("This is a repair order: it is sent from the priority call."))
     application = _locked(
         order.application, (Status.RESTORATION_REQUESTED,), _("This restoration is no longer waiting for field work.")
     )
