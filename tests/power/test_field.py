@@ -116,3 +116,13 @@ def test_without_a_crew_on_the_platform_the_companys_people_are_offered(requeste
     page = client_for("hufenfen").get(f"/power/applications/{requested.application_id}/").content.decode()
     offered = page.split('data-form="dispatch"')[1].split("</form>")[0]
     assert "胡芬芬" in offered and 'data-offered="company"' in offered  # and the page says why
+
+
+def test_a_field_workers_menu_has_the_power_pages_and_no_screening(demo, hall_venue):
+    """叶建国 of 城区供电所 screens nobody: no screening page in his menu (it would answer 403)."""
+    from fugong.site.navigation import menu_for
+
+    names = {item["name"] for item in menu_for(demo["yejianguo"], "/")}
+    assert "power:index" in names and "notify:outbox" in names
+    assert "screening:index" not in names
+    assert "screening:index" in {item["name"] for item in menu_for(demo["hufenfen"], "/")}

@@ -124,7 +124,7 @@ def _assign_form(call: PriorityCall, data: object = None) -> AssignForm:
 
 
 def _repair(call: PriorityCall, data: object = None) -> dict[str, Any]:
-    """The one-step repair order an urgent no-power call offers: the station, whether its crew
+    """The one-step repair order a no-power or unsafe call offers: the station, whether its crew
     is on the platform, and the form naming who goes."""
     if call.kind not in REPAIR_KINDS or call.status == CallStatus.VISITED:
         return {}
