@@ -177,8 +177,11 @@ ROLE_REACHES = {
 # nothing. Site staff see their site and its policies but do not rotate its code, close it or
 # withdraw a policy (administrators' work, screening/access.py); the hall's staff see the hall,
 # not its windows' set-up, and read the city's index without setting it up; nobody but
-# administrators edits a site.
+# administrators edits a site; an organisation's staff read the messages sent on its behalf,
+# numbers masked, and resend none (notify/queries.py visible_messages, #21 item 7).
 SITE_STAFF_READ = {
+    "notify/messages/<int:message_id>/",
+    "GET /api/notify/messages/{message_id}",
     "PATCH /api/directory/sites/{site_id}",
     "screening/sites/<int:venue_id>/rotate/",
     "screening/sites/<int:venue_id>/close/",

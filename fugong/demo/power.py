@@ -14,9 +14,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from fugong.accounts import services as account_services
+from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.core.pinyin import search_key
 from fugong.core.transactions import services_join
+from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site
 from fugong.notify.models import Channel
 from fugong.power.models import (
@@ -33,9 +36,12 @@ from fugong.power.models import (
     SuspensionRules,
     Ticket,
     Window,
+    default_urgency,
 )
 from fugong.power.services import applications, hall, priority, telling
 from fugong.screening.models import CheckIn, Decision
+
+from .world import DEMO_PASSWORD
 
 ACCOUNTS = 23_400
 ENTERPRISE_SHARE = 0.08
@@ -120,6 +126,16 @@ NAMED = [
 ]
 
 NAMED_HOLDERS = frozenset(name for name, *_rest in NAMED)
+# The stations' field crews (电工), besides 叶建国 of the county town's station.
+CREWS = {
+    "城区供电所": ["吴志强"],
+    "黄田供电所": ["周国强", "胡伟民"],
+    "竹口供电所": ["季小军", "陈德明"],
+    "荷地供电所": ["姚金水", "刘晓东"],
+    "左溪供电所": ["练建平", "沈志刚"],
+    "贤良供电所": ["张国强", "王伟民"],
+    "百山祖供电所": ["李金水", "毛德明"],
+}
 
 
 def load_power(*, accounts: int = ACCOUNTS, hall_days: int = 7) -> None:
@@ -136,6 +152,7 @@ def load_power(*, accounts: int = ACCOUNTS, hall_days: int = 7) -> None:
     if not CapacityTariff.objects.filter(organisation=company).exists():
         applications.set_tariff(None, company, effective_from=date(today.year - 2, 1, 1), price=Decimal("30.00"))
     with transaction.atomic(), services_join(many=True):
+        _stations(company)
         if not PowerAccount.objects.filter(organisation=company).exists():
             _accounts(rng, company, accounts)
         if not CapacityApplication.objects.filter(account__organisation=company).exists():
@@ -149,6 +166,40 @@ def load_power(*, accounts: int = ACCOUNTS, hall_days: int = 7) -> None:
     with transaction.atomic(), services_join(many=True):
         if not Resident.objects.filter(organisation=company).exists():
             _priority_line(rng, company, today)
+
+
+def _stations(company: Organisation) -> None:
+    """Each supply station a site with a field crew of two (its site staff): a restoration is
+    sent to the crew of the enterprise's station. The county town's station and 叶建国 (a demo
+    login) come with the world."""
+    number = 0
+    first_towns = {station: code for code, station in reversed(STATIONS.items())}
+    for station, code in sorted(first_towns.items(), key=lambda item: item[1]):
+        site = Site.objects.filter(organisation=company, name=station).first()
+        if site is None:
+            town = Region.objects.get(code=code)
+            site = directory_services.create_site(
+                None,
+                organisation=company,
+                name=station,
+                kind=Site.Kind.SUPPLY_STATION,
+                region=town,
+                address=f"庆元县{town.name}",
+                opening_hours="00:00-24:00",
+            )
+        for name in CREWS.get(station, ()):
+            number += 1
+            username = f"qyfield{number:02d}"
+            if User.objects.filter(username=username).exists():
+                continue
+            account_services.create_user(
+                None,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                mobile=f"139057820{number:02d}",
+                membership=Membership(role=Role.SITE_STAFF, organisation=company, site=site),
+            )
 
 
 def _towns() -> list[Region]:
@@ -321,9 +372,19 @@ def _applications(rng: random.Random, company: Organisation, today: date) -> Non
     )
     for account in fresh:
         applications.apply(None, account, kind="suspension", capacity_kva=account.capacity_kva, start_on=tomorrow)
-    calling = CapacityApplication.objects.filter(account__in=others, status="in_effect", start_on__lt=today).first()
+    # A call today from the county town, sent to 叶建国 of its station's crew (his field page).
+    calling = (
+        CapacityApplication.objects.filter(
+            account__in=others, account__supply_station="城区供电所", status="in_effect", start_on__lt=today
+        )
+        .order_by("pk")
+        .first()
+    )
     if calling is not None:
-        applications.request_restoration(None, calling, note="企业负责人来电：明日复工")
+        applications.request_restoration(None, calling, note="企业负责人来电：今日复工")
+        crew = User.objects.filter(username="yejianguo").first()
+        if crew is not None:
+            applications.dispatch_field_order(None, FieldOrder.objects.get(application=calling), crew)
 
 
 def _windows(site: Site) -> None:
@@ -427,8 +488,7 @@ def _priority_line(rng: random.Random, company: Organisation, today: date) -> No
         call = PriorityCall.objects.create(
             resident=resident,
             received_at=received,
-            need=rng.choice(["家里没电了", "电费怎么交", "插座冒火花", "想装个电热水器", "电灯一闪一闪"]),
-            urgency="urgent" if index % 4 == 0 else "normal",
+            **_need(rng.choice(PRIORITY_NEEDS)),
             status="visited",
             assigned_at=received + timedelta(minutes=10),
         )
@@ -448,5 +508,20 @@ def _priority_line(rng: random.Random, company: Organisation, today: date) -> No
         )
     # Two calls today, through the service: one urgent waiting for someone.
     callers = list(Resident.objects.filter(organisation=company).order_by("-pk")[:2])
-    priority.receive_call(None, callers[0], need="家里停电，老人独居", urgency="urgent")
-    priority.receive_call(None, callers[1], need="想问问电费为什么变多了")
+    priority.receive_call(None, callers[0], need="家里停电，老人独居", kind="power_cut")  # urgent by its kind
+    priority.receive_call(None, callers[1], need="想问问电费为什么变多了", kind="bill")
+
+
+# What residents called about, and its kind (no power and hazards are urgent).
+PRIORITY_NEEDS = [
+    ("家里没电了", "power_cut"),
+    ("电费怎么交", "bill"),
+    ("插座冒火花", "hazard"),
+    ("想装个电热水器", "appliance"),
+    ("电灯一闪一闪", "other"),
+]
+
+
+def _need(need_and_kind: tuple[str, str]) -> dict[str, str]:
+    need, kind = need_and_kind
+    return {"need": need, "kind": kind, "urgency": default_urgency(kind)}

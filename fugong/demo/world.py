@@ -149,6 +149,17 @@ ORGANISATIONS = [
                 "08:30-12:00, 14:00-17:30",
                 "0578-6122000",
             ),
+            # The county town's supply station; the other stations come with the power demo.
+            DemoSite(
+                "城区供电所",
+                Site.Kind.SUPPLY_STATION,
+                "331126003",
+                "庆元县松源街道新建路",
+                "27.6172",
+                "119.0571",
+                "00:00-24:00",
+                "0578-6122100",
+            ),
         ],
     ),
     (
@@ -195,6 +206,7 @@ USERS = [
     ("laoyan", "老严", "13907960005", Role.VOLUNTEER, "峡江县局", None),
     ("hufenfen", "胡芬芬", "13905780002", Role.SITE_STAFF, "国网庆元县供电公司", "客户服务中心营业厅"),
     ("qy_power", "庆元供电管理员", "13905780003", Role.ORG_ADMIN, "国网庆元县供电公司", None),
+    ("yejianguo", "叶建国", "13905780007", Role.SITE_STAFF, "国网庆元县供电公司", "城区供电所"),  # field crew
     ("wuyuanzi", "吴远姿", "13905780004", Role.ORG_ADMIN, "县妇联", None),
     ("yezeyun", "叶泽云", "13905780005", Role.VOLUNTEER, "县妇联", None),
 ]

@@ -179,6 +179,8 @@ class SiteKind(models.TextChoices):
     CHECKPOINT = "checkpoint", _("Checkpoint")
     WAREHOUSE = "warehouse", _("Warehouse")
     OFFICE = "office", _("Office")
+    # A power company's 供电所: its field crew are the site's staff.
+    SUPPLY_STATION = "supply_station", _("Supply station")
 
 
 class Site(models.Model):

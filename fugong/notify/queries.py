@@ -30,9 +30,26 @@ def usable_channels(user: Any) -> QuerySet[Channel]:
 
 
 def visible_messages(user: Any) -> QuerySet[Message]:
+    """Messages on the channels a user manages, those they sent, and, for an organisation's
+    staff, those sent on its behalf (a hall supervisor reads what her customers were told;
+    the page masks their numbers for anyone who does not manage the channel)."""
+    scope = scope_of(user)
     return Message.objects.filter(
-        Q(channel__in=manageable_channels(user)) | Q(created_by_id=scope_of(user).user_id)
+        Q(channel__in=manageable_channels(user))
+        | Q(created_by_id=scope.user_id)
+        | Q(channel__organisation_id__in=sorted(scope.staff_org_ids))
     ).select_related("channel")
+
+
+def may_read_outbox(user: Any) -> bool:
+    """Coordinators and administrators, and organisations' staff (their organisation's messages)."""
+    scope = scope_of(user)
+    return scope.has_role("county_coordinator", "org_admin") or bool(scope.staff_org_ids)
+
+
+def may_send(user: Any) -> bool:
+    """Broadcasts, channels and opt-outs: coordinators and administrators."""
+    return scope_of(user).has_role("county_coordinator", "org_admin")
 
 
 def opted_out_among(recipients: Iterable[str], channel_kind: str) -> set[str]:

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +25,12 @@ from .rendering import render as render_message
 
 
 def _may_use_outbox(request: AuthedRequest) -> None:
-    require(scope_of(request.user).has_role("county_coordinator", "org_admin"))
+    require(queries.may_send(request.user))
 
 
 @login_required
 def outbox(request: AuthedRequest) -> HttpResponse:
-    _may_use_outbox(request)
+    require(queries.may_read_outbox(request.user))
     form = OutboxFilter(request.GET or None)
     qs = queries.visible_messages(request.user)
     if form.is_valid():
@@ -45,6 +45,7 @@ def outbox(request: AuthedRequest) -> HttpResponse:
         "managed": managed,
         "uncertain": qs.filter(status=MessageStatus.UNCERTAIN).count(),
         "paused": queries.usable_channels(request.user).filter(paused_until__gt=timezone.now()),
+        "may_send": queries.may_send(request.user),
     }
     return render(request, "notify/outbox.html", context)
 
@@ -54,6 +55,8 @@ def message_detail(request: AuthedRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(queries.visible_messages(request.user), pk=message_id)
     manages = queries.manageable_channels(request.user).filter(pk=message.channel_id).exists()
     if request.method == "POST":
+        if not manages and message.created_by_id != request.user.pk:
+            raise Http404  # read on the organisation's behalf (its staff): no message of theirs to resend
         require(manages)
         try:
             services.resend(request.user, message)

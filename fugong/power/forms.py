@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, DayField, MomentField
@@ -11,6 +12,7 @@ from fugong.notify import kinds
 from .models import (
     ApplicationKind,
     BusinessKind,
+    CallKind,
     CapacityTariff,
     Industry,
     PowerAccount,
@@ -20,6 +22,7 @@ from .models import (
     Voltage,
 )
 from .models.applications import RequestChannel
+from .queries import ELSEWHERE, SAME_TOWN, SAME_VILLAGE, Helper
 from .services.customers import ACCOUNT_FIELDS
 from .services.notices import Standing
 
@@ -134,19 +137,54 @@ class ResidentForm(forms.ModelForm):
 
 
 class CallForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of call"), choices=CallKind.choices, initial=CallKind.OTHER)
     need = forms.CharField(label=_("What is needed"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=[("", _("As the kind says (no power or unsafe: urgent)")), *Urgency.choices],
+        required=False,
+    )
+
+
+class RepairForm(forms.Form):
+    """An urgent no-power call to the supply station's crew, in one step."""
+
+    worker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Electrician sent"), queryset=None)
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+
+
+NEARNESS_GROUPS = {
+    SAME_VILLAGE: _("In the resident's village"),
+    SAME_TOWN: _("In the resident's town"),
+    ELSEWHERE: _("Elsewhere in the county"),
+}
 
 
 class AssignForm(forms.Form):
+    """The helpers nearest first (see queries.helpers_for), each with where they are based,
+    whether they are on duty and how many open tickets they have."""
+
     assignee = forms.ChoiceField(label=_("Who goes"))
 
-    def __init__(self, *args: Any, staff: Any, members: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, helpers: list[Helper], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for helper in helpers:
+            groups.setdefault(helper.nearness, []).append((helper.key, helper_label(helper)))
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            (_("Power company"), [(f"user:{u.pk}", str(u)) for u in staff]),
-            (_("Volunteer teams"), [(f"member:{m.pk}", f"{m.name} · {m.team}") for m in members]),
+            (NEARNESS_GROUPS[nearness], choices) for nearness, choices in sorted(groups.items())
         ]
+
+
+def helper_label(helper: Helper) -> str:
+    parts = [helper.name, helper.where if helper.is_staff else f"{helper.where} · {gettext('volunteer')}"]
+    if helper.on_duty:
+        parts.append(gettext("on duty"))
+    parts.append(ngettext("%(n)d open ticket", "%(n)d open tickets", helper.open_today) % {"n": helper.open_today})
+    return " · ".join(parts)
 
 
 class VisitForm(forms.Form):

@@ -1,16 +1,18 @@
 """Read-side functions the pages and the API share, scoped to what the user may read."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import mean
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fugong.accounts.models import User
+from fugong.accounts.models import Membership, Role, User
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
+from fugong.screening.models import StaffTemperature
+from fugong.volunteers.models import Member
 
 from .access import q_readable
 from .models import (
@@ -182,13 +184,43 @@ def company_staff(company: Any) -> QuerySet[User]:
     return User.objects.filter(memberships__organisation=company, is_active=True).distinct().order_by("full_name")
 
 
+def station_crew(company: Any, station: str) -> QuerySet[User]:
+    """The field crew of a supply station: the company's staff at its site of that name (a
+    site of kind supply station). Empty while the station is not on the platform."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=company,
+            memberships__role=Role.SITE_STAFF,
+            memberships__site__kind=Site.Kind.SUPPLY_STATION,
+            memberships__site__name=station,
+            memberships__site__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def dispatchable(company: Any, station: str) -> tuple[QuerySet[User], bool]:
+    """Whom a restoration can be sent to: the station's crew; when the station has none on the
+    platform, anyone of the company (and False, so the page can say so)."""
+    crew = station_crew(company, station)
+    return (crew, True) if crew.exists() else (company_staff(company), False)
+
+
 def open_field_orders(companies: list[Organisation], worker: Any = None) -> QuerySet[FieldOrder]:
-    """Restorations still to do in these companies, soonest first; only a worker's, if given."""
+    """Restorations and repairs still to do in these companies, soonest first; only a
+    worker's, if given."""
     orders = FieldOrder.objects.filter(
-        application__account__organisation__in=companies,
+        Q(
+            application__account__organisation__in=companies,
+            application__status=ApplicationStatus.RESTORATION_REQUESTED,
+        )
+        | Q(call__resident__organisation__in=companies),
         done_at__isnull=True,
-        application__status=ApplicationStatus.RESTORATION_REQUESTED,
-    ).select_related("application__account__region", "application__account__organisation", "assignee")
+    ).select_related(
+        "application__account__region", "application__account__organisation", "call__resident__region", "assignee"
+    )
     if worker is not None:
         orders = orders.filter(assignee=worker)
     return orders.order_by("due_on", "created_at", "pk")
@@ -213,3 +245,122 @@ def priority_counts(user: Any, company: Organisation, day: date) -> dict[str, in
 def field_order_counts(companies: list[Organisation], day: date) -> dict[str, int]:
     """Restorations still to do in these companies, and those past their day."""
     return open_field_orders(companies).aggregate(open=Count("pk"), late=Count("pk", filter=Q(due_on__lt=day)))
+
+
+# How near a helper is to a resident: the resident's village, their town, elsewhere in the county.
+SAME_VILLAGE, SAME_TOWN, ELSEWHERE = 0, 1, 2
+TOWN_CODE_LENGTH = 9  # GB/T 2260 and its town extension: county 6 digits, town 9, village 12
+
+
+@dataclass
+class Helper:
+    """Someone who can go to a resident: a staff member (key "user:<id>") or a volunteer
+    ("member:<id>"), with where they are based and how busy they are."""
+
+    key: str
+    name: str
+    where: str
+    nearness: int
+    is_staff: bool
+    on_duty: bool = False  # staff who took their temperature at work today (the hall's log)
+    open_today: int = 0  # priority calls they are sent to and not yet visited, restorations due
+
+
+def _nearness(resident_code: str, place_code: str | None) -> int:
+    if not place_code:
+        return ELSEWHERE
+    if place_code == resident_code and len(resident_code) > TOWN_CODE_LENGTH:
+        return SAME_VILLAGE
+    if place_code[:TOWN_CODE_LENGTH] == resident_code[:TOWN_CODE_LENGTH]:
+        return SAME_TOWN
+    return ELSEWHERE
+
+
+def helpers_for(call: PriorityCall) -> list[Helper]:
+    """Whom to send to a priority call, nearest first: the resident's village, then town, then
+    the rest of the county; within each, staff on duty first, then the least busy."""
+    resident, company = call.resident, call.resident.organisation
+    code = resident.region.code
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    helpers: dict[str, Helper] = {}
+    memberships = Membership.objects.filter(
+        organisation=company, role__in=[Role.SITE_STAFF, Role.ORG_ADMIN], user__is_active=True
+    ).select_related("user", "site__region")
+    for membership in memberships:
+        site = membership.site
+        helper = Helper(
+            key=f"user:{membership.user_id}",
+            name=membership.user.get_full_name(),
+            where=site.name if site else company.short_name or company.name,
+            nearness=_nearness(code, site.region.code if site else None),
+            is_staff=True,
+        )
+        known = helpers.get(helper.key)
+        if known is None or helper.nearness < known.nearness:
+            helpers[helper.key] = helper
+    user_ids = [int(key[5:]) for key in helpers]
+    on_duty = set(
+        StaffTemperature.objects.filter(staff_id__in=user_ids, taken_at__gte=start).values_list("staff_id", flat=True)
+    )
+    busy = _open_counts("assigned_user_id", user_ids, today)
+    for key, helper in helpers.items():
+        helper.on_duty = int(key[5:]) in on_duty
+        helper.open_today = busy.get(int(key[5:]), 0)
+    members = list(
+        Member.objects.filter(
+            team__region__code__startswith=company.region.prefix, left_on__isnull=True, team__is_active=True
+        )
+        .exclude(mobile="")
+        .select_related("team__region", "village")[:300]
+    )
+    member_busy = _open_counts("assigned_member_id", [m.pk for m in members], today)
+    for member in members:
+        place = member.village or member.team.region
+        helpers[f"member:{member.pk}"] = Helper(
+            key=f"member:{member.pk}",
+            name=member.name,
+            where=f"{member.team} · {place.name}",
+            nearness=_nearness(code, place.code),
+            is_staff=False,
+            open_today=member_busy.get(member.pk, 0),
+        )
+    return sorted(helpers.values(), key=lambda h: (h.nearness, not h.on_duty, h.open_today, not h.is_staff, h.name))
+
+
+def _open_counts(field_name: str, ids: list[int], today: date) -> dict[int, int]:
+    """Per helper: priority calls they were sent to and have not visited; for staff also the
+    restorations they are sent to that are due by today."""
+    calls = (
+        PriorityCall.objects.filter(**{f"{field_name}__in": ids}, status="assigned")
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row[field_name]: row["n"] for row in calls}
+    if field_name == "assigned_user_id":
+        orders = (
+            FieldOrder.objects.filter(assignee_id__in=ids, done_at__isnull=True, due_on__lte=today, call__isnull=True)
+            .values("assignee_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in orders:
+            counts[row["assignee_id"]] = counts.get(row["assignee_id"], 0) + row["n"]
+    return counts
+
+
+def station_of(resident: Resident) -> str:
+    """The supply station of a priority resident: their power account's; without one, the
+    station most of the company's accounts in their town have ("" if none)."""
+    if resident.account_id is not None and resident.account is not None:
+        return resident.account.supply_station
+    town = resident.region.code[:TOWN_CODE_LENGTH]
+    row = (
+        PowerAccount.objects.filter(organisation_id=resident.organisation_id, region__code__startswith=town)
+        .values("supply_station")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "supply_station")
+        .first()
+    )
+    return row["supply_station"] if row else ""

@@ -137,3 +137,10 @@ def search_person(venues: QuerySet[Venue], mobile_or_id: str) -> QuerySet[CheckI
         .filter(venue__in=venues)
         .select_related("venue__site__organisation")
     )
+
+
+def has_screening_pages(user: Any) -> bool:
+    """Whether the screening pages are for this person (the menu shows them): a screened site,
+    a site they may open screening at, or a region whose rules they set. A supply station's
+    field crew, staff of a site that screens nobody, have none."""
+    return visible_venues(user).exists() or sites_to_open(user).exists() or policy_regions(user).exists()

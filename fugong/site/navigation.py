@@ -13,6 +13,7 @@ from fugong.accounts.permissions import scope_of
 from fugong.delivery.queries import runs_deliveries
 from fugong.power.access import works_with_power
 from fugong.resumption.queries import has_figures_to_show
+from fugong.screening.queries import has_screening_pages
 
 MANAGERS = frozenset({Role.COUNTY_COORDINATOR, Role.ORG_ADMIN})
 
@@ -40,14 +41,14 @@ NAV_ITEMS = [
     NavItem(_("Regions"), "directory:regions", MANAGERS),
     NavItem(_("Organisations"), "directory:organisations", MANAGERS),
     NavItem(_("Sites"), "directory:sites", MANAGERS | {Role.SITE_STAFF}),
-    NavItem(_("Messages"), "notify:outbox", MANAGERS),
+    NavItem(_("Messages"), "notify:outbox", MANAGERS | {Role.SITE_STAFF}),
     NavItem(
         _("Deliveries"),
         "delivery:backlog",
         MANAGERS | {Role.SITE_STAFF},
         when=runs_deliveries,
     ),
-    NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}),
+    NavItem(_("Screening"), "screening:index", MANAGERS | {Role.SITE_STAFF}, when=has_screening_pages),
     NavItem(_("Power service"), "power:index", MANAGERS | {Role.SITE_STAFF}, when=works_with_power),
     NavItem(
         _("Resumption index"),

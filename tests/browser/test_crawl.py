@@ -200,9 +200,11 @@ FULL_NUMBERS_SHOWN = {
     "delivery:shop": {"admin", "xiajiang", "huanghuiyun", "huyao", "wuziqiang"},  # the bureau rings its shops
     "delivery:fleet": {"admin", "xiajiang", "huanghuiyun", "huyao", "wuziqiang"},  # a driver's form
     "notify:message": {"admin", "qy_power"},  # the channel's managers
-    "power:account": {"admin", "hufenfen", "qy_power"},
-    "power:call": {"admin", "hufenfen", "qy_power"},
-    "power:resident": {"admin", "hufenfen", "qy_power"},
+    # The company's staff serve its customers: the hall, and the stations' field crew (叶建国).
+    "power:account": {"admin", "hufenfen", "qy_power", "yejianguo"},
+    "power:call": {"admin", "hufenfen", "qy_power", "yejianguo"},
+    "power:resident": {"admin", "hufenfen", "qy_power", "yejianguo"},
+    "power:field_work": {"yejianguo"},  # the enterprise's number on the restoration he is sent to
 }
 
 

@@ -79,3 +79,75 @@ def test_take_a_number_call_it_to_window_2_and_serve_it(
     tv.evaluate("0")
     phone.evaluate("0")
     assert refused_on_tv == [] and refused_on_phone == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_an_urgent_power_cut_goes_to_the_stations_electrician_who_restores_it_on_the_phone(
+    login: Callable[[str], Page], live_server: Any
+) -> None:
+    """#21 items 7 and 9 on the phone: the supervisor takes an elderly resident's power-cut call
+    (urgent by its kind), sends the county town's station's electrician in one step; he finds
+    the address on his field page and records supply back; the supervisor reads the SMS sent."""
+    from fugong.directory.models import Organisation, Region
+    from fugong.notify.models import Channel
+    from fugong.power.models import PowerAccount
+    from fugong.power.services import priority, telling
+
+    company = Organisation.objects.get(short_name="国网庆元县供电公司")
+    telling.install_templates(None, Channel.objects.get(organisation=company))
+    village = Region.objects.get(code="331126003202")
+    account = PowerAccount.objects.create(
+        organisation=company,
+        number="3312609001",
+        holder="测试奶奶",
+        kind="resident",
+        voltage="low",
+        billing="single",
+        capacity_kva=6,
+        region=village,
+        supply_station="城区供电所",
+        search_key="测试奶奶",
+    )
+    resident = priority.save_resident(
+        None,
+        company,
+        name="测试奶奶",
+        kind="elderly_alone",
+        phone="0578-6229999",
+        address="会溪村8号",
+        region=village,
+        contact_name="测试儿子",
+        contact_phone="13905788888",
+        account=account,
+    )
+    page = login("hufenfen")
+    page.goto(f"/power/priority/residents/{resident.pk}/")
+    form = page.locator("[data-form=call]")
+    form.locator("select[name=kind]").select_option("power_cut")
+    form.locator("textarea[name=need]").fill("家里停电，老人独居")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/priority/calls/**")
+    expect(page.locator("h1 .pill.failed")).to_be_visible()  # urgent, as a power cut is
+    repair = page.locator("[data-form=repair]")
+    expect(repair).to_contain_text("城区供电所")
+    expect(repair.locator("select[name=worker] option").nth(1)).to_have_text("叶建国")  # the station's crew
+    expect(repair.locator("select[name=worker]")).not_to_contain_text("胡芬芬")  # not the hall's counter
+    repair.locator("select[name=worker]").select_option(label="叶建国")
+    page.screenshot(path=f"{SHOTS_DIR}/power-call-repair-phone.png", full_page=True)
+    repair.locator("button[type=submit]").click()
+    expect(page.locator("[data-repair-order]")).to_contain_text("叶建国")
+    # The son was told, in words addressed to him.
+    page.goto("/notify/")
+    expect(page.locator("table.outbox")).to_contain_text("139****8888")
+    page.screenshot(path=f"{SHOTS_DIR}/power-outbox-supervisor-phone.png", full_page=True)
+
+    page.context.clear_cookies()
+    page = login("yejianguo")
+    page.goto("/power/field/")
+    order = page.locator("[data-repair]")
+    expect(order).to_contain_text("会溪村8号")
+    expect(order.locator("a[href='tel:13905788888']")).to_be_visible()
+    page.screenshot(path=f"{SHOTS_DIR}/power-field-repair-phone.png", full_page=True)
+    order.locator("input[name=note]").fill("更换熔丝，已送电")
+    order.locator("button[type=submit]").click()
+    expect(page.locator("[data-repair]")).to_have_count(0)

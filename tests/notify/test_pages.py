@@ -236,3 +236,26 @@ def test_a_countys_opt_outs_are_that_countys_to_list_and_lift(client_for: Any, d
     assert OptOut.objects.filter(pk=entry.pk).exists()
     assert "庆元来电" in client_for("lishui").get("/notify/opt-outs/").content.decode()
     assert qingyuan.delete(f"/api/notify/opt-outs/{entry.pk}").status_code == 204
+
+
+def test_a_companys_staff_read_its_messages_with_the_numbers_masked(client_for: Any, demo: Any) -> None:
+    """The hall supervisor reads what her customers were told; she does not manage the channel,
+    so every number (the recipient's, and one in the text) is masked, and she sends nothing."""
+    power = Channel.objects.get(name="国网庆元县供电公司（演示控制台）")
+    services.save_template(None, power, kind="power_note", text="请联系{phone}", parameters=["phone"])
+    services.enqueue(None, power, "power_note", ["+8613905786001"], {"phone": "05786221234"})
+    services.enqueue(demo["huyao"], bureau(), "order_dispatched", ["+8613907960101"], {"shop": "店", "eta": "今天"})
+    supervisor = client_for("hufenfen")
+    listing = supervisor.get("/notify/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "139****6001" in text and "13905786001" not in text
+    assert "139****0101" not in text  # the tobacco bureau's message is not hers
+    assert "/notify/broadcasts/new/" not in text  # she reads; broadcasts are for administrators
+    message = Message.objects.get(kind="power_note")
+    detail = supervisor.get(f"/notify/messages/{message.pk}/").content.decode()
+    assert "请联系057****1234" in detail and "05786221234" not in detail and "13905786001" not in detail
+    assert "05786221234" in client_for("qy_power").get(f"/notify/messages/{message.pk}/").content.decode()
+    assert supervisor.get("/notify/broadcasts/new/").status_code == 403
+    other = Message.objects.get(kind="order_dispatched")
+    assert supervisor.get(f"/notify/messages/{other.pk}/").status_code == 404

@@ -48,6 +48,18 @@ def test_the_demo_has_the_seeds_enterprises_restored_by_one_call(demo_power):
     assert PowerAccount.objects.count() == 300
 
 
+def test_every_demo_station_has_a_field_crew_and_todays_restoration_went_to_it(demo_power):
+    from fugong.demo.power import STATIONS
+    from fugong.power.models import FieldOrder
+
+    company = PowerAccount.objects.first().organisation
+    for station in set(STATIONS.values()):
+        assert queries.station_crew(company, station).count() == 2, station
+    order = FieldOrder.objects.get(done_at__isnull=True)
+    assert order.station == "城区供电所" and order.assignee.username == "yejianguo"
+    assert "hufenfen" not in {u.username for u in queries.dispatchable(company, order.station)[0]}
+
+
 def test_the_demo_hall_has_a_week_of_queues_and_window_2_calling(demo_power_mid_morning):
     from fugong.directory.models import Site
 

@@ -42,6 +42,11 @@ def masked_phone(value: str | None) -> str:
 
 
 @register.filter
+def phones_masked(value: str | None) -> str:
+    return masking.mask_phones_in(value)
+
+
+@register.filter
 def qr_svg(value: str | None) -> str:
     """A link as an inline QR code (segno's own SVG, nothing from the user unescaped)."""
     if not value:

@@ -168,10 +168,24 @@ class ApplicationEvent(models.Model):
 
 
 class FieldOrder(models.Model):
-    """Work for the supply station's field team: putting the capacity back into service."""
+    """Work for the supply station's field crew: putting an enterprise's capacity back into
+    service (a restoration), or a priority resident's supply (a repair, from an urgent call)."""
 
     application = models.OneToOneField(
-        CapacityApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="field_order"
+        CapacityApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="field_order",
+    )
+    call = models.OneToOneField(
+        "power.PriorityCall",
+        verbose_name=_("priority call"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="field_order",
     )
     station = models.CharField(_("supply station"), max_length=40)
     assignee = models.ForeignKey(
@@ -201,6 +215,12 @@ class FieldOrder(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(done_at__isnull=True) | Q(done_at__gte=F("created_at")), name="field_order_done_after"
+            ),
+            # A restoration or a repair, never both or neither.
+            models.CheckConstraint(
+                condition=Q(application__isnull=False, call__isnull=True)
+                | Q(application__isnull=True, call__isnull=False),
+                name="field_order_for_one_thing",
             ),
         ]
 

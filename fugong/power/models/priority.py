@@ -66,6 +66,25 @@ class Urgency(models.TextChoices):
     NORMAL = "normal", _("Normal")
 
 
+class CallKind(models.TextChoices):
+    """What the call is about; no power and a hazard are urgent unless said otherwise, and can
+    become a repair order for the supply station's field crew."""
+
+    POWER_CUT = "power_cut", _("No power at home")
+    HAZARD = "hazard", _("Unsafe: sparks, burning smell, bare wire")
+    BILL = "bill", _("Bill or payment")
+    APPLIANCE = "appliance", _("New appliance or connection")
+    OTHER = "other", _("Something else")
+
+
+URGENT_KINDS = frozenset({CallKind.POWER_CUT, CallKind.HAZARD})
+REPAIR_KINDS = URGENT_KINDS
+
+
+def default_urgency(kind: str) -> str:
+    return Urgency.URGENT if kind in URGENT_KINDS else Urgency.NORMAL
+
+
 class CallStatus(models.TextChoices):
     OPEN = "open", _("Waiting for someone")
     ASSIGNED = "assigned", _("Assigned")
@@ -86,6 +105,7 @@ class PriorityCall(models.Model):
         related_name="+",
     )
     need = models.CharField(_("what is needed"), max_length=300)
+    kind = models.CharField(_("kind of call"), max_length=12, choices=CallKind, default=CallKind.OTHER)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency, default=Urgency.NORMAL)
     status = models.CharField(_("status"), max_length=10, choices=CallStatus, default=CallStatus.OPEN)
     # Who goes: a staff member, or a member of a volunteer team (women's federation).
@@ -115,6 +135,7 @@ class PriorityCall(models.Model):
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="priority_call_urgency_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CallKind.values), name="priority_call_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="priority_call_status_valid"),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(assigned_at__isnull=False), name="priority_call_assigned_has_time"

@@ -25,7 +25,7 @@ from fugong.accounts.models import User
 from fugong.core.transactions import durable
 from fugong.directory.models import Organisation
 
-from .. import charges
+from .. import charges, queries
 from ..access import may_administer, may_serve
 from ..models import (
     AccountKind,
@@ -358,12 +358,19 @@ def request_restoration(
 @durable
 def dispatch_field_order(actor: User | None, order: FieldOrder, worker: User) -> FieldOrder:
     """The station sends someone; the enterprise hears who and when."""
+    if order.application is None:
+        raise ValidationError(_("This is a repair order: it is sent from the priority call."))
     application = _locked(
         order.application, (Status.RESTORATION_REQUESTED,), _("This restoration is no longer waiting for field work.")
     )
     _require_staff(actor, application.account)
     if not may_serve(worker, application.account.organisation):
         raise ValidationError({"worker": _("Choose someone of the power company.")})
+    workers, is_crew = queries.dispatchable(application.account.organisation, order.station)
+    if is_crew and not workers.filter(pk=worker.pk).exists():
+        raise ValidationError(
+            {"worker": _("Choose someone of the field crew of %(station)s.") % {"station": order.station}}
+        )
     order = FieldOrder.objects.select_for_update().get(pk=order.pk)
     order.assignee = worker
     order.save(update_fields=["assignee"])

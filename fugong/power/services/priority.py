@@ -15,8 +15,20 @@ from fugong.core.validators import clean_phone, is_mobile, national_phone
 from fugong.directory.models import Organisation
 from fugong.volunteers.models import Member
 
+from .. import queries
 from ..access import may_serve
-from ..models import CallStatus, HomeVisit, PriorityCall, Resident, Revisit, Urgency
+from ..models import (
+    REPAIR_KINDS,
+    CallKind,
+    CallStatus,
+    FieldOrder,
+    HomeVisit,
+    PriorityCall,
+    Resident,
+    Revisit,
+    Urgency,
+    default_urgency,
+)
 from . import telling
 
 REVISIT_AFTER = timedelta(days=14)
@@ -85,16 +97,28 @@ def end_registration(actor: User | None, resident: Resident, day: date | None = 
 
 @durable
 def receive_call(
-    actor: User | None, resident: Resident, *, need: str, urgency: str = Urgency.NORMAL, at: datetime | None = None
+    actor: User | None,
+    resident: Resident,
+    *,
+    need: str,
+    kind: str = CallKind.OTHER,
+    urgency: str = "",
+    at: datetime | None = None,
 ) -> PriorityCall:
-    """A call on the priority line becomes a ticket at the top of the list."""
+    """A call on the priority line becomes a ticket at the top of the list. Unless the person
+    taking it says otherwise, no power or a hazard is urgent and anything else is not."""
     _require(actor, resident.organisation)
     if resident.ended_on is not None:
         raise ValidationError(_("This registration has ended."))
     if not need.strip():
         raise ValidationError({"need": _("Write down what is needed.")})
     call = PriorityCall(
-        resident=resident, received_at=at or timezone.now(), received_by=actor, need=need.strip(), urgency=urgency
+        resident=resident,
+        received_at=at or timezone.now(),
+        received_by=actor,
+        need=need.strip(),
+        kind=kind,
+        urgency=urgency or default_urgency(kind),
     )
     call.full_clean()
     call.save()
@@ -107,12 +131,21 @@ def assign(
     actor: User | None, call: PriorityCall, *, user: User | None = None, member: Member | None = None
 ) -> PriorityCall:
     """Send a staff member, or a member of a volunteer team, to the resident."""
+    call = _locked_open_call(actor, call)
+    return _assign(actor, call, user, member)
+
+
+def _locked_open_call(actor: User | None, call: PriorityCall) -> PriorityCall:
     call = PriorityCall.objects.select_for_update().select_related("resident__organisation").get(pk=call.pk)
     _require(actor, call.resident.organisation)
     if call.resident.erased:
         raise ValidationError(_("This registration has ended and its personal data were erased."))
     if call.status == CallStatus.VISITED:
         raise ValidationError(_("This call is closed: the visit is recorded."))
+    return call
+
+
+def _assign(actor: User | None, call: PriorityCall, user: User | None, member: Member | None) -> PriorityCall:
     if (user is None) == (member is None):
         raise ValidationError({"assignee": _("Choose one person to go.")})
     if user is not None and not may_serve(user, call.resident.organisation):
@@ -157,8 +190,67 @@ def _tell_assignment(actor: User | None, call: PriorityCall) -> tuple[bool, bool
     if not helper_phone:
         return helper_told, False  # nobody to tell the resident to expect a call from
     who = {"resident": resident.name, "helper": helper_name, "helper_phone": national_phone(helper_phone)}
-    resident_phone = resident.phone if is_mobile(resident.phone) else resident.contact_phone
-    return helper_told, telling.tell_mobile(actor, company, telling.PRIORITY_ON_THE_WAY, resident_phone, who)
+    if is_mobile(resident.phone):
+        return helper_told, telling.tell_mobile(actor, company, telling.PRIORITY_ON_THE_WAY, resident.phone, who)
+    # A landline: the family contact is told, in words addressed to them, not to the resident.
+    return helper_told, telling.tell_mobile(
+        actor, company, telling.PRIORITY_ON_THE_WAY_CONTACT, resident.contact_phone, who
+    )
+
+
+@durable
+def order_repair(actor: User | None, call: PriorityCall, worker: User) -> FieldOrder:
+    """An urgent call about no power or a hazard becomes, in one step, a repair order for the
+    field crew of the resident's supply station, and the call is assigned to the electrician
+    sent (who gets the address by SMS; the resident, or their family, hears who is coming).
+    Sent twice (a double click), it is refused the second time: a call has one order."""
+    call = _locked_open_call(actor, call)
+    company = call.resident.organisation
+    if call.kind not in REPAIR_KINDS:
+        raise ValidationError(_("Only a call about no power or a hazard becomes a repair order."))
+    if FieldOrder.objects.filter(call=call).exists():
+        raise ValidationError(_("This call already has a repair order."))
+    station = queries.station_of(call.resident)
+    if not station:
+        raise ValidationError(
+            _("The resident's supply station is not known: enter their power account number on their page.")
+        )
+    workers, is_crew = queries.dispatchable(company, station)
+    if not workers.filter(pk=worker.pk).exists():
+        message = _("Choose someone of the field crew of %(station)s.") % {"station": station}
+        raise ValidationError({"worker": message if is_crew else _("Choose someone of the power company.")})
+    now = timezone.now()
+    order = FieldOrder.objects.create(
+        call=call, station=station, assignee=worker, due_on=timezone.localdate(), created_at=now, note=call.need[:200]
+    )
+    _assign(actor, call, worker, None)
+    audit.record(
+        actor,
+        "power.priority_call.repair_order",
+        call,
+        changes={"station": [None, station]},
+        organisation_id=company.pk,
+    )
+    return order
+
+
+@durable
+def complete_repair(actor: User | None, order: FieldOrder, note: str = "") -> FieldOrder:
+    """Supply is back at the resident's: the order is done and the home visit recorded (with
+    the revisit a fortnight later, as after any visit)."""
+    order = FieldOrder.objects.select_for_update().select_related("call").get(pk=order.pk)
+    if order.call is None:
+        raise ValidationError(_("This is not a repair order."))
+    _require(actor, order.call.resident.organisation)
+    if order.done_at is not None:
+        raise ValidationError(_("This repair is already done."))
+    now = timezone.now()
+    findings = note.strip() or _("Supply restored at the home.")
+    order.done_at, order.done_by, order.note = now, actor, findings[:200]
+    order.save(update_fields=["done_at", "done_by", "note"])
+    if order.call.status != CallStatus.VISITED:
+        _record_visit(actor, order.call, visited_at=now, visitor="", findings=findings, resolved=True)
+    return order
 
 
 @durable
@@ -173,6 +265,21 @@ def record_visit(
     revisit_on: date | None = None,
 ) -> tuple[HomeVisit, Revisit]:
     """The home visit, and the revisit it always brings (a fortnight later unless set)."""
+    return _record_visit(
+        actor, call, visited_at=visited_at, visitor=visitor, findings=findings, resolved=resolved, revisit_on=revisit_on
+    )
+
+
+def _record_visit(
+    actor: User | None,
+    call: PriorityCall,
+    *,
+    visited_at: datetime,
+    visitor: str,
+    findings: str,
+    resolved: bool = True,
+    revisit_on: date | None = None,
+) -> tuple[HomeVisit, Revisit]:
     call = PriorityCall.objects.select_for_update().select_related("resident__organisation").get(pk=call.pk)
     _require(actor, call.resident.organisation)
     errors = {}

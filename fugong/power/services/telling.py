@@ -31,6 +31,10 @@ RESTORATION_DISPATCHED = kinds.register("restoration_dispatched", _("Field worke
 RESTORED = kinds.register("restoration_done", _("Supply restored"))
 PRIORITY_ASSIGNED = kinds.register("priority_assigned", _("Priority call: who goes"))  # to the helper
 PRIORITY_ON_THE_WAY = kinds.register("priority_on_the_way", _("Priority call: help is coming"))  # to the resident
+# to the family contact of a resident who has only a landline
+PRIORITY_ON_THE_WAY_CONTACT = kinds.register(
+    "priority_on_the_way_contact", _("Priority call: help is coming (to the family)")
+)
 
 _WHO = "{holder}（户号{account}）："
 DEFAULT_TEMPLATES: dict[str, tuple[str, list[str]]] = {
@@ -63,6 +67,10 @@ PRIORITY_TEMPLATES: dict[str, tuple[str, list[str]]] = {
     ),
     PRIORITY_ON_THE_WAY: (
         "{resident}您好，您在亲情2号键的求助已安排{helper}上门，联系电话{helper_phone}。",
+        ["resident", "helper", "helper_phone"],
+    ),
+    PRIORITY_ON_THE_WAY_CONTACT: (
+        "您好，您家人{resident}在亲情2号键的求助已安排{helper}上门，联系电话{helper_phone}。",
         ["resident", "helper", "helper_phone"],
     ),
 }

@@ -182,6 +182,7 @@ def application_detail(request: AuthedRequest, application_id: int) -> HttpRespo
     company = application.account.organisation
     serve = may_serve(request.user, company)
     order = FieldOrder.objects.filter(application=application).select_related("assignee").first()
+    workers, is_crew = queries.dispatchable(company, order.station) if order else (None, False)
     context = {
         "application": application,
         "account": application.account,
@@ -191,9 +192,8 @@ def application_detail(request: AuthedRequest, application_id: int) -> HttpRespo
         "can_serve": serve,
         "reject_form": RejectForm() if serve else None,
         "restore_form": RestorationForm() if serve else None,
-        "dispatch_form": DispatchForm(workers=queries.company_staff(company))
-        if serve and order and not order.done_at
-        else None,
+        "dispatch_form": DispatchForm(workers=workers) if serve and order and not order.done_at else None,
+        "crew_known": is_crew,
     }
     return render(request, "power/application.html", context)
 
@@ -241,10 +241,14 @@ def _act(request: AuthedRequest, application: CapacityApplication, action: str) 
         )
     elif action == "dispatch":
         order = get_object_or_404(FieldOrder, application=application)
-        dispatch = DispatchForm(request.POST, workers=queries.company_staff(application.account.organisation))
+        workers, _crew = queries.dispatchable(application.account.organisation, order.station)
+        dispatch = DispatchForm(request.POST, workers=workers)
         if not dispatch.is_valid():
             raise ValidationError(_("Choose the field worker."))
-        applications.dispatch_field_order(user, order, dispatch.cleaned_data["worker"])
+        try:
+            applications.dispatch_field_order(user, order, dispatch.cleaned_data["worker"])
+        except ValidationError as error:
+            raise named_errors(dispatch, error) from error
         messages.success(request, _("Field worker sent; the enterprise gets an SMS."))
     elif action == "complete":
         applications.complete_restoration(user, application, request.POST.get("note", ""))

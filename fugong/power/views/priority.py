@@ -1,5 +1,7 @@
 """The priority line: registered residents, open calls, visits and revisits."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,8 +20,8 @@ from fugong.volunteers.models import Member
 
 from .. import queries
 from ..access import may_serve, sees_personal_data
-from ..forms import AssignForm, CallForm, ResidentForm, RevisitForm, VisitForm
-from ..models import PriorityCall, Resident, Revisit
+from ..forms import AssignForm, CallForm, RepairForm, ResidentForm, RevisitForm, VisitForm
+from ..models import REPAIR_KINDS, CallStatus, FieldOrder, PriorityCall, Resident, Revisit
 from ..services import priority
 from .office import company_of
 
@@ -118,18 +120,19 @@ def _call_of(request: AuthedRequest, call_id: int) -> PriorityCall:
 
 
 def _assign_form(call: PriorityCall, data: object = None) -> AssignForm:
-    company = call.resident.organisation
-    staff = queries.company_staff(company)
-    # Volunteers of teams in the county who can be reached.
-    members = (
-        Member.objects.filter(
-            team__region__code__startswith=company.region.prefix, left_on__isnull=True, team__is_active=True
-        )
-        .exclude(mobile="")
-        .select_related("team")
-        .order_by("team__name", "name")[:300]
-    )
-    return AssignForm(data, staff=staff, members=members)
+    return AssignForm(data, helpers=queries.helpers_for(call))
+
+
+def _repair(call: PriorityCall, data: object = None) -> dict[str, Any]:
+    """The one-step repair order a no-power or unsafe call offers: the station, whether its crew
+    is on the platform, and the form naming who goes."""
+    if call.kind not in REPAIR_KINDS or call.status == CallStatus.VISITED:
+        return {}
+    station = queries.station_of(call.resident)
+    if not station:
+        return {"station": ""}
+    workers, is_crew = queries.dispatchable(call.resident.organisation, station)
+    return {"station": station, "crew_known": is_crew, "form": RepairForm(data, workers=workers)}
 
 
 @login_required
@@ -137,7 +140,10 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
     call = _call_of(request, call_id)
     company = call.resident.organisation
     serve = may_serve(request.user, company)
+    order = FieldOrder.objects.filter(call=call).select_related("assignee").first()
     context = {
+        "order": order,
+        "repair": _repair(call) if serve and order is None else {},
         "call": call,
         "resident": call.resident,
         "visits": call.visits.all(),
@@ -166,6 +172,26 @@ def call_act(request: AuthedRequest, call_id: int, action: str) -> HttpResponse:
             else:
                 call = priority.assign(request.user, call, member=get_object_or_404(Member, pk=pk))
             messages.success(request, _("%(who)s is on the way.") % {"who": call.assignee})
+        elif action == "repair":
+            require(may_serve(request.user, call.resident.organisation))
+            repair = _repair(call, request.POST)
+            repair_form: RepairForm | None = repair.get("form")
+            if repair_form is None:
+                raise ValidationError(_("This call cannot become a repair order."))
+            if not repair_form.is_valid():
+                raise named_errors(repair_form)
+            try:
+                priority.order_repair(request.user, call, repair_form.cleaned_data["worker"])
+            except ValidationError as error:
+                raise named_errors(repair_form, error) from error
+            messages.success(request, _("Repair order sent to %(station)s.") % {"station": repair["station"]})
+        elif action == "repaired":
+            require(may_serve(request.user, call.resident.organisation))
+            order = get_object_or_404(FieldOrder, call=call)
+            priority.complete_repair(request.user, order, request.POST.get("note", ""))
+            messages.success(request, _("Supply restored; the visit is recorded and the revisit is on the list."))
+            if request.POST.get("back") == "field":
+                return redirect("power:field_work")
         elif action == "visit":
             visit = VisitForm(request.POST)
             if not visit.is_valid():

@@ -49,7 +49,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     closed = queries.visible_venues(request.user).filter(is_active=False)
     to_open = queries.sites_to_open(request.user)
     regions = queries.policy_regions(request.user)
-    require(bool(venue_list) or to_open.exists() or closed.exists() or regions.exists())
+    require(queries.has_screening_pages(request.user))
     context = {
         "rows": rows,
         "to_open": to_open,
