@@ -70,6 +70,7 @@ ACTIONS = {
     "screening.disinfection_recorded": _("disinfection recorded"),
     "screening.purged": _("old check-ins deleted"),  # entries before core.erasure
     "screening.person_traced": _("one person's visits looked up by full number"),
+    "screening.staff_fever_acted": _("what was done about a staff fever recorded"),
     # power
     "power.account.create": _("power account created"),
     "power.account.update": _("power account changed"),
@@ -91,6 +92,7 @@ ACTIONS = {
     "power.residents.erased": _("ended registrations deleted"),  # entries before core.erasure
     "power.priority_call.create": _("priority call received"),
     "power.priority_call.assign": _("someone sent to a priority call"),
+    "power.priority_call.repair_order": _("priority call made a repair order"),
     "power.home_visit.create": _("home visit recorded"),
     "power.revisit.done": _("revisit done"),
     # resumption

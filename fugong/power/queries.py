@@ -11,7 +11,7 @@ from django.utils import timezone
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
-from fugong.screening.models import StaffTemperature
+from fugong.screening.models import FeverAction, StaffTemperature
 from fugong.volunteers.models import Member
 
 from .access import q_readable
@@ -276,6 +276,20 @@ def _nearness(resident_code: str, place_code: str | None) -> int:
     return ELSEWHERE
 
 
+def _staff_on_duty(user_ids: list[int], start: datetime) -> tuple[set[int], set[int]]:
+    """(on duty, unwell) since `start` by the staff temperature log: on duty if their latest
+    reading is normal; unwell if it is a fever or they were sent home with one."""
+    latest: dict[int, StaffTemperature] = {}
+    sent_home: set[int] = set()
+    readings = StaffTemperature.objects.filter(staff_id__in=user_ids, taken_at__gte=start).order_by("taken_at", "pk")
+    for reading in readings.only("staff_id", "fever", "action"):
+        latest[reading.staff_id] = reading
+        if reading.action == FeverAction.SENT_HOME:
+            sent_home.add(reading.staff_id)
+    unwell = sent_home | {staff for staff, reading in latest.items() if reading.fever}
+    return set(latest) - unwell, unwell
+
+
 def helpers_for(call: PriorityCall) -> list[Helper]:
     """Whom to send to a priority call, nearest first: the resident's village, then town, then
     the rest of the county; within each, staff on duty first, then the least busy."""
@@ -299,10 +313,10 @@ def helpers_for(call: PriorityCall) -> list[Helper]:
         known = helpers.get(helper.key)
         if known is None or helper.nearness < known.nearness:
             helpers[helper.key] = helper
+    on_duty, unwell = _staff_on_duty([int(key[5:]) for key in helpers], start)
+    for key in [key for key in helpers if int(key[5:]) in unwell]:
+        del helpers[key]  # nobody with a fever today goes into an elderly person's home
     user_ids = [int(key[5:]) for key in helpers]
-    on_duty = set(
-        StaffTemperature.objects.filter(staff_id__in=user_ids, taken_at__gte=start).values_list("staff_id", flat=True)
-    )
     busy = _open_counts("assigned_user_id", user_ids, today)
     for key, helper in helpers.items():
         helper.on_duty = int(key[5:]) in on_duty

@@ -203,6 +203,42 @@ def test_the_nearest_helpers_come_first_with_their_open_tickets(company, demo_vo
     assert positions == sorted(positions)
 
 
+def test_staff_with_a_fever_today_are_not_offered_for_a_home_visit(company, demo, hall_venue):
+    """A colleague whose reading today is a fever, or who was sent home with one, is not sent
+    into an elderly person's home; one measured again and normal is on duty."""
+    from django.utils import timezone
+
+    from fugong.screening.models import FeverAction, StaffTemperature
+
+    now = timezone.now()
+    feverish, sent_home, recovered = demo["hufenfen"], demo["yejianguo"], demo["qy_power"]
+    StaffTemperature.objects.create(venue=hall_venue, staff=feverish, taken_at=now, temperature="38.2", fever=True)
+    StaffTemperature.objects.create(
+        venue=hall_venue,
+        staff=sent_home,
+        taken_at=now,
+        temperature="37.9",
+        fever=True,
+        action=FeverAction.SENT_HOME,
+        action_at=now,
+    )
+    earlier = now - timezone.timedelta(minutes=20)
+    StaffTemperature.objects.create(
+        venue=hall_venue,
+        staff=recovered,
+        taken_at=earlier,
+        temperature="37.4",
+        fever=True,
+        action=FeverAction.REMEASURED,
+        action_at=now,
+    )
+    StaffTemperature.objects.create(venue=hall_venue, staff=recovered, taken_at=now, temperature="36.6")
+    call = priority.receive_call(None, register(company), need="家里停电", urgency="urgent")
+    helpers = {h.key: h for h in queries.helpers_for(call)}
+    assert f"user:{feverish.pk}" not in helpers and f"user:{sent_home.pk}" not in helpers
+    assert helpers[f"user:{recovered.pk}"].on_duty
+
+
 def test_the_urgency_follows_the_kind_of_call_unless_said_otherwise(grandma, demo, client_for):
     from fugong.power.models import PriorityCall
 

@@ -238,7 +238,7 @@ def order_repair(actor: User | None, call: PriorityCall, worker: User) -> FieldO
 def complete_repair(actor: User | None, order: FieldOrder, note: str = "") -> FieldOrder:
     """Supply is back at the resident's: the order is done and the home visit recorded (with
     the revisit a fortnight later, as after any visit)."""
-    order = FieldOrder.objects.select_for_update().select_related("call").get(pk=order.pk)
+    order = FieldOrder.objects.select_for_update(of=("self",)).select_related("call").get(pk=order.pk)
     if order.call is None:
         raise ValidationError(_("This is not a repair order."))
     _require(actor, order.call.resident.organisation)
