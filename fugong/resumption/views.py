@@ -172,6 +172,9 @@ def compute(request: AuthedRequest) -> HttpResponse:
     return _to_job(setup, start_compute(request.user, setup, again=bool(request.POST.get("again"))))
 
 
+NOT_RESUMED_LISTED = 300  # a phone's page; the notice goes to all of them
+
+
 @login_required
 def not_resumed(request: AuthedRequest) -> HttpResponse:
     """Enterprises not back on the last day: counts by county for everyone who reads the
@@ -184,6 +187,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
     companies = [c for c in served_companies(request.user) if c.region.code.startswith(setup.region.prefix)]
     listed: list[dict[str, Any]] = []
     company = companies[0] if companies else None
+    counts: dict[str, int] | None = None
     if company is not None:
         # Only the company's county: a province has far more enterprises than one list should hold.
         readings = {r["account_id"]: r for r in rows if r["county"].startswith(company.region.prefix)}
@@ -201,7 +205,11 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
             else:
                 return redirect("notify:broadcast", sent.pk)
         status = {a.account_id: a.get_status_display() for a in _current_applications(accounts)}
-        for account in accounts.order_by("number")[:300]:
+        matched = accounts.count()
+        # The readings may name accounts the company's register does not have (a newer or older
+        # register): say how many, so the list's length is not a mystery.
+        counts = {"matched": matched, "unknown": len(readings) - matched, "limit": NOT_RESUMED_LISTED}
+        for account in accounts.order_by("number")[:NOT_RESUMED_LISTED]:
             reading = readings[account.number]
             listed.append({"account": account, "baseline": reading["baseline"], "kwh": reading["kwh"],
                            "status": status.get(account.pk, "")})  # fmt: skip
@@ -213,6 +221,7 @@ def not_resumed(request: AuthedRequest) -> HttpResponse:
         "by_county": by_county.most_common(),
         "company": company,
         "listed": listed,
+        "counts": counts,
         "templates": notices.templates_for(company) if company and may_administer(request.user, company) else [],
     }
     return render(request, "resumption/not_resumed.html", context)

@@ -154,6 +154,10 @@ def test_the_power_company_sees_its_customers_not_resumed_and_tells_them(setup, 
     staff_page = client_for("hufenfen").get(f"/resumption/not-resumed/?setup={setup.pk}").content.decode()
     assert "浙江昌达实业有限公司" in staff_page and "139****6001" in staff_page
     assert 'data-total="3"' in staff_page  # A2 (29 of 100), A5 (59 of 200) and 昌达 (12 of 800)
+    # The list says how many it holds: 昌达 is the company's; the other Qingyuan account of the
+    # readings is not in its register (so it cannot be listed, and the page says why).
+    counts = staff_page.split("data-not-resumed-counts>")[1].split("</p>")[0]
+    assert counts == "其中本公司用电户 1 户；另有 1 个户号不在本公司用电户档案中"
     coordinator = client_for("qingyuan").get(f"/resumption/not-resumed/?setup={setup.pk}").content.decode()
     assert "浙江昌达实业有限公司" not in coordinator  # counts for coordinators, names for the company
     channel = MessageTemplate.objects.filter(channel__organisation=changda.organisation).first().channel
