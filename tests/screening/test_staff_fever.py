@@ -71,7 +71,11 @@ def test_a_staff_fever_is_an_alert_everywhere_until_someone_says_what_was_done(h
     assert reading.action == FeverAction.REMEASURED and reading.action_by.username == "hufenfen"
     again = StaffTemperature.objects.exclude(pk=reading.pk).get(staff=colleague)
     assert again.temperature == Decimal("36.6") and not again.fever
-    assert fever_panel(staff.get(url).content.decode()) == ""
+    log = staff.get(url).content.decode()
+    assert fever_panel(log) == ""
+    # The board keeps the fever beside the re-measure: 37.8 (测过) → 36.6, not the 36.6 alone.
+    assert f'data-reading="{reading.pk}">37.8 °C' in log and f'data-reading="{again.pk}">36.6 °C' in log
+    assert log.index(f'data-reading="{reading.pk}"') < log.index(f'data-reading="{again.pk}"')
     assert "沈国庆" not in staff.get("/").content.decode()
     entry = AuditEntry.objects.get(action="screening.staff_fever_acted")
     assert entry.changes == {"action": "remeasured"} and "37.8" not in str(entry.changes) + entry.object_repr

@@ -1,7 +1,7 @@
 """At the door: the staff console, referrals, the check-in list, and the hygiene logs."""
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -146,6 +146,10 @@ def checkin_list(request: AuthedRequest, venue_id: int) -> HttpResponse:
     return render(request, "screening/checkins.html", context)
 
 
+def _taken(reading: StaffTemperature) -> tuple[datetime, int]:
+    return reading.taken_at, reading.pk
+
+
 @login_required
 def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     """Staff temperatures twice a day and disinfection rounds: record them, see what is overdue,
@@ -205,9 +209,10 @@ def hygiene(request: AuthedRequest, venue_id: int) -> HttpResponse:
     for person in staff:
         slots = []
         for _due, start, end in spans:
-            reading = next((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), None)
-            late = reading is not None and logs.late_for(venue, reading.taken_at) is not None
-            slots.append({"reading": reading, "late": late})
+            # Every reading of the round, in order: a fever stays on the log after the re-measure.
+            taken = sorted((r for r in readings if r.staff_id == person.pk and start <= r.taken_at < end), key=_taken)
+            late = bool(taken) and logs.late_for(venue, taken[0].taken_at) is not None
+            slots.append({"readings": taken, "late": late})
         board.append({"person": person, "slots": slots})
     context = {
         "venue": venue,
