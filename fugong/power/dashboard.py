@@ -8,6 +8,7 @@
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,12 +32,31 @@ def power_cards(user: Any) -> list[Card]:
         return []
     scope = scope_of(user)
     cards = [_queue(hall) for hall in queries.hall_sites(user).filter(pk__in=sorted(scope.staff_site_ids))[:HALLS]]
+    mine = _my_field_work(user, companies)
+    if mine is not None:
+        cards.insert(0, mine)
     for company in companies:
         where = f" · {company.short_name}" if len(companies) > 1 else ""
         if may_administer(user, company):
             cards.extend(_office(user, company, where))
         cards.append(_priority_line(user, company, where))
     return cards
+
+
+def _my_field_work(user: Any, companies: list[Organisation]) -> Card | None:
+    """A field worker's own orders, first thing on their home page: restorations and repairs
+    sent to them, the urgent repairs and those past their day said."""
+    today = timezone.localdate()
+    counts = queries.open_field_orders(companies, worker=user).aggregate(
+        open=Count("pk"),
+        repairs=Count("pk", filter=Q(call__isnull=False)),
+        late=Count("pk", filter=Q(due_on__lt=today)),
+    )
+    if not counts["open"]:
+        return None
+    note = _("%(repairs)d repairs at homes, %(late)d past their day") % counts
+    tone = "alert" if counts["late"] or counts["repairs"] else "warn"
+    return Card(_("My field work"), str(counts["open"]), note, reverse("power:field_work"), tone)
 
 
 def _queue(hall: Site) -> Card:

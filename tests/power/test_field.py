@@ -110,6 +110,10 @@ def test_the_field_worker_sees_where_the_enterprise_is(requested, company, chang
     worker.force_login(electrician)
     page = worker.get("/power/field/").content.decode()
     assert "庆元县松源街道工业园区18号" in page and "吴总" in page
+    # His home page says he has work, first, and leads to it.
+    home = worker.get("/").content.decode()
+    card = home.split('<article class="card home-card')[1].split("</article>")[0]
+    assert "我的现场工单" in card and 'href="/power/field/"' in card
 
 
 def test_without_a_crew_on_the_platform_the_companys_people_are_offered(requested, client_for):
