@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.permissions import scope_of
 from fugong.core.dashboard import Card, Line
+from fugong.core.masking import mask_name
 
 from . import queries, rules
 from .access import q_managed_sites
@@ -79,7 +80,7 @@ def _door_cards(venue: Venue) -> list[Card]:
         _("people at the door waiting for a decision by staff"),
         reverse("screening:console", args=[venue.pk]),
         "warn" if waiting else "",
-        tuple(Line(record.name or _("Visitor"), _referred_for(record)) for record in referrals[:LISTED])
+        tuple(Line(mask_name(record.name) or _("Visitor"), _referred_for(record)) for record in referrals[:LISTED])
         + _more(waiting),
     )
     today = Card(
