@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.core.pinyin import search_key
@@ -41,7 +40,7 @@ from fugong.power.models import (
 from fugong.power.services import applications, hall, priority, telling
 from fugong.screening.models import CheckIn, Decision
 
-from .world import DEMO_PASSWORD
+from .world import demo_user
 
 ACCOUNTS = 23_400
 ENTERPRISE_SHARE = 0.08
@@ -189,17 +188,8 @@ def _stations(company: Organisation) -> None:
             )
         for name in CREWS.get(station, ()):
             number += 1
-            username = f"qyfield{number:02d}"
-            if User.objects.filter(username=username).exists():
-                continue
-            account_services.create_user(
-                None,
-                username=username,
-                password=DEMO_PASSWORD,
-                full_name=name,
-                mobile=f"139057820{number:02d}",
-                membership=Membership(role=Role.SITE_STAFF, organisation=company, site=site),
-            )
+            staff = Membership(role=Role.SITE_STAFF, organisation=company, site=site)
+            demo_user(f"qyfield{number:02d}", name, f"139057820{number:02d}", staff)
 
 
 def _towns() -> list[Region]:

@@ -11,7 +11,6 @@ from typing import Any
 from django.utils import timezone
 from stdnum.cn import ric
 
-from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
@@ -34,7 +33,7 @@ from fugong.screening.services.policies import CheckSpec
 from fugong.volunteers.models import HelpCall, Team
 from fugong.volunteers.services import calls
 
-from .world import DEMO_PASSWORD
+from .world import demo_user
 
 KEPT_DAYS = 27  # records for this many days before today; older days are counts only (purged)
 COUNTED_DAYS = 60
@@ -114,19 +113,9 @@ def _venue(org_name: str, site_name: str, staff_times: list[str], rounds: list[s
 
 def _hall_staff(site: Site) -> None:
     """The hall's 11: 胡芬芬 (a demo login) and ten colleagues."""
-    org = site.organisation
     for number, name in enumerate(HALL_STAFF, start=1):
-        username = f"qyhall{number:02d}"
-        if User.objects.filter(username=username).exists():
-            continue
-        account_services.create_user(
-            None,
-            username=username,
-            password=DEMO_PASSWORD,
-            full_name=name,
-            mobile=f"139057810{number:02d}",
-            membership=Membership(role=Role.SITE_STAFF, organisation=org, site=site),
-        )
+        staff = Membership(role=Role.SITE_STAFF, organisation=site.organisation, site=site)  # one row each
+        demo_user(f"qyhall{number:02d}", name, f"139057810{number:02d}", staff)
 
 
 # Prefixes of mainland mobile networks, so a made-up visitor's number is one a form would take.

@@ -260,22 +260,26 @@ def _organisations() -> None:
             )
 
 
+def demo_user(username: str, full_name: str, mobile: str, membership: Membership) -> None:
+    """A demo login with the demo password, unless it is there already (loading twice is safe)."""
+    if not User.objects.filter(username=username).exists():
+        account_services.create_user(
+            None,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=full_name,
+            mobile=mobile,
+            membership=membership,
+        )
+
+
 def _users() -> list[tuple[str, str, str, str]]:
     logins = []
     for username, full_name, mobile, role, where, site_name in USERS:
         org = Organisation.objects.filter(short_name=where).first() if where else None
         region = Region.objects.filter(code=where).first() if role == Role.COUNTY_COORDINATOR else None
         site = Site.objects.get(organisation=org, name=site_name) if site_name else None
-        if not User.objects.filter(username=username).exists():
-            membership = Membership(role=role, organisation=org, region=region, site=site)
-            account_services.create_user(
-                None,
-                username=username,
-                password=DEMO_PASSWORD,
-                full_name=full_name,
-                mobile=mobile,
-                membership=membership,
-            )
+        demo_user(username, full_name, mobile, Membership(role=role, organisation=org, region=region, site=site))
         label = str(org or region or "")
         logins.append((username, full_name, str(Role(role).label), label))
     return logins
