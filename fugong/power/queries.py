@@ -1,7 +1,7 @@
 """Read-side functions the pages and the API share, scoped to what the user may read."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fugong.accounts.models import Membership, Role, User
+from fugong.core.clock import day_bounds
 from fugong.core.pinyin import normalise_query
 from fugong.directory.models import Organisation, Site
 from fugong.screening.models import FeverAction, StaffTemperature
@@ -262,7 +263,7 @@ class Helper:
     where: str
     nearness: int
     is_staff: bool
-    on_duty: bool = False  # staff who took their temperature at work today (the hall's log)
+    on_duty: bool = False  # staff whose latest temperature at work today is normal
     open_today: int = 0  # priority calls they are sent to and not yet visited, restorations due
 
 
@@ -296,8 +297,7 @@ def helpers_for(call: PriorityCall) -> list[Helper]:
     resident, company = call.resident, call.resident.organisation
     code = resident.region.code
     today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today, time.min))
-    helpers: dict[str, Helper] = {}
+    staff: dict[int, Helper] = {}  # by user id: someone with several memberships counts where nearest
     memberships = Membership.objects.filter(
         organisation=company, role__in=[Role.SITE_STAFF, Role.ORG_ADMIN], user__is_active=True
     ).select_related("user", "site__region")
@@ -310,17 +310,17 @@ def helpers_for(call: PriorityCall) -> list[Helper]:
             nearness=_nearness(code, site.region.code if site else None),
             is_staff=True,
         )
-        known = helpers.get(helper.key)
+        known = staff.get(membership.user_id)
         if known is None or helper.nearness < known.nearness:
-            helpers[helper.key] = helper
-    on_duty, unwell = _staff_on_duty([int(key[5:]) for key in helpers], start)
-    for key in [key for key in helpers if int(key[5:]) in unwell]:
-        del helpers[key]  # nobody with a fever today goes into an elderly person's home
-    user_ids = [int(key[5:]) for key in helpers]
-    busy = _open_counts("assigned_user_id", user_ids, today)
-    for key, helper in helpers.items():
-        helper.on_duty = int(key[5:]) in on_duty
-        helper.open_today = busy.get(int(key[5:]), 0)
+            staff[membership.user_id] = helper
+    on_duty, unwell = _staff_on_duty(list(staff), day_bounds(today)[0])
+    for user_id in unwell:
+        staff.pop(user_id, None)  # nobody with a fever today goes into an elderly person's home
+    busy = _open_counts("assigned_user_id", list(staff), today)
+    for user_id, helper in staff.items():
+        helper.on_duty = user_id in on_duty
+        helper.open_today = busy.get(user_id, 0)
+    helpers = {helper.key: helper for helper in staff.values()}
     members = list(
         Member.objects.filter(
             team__region__code__startswith=company.region.prefix, left_on__isnull=True, team__is_active=True
