@@ -47,7 +47,8 @@ from fugong.demo.delivery import load_delivery
 from fugong.demo.power import load_power
 from fugong.demo.screening import load_screening
 from fugong.demo.volunteers import load_volunteers
-from fugong.directory.models import Organisation, Region, Site
+from fugong.directory import services as directory_services
+from fugong.directory.models import Organisation, Region, Site, ZoneStatusChange
 from fugong.notify import services as notify_services
 from fugong.notify.models import Broadcast, Channel, Message, OptOut
 from fugong.power.models import Window
@@ -224,6 +225,7 @@ PUBLIC_PARAMS = {("directory", "code"), ("screening", "code")}
 PUBLIC_READS = {
     "directory/regions/<str:code>/": "administrative divisions are public; changing a lockdown status is not",
     "GET /api/directory/regions/{code}": "administrative divisions are public",
+    "GET /api/directory/regions/{code}/zone-changes": "lockdown statuses and their changes are announced",
 }
 
 
@@ -313,6 +315,11 @@ def pick_region(owner: Owner, _user: User, _chosen: dict[str, Model]) -> Model |
     return _org(owner).region
 
 
+def pick_zone_change(owner: Owner, _user: User, _chosen: dict[str, Model]) -> Model | None:
+    # A lockdown change scheduled ahead in the owner's county, which its coordinator may withdraw.
+    return _first(ZoneStatusChange.objects.filter(region=_org(owner).region, effective_at__gt=timezone.now()))
+
+
 def pick_route(_owner: Owner, _user: User, chosen: dict[str, Model]) -> Model | None:
     return _first(chosen["plan_id"].routes.all())  # type: ignore[attr-defined]
 
@@ -351,6 +358,9 @@ PARAM_OBJECTS: dict[tuple[str, str], ObjectParam] = {
         insider={"bureau": "xiajiang", "power": "qingyuan", "federation": "qingyuan"},  # a region's coordinator
     ),
     ("directory", "org_id"): ObjectParam(lambda owner, _u, _c: _org(owner)),
+    ("directory", "change_id"): ObjectParam(
+        pick_zone_change, insider={"bureau": "xiajiang", "power": "qingyuan", "federation": "qingyuan"}
+    ),
     ("directory", "site_id"): ObjectParam(_of_org("directory.Site", "organisation")),
     ("notify", "message_id"): ObjectParam(_of_org("notify.Message", "channel__organisation")),
     ("notify", "broadcast_id"): ObjectParam(_of_org("notify.Broadcast", "channel__organisation")),
@@ -472,6 +482,9 @@ def _load_world() -> None:
     with override_settings(ROUTING_WORKERS=1):  # a second's search in this process is enough
         planning.run_plan(plan, keep_locked=False)
     dispatch.publish_plan(None, plan)
+    for org in Organisation.objects.filter(short_name__in=["峡江县局", "国网庆元县供电公司"]):
+        # a lockdown change due in each owner's county (the federation is in the power company's)
+        directory_services.set_zone_status(None, org.region, "closed", effective_at=timezone.now() + timedelta(days=3))
     lishui = Region.objects.get(code="331100")
     resumption_services.save_setup(None, lishui, baseline_start=date(2019, 10, 1), baseline_end=date(2019, 12, 31))
     company = Organisation.objects.get(short_name="国网庆元县供电公司")

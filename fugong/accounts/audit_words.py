@@ -28,6 +28,7 @@ ACTIONS = {
     "region.update": _("region changed"),
     "region.zone_status": _("lockdown status changed"),
     "region.zone_status_scheduled": _("lockdown status change scheduled"),
+    "region.zone_status_withdrawn": _("scheduled lockdown change withdrawn"),
     "organisation.create": _("organisation created"),
     "organisation.update": _("organisation changed"),
     "site.create": _("site created"),

@@ -80,6 +80,7 @@ ZONE_HISTORY = {
     "360823": [("closed", 12, "县城实施静态管理"), ("partly_open", 2, "由静态管控转为网格区管理")],
     "360823100": [("closed", 12, "静态管理"), ("partly_open", 2, "网格区管理，乡镇道路交通未开放")],
 }
+SCHEDULED_ZONE_CHANGE = ("360823100", "open", "乡镇道路交通恢复，解除网格区管理")
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,12 @@ def _regions() -> None:
             directory_services.set_zone_status(
                 None, region, ZoneStatus(status), effective_at=now - timedelta(days=days_ago), note=note
             )
+    # One change due, so the coordinator sees what scheduling ahead looks like (and may withdraw it).
+    code, status, note = SCHEDULED_ZONE_CHANGE
+    region = Region.objects.get(code=code)
+    if not region.zone_history.filter(effective_at__gt=now).exists():
+        tomorrow_eight = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        directory_services.set_zone_status(None, region, ZoneStatus(status), effective_at=tomorrow_eight, note=note)
 
 
 def _organisations() -> None:

@@ -1,8 +1,12 @@
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
@@ -11,7 +15,7 @@ from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 
 from . import queries, services
-from .models import Organisation, Region, Site, SiteKind
+from .models import Organisation, Region, Site, SiteKind, ZoneStatus, ZoneStatusChange
 
 router = Router(tags=["directory"])
 
@@ -31,6 +35,25 @@ class RegionOut(Schema):
     @staticmethod
     def resolve_effective_zone_status(obj: Region) -> str:
         return queries.effective_zone_status(obj)
+
+
+class ZoneChangeOut(Schema):
+    id: int
+    region_code: str
+    status: ZoneStatus
+    effective_at: datetime
+    note: str
+    withdrawn_at: datetime | None
+
+    @staticmethod
+    def resolve_region_code(obj: ZoneStatusChange | dict[str, Any]) -> str:
+        return obj["region_code"] if isinstance(obj, dict) else obj.region.code
+
+
+class ZoneChangeIn(Schema):
+    status: ZoneStatus
+    effective_at: datetime | None = Field(None, description="Empty: now. A later time schedules the change.")
+    note: str = Field("", max_length=200)
 
 
 class OrganisationOut(Schema):
@@ -122,6 +145,47 @@ def list_regions(request: AuthedRequest, filters: Query[ListFilter], parent: str
 @router.get("/regions/{code}", response={200: RegionOut, **ERRORS})
 def get_region(request: AuthedRequest, code: str) -> Region:
     return get_object_or_404(queries.regions(), code=code)
+
+
+@router.get("/regions/{code}/zone-changes", response={200: list[ZoneChangeOut], **ERRORS})
+def list_zone_changes(request: AuthedRequest, code: str, due: bool = False) -> Any:
+    """A region's lockdown history, the latest first; `due=true`: the changes scheduled
+    ahead in it and the regions inside it, the soonest first."""
+    region = get_object_or_404(queries.regions(), code=code)
+    if due:
+        return list(queries.scheduled_zone_changes_within(region))
+    return list(region.zone_history.select_related("region")[:100])
+
+
+@router.post(
+    "/regions/{code}/zone-changes",
+    response={201: ZoneChangeOut, **WRITE_ERRORS},
+    openapi_extra=IDEMPOTENT,
+)
+def create_zone_change(request: AuthedRequest, code: str, payload: ZoneChangeIn) -> Status[Any]:
+    """Change a region's lockdown status now, or schedule it with a later `effective_at`."""
+
+    def act() -> tuple[int, Any]:
+        region = get_object_or_404(queries.regions(), code=code)
+        if payload.effective_at is not None and payload.effective_at <= timezone.now():
+            raise ValidationError({"effective_at": _("This time has passed; leave it empty to change the status now.")})
+        change = services.set_zone_status(
+            request.user, region, payload.status, effective_at=payload.effective_at, note=payload.note
+        )
+        return 201, _zone_change_json(change)
+
+    return respond_once(request, payload.model_dump(mode="json"), act)
+
+
+@router.post("/zone-changes/{change_id}/withdraw", response={200: ZoneChangeOut, **WRITE_ERRORS})
+def withdraw_zone_change(request: AuthedRequest, change_id: int) -> dict[str, Any]:
+    """Withdraw a change scheduled ahead before it takes effect (again: no change)."""
+    change = get_object_or_404(queries.settable_zone_changes(request.user), pk=change_id)
+    return _zone_change_json(services.withdraw_zone_change(request.user, change))
+
+
+def _zone_change_json(change: ZoneStatusChange) -> dict[str, Any]:
+    return ZoneChangeOut.from_orm(change).model_dump(mode="json")
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})

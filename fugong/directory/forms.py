@@ -1,11 +1,14 @@
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fugong.accounts.permissions import scope_of
+from fugong.core.forms import DATETIME_INPUT, MomentField
 
 from . import queries
 from .models import Organisation, Region, Site, ZoneStatus
@@ -62,9 +65,32 @@ class SiteForm(forms.ModelForm):
         self.fields["region"].queryset = regions_for(actor)  # type: ignore[attr-defined]
 
 
+# How far ahead a change may be scheduled: further than this is a typo, not a plan.
+LONGEST_SCHEDULE = timedelta(days=90)
+
+
 class ZoneStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Lockdown status"), choices=ZoneStatus.choices)
+    effective_at = MomentField(
+        label=_("Takes effect at"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Leave empty to change it now; a later time schedules it, and it can be withdrawn until then."),
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_effective_at(self) -> datetime | None:
+        when: datetime | None = self.cleaned_data.get("effective_at")
+        if when is None:
+            return None
+        now = timezone.now()
+        if when <= now:
+            raise forms.ValidationError(_("This time has passed; leave the box empty to change the status now."))
+        if when > now + LONGEST_SCHEDULE:
+            raise forms.ValidationError(
+                _("A change can be scheduled up to %(days)d days ahead.") % {"days": LONGEST_SCHEDULE.days}
+            )
+        return when
 
 
 class ChildRegionForm(forms.Form):

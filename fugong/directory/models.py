@@ -5,7 +5,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -85,6 +85,12 @@ class Region(models.Model):
         return code[: cls.PREFIX_LENGTH[level]]
 
 
+class ZoneStatusChangeQuerySet(models.QuerySet["ZoneStatusChange"]):
+    def standing(self) -> "ZoneStatusChangeQuerySet":
+        """Changes not withdrawn: those that took or will take effect."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class ZoneStatusChange(models.Model):
     """History of a region's lockdown status: when it closed, partly opened, opened."""
 
@@ -96,11 +102,33 @@ class ZoneStatusChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # A change scheduled ahead may be withdrawn before it takes effect; it stays in the history.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ZoneStatusChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lockdown status change")
         ordering = ["-effective_at", "-pk"]
         indexes = [models.Index(fields=["region", "-effective_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_by__isnull=True) | Q(withdrawn_at__isnull=False),
+                name="zone_change_withdrawn_by_needs_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__lt=F("effective_at")),
+                name="zone_change_withdrawn_before_effect",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} {self.get_status_display()} @ {timezone.localtime(self.effective_at):%Y-%m-%d %H:%M}"

@@ -71,10 +71,26 @@ def restricted_regions(user: Any) -> QuerySet[Region]:
     return zoned_regions(user).exclude(zone_status=ZoneStatus.OPEN).order_by("level", "code")
 
 
+def settable_zone_changes(user: Any) -> QuerySet[ZoneStatusChange]:
+    """Changes in the regions whose status the user sets (any other is "not found")."""
+    return ZoneStatusChange.objects.filter(region__in=zoned_regions(user)).select_related("region")
+
+
 def scheduled_zone_changes(user: Any) -> QuerySet[ZoneStatusChange]:
     """Changes of lockdown status set for a later time in the user's regions, the soonest first."""
     return (
-        ZoneStatusChange.objects.filter(region__in=zoned_regions(user), effective_at__gt=timezone.now())
+        ZoneStatusChange.objects.standing()
+        .filter(region__in=zoned_regions(user), effective_at__gt=timezone.now())
+        .select_related("region")
+        .order_by("effective_at", "pk")
+    )
+
+
+def scheduled_zone_changes_within(region: Region) -> QuerySet[ZoneStatusChange]:
+    """Changes due in a region and the regions inside it, the soonest first."""
+    return (
+        ZoneStatusChange.objects.standing()
+        .filter(region__code__startswith=region.prefix, effective_at__gt=timezone.now())
         .select_related("region")
         .order_by("effective_at", "pk")
     )

@@ -127,6 +127,10 @@ def set_zone_status(
     now = timezone.now()
     when = effective_at or now
     region = Region.objects.select_for_update().get(pk=region.pk)
+    if when > now:  # a form sent twice schedules one change
+        already = region.zone_history.standing().filter(status=status, effective_at=when).first()
+        if already is not None:
+            return already
     change = ZoneStatusChange.objects.create(
         region=region, status=status, effective_at=when, note=note, changed_by=actor if actor and actor.pk else None
     )
@@ -147,10 +151,42 @@ def set_zone_status(
     return change
 
 
+@durable
+def withdraw_zone_change(actor: User | None, change: ZoneStatusChange) -> ZoneStatusChange:
+    """Withdraw a change scheduled ahead before it takes effect; it stays in the history,
+    marked withdrawn. Withdrawing it again changes nothing."""
+    if actor is not None:
+        require(scope_of(actor).covers_region(change.region.code))
+    region = Region.objects.select_for_update().get(pk=change.region_id)  # the sweep that applies it waits
+    change = ZoneStatusChange.objects.get(pk=change.pk)
+    if change.withdrawn_at is not None:
+        return change
+    now = timezone.now()
+    if change.effective_at <= now:
+        raise ValidationError(
+            _("This change took effect at %(time)s; set a new status instead.")
+            % {"time": f"{timezone.localtime(change.effective_at):%Y-%m-%d %H:%M}"}
+        )
+    change.withdrawn_at = now
+    change.withdrawn_by = actor if actor and actor.pk else None
+    change.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit.record(
+        actor,
+        "region.zone_status_withdrawn",
+        region,
+        changes={
+            "zone_status": [change.status, None],
+            "effective_from": [f"{timezone.localtime(change.effective_at):%Y-%m-%d %H:%M}", None],
+        },
+        region_code=region.code,
+    )
+    return change
+
+
 def _apply_current_zone_status(actor: User | None, region: Region, note: str = "") -> bool:
     """Make the region's status that of its latest change in effect (a change may be
     back-dated or scheduled); audit it if it differs. Caller holds the row lock."""
-    latest = region.zone_history.filter(effective_at__lte=timezone.now()).first()
+    latest = region.zone_history.standing().filter(effective_at__lte=timezone.now()).first()
     if latest is None or latest.status == region.zone_status:
         return False
     old = region.zone_status
@@ -169,8 +205,10 @@ def _apply_current_zone_status(actor: User | None, region: Region, note: str = "
 
 def apply_due_zone_changes() -> int:
     """Bring every region with a scheduled change now due up to date (run every few minutes)."""
-    latest = ZoneStatusChange.objects.filter(region=OuterRef("pk"), effective_at__lte=timezone.now()).order_by(
-        "-effective_at", "-pk"
+    latest = (
+        ZoneStatusChange.objects.standing()
+        .filter(region=OuterRef("pk"), effective_at__lte=timezone.now())
+        .order_by("-effective_at", "-pk")
     )
     due = (
         Region.objects.annotate(latest_status=Subquery(latest.values("status")[:1]))

@@ -6,6 +6,7 @@ app_name = "directory"
 urlpatterns = [
     path("regions/", views.regions, name="regions"),
     path("regions/<str:code>/", views.region_detail, name="region"),
+    path("zone-changes/<int:change_id>/withdraw/", views.zone_change_withdraw, name="zone_change_withdraw"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/new/", views.organisation_edit, name="organisation_create"),
     path("organisations/<int:org_id>/", views.organisation_detail, name="organisation"),

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fugong.accounts.permissions import require, scope_of
 from fugong.core.forms import apply_errors
@@ -49,6 +50,8 @@ def regions(request: AuthedRequest) -> HttpResponse:
         "page": _page(request, qs),
         "q": query,
         "can_import": scope_of(request.user).has_role("county_coordinator"),
+        "scheduled": queries.scheduled_zone_changes(request.user)[:50],
+        "may_withdraw": True,  # the list holds only changes in regions the user sets
     }
     return _listing(request, "directory/regions.html", "directory/_region_rows.html", context)
 
@@ -74,8 +77,22 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
                 messages.success(request, _("%(region)s added.") % {"region": child})
                 return redirect("directory:region", code=region.code)
         elif not adding and form.is_valid():
-            services.set_zone_status(request.user, region, form.cleaned_data["status"], note=form.cleaned_data["note"])
-            messages.success(request, _("Lockdown status of %(region)s updated.") % {"region": region})
+            when = form.cleaned_data["effective_at"]
+            change = services.set_zone_status(
+                request.user, region, form.cleaned_data["status"], effective_at=when, note=form.cleaned_data["note"]
+            )
+            if when is None:
+                messages.success(request, _("Lockdown status of %(region)s updated.") % {"region": region})
+            else:
+                messages.success(
+                    request,
+                    _("%(region)s will be %(status)s from %(time)s.")
+                    % {
+                        "region": region,
+                        "status": change.get_status_display(),
+                        "time": f"{timezone.localtime(when):%Y-%m-%d %H:%M}",
+                    },
+                )
             return redirect("directory:region", code=region.code)
     ancestors: list[Region] = []
     parent = region.parent
@@ -86,14 +103,35 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "region": region,
         "ancestors": ancestors,
         "children": region.children.all(),
-        "history": region.zone_history.select_related("changed_by")[:20],
+        "history": region.zone_history.select_related("changed_by", "withdrawn_by")[:20],
+        "scheduled": queries.scheduled_zone_changes_within(region),
         "effective_status": queries.effective_zone_status(region),
         "form": form,
         "child_form": child_form,
         "may_add_child": may_change and region.level < Region.Level.VILLAGE,
         "may_change": may_change,
+        "may_withdraw": may_change,
     }
     return render(request, "directory/region_detail.html", context)
+
+
+@login_required
+@require_POST
+def zone_change_withdraw(request: AuthedRequest, change_id: int) -> HttpResponse:
+    change = get_object_or_404(queries.settable_zone_changes(request.user), pk=change_id)
+    try:
+        services.withdraw_zone_change(request.user, change)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The change of %(region)s to %(status)s is withdrawn.")
+            % {"region": change.region, "status": change.get_status_display()},
+        )
+    if request.POST.get("back") == "regions":  # withdrawn from the list of changes due
+        return redirect("directory:regions")
+    return redirect("directory:region", code=change.region.code)
 
 
 @login_required
