@@ -105,6 +105,7 @@ def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "children": region.children.all(),
         "history": region.zone_history.select_related("changed_by", "withdrawn_by")[:20],
         "scheduled": queries.scheduled_zone_changes_within(region),
+        "now": timezone.now(),
         "effective_status": queries.effective_zone_status(region),
         "form": form,
         "child_form": child_form,

@@ -36,6 +36,7 @@ def test_a_change_scheduled_from_the_page_waits_and_is_listed_as_due(client_for:
     change = ZoneStatusChange.objects.get(region=region, effective_at=when)
     assert change.status == "open" and change.note == "解除网格管理"
 
+    assert "not yet in effect" in client.get(f"/directory/regions/{BAQIU}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for page in (f"/directory/regions/{BAQIU}/", "/directory/regions/", "/directory/regions/360823/"):
         html = client.get(page).content.decode()
         assert 'id="changes-due"' in html, page
