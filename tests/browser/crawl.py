@@ -251,6 +251,8 @@ def crawl_as(
             facts = page.evaluate(PAGE_FACTS)
         if phone and facts["wide"]:
             crawl.add(url, "sideways scroll on a phone", "; ".join(facts["wide"][:4]))
+        for choice in facts["empty_choices"]:
+            crawl.add(url, "a required choice with nothing to choose", choice)
         for violation in dict.fromkeys(facts["csp"]):
             crawl.add(url, "refused by the Content-Security-Policy", violation)
         check_text(crawl, url, facts, allowed)

@@ -44,6 +44,11 @@
   // Personal numbers wherever the person can read or copy them: the text, call links, fields.
   const fields = [...document.querySelectorAll("a[href^='tel:'], input:not([type=hidden]), textarea")];
   out.personal = [document.body.innerText, ...fields.map(el => el.getAttribute("href") || el.value || "")].join("\n");
+  // A form the person is shown but cannot send: a required choice with nothing to choose
+  // (the page should say why, and who can fix it, instead of offering an empty list).
+  out.empty_choices = [...document.querySelectorAll("form select[required]")]
+    .filter(el => isShown(el) && ![...el.options].some(o => o.value !== ""))
+    .map(el => (el.labels && el.labels[0] ? el.labels[0].innerText.trim() + " " : "") + `(${el.name})`);
   const add = url => { if (url) out.links.push(url); };
   for (const a of document.querySelectorAll("a[href]")) if (!a.hasAttribute("download")) add(a.href);
   // What htmx fetches is a piece of a page: its status is checked, not its title or language.

@@ -116,6 +116,17 @@ def test_djangos_english_empty_choice_fails_the_crawl(browser: Browser) -> None:
     assert crawl_site(browser, pages) == ["English on a Chinese page: /list/: Select, an, option"]
 
 
+def test_a_required_choice_with_nothing_to_choose_fails_the_crawl(browser: Browser) -> None:
+    form = (
+        '<h1>求助</h1><form method="post"><label for="c">发送通道</label>'
+        '<select id="c" name="channel" required>{}</select><button>发送</button></form>'
+    )
+    empty = dict(CLEAN, **{"/list/1/": form.format('<option value="">- 请选择 -</option>')})
+    assert crawl_site(browser, empty) == ["a required choice with nothing to choose: /list/1/: 发送通道 (channel)"]
+    offered = form.format('<option value="">- 请选择 -</option><option value="1">县复工办短信</option>')
+    assert crawl_site(browser, dict(CLEAN, **{"/list/1/": offered})) == []
+
+
 def test_a_raw_choice_code_fails_the_crawl(browser: Browser) -> None:
     pages = dict(CLEAN, **{"/list/1/": "<h1>车辆</h1><p>e_tricycle</p>"})
     assert crawl_site(browser, pages) == [
