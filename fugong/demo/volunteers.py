@@ -14,7 +14,7 @@ from django.utils import timezone
 from fugong.accounts.models import User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, Team, TeamKind
+from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, OfferState, Team, TeamKind
 from fugong.volunteers.services.ledger import record_activity, record_aid
 from fugong.volunteers.services.mediation import Party, close_case, follow_up, open_case, record_session
 from fugong.volunteers.services.offers import Days, offer_from_member
@@ -152,7 +152,9 @@ def _keep_current() -> None:
     """Loading again (every `make demo`) tops up what rolls with the calendar, so a county loaded
     last week still has vehicles lent for the coming days and shifts ahead to fill."""
     today = timezone.localdate()
-    lent = Offer.objects.filter(member__team__name__in=list(VEHICLES), kind="vehicle", is_active=True)
+    lent = Offer.objects.filter(
+        member__team__name__in=list(VEHICLES), kind="vehicle", is_active=True, state=OfferState.CONFIRMED
+    )
     for offer in lent:
         for day in (today + timedelta(days=n) for n in range(3)):
             if not offer.windows.filter(starts_at=local_time(day, time(6))).exists():
