@@ -5,6 +5,7 @@ message in the user's language; the field-level `validate_*` wrappers are what m
 and form fields use.
 """
 
+import re
 from datetime import date, datetime
 
 import phonenumbers
@@ -128,6 +129,27 @@ def national_mobile(e164: str) -> str:
     if e164.startswith("+86"):
         return e164[3:]
     return e164
+
+
+# GA 36-2018: a province's one-character abbreviation, the issuing office's letter, then five
+# letters or digits (I and O are never used), or six on a new-energy plate (D or F first or last).
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE = re.compile(
+    rf"^[{PLATE_PROVINCES}][A-HJ-NP-Z]"
+    r"(?:[A-HJ-NP-Z0-9]{5}|[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])[挂学警]?$"
+)
+
+
+def clean_plate(value: str) -> str:
+    """Return a motor vehicle's number plate (机动车号牌) as written on it: 赣D·3A712."""
+    text = re.sub(r"[\s·.•\-]", "", value or "").upper()
+    if not _PLATE.match(text):
+        raise ValidationError(
+            _("“%(value)s” is not a number plate: a province (赣), a letter, then 5 or 6 letters or digits."),
+            code="plate_format",
+            params={"value": (value or "").strip()},
+        )
+    return f"{text[:2]}·{text[2:]}"
 
 
 def validate_credit_code(value: str) -> None:

@@ -14,9 +14,10 @@ from django.utils import timezone
 from fugong.accounts.models import User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
-from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, Team, TeamKind
+from fugong.volunteers.models import Activity, FunctionalGroup, Member, Offer, OfferState, Team, TeamKind
 from fugong.volunteers.services.ledger import record_activity, record_aid
 from fugong.volunteers.services.mediation import Party, close_case, follow_up, open_case, record_session
+from fugong.volunteers.services.offers import Days, offer_from_member
 from fugong.volunteers.services.shifts import assign, plan_roster, sign_in, sign_out
 from fugong.volunteers.services.teams import add_availability, save_member, save_offer, save_team, set_leader
 
@@ -71,6 +72,14 @@ VEHICLES = {
     ],
 }
 BAQIU_LICENCES = ["C1", "C1", "D", "D", "", "C1", "", ""]
+# Offers members sent from their phones, waiting for 老严 to confirm: owner index, what, days from
+# tomorrow, (vehicle kind, capacity, plate) or skill, note
+PHONE_OFFERS = {
+    "巴邱南路诚信互助小组": [
+        (5, "vehicle", 2, ("car", 400, "赣D·7M351"), "小轿车后备箱和后座都能装"),
+        (2, "time", 1, None, "上午有空，可以帮忙搬货"),
+    ],
+}
 ROSTERS = {  # team: site, people per turn, {(days from today, turn): people missing}
     "西演美丽帮帮团": ("西演村卡口", 3, {(1, 2): 1, (2, 0): 2}),
     "会溪美丽帮帮团": ("会溪村卡口", 2, {(1, 0): 1, (2, 2): 2}),
@@ -120,6 +129,8 @@ def load_volunteers(*, mutual_aid_only: bool = False) -> None:
         if team := _team(rng, used, bureau, TeamKind.MUTUAL_AID, spec, f"13907961{number}"):
             _vehicles(team)
             _delivery(team, served=64 if number == 1 else 54)
+            if team.name in PHONE_OFFERS:
+                _offers_from_phones(team)
     if mutual_aid_only:
         _keep_current()
         return
@@ -141,7 +152,9 @@ def _keep_current() -> None:
     """Loading again (every `make demo`) tops up what rolls with the calendar, so a county loaded
     last week still has vehicles lent for the coming days and shifts ahead to fill."""
     today = timezone.localdate()
-    lent = Offer.objects.filter(member__team__name__in=list(VEHICLES), kind="vehicle", is_active=True)
+    lent = Offer.objects.filter(
+        member__team__name__in=list(VEHICLES), kind="vehicle", is_active=True, state=OfferState.CONFIRMED
+    )
     for offer in lent:
         for day in (today + timedelta(days=n) for n in range(3)):
             if not offer.windows.filter(starts_at=local_time(day, time(6))).exists():
@@ -225,6 +238,22 @@ def _vehicles(team: Team) -> None:
         )
 
 
+def _offers_from_phones(team: Team) -> None:
+    members, tomorrow = list(team.members.order_by("pk")), timezone.localdate() + timedelta(days=1)
+    for owner, kind, days, vehicle, note in PHONE_OFFERS[team.name]:
+        vehicle_kind, capacity, plate = vehicle or ("", 0, "")
+        offer_from_member(
+            None,
+            members[owner],
+            days=Days(tomorrow, tomorrow + timedelta(days=days - 1), time(6), time(12 if kind == "time" else 21)),
+            kind=kind,
+            vehicle_kind=vehicle_kind,
+            capacity_cartons=capacity,
+            plate=plate,
+            note=note,
+        )
+
+
 def _delivery(team: Team, *, served: int) -> None:
     """The seed's day: two weeks of cartons carried from the Baqiu network point to 118 shops."""
     held_on, people = timezone.localdate() - timedelta(days=2), list(team.members.order_by("pk")[:5])
@@ -300,6 +329,12 @@ def _roster(rng: random.Random, team: Team, site_name: str, needed: int, gaps: d
                 sign_in(None, assignment, at=min(now, shift.starts_at + timedelta(minutes=rng.randint(-20, 10))))
             if shift.ends_at <= now:
                 sign_out(None, assignment, at=shift.ends_at - timedelta(minutes=rng.randint(0, 15)))
+    # The leader took the last turn that has ended too, and forgot to check out: it counts to the
+    # shift's end, marked so on her page and the shift's.
+    done = [shift for shift in shifts if shift.ends_at <= now]
+    if done and not done[-1].assignments.filter(member=members[0]).exists():
+        assignment = assign(None, done[-1], members[0])
+        sign_in(None, assignment, at=done[-1].starts_at)
 
 
 def _cases(rng: random.Random, teams: list[Team]) -> None:

@@ -19,8 +19,9 @@ from fugong.accounts.permissions import scope_of
 from fugong.core.dashboard import Card, Line
 
 from . import queries
+from .access import may_run_team
 from .models import AnswerStatus, HelpCallStatus, MediationCase, ShiftAssignment, TeamKind
-from .services import calls, duty
+from .services import calls, duty, offers
 
 LISTED = 5
 
@@ -29,7 +30,39 @@ def my_duty_cards(user: Any) -> list[Card]:
     members = queries.my_members(user)
     if not members.exists():
         return []
-    return [_my_calls(user), _next_duty(user)]
+    return [_my_calls(user), _next_duty(user), *_offers_waiting(user, leads=True)]
+
+
+def _offers_waiting(user: Any, *, leads: bool) -> list[Card]:
+    """Members' offers waiting for this person to confirm: a team leader's (`leads`) among their
+    own duties, the office's among the teams; each person sees the card once."""
+    waiting = [
+        offer
+        for offer in offers.waiting_offers(queries.visible_teams(user))
+        if may_run_team(user, offer.member.team)
+        and leads == (offer.member.team.leader is not None and offer.member.team.leader.user_id == user.pk)
+    ]
+    if not waiting:
+        return []
+    lines = tuple(
+        Line(
+            f"{offer.member.name} · {offer}",
+            offer.member.team.name,
+            reverse("volunteers:team", args=[offer.member.team_id]),
+            "warn",
+        )
+        for offer in waiting[:LISTED]
+    )
+    return [
+        Card(
+            _("Offers to confirm"),
+            str(len(waiting)),
+            _("Members offered these from their phones; confirm them on the team page."),
+            lines[0].url,
+            "warn",
+            lines,
+        )
+    ]
 
 
 def _my_calls(user: Any) -> Card:
@@ -125,6 +158,7 @@ def team_cards(user: Any) -> list[Card]:
             )
         )
     cards.append(_open_calls(user))
+    cards.extend(_offers_waiting(user, leads=False))
     if coordinates:
         cards.extend(_cases(user))
     return cards

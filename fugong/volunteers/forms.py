@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, DayField, MomentField
+from fugong.core.forms import DATE_INPUT, DATETIME_INPUT, TIME_INPUT, DayField, MomentField
 from fugong.directory.models import Region, Site
 
 from .models import (
@@ -101,6 +102,67 @@ class OfferForm(forms.Form):
             self.add_error("available_until", _("Give both the start and the end of the window, or neither."))
         elif start and end and end <= start:
             self.add_error("available_until", _("The end must come after the start."))
+        return data
+
+
+class DriverChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        licence = " ".join(p for p in (obj.licence, str(_("e-tricycle")) if obj.e_tricycle_licence else "") if p)
+        return f"{obj.name}（{licence}）"
+
+
+class MyOfferForm(forms.Form):
+    """A member's own offer, on their phone: what, which days and hours; for a vehicle its plate
+    and who may drive it (licensed members of their team, whose licences the leader can see)."""
+
+    member = forms.ModelChoiceField(label=_("For team"), queryset=Member.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(
+        label=_("I offer"), choices=OfferKind.choices, widget=forms.RadioSelect, initial=OfferKind.VEHICLE
+    )
+    vehicle_kind = forms.ChoiceField(label=_("Vehicle"), choices=[("", "—"), *VehicleKind.choices], required=False)
+    plate = forms.CharField(
+        label=_("Plate"), max_length=12, required=False, help_text=_("For a van, car or lorry, e.g. 赣D·3A712.")
+    )
+    capacity_cartons = forms.IntegerField(
+        label=_("Capacity (cartons)"),
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    drivers = DriverChoice(
+        label=_("Who may drive it"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Licensed members of your team. Tick nobody if only you drive it."),
+    )
+    skill = forms.ChoiceField(label=_("Skill"), choices=[("", "—"), *Skill.choices], required=False)
+    first_day = DayField(label=_("First day"), widget=DATE_INPUT, initial=timezone.localdate)
+    last_day = DayField(label=_("Last day"), widget=DATE_INPUT, required=False, help_text=_("Leave empty for one day."))
+    starts = forms.TimeField(label=pgettext_lazy("start of a time window", "From"), widget=TIME_INPUT, initial="06:00")
+    until = forms.TimeField(label=_("Until"), widget=TIME_INPUT, initial="21:30")
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = members
+        if len(members) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = members[0].pk
+        drivers = self.fields["drivers"]
+        assert isinstance(drivers, forms.ModelMultipleChoiceField)
+        licensed = Q(licence__gt="") | Q(e_tricycle_licence=True)
+        drivers.queryset = Member.objects.filter(licensed, team__in=members.values("team"), left_on__isnull=True)
+        # A new key for each form shown; the same page sent twice carries the same one.
+        self.fields["client_key"].initial = uuid.uuid4().hex
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first_day") and not data.get("last_day"):
+            data["last_day"] = data["first_day"]
         return data
 
 

@@ -162,8 +162,18 @@ class VehicleKind(models.TextChoices):
     LORRY = "lorry", _("Lorry")
 
 
+class OfferState(models.TextChoices):
+    OFFERED = "offered", _("Waiting for the team leader")
+    CONFIRMED = "confirmed", pgettext_lazy("offer", "Confirmed")
+    DECLINED = "declined", pgettext_lazy("offer", "Declined")
+
+
 class Offer(models.Model):
-    """What a member lends: a vehicle (with who may drive it), time, or a skill."""
+    """What a member lends: a vehicle (with who may drive it), time, or a skill.
+
+    A member's own offer waits for the team leader (or the office) to confirm it; only confirmed
+    offers join the fleet and can be brought to a call. What the office enters is confirmed at once.
+    """
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="offers")
     kind = models.CharField(_("kind"), max_length=10, choices=OfferKind)
@@ -176,11 +186,33 @@ class Offer(models.Model):
     skill = models.CharField(_("skill"), max_length=16, choices=Skill, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    state = models.CharField(_("state"), max_length=10, choices=OfferState, default=OfferState.OFFERED)
+    offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or declined by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("confirmed or declined at"), null=True, blank=True)
+    # The phone form's own key: a double tap or a resend on a poor connection records one offer.
+    client_key = models.CharField(_("client key"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("offer")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=OfferKind.values), name="offer_kind_valid"),
+            models.CheckConstraint(condition=Q(state__in=OfferState.values), name="offer_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state="offered", decided_at__isnull=True)
+                | (~Q(state="offered") & Q(decided_at__isnull=False)),
+                name="offer_decided_when_not_waiting",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "client_key"], condition=~Q(client_key=""), name="offer_client_key_once"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="vehicle") | (~Q(vehicle_kind="") & Q(capacity_cartons__gt=0)),
                 name="offer_vehicle_has_kind_and_capacity",

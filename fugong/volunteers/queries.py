@@ -28,6 +28,7 @@ from .models import (
     MediationCase,
     Member,
     OfferKind,
+    OfferState,
     Team,
     VehicleKind,
 )
@@ -198,6 +199,7 @@ def _fleet(day: date, where: tuple[Q, Q] | None = None) -> tuple[list[FleetVehic
             ends_at__gt=start,
             offer__kind=OfferKind.VEHICLE,
             offer__is_active=True,
+            offer__state=OfferState.CONFIRMED,  # a member's offer joins once the team leader confirms it
             offer__member__left_on__isnull=True,
             offer__member__team__is_active=True,
         )

@@ -172,7 +172,9 @@ def test_bureau_admin_sees_backlog_by_town_plans_and_vehicles_offered(demo_deliv
     directory_services.set_zone_status(None, jinchuan, ZoneStatus.CLOSED)  # Jinchuan's orders are held
     tomorrow = timezone.localdate() + timedelta(days=1)
     plan = planning.create_plan(None, office, day=tomorrow, network_points=[Site.objects.get(name="巴邱网点")])
-    offers = Availability.objects.filter(offer__member__team__organisation=office, offer__kind="vehicle")
+    offers = Availability.objects.filter(
+        offer__member__team__organisation=office, offer__kind="vehicle", offer__state="confirmed"
+    )
     lent = offers.filter(starts_at__lt=local_time(tomorrow + timedelta(days=1), time(0)))
     lent = lent.filter(ends_at__gt=local_time(tomorrow, time(0)))
     offer = lent.first()

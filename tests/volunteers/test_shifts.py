@@ -2,12 +2,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from fugong.directory.models import Organisation, Site
-from fugong.volunteers.models import Shift
-from fugong.volunteers.services import shifts, teams
+from fugong.volunteers.models import Member, Shift
+from fugong.volunteers.services import duty, shifts, teams
 
 from .conftest import make_team
 
@@ -63,3 +66,57 @@ def test_one_person_cannot_hold_two_overlapping_shifts(checkpoint_team: Any) -> 
     shifts.assign(None, planned[0], team.members.get(name="甲"))
     with pytest.raises(ValidationError):
         shifts.assign(None, overlap, twin)  # the same person in another team, same hours
+
+
+def english() -> Client:
+    """A phone asking for English: these pages' words are checked as written in the code."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def later_shift(checkpoint_team: Any) -> Any:
+    """A 4.5-hour turn starting in two hours, with 甲 on it."""
+    team, site, _planned = checkpoint_team
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=2)
+    shift = Shift.objects.create(site=site, team=team, starts_at=start, ends_at=start + timedelta(hours=4, minutes=30))
+    return shifts.assign(None, shift, team.members.get(name="甲"))
+
+
+def test_check_in_shows_only_in_the_shifts_window_and_says_when_it_opens(later_shift: Any) -> None:
+    page = reverse("volunteers:duty", args=[duty.duty_token(later_shift.member)])
+    start = later_shift.shift.starts_at
+    before = english().get(page).content.decode()
+    assert 'value="in"' not in before  # no button that would only refuse
+    assert f"Check-in opens at {timezone.localtime(start - shifts.SIGN_IN_EARLY):%m-%d %H:%M}" in before
+    with time_machine.travel(start - shifts.SIGN_IN_EARLY, tick=False):
+        assert 'value="in"' in english().get(page).content.decode()
+    with time_machine.travel(later_shift.shift.ends_at, tick=False):
+        assert 'value="in"' not in english().get(page).content.decode()
+
+
+def test_hours_count_at_check_out_or_at_the_shifts_end_marked_so(later_shift: Any, client_for: Any) -> None:
+    member, start = later_shift.member, later_shift.shift.starts_at
+    page = reverse("volunteers:duty", args=[duty.duty_token(member)])
+    mine = Member.objects.filter(pk=member.pk)
+    with time_machine.travel(start, tick=False):
+        english().post(page, {"assignment": later_shift.pk, "action": "in"})
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        assert duty.duties_of(mine).hours == 0  # under way: nothing counted yet
+    with time_machine.travel(later_shift.shift.ends_at + timedelta(minutes=1), tick=False):
+        assert duty.duties_of(mine).hours == pytest.approx(4.5)  # the 4.5 h shift ended
+        body = english().get(page).content.decode()
+        assert "4.5 hours on duty so far" in body
+        assert "counted at shift end (not checked out)" in body
+        leader_view = client_for("wuyuanzi").get(reverse("volunteers:shift", args=[later_shift.shift_id]))
+        assert 'class="pill counted-at-end"' in leader_view.content.decode()
+
+
+def test_checking_out_counts_the_hours_at_once(later_shift: Any) -> None:
+    start, mine = later_shift.shift.starts_at, Member.objects.filter(pk=later_shift.member_id)
+    page = reverse("volunteers:duty", args=[duty.duty_token(later_shift.member)])
+    with time_machine.travel(start, tick=False):
+        english().post(page, {"assignment": later_shift.pk, "action": "in"})
+    with time_machine.travel(start + timedelta(hours=4), tick=False):
+        english().post(page, {"assignment": later_shift.pk, "action": "out"})
+        assert duty.duties_of(mine).hours == pytest.approx(4.0)
+        assert "counted at shift end" not in english().get(page).content.decode()

@@ -34,6 +34,7 @@ from ..models import (
     Member,
     Offer,
     OfferKind,
+    OfferState,
     ShiftAssignment,
     Team,
 )
@@ -119,6 +120,7 @@ def suitable_vehicles(call: HelpCall, member: Member) -> QuerySet[Offer]:
         return Offer.objects.none()
     return (
         Offer.objects.filter(kind=OfferKind.VEHICLE, vehicle_kind=call.vehicle_kind, is_active=True)
+        .filter(state=OfferState.CONFIRMED)
         .filter(Q(member=member) | Q(drivers=member))
         .distinct()
     )

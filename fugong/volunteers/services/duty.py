@@ -2,7 +2,7 @@
 and the signed link that opens them on a phone for members without an account."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
@@ -21,7 +21,7 @@ from fugong.notify.models import Channel
 
 from ..access import may_run_team
 from ..models import AnswerStatus, HelpAnswer, Member, ShiftAssignment
-from .shifts import hours_worked
+from .shifts import Turn, check_in_opens, hours_worked, turn_of
 
 MESSAGE_KIND = kinds.register("volunteer_duty", gettext_lazy("Duty link"))
 RECENT = timedelta(hours=12)  # a shift that ended this morning can still be signed out of
@@ -71,15 +71,27 @@ def send_duty_links(actor: User | None, members: list[Member], channel: Channel)
 
 
 @dataclass(frozen=True)
+class MyShift:
+    """A shift on the member's page: what they can do about it now, and the hours it counts."""
+
+    assignment: ShiftAssignment
+    turn: Turn
+    check_in_opens: datetime
+    hours: float
+
+
+@dataclass(frozen=True)
 class Duties:
     assignments: list[ShiftAssignment]  # coming and recent shifts, soonest first
     confirmed: list[HelpAnswer]  # calls for help they are confirmed for
-    hours: float  # signed hours on duty, all time
+    hours: float  # hours on duty, all time: shifts checked out of or ended (shifts.hours_worked)
+    shifts: list[MyShift]  # the assignments above, each with its turn
 
 
 def duties_of(members: QuerySet[Member]) -> Duties:
-    since = timezone.now() - RECENT
-    assignments = (
+    now = timezone.now()
+    since = now - RECENT
+    assignments = list(
         ShiftAssignment.objects.filter(member__in=members, shift__ends_at__gte=since)
         .select_related("shift__site", "shift__team", "member")
         .order_by("shift__starts_at")
@@ -90,4 +102,5 @@ def duties_of(members: QuerySet[Member]) -> Duties:
         .order_by("call__starts_at")
     )
     worked = ShiftAssignment.objects.filter(member__in=members, signed_in_at__isnull=False).select_related("shift")
-    return Duties(list(assignments), list(confirmed), sum(hours_worked(a) for a in worked))
+    shifts = [MyShift(a, turn_of(a, now), check_in_opens(a.shift), hours_worked(a, now)) for a in assignments]
+    return Duties(assignments, list(confirmed), sum(hours_worked(a, now) for a in worked), shifts)

@@ -3,6 +3,7 @@ and the gaps to fill before they happen."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, QuerySet
@@ -107,8 +108,14 @@ def sign_in(actor: User | None, assignment: ShiftAssignment, *, at: datetime | N
     _check_signer(actor, assignment)
     at = at or timezone.now()
     shift = assignment.shift
-    if not shift.starts_at - SIGN_IN_EARLY <= at < shift.ends_at:
-        raise ValidationError(_("You can sign in from 30 minutes before the shift until it ends."))
+    if not check_in_opens(shift) <= at < shift.ends_at:
+        raise ValidationError(
+            _("You can check in from %(minutes)d minutes before the shift until it ends: from %(time)s.")
+            % {
+                "minutes": SIGN_IN_EARLY.seconds // 60,
+                "time": f"{timezone.localtime(check_in_opens(shift)):%m-%d %H:%M}",
+            }
+        )
     ShiftAssignment.objects.filter(pk=assignment.pk, signed_in_at__isnull=True).update(signed_in_at=at)
     assignment.refresh_from_db()
     return assignment
@@ -127,11 +134,44 @@ def sign_out(actor: User | None, assignment: ShiftAssignment, *, at: datetime | 
     return assignment
 
 
-def hours_worked(assignment: ShiftAssignment) -> float:
-    """Signed hours; someone who forgot to sign out is counted to the shift's end."""
-    if assignment.signed_in_at is None:
+def check_in_opens(shift: Shift) -> datetime:
+    return shift.starts_at - SIGN_IN_EARLY
+
+
+class Turn(Enum):
+    """Where a member's shift stands for them: what their duty page offers."""
+
+    NOT_YET = "not_yet"  # check-in opens later
+    OPEN = "open"  # they may check in now
+    ON_DUTY = "on_duty"  # checked in, may check out
+    CHECKED_OUT = "checked_out"
+    COUNTED_AT_END = "counted_at_end"  # checked in, never out: counted to the shift's end
+    MISSED = "missed"  # the shift ended and they never checked in
+
+
+def turn_of(assignment: ShiftAssignment, now: datetime | None = None) -> Turn:
+    now, shift = now or timezone.now(), assignment.shift
+    if assignment.signed_out_at is not None:
+        return Turn.CHECKED_OUT
+    if assignment.signed_in_at is not None:
+        return Turn.COUNTED_AT_END if now >= shift.ends_at else Turn.ON_DUTY
+    if now >= shift.ends_at:
+        return Turn.MISSED
+    return Turn.OPEN if now >= check_in_opens(shift) else Turn.NOT_YET
+
+
+def hours_worked(assignment: ShiftAssignment, now: datetime | None = None) -> float:
+    """Hours on duty, counted once the member checks out, or at the shift's end for someone
+    who checked in and never out (turn_of says so, for the leader to see). A shift under way
+    counts nothing yet: the total a member sees only grows by whole shifts done."""
+    turn = turn_of(assignment, now)
+    if turn == Turn.CHECKED_OUT:
+        end = assignment.signed_out_at
+    elif turn == Turn.COUNTED_AT_END:
+        end = assignment.shift.ends_at
+    else:
         return 0.0
-    end = assignment.signed_out_at or min(assignment.shift.ends_at, timezone.now())
+    assert end is not None and assignment.signed_in_at is not None
     return max(0.0, (end - assignment.signed_in_at).total_seconds() / 3600)
 
 

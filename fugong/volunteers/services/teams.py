@@ -1,7 +1,7 @@
 """Teams, their members and what members lend. One function per act, one transaction each.
 
 Calls for help live in calls.py, shifts in shifts.py, activities and the aid ledger in
-ledger.py, mediation in mediation.py.
+ledger.py, mediation in mediation.py, what members offer from their phone in offers.py.
 """
 
 from datetime import date, datetime
@@ -21,7 +21,8 @@ from fugong.core.validators import clean_mobile
 from fugong.directory.models import Organisation, Region
 
 from ..access import may_coordinate_organisation, may_run_team
-from ..models import Availability, Member, Offer, OfferKind, Skill, Team
+from ..models import Availability, Member, Offer, OfferKind, OfferState, Skill, Team
+from .offers import fill_offer
 
 
 class Keep(Enum):
@@ -168,30 +169,29 @@ def save_offer(
     note: str = "",
     window: tuple[datetime, datetime] | None = None,
 ) -> Offer:
-    """What a member lends, with a first availability `window` if given. A vehicle needs a kind,
-    a capacity and at least one licensed driver from the same team (the owner counts if licensed)."""
-    require(may_run_team(actor, member.team) or _is_self(actor, member))
+    """What a member lends, entered by whoever runs the team (confirmed at once), with a first
+    availability `window` if given. Rules of what an offer must say: offers.fill_offer."""
+    runs = may_run_team(actor, member.team)
+    require(runs or _is_self(actor, member))
     creating = offer is None
     offer = offer or Offer(member=member)
-    offer.kind, offer.vehicle_kind, offer.capacity_cartons = kind, vehicle_kind, capacity_cartons
-    offer.plate, offer.skill, offer.note = plate.strip().upper(), skill, note
-    if kind == OfferKind.VEHICLE:
-        if not vehicle_kind:
-            raise ValidationError({"vehicle_kind": _("Say what kind of vehicle it is.")})
-        if capacity_cartons <= 0:
-            raise ValidationError({"capacity_cartons": _("How many cartons does it carry?")})
+    chosen = fill_offer(
+        offer,
+        member,
+        kind=kind,
+        vehicle_kind=vehicle_kind,
+        capacity_cartons=capacity_cartons,
+        plate=plate,
+        drivers=drivers,
+        skill=skill,
+        note=note,
+    )
+    if creating and runs:
+        offer.state, offer.decided_at = OfferState.CONFIRMED, timezone.now()
+        offer.decided_by = actor if actor is not None and actor.pk else None
     offer.full_clean(exclude=["member"])
     offer.save()
     if kind == OfferKind.VEHICLE:
-        able = [member] if member.may_drive_a(vehicle_kind) else []
-        chosen = list(drivers) if drivers is not None else able
-        if not chosen:
-            raise ValidationError({"drivers": _("Name at least one licensed member who may drive it.")})
-        strangers = [d.name for d in chosen if d.team_id != member.team_id or not d.may_drive_a(vehicle_kind)]
-        if strangers:
-            raise ValidationError(
-                {"drivers": _("Not a licensed member of this team: %(names)s") % {"names": ", ".join(strangers)}}
-            )
         offer.drivers.set(chosen)
     audit.record(
         actor, "offer.create" if creating else "offer.update", offer, organisation_id=member.team.organisation_id

@@ -1,4 +1,4 @@
-"""Duty rosters for coordinators; signing in and out for members."""
+"""Duty rosters for coordinators; for members, signing in and out and offering what they lend."""
 
 from datetime import timedelta
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,11 +20,9 @@ from fugong.directory.models import Site
 
 from .. import queries
 from ..access import may_run_team
-from ..forms import (
-    RosterForm,
-)
+from ..forms import MyOfferForm, RosterForm
 from ..models import Member, Shift, ShiftAssignment
-from ..services import duty, shifts
+from ..services import duty, offers, shifts
 from .admission import admissions_on_duty
 from .scoping import channels_for, coordinated_teams
 
@@ -95,6 +93,7 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
     free = shift.team.members.filter(left_on__isnull=True).exclude(pk__in=[a.member_id for a in on_shift])
     context = {
         "shift": shift,
+        "shift_over": shift.ends_at <= timezone.now(),  # who never checked out is counted to its end
         "on_shift": on_shift,
         "free": free,
         "channels": channels_for(request, duty.MESSAGE_KIND),
@@ -105,9 +104,55 @@ def shift_detail(request: AuthedRequest, shift_id: int) -> HttpResponse:
 
 @login_required
 def my_duties(request: AuthedRequest) -> HttpResponse:
-    """A signed-in member's own shifts (sign in and out on the phone) and calls confirmed."""
-    duties = duty.duties_of(queries.my_members(request.user))
-    return render(request, "volunteers/me.html", {"duties": duties, "token": None})
+    """A signed-in member's own shifts (sign in and out on the phone), calls confirmed, and
+    what they offer to lend."""
+    members = queries.my_members(request.user)
+    form = MyOfferForm(request.POST or None, members=members)
+    if request.method == "POST":
+        require(members.exists())
+        if _offer(request, request.user, form):
+            return redirect("volunteers:me")
+    return _duty_page(request, members, form, token=None)
+
+
+def _duty_page(
+    request: HttpRequest, members: QuerySet[Member], form: MyOfferForm, *, token: str | None
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "duties": duty.duties_of(members),
+        "token": token,
+        "offer_form": form if members.exists() else None,
+        "my_offers": offers.offers_of(members),
+    }
+    if token is not None:
+        context["member"] = members.get()
+    return render(request, "volunteers/me.html", context)
+
+
+def _offer(request: HttpRequest, actor: Any, form: MyOfferForm) -> bool:
+    """Record the member's offer; False when the form has errors to show."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        offers.offer_from_member(
+            actor,
+            data["member"],
+            days=offers.Days(data["first_day"], data["last_day"], data["starts"], data["until"]),
+            kind=data["kind"],
+            vehicle_kind=data["vehicle_kind"],
+            capacity_cartons=data["capacity_cartons"] or 0,
+            plate=data["plate"],
+            drivers=list(data["drivers"]),
+            skill=data["skill"],
+            note=data["note"],
+            client_key=data["client_key"],
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False
+    messages.success(request, _("Thank you. Your offer now waits for your team leader to confirm it."))
+    return True
 
 
 def _sign(request: HttpRequest, actor: Any, assignment: ShiftAssignment) -> None:
@@ -137,7 +182,12 @@ def sign(request: AuthedRequest, assignment_id: int) -> HttpResponse:
 def duty_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The same page for a member without an account, opened from their duty link."""
     member = duty.read_duty_token(token)
-    if request.method == "POST":
+    members = Member.objects.filter(pk=member.pk).select_related("team")
+    form = MyOfferForm(request.POST if "offer" in request.POST else None, members=members)
+    if "offer" in request.POST:
+        if _offer(request, None, form):  # the link itself is the member's proof
+            return redirect("volunteers:duty", token=token)
+    elif request.method == "POST":
         assignment = get_object_or_404(
             ShiftAssignment.objects.select_related("shift__team__region", "member"),
             pk=posted_pk(request.POST, "assignment"),
@@ -145,5 +195,4 @@ def duty_by_link(request: HttpRequest, token: str) -> HttpResponse:
         )
         _sign(request, None, assignment)  # the link itself is the member's proof
         return redirect("volunteers:duty", token=token)
-    duties = duty.duties_of(Member.objects.filter(pk=member.pk))
-    return render(request, "volunteers/me.html", {"duties": duties, "member": member, "token": token})
+    return _duty_page(request, members, form, token=token)

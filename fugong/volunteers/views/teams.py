@@ -18,8 +18,8 @@ from fugong.directory import queries as directory_queries
 from .. import queries
 from ..access import may_coordinate_organisation, may_run_team
 from ..forms import ActivityForm, AidForm, MemberForm, OfferForm, TeamForm, WindowForm
-from ..models import AidItem, Member, Offer
-from ..services import duty, ledger
+from ..models import AidItem, Member, Offer, Team
+from ..services import duty, ledger, offers
 from ..services import teams as team_services
 from .scoping import channels_for
 
@@ -43,6 +43,8 @@ def team_detail(request: AuthedRequest, team_id: int) -> HttpResponse:
     aid_form = AidForm(request.POST if "record_aid" in request.POST else None)
     if request.method == "POST":
         require(runs)
+        if "confirm_offer" in request.POST or "decline_offer" in request.POST:
+            return _decide_offer(request, team)
         try:
             if "record_activity" in request.POST and activity_form.is_valid():
                 ledger.record_activity(request.user, team, **activity_form.cleaned_data)
@@ -72,8 +74,25 @@ def team_detail(request: AuthedRequest, team_id: int) -> HttpResponse:
         "activities": team.activities.prefetch_related("participants")[:20],
         "activity_form": activity_form,
         "aid_form": aid_form,
+        "waiting": offers.waiting_offers([team]).prefetch_related("drivers", "windows") if runs else [],
     }
     return render(request, "volunteers/team.html", context)
+
+
+def _decide_offer(request: AuthedRequest, team: Team) -> HttpResponse:
+    """The leader (or the office) confirms or declines a member's offer from the team page."""
+    confirm = "confirm_offer" in request.POST
+    offer = get_object_or_404(
+        offers.waiting_offers([team]), pk=posted_pk(request.POST, "confirm_offer" if confirm else "decline_offer")
+    )
+    try:
+        offers.decide_offer(request.user, offer, confirm=confirm)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = _("%(name)s's offer is confirmed.") if confirm else _("%(name)s's offer is declined.")
+        messages.success(request, done % {"name": offer.member.name})
+    return redirect("volunteers:team", team_id=team.pk)
 
 
 def _team_organisations(request: AuthedRequest) -> Any:
