@@ -383,15 +383,31 @@ def _wake_dispatcher(channel_id: int) -> None:
 
 @durable
 def start_broadcast(
-    actor: User, channel: Channel, kind: str, source_key: str, parameters: Mapping[str, Any], *, title: str
+    actor: User,
+    channel: Channel,
+    kind: str,
+    audience_key: str,
+    parameters: Mapping[str, Any],
+    *,
+    title: str,
+    filters: Mapping[str, str] | None = None,
 ) -> Broadcast:
-    """Send one message kind to everyone on a recipient list the actor may reach."""
-    from .recipients import SOURCES
+    """Send one message kind to an audience the actor may reach, narrowed by its filters;
+    each recipient's own parameters ({shop}, {name}) fill its message."""
+    from . import recipients
 
-    source = SOURCES.get(source_key)
-    if source is None:
-        raise ValidationError({"source": _("Unknown recipient list.")})
-    return _broadcast(actor, channel, kind, source.resolve(actor), parameters, title=title, source=source_key)
+    found = recipients.resolve(actor, audience_key, filters or {})
+    per_recipient = {r.address: dict(r.values) for r in found if r.values}
+    return _broadcast(
+        actor,
+        channel,
+        kind,
+        [r.address for r in found],
+        parameters,
+        title=title,
+        source=audience_key,
+        per_recipient=per_recipient or None,
+    )
 
 
 @durable
@@ -429,7 +445,7 @@ def _broadcast(
 
     require(usable_channels(actor).filter(pk=channel.pk).exists())
     if not recipients:
-        raise ValidationError({"source": _("This list has nobody to send to.")})
+        raise ValidationError({"audience": _("This list has nobody to send to.")})
     record = Broadcast.objects.create(
         title=title,
         channel=channel,
