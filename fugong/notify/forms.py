@@ -100,6 +100,10 @@ class OutboxFilter(forms.Form):
         self.fields["kind"].choices = [("", "—"), *kinds]  # type: ignore[attr-defined]
         self.fields["channel"].choices = [("", "—"), *channels]  # type: ignore[attr-defined]
         self.fields["organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
+        # One organisation's or one channel's messages: nothing to choose, the box would only take room.
+        for name, choices in (("channel", channels), ("organisation", organisations)):
+            if len(choices) < 2:
+                del self.fields[name]
 
 
 class BroadcastForm(forms.Form):
