@@ -1,9 +1,12 @@
 """Broadcasts reach each module's own people: the bureau's shops, the teams' members, the sites'
 staff; the audience's filters are scoped to the person and fill each message's own parameters."""
 
+from datetime import timedelta
 from typing import Any
 
-from fugong.delivery.models import Shop
+from django.utils import timezone
+
+from fugong.delivery.models import DeliveryPlan, Shop
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 from fugong.directory.services import set_zone_status
 from fugong.notify import recipients, services
@@ -62,6 +65,14 @@ def test_shops_with_orders_held_and_a_filter_from_elsewhere_is_refused(client_fo
     found = recipients.resolve(demo_delivery["huanghuiyun"], "delivery_shops", {"orders": "held"})
     assert closed.mobile in {r.address for r in found}
     assert sorted(r.address for r in found) == sorted(held.values_list("mobile", flat=True))
+    # A plan for tomorrow takes one shop's orders: that shop has a delivery tomorrow.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    plan = DeliveryPlan.objects.create(organisation=closed.organisation, day=tomorrow)
+    planned = Shop.objects.filter(network_point__name="巴邱网点").order_by("pk").first()
+    assert planned is not None
+    plan.orders.add(*planned.orders.all())
+    ahead = recipients.resolve(demo_delivery["huanghuiyun"], "delivery_shops", {"orders": "tomorrow"})
+    assert [r.address for r in ahead] == [planned.mobile]
     hall = Site.objects.get(name="客户服务中心营业厅")  # the power company's: not the bureau's to choose
     form = {
         "title": "t",
