@@ -87,6 +87,20 @@ def resolve(user: Any, key: str, chosen: Mapping[str, str]) -> list[Recipient]:
     return list(found.values())
 
 
+def describe(user: Any, key: str, chosen: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
+    """An audience and its chosen filters in words ("The bureau's shops", [("Network point",
+    "巴邱网点")]), for the broadcast's page; a list a module sent to itself keeps its key."""
+    audience = AUDIENCES.get(key)
+    if audience is None:
+        return key, []
+    described = []
+    for flt in audience.filters:
+        if chosen.get(flt.name):
+            names = dict(flt.choices(user))
+            described.append((str(flt.label), names.get(chosen[flt.name], chosen[flt.name])))
+    return str(audience.label), described
+
+
 def _people_in_my_care(user: Any, chosen: Mapping[str, str]) -> list[Recipient]:
     people = visible_users(user).filter(is_active=True, mobile__isnull=False).exclude(mobile="").order_by("pk")
     rows = people.values_list("mobile", "full_name", "username")

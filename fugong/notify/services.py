@@ -396,7 +396,9 @@ def start_broadcast(
     each recipient's own parameters ({shop}, {name}) fill its message."""
     from . import recipients
 
-    found = recipients.resolve(actor, audience_key, filters or {})
+    audience = recipients.get(actor, audience_key)
+    chosen = recipients.checked_filters(actor, audience, filters or {})
+    found = recipients.resolve(actor, audience_key, chosen)
     per_recipient = {r.address: dict(r.values) for r in found if r.values}
     return _broadcast(
         actor,
@@ -407,6 +409,7 @@ def start_broadcast(
         title=title,
         source=audience_key,
         per_recipient=per_recipient or None,
+        filters=chosen,
     )
 
 
@@ -439,6 +442,7 @@ def _broadcast(
     title: str,
     source: str,
     per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+    filters: Mapping[str, str] | None = None,
 ) -> Broadcast:
     """The work of the service above, inside the caller's transaction."""
     from .queries import usable_channels
@@ -451,6 +455,7 @@ def _broadcast(
         channel=channel,
         kind=kind,
         source=source,
+        filters=dict(filters or {}),
         parameters=dict(parameters),
         created_by=actor,
         total=len(recipients),

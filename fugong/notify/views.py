@@ -252,8 +252,11 @@ def broadcast_detail(request: AuthedRequest, broadcast_id: int) -> HttpResponse:
     counts = dict(broadcast.messages.values_list("status").annotate(n=Count("pk")))
     pending = counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0)
     done = broadcast.total - pending
+    audience, filters = recipients.describe(request.user, broadcast.source, broadcast.filters)
     context = {
         "broadcast": broadcast,
+        "audience": audience,
+        "audience_filters": filters,
         "counts": [(label, counts.get(value, 0), value) for value, label in MessageStatus.choices],
         "pending": pending,
         "percent": round(100 * done / broadcast.total) if broadcast.total else 100,

@@ -11,7 +11,7 @@ from fugong.directory.models import Organisation, Region, Site, ZoneStatus
 from fugong.directory.services import set_zone_status
 from fugong.notify import recipients, services
 from fugong.notify.kinds import label_of
-from fugong.notify.models import Channel, Message
+from fugong.notify.models import Broadcast, Channel, Message
 from fugong.volunteers.models import Member
 
 NEW = "/notify/broadcasts/new/"
@@ -49,7 +49,11 @@ def test_the_bureau_tells_one_network_points_shops_each_by_its_own_name(client_f
     assert whole in preview.content.decode()  # the first message, whole
     assert not Message.objects.exists()
 
-    client.post(NEW, {**form, "confirm": "1"})
+    done = client.post(NEW, {**form, "confirm": "1"})
+    broadcast = Broadcast.objects.get(title="巴邱网点送货通知")
+    assert broadcast.source == "delivery_shops" and broadcast.filters == {"network_point": str(baqiu.pk)}
+    said = client.get(done.url).content.decode()
+    assert "巴邱网点" in said  # to whom it went, in words
     sent = Message.objects.filter(broadcast__title="巴邱网点送货通知")
     assert sent.count() == 118
     last = shops.last()
