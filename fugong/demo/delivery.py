@@ -14,10 +14,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from fugong.accounts.models import User
+from fugong.delivery.audiences import SHOP_NOTICE
 from fugong.delivery.models import Shop
 from fugong.delivery.services.fleet import save_driver, save_vehicle
 from fugong.delivery.services.orders import Line, place_order, save_shop
 from fugong.directory.models import Organisation, Region, Site
+from fugong.notify import services as notify_services
+from fugong.notify.models import Broadcast, Channel
 from fugong.volunteers.models import VehicleKind
 
 # network point, region, shops, shops in the town centre, licence prefix, streets, villages
@@ -99,6 +102,25 @@ def load_delivery() -> None:
                     lines.append(Line(brand, cartons, Decimal(price * cartons)))
                 placed = today - timedelta(days=days_ago)
                 place_order(None, shop, number=f"XJ{placed:%Y%m%d}{number:05d}", placed_on=placed, lines=lines)
+
+
+def tell_shops() -> None:
+    """The market manager's broadcast to the shops of one network point: their fortnight of
+    orders arrives tomorrow (each message names its shop). Once: loading twice sends nothing more."""
+    bureau = Organisation.objects.get(short_name="峡江县局")
+    channel = Channel.objects.filter(organisation=bureau, templates__kind=SHOP_NOTICE).first()
+    if channel is None or Broadcast.objects.filter(channel=channel, kind=SHOP_NOTICE).exists():
+        return
+    jinchuan = Site.objects.get(organisation=bureau, name="新干金川网点")
+    notify_services.start_broadcast(
+        User.objects.get(username="huanghuiyun"),
+        channel,
+        SHOP_NOTICE,
+        "delivery_shops",
+        {"notice": "两周积压的订单明天全部送达，请留人在店收货，无需来电询问。"},
+        title="新干金川网点：积压订单明天送达",
+        filters={"network_point": str(jinchuan.pk)},
+    )
 
 
 def _shop(

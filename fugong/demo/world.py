@@ -15,7 +15,7 @@ from django.utils import timezone
 from fugong.accounts import services as account_services
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.transactions import all_or_nothing
-from fugong.demo.delivery import load_delivery
+from fugong.demo.delivery import load_delivery, tell_shops
 from fugong.demo.volunteers import load_volunteers
 from fugong.directory import services as directory_services
 from fugong.directory.models import Organisation, Region, Site, ZoneStatus
@@ -332,6 +332,7 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
             "{area}已封控：{day} 配送计划中有 {n} 个送货点暂缓，司机页面已停止这些点的签收，请到计划页面查看。",
             ["area", "day", "n"],
         ),
+        ("shop_notice", "{shop}：{notice}（峡江县烟草专卖局）", ["shop", "notice"]),
         VOLUNTEER_CALL,
         VOLUNTEER_DUTY,
     ],
@@ -373,6 +374,7 @@ def load(
         load_volunteers()
     if delivery:
         load_delivery()
+        tell_shops()
     if screening:
         from fugong.demo.screening import load_screening  # it uses this module's demo password
 

@@ -12,6 +12,7 @@ from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_recipient
 
 from . import queries, services
+from .kinds import label_of
 from .models import Message, OptOut
 
 router = Router(tags=["notify"])
@@ -39,6 +40,7 @@ class MessageOut(Schema):
     id: int
     channel: str
     kind: str
+    kind_label: str  # the kind in the reader's words
     recipient: str
     status: str
     attempts: int
@@ -74,6 +76,7 @@ def message_out(message: Message, managed_channels: set[int]) -> MessageOut:
         id=message.pk,
         channel=message.channel.name,
         kind=message.kind,
+        kind_label=label_of(message.kind),
         recipient=message.recipient if manages else mask_recipient(message.recipient),
         status=message.status,
         attempts=message.attempts,

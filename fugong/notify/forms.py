@@ -6,7 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import ChannelKind, MessageStatus
+from .kinds import label_of
+from .models import ChannelKind, MessageStatus, MessageTemplate
+from .recipients import Audience
 
 
 class ChannelForm(forms.Form):
@@ -78,35 +80,109 @@ class OptOutForm(forms.Form):
 
 
 class OutboxFilter(forms.Form):
+    """The outbox by message kind (in words), channel, state and organisation: the choices are
+    those among the messages the person may read."""
+
+    kind = forms.ChoiceField(label=_("Message kind"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MessageStatus.choices], required=False)
-    kind = forms.CharField(
-        label=_("Message kind"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Message kind")})
-    )
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        kinds: list[tuple[str, str]],
+        channels: list[tuple[str, str]],
+        organisations: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *kinds]  # type: ignore[attr-defined]
+        self.fields["channel"].choices = [("", "—"), *channels]  # type: ignore[attr-defined]
+        self.fields["organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
+        # One organisation's or one channel's messages: nothing to choose, the box would only take room.
+        for name, choices in (("channel", channels), ("organisation", organisations)):
+            if len(choices) < 2:
+                del self.fields[name]
 
 
 class BroadcastForm(forms.Form):
+    """A template chosen by its name in words and an audience; then the audience's filters and
+    the template's parameters: those each recipient fills are marked so, the rest entered."""
+
     title = forms.CharField(label=_("Title"), max_length=120)
-    template = forms.ChoiceField(label=_("Channel and message kind"))
-    source = forms.ChoiceField(label=_("Recipients"))
-    parameters = forms.CharField(
-        label=_("Parameters"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: name=value"),
-    )
+    template = forms.ChoiceField(label=_("Message"))
+    audience = forms.ChoiceField(label=_("Audience"))
 
-    def __init__(self, *args: Any, templates: list[tuple[str, str]], sources: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        templates: list[MessageTemplate],
+        audiences: list[Audience],
+        user: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = templates  # type: ignore[attr-defined]
-        self.fields["source"].choices = sources  # type: ignore[attr-defined]
+        self.templates = {f"{t.channel_id}:{t.kind}": t for t in templates}
+        self.audiences = {a.key: a for a in audiences}
+        by_channel: dict[str, list[tuple[str, str]]] = {}
+        for value, each in self.templates.items():
+            by_channel.setdefault(str(each.channel), []).append((value, label_of(each.kind)))
+        self.fields["template"].choices = [("", "—"), *by_channel.items()]  # type: ignore[attr-defined]
+        self.fields["audience"].choices = [("", "—"), *((a.key, str(a.label)) for a in audiences)]  # type: ignore[attr-defined]
+        for name in ("template", "audience"):
+            # Picking one shows its filters or parameters at once (the button below does it without script).
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": "",
+                    "hx-target": "closest form",
+                    "hx-select": ".broadcast-form",
+                    "hx-swap": "outerHTML",
+                    "hx-vals": '{"choose": "1"}',
+                }
+            )
+        template, audience = self.chosen_template, self.chosen_audience
+        if template is not None:
+            self.fields["template"].help_text = template.text
+        if audience is not None:
+            for flt in audience.filters:
+                self.fields[f"filter_{flt.name}"] = forms.ChoiceField(
+                    label=str(flt.label), choices=[("", _("Any")), *flt.choices(user)], required=False
+                )
+        fills = audience.fills if audience is not None else ()
+        for name in template.parameters if template is not None else ():
+            label = f"{{{name}}}"
+            if name in fills:
+                self.fields[f"param_{name}"] = forms.CharField(label=label, required=False, disabled=True)
+                # Shown whatever was typed there before this audience was chosen.
+                self.initial[f"param_{name}"] = _("Filled in for each recipient")
+            else:
+                self.fields[f"param_{name}"] = forms.CharField(label=label, max_length=200)
 
-    def clean_parameters(self) -> dict[str, str]:
-        values = {}
-        for number, line in enumerate((self.cleaned_data.get("parameters") or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            name, sep, value = line.partition("=")
-            if not sep or not name.strip():
-                raise forms.ValidationError(_("Line %(n)d is not name=value.") % {"n": number})
-            values[name.strip()] = value.strip()
-        return values
+    def _picked(self, name: str) -> str:
+        source = self.data if self.is_bound else self.initial
+        return str(source.get(name) or "")
+
+    @property
+    def chosen_template(self) -> MessageTemplate | None:
+        return self.templates.get(self._picked("template"))
+
+    @property
+    def chosen_audience(self) -> Audience | None:
+        return self.audiences.get(self._picked("audience"))
+
+    def filters(self) -> dict[str, str]:
+        return {
+            name.removeprefix("filter_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("filter_") and value
+        }
+
+    def parameters(self) -> dict[str, str]:
+        """What the person entered; the parameters each recipient fills come from the audience."""
+        fills = self.chosen_audience.fills if self.chosen_audience is not None else ()
+        return {
+            name.removeprefix("param_"): value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith("param_") and name.removeprefix("param_") not in fills
+        }

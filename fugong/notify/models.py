@@ -89,6 +89,7 @@ class Broadcast(models.Model):
     channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="broadcasts")
     kind = models.SlugField(_("message kind"), max_length=60)
     source = models.CharField(_("recipients"), max_length=60)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)  # the audience's, as chosen
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     total = models.PositiveIntegerField(_("recipients"), default=0)
     created_by = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from fugong.accounts.permissions import scope_of
 
+from .kinds import label_of
 from .models import Channel, Message, OptOut
 
 
@@ -39,6 +40,34 @@ def visible_messages(user: Any) -> QuerySet[Message]:
         | Q(created_by_id=scope.user_id)
         | Q(channel__organisation_id__in=sorted(scope.staff_org_ids))
     ).select_related("channel")
+
+
+def outbox_choices(messages: QuerySet[Message]) -> dict[str, list[tuple[str, str]]]:
+    """The outbox filter's choices: the kinds (in words), channels and organisations among
+    the messages the person may read, nothing they could not see."""
+    kinds = {kind: label_of(kind) for kind in messages.order_by().values_list("kind", flat=True).distinct()}
+    channel_ids = messages.order_by().values("channel_id").distinct()
+    channels = Channel.objects.filter(pk__in=channel_ids).select_related("organisation").order_by("name")
+    organisations = {c.organisation_id: str(c.organisation) for c in channels if c.organisation is not None}
+    return {
+        "kinds": sorted(kinds.items(), key=lambda item: item[1]),
+        "channels": [(str(c.pk), c.name) for c in channels],
+        "organisations": sorted(((str(pk), name) for pk, name in organisations.items()), key=lambda item: item[1]),
+    }
+
+
+def filter_outbox(
+    messages: QuerySet[Message], *, kind: str = "", channel: str = "", status: str = "", organisation: str = ""
+) -> QuerySet[Message]:
+    if kind:
+        messages = messages.filter(kind=kind)
+    if channel:
+        messages = messages.filter(channel_id=int(channel))
+    if status:
+        messages = messages.filter(status=status)
+    if organisation:
+        messages = messages.filter(channel__organisation_id=int(organisation))
+    return messages
 
 
 def may_read_outbox(user: Any) -> bool:

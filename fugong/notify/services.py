@@ -383,15 +383,34 @@ def _wake_dispatcher(channel_id: int) -> None:
 
 @durable
 def start_broadcast(
-    actor: User, channel: Channel, kind: str, source_key: str, parameters: Mapping[str, Any], *, title: str
+    actor: User,
+    channel: Channel,
+    kind: str,
+    audience_key: str,
+    parameters: Mapping[str, Any],
+    *,
+    title: str,
+    filters: Mapping[str, str] | None = None,
 ) -> Broadcast:
-    """Send one message kind to everyone on a recipient list the actor may reach."""
-    from .recipients import SOURCES
+    """Send one message kind to an audience the actor may reach, narrowed by its filters;
+    each recipient's own parameters ({shop}, {name}) fill its message."""
+    from . import recipients
 
-    source = SOURCES.get(source_key)
-    if source is None:
-        raise ValidationError({"source": _("Unknown recipient list.")})
-    return _broadcast(actor, channel, kind, source.resolve(actor), parameters, title=title, source=source_key)
+    audience = recipients.get(actor, audience_key)
+    chosen = recipients.checked_filters(actor, audience, filters or {})
+    found = recipients.resolve(actor, audience_key, chosen)
+    per_recipient = {r.address: dict(r.values) for r in found if r.values}
+    return _broadcast(
+        actor,
+        channel,
+        kind,
+        [r.address for r in found],
+        parameters,
+        title=title,
+        source=audience_key,
+        per_recipient=per_recipient or None,
+        filters=chosen,
+    )
 
 
 @durable
@@ -423,18 +442,20 @@ def _broadcast(
     title: str,
     source: str,
     per_recipient: Mapping[str, Mapping[str, Any]] | None = None,
+    filters: Mapping[str, str] | None = None,
 ) -> Broadcast:
     """The work of the service above, inside the caller's transaction."""
     from .queries import usable_channels
 
     require(usable_channels(actor).filter(pk=channel.pk).exists())
     if not recipients:
-        raise ValidationError({"source": _("This list has nobody to send to.")})
+        raise ValidationError({"audience": _("This list has nobody to send to.")})
     record = Broadcast.objects.create(
         title=title,
         channel=channel,
         kind=kind,
         source=source,
+        filters=dict(filters or {}),
         parameters=dict(parameters),
         created_by=actor,
         total=len(recipients),

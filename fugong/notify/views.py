@@ -17,10 +17,9 @@ from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest
 from fugong.core.masking import mask_mobile
 
-from . import crypto, kinds, queries, services
+from . import crypto, queries, recipients, services
 from .forms import BroadcastForm, ChannelForm, OptOutForm, OutboxFilter, TemplateForm, TestForm
 from .models import Broadcast, Channel, ChannelKind, MessageStatus, MessageTemplate, OptOut
-from .recipients import SOURCES
 from .rendering import render as render_message
 
 
@@ -31,13 +30,10 @@ def _may_use_outbox(request: AuthedRequest) -> None:
 @login_required
 def outbox(request: AuthedRequest) -> HttpResponse:
     require(queries.may_read_outbox(request.user))
-    form = OutboxFilter(request.GET or None)
     qs = queries.visible_messages(request.user)
+    form = OutboxFilter(request.GET or None, **queries.outbox_choices(qs))
     if form.is_valid():
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["kind"]:
-            qs = qs.filter(kind=form.cleaned_data["kind"])
+        qs = queries.filter_outbox(qs, **form.cleaned_data)
     managed = set(queries.manageable_channels(request.user).values_list("pk", flat=True))
     context = {
         "page": Paginator(qs, 50).get_page(request.GET.get("page")),
@@ -46,8 +42,16 @@ def outbox(request: AuthedRequest) -> HttpResponse:
         "uncertain": qs.filter(status=MessageStatus.UNCERTAIN).count(),
         "paused": queries.usable_channels(request.user).filter(paused_until__gt=timezone.now()),
         "may_send": queries.may_send(request.user),
+        "page_query": _filters_query(request),
     }
     return render(request, "notify/outbox.html", context)
+
+
+def _filters_query(request: AuthedRequest) -> str:
+    """The chosen filters as a query string, kept by the pages' links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required
@@ -188,15 +192,18 @@ def channel_delete_template(request: AuthedRequest, channel_id: int, kind: str) 
 
 
 def _broadcast_form(request: AuthedRequest) -> BroadcastForm:
-    templates = MessageTemplate.objects.filter(channel__in=queries.usable_channels(request.user)).select_related(
-        "channel"
-    )
-    choices = [
-        (f"{t.channel_id}:{t.kind}", f"{t.channel} · {kinds.label_of(t.kind)}")
-        for t in templates.order_by("channel__name", "kind")
-    ]
-    sources = [(key, str(source.label)) for key, source in SOURCES.items()]
-    return BroadcastForm(request.POST or None, templates=choices, sources=sources)
+    """Bound to what was posted, except when the person only picked a template or an
+    audience: then its filters and parameters are shown, without errors yet."""
+    templates = MessageTemplate.objects.filter(channel__in=queries.usable_channels(request.user))
+    options: dict[str, Any] = {
+        "templates": list(templates.select_related("channel").order_by("channel__name", "kind")),
+        "audiences": recipients.offered_to(request.user),
+        "user": request.user,
+    }
+    if request.method == "POST" and "choose" not in request.POST:
+        return BroadcastForm(request.POST, **options)
+    initial = request.POST.dict() if request.method == "POST" else request.GET.dict()
+    return BroadcastForm(initial=initial, **options)
 
 
 @login_required
@@ -205,27 +212,31 @@ def broadcast_new(request: AuthedRequest) -> HttpResponse:
     _may_use_outbox(request)
     form = _broadcast_form(request)
     preview = None
-    if request.method == "POST" and form.is_valid():
-        channel_id, kind = form.cleaned_data["template"].split(":", 1)
-        channel = get_object_or_404(queries.usable_channels(request.user), pk=int(channel_id))
-        template = get_object_or_404(MessageTemplate, channel=channel, kind=kind)
-        parameters = form.cleaned_data["parameters"]
+    if form.is_bound and form.is_valid():
+        template, audience = form.chosen_template, form.chosen_audience
+        assert template is not None and audience is not None  # both are required choices
+        parameters = form.parameters()
         try:
             if "confirm" in request.POST:
                 broadcast = services.start_broadcast(
                     request.user,
-                    channel,
-                    kind,
-                    form.cleaned_data["source"],
+                    template.channel,
+                    template.kind,
+                    audience.key,
                     parameters,
                     title=form.cleaned_data["title"],
+                    filters=form.filters(),
                 )
                 return redirect("notify:broadcast", broadcast_id=broadcast.pk)
-            recipients = SOURCES[form.cleaned_data["source"]].resolve(request.user)
+            found = recipients.resolve(request.user, audience.key, form.filters())
+            if not found:
+                raise ValidationError({"audience": _("This list has nobody to send to.")})
+            first = found[0]
             preview = {
-                "count": len(recipients),
-                "text": render_message(template.text, parameters),
-                "sample": [mask_mobile(r) for r in recipients[:5]],
+                "count": len(found),
+                "first": mask_mobile(first.address),
+                "text": render_message(template.text, {**parameters, **first.values}),
+                "sample": [mask_mobile(r.address) for r in found[1:5]],
             }
         except ValidationError as error:
             apply_errors(form, error)
@@ -241,8 +252,11 @@ def broadcast_detail(request: AuthedRequest, broadcast_id: int) -> HttpResponse:
     counts = dict(broadcast.messages.values_list("status").annotate(n=Count("pk")))
     pending = counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0)
     done = broadcast.total - pending
+    audience, filters = recipients.describe(request.user, broadcast.source, broadcast.filters)
     context = {
         "broadcast": broadcast,
+        "audience": audience,
+        "audience_filters": filters,
         "counts": [(label, counts.get(value, 0), value) for value, label in MessageStatus.choices],
         "pending": pending,
         "percent": round(100 * done / broadcast.total) if broadcast.total else 100,

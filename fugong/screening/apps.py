@@ -9,3 +9,6 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from . import erasure  # noqa: F401 - registers check-ins and staff temperatures as kept data
+        from .audiences import register_audiences
+
+        register_audiences()  # the sites' staff, for notify's broadcasts

@@ -9,3 +9,6 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import erasure  # noqa: F401 - registers former members and mediation parties as kept data
+        from .audiences import register_audiences
+
+        register_audiences()  # the teams' members, for notify's broadcasts

@@ -1,5 +1,6 @@
 from typing import Any
 
+from fugong.notify.kinds import label_of
 from fugong.notify.models import Channel, Message
 
 PAYLOAD = {
@@ -50,4 +51,5 @@ def test_status_shows_history_and_masks_for_non_managers(client_for: Any, demo: 
     admin_view = client_for("huanghuiyun").get(f"/api/notify/messages/{message.pk}").json()
     assert staff_view["recipient"] == "139****0101" and admin_view["recipient"] == "+8613907960101"
     assert [e["status"] for e in admin_view["events"]] == ["sent"]
+    assert admin_view["kind_label"] == label_of("order_dispatched") != "order_dispatched"  # in words
     assert client_for("qy_power").get(f"/api/notify/messages/{message.pk}").status_code == 404

@@ -83,8 +83,9 @@ def test_broadcast_is_previewed_then_sent_and_its_progress_followed(client_for: 
     form = {
         "title": "复工送货通知",
         "template": f"{bureau().pk}:order_dispatched",
-        "source": "people",
-        "parameters": "shop=各位店主\neta=今天下午",
+        "audience": "people",
+        "param_shop": "各位店主",
+        "param_eta": "今天下午",
     }
     preview = client.post("/notify/broadcasts/new/", form)
     assert preview.context["preview"]["count"] == 4  # the bureau's four people with a mobile
@@ -101,10 +102,11 @@ def test_broadcast_is_previewed_then_sent_and_its_progress_followed(client_for: 
     assert "hx-trigger" not in done and 'data-pending="0"' in done
 
 
-def test_broadcast_parameters_must_be_name_value_lines(client_for: Any) -> None:
-    form = {"title": "t", "template": f"{bureau().pk}:order_dispatched", "source": "people", "parameters": "只有一行"}
+def test_a_broadcast_parameter_left_empty_is_named_on_its_field(client_for: Any) -> None:
+    form = {"title": "t", "template": f"{bureau().pk}:order_dispatched", "audience": "people", "param_shop": "店"}
     response = client_for("huanghuiyun").post("/notify/broadcasts/new/", form)
-    assert "parameters" in response.context["form"].errors
+    assert list(response.context["form"].errors) == ["param_eta"]
+    assert not Message.objects.exists()
 
 
 def test_robot_keys_in_options_are_never_shown_or_audited(client_for: Any) -> None:

@@ -94,10 +94,11 @@ def test_a_notice_goes_to_the_accounts_the_filters_pick_with_a_preview(company, 
         parameters=["holder", "account"],
     )
     assert template in notices.templates_for(company)
-    from fugong.notify.recipients import SOURCES
+    from fugong.notify import recipients
 
-    # The notify broadcast page's list is the same as the "suspension in effect" filter.
-    assert SOURCES["power_suspended"].resolve(demo["qy_power"]) == ["+8613905786011"]
+    # The notify broadcast page's audience is the same as the "suspension in effect" filter.
+    found = recipients.resolve(demo["qy_power"], "power_suspended", {})
+    assert [(r.address, r.values["holder"]) for r in found] == [("+8613905786011", "浙江金辉木业有限公司")]
     filters = notices.Filters(standing=notices.Standing.IN_EFFECT)
     shown = notices.preview(demo["qy_power"], company, template, filters)
     assert shown.count == 1

@@ -145,22 +145,30 @@ def _require(actor: User | None, organisation: Organisation, template: MessageTe
         raise ValidationError({"template": _("Choose one of the company's own templates.")})
 
 
-def _suspended_enterprises(user: Any) -> list[str]:
-    """The same accounts as the notices page's "suspension in effect" filter."""
+def _suspended_enterprises(user: Any, chosen: Any) -> list[notify_recipients.Recipient]:
+    """The same accounts as the notices page's "suspension in effect" filter, each message
+    naming its holder and account (the first account of a mobile with several)."""
     in_effect = Filters(standing=Standing.IN_EFFECT)
-    mobiles: list[str] = []
+    found: list[notify_recipients.Recipient] = []
     for company in readable_companies(user):
         if may_administer(user, company):
-            mobiles += select_accounts(company, in_effect).values_list("mobile", flat=True)
-    return list(dict.fromkeys(mobiles))
+            accounts = select_accounts(company, in_effect).only("holder", "number", "mobile")
+            found += [notify_recipients.Recipient(a.mobile, _values(a)) for a in accounts]
+    return found
+
+
+def _administers_a_company(user: Any) -> bool:
+    return any(may_administer(user, company) for company in readable_companies(user))
 
 
 def register_recipient_lists() -> None:
-    """The notify broadcast page offers this list too."""
+    """The notify broadcast page offers this audience too."""
     notify_recipients.register(
-        notify_recipients.RecipientSource(
+        notify_recipients.Audience(
             "power_suspended",
             gettext_lazy("Enterprise accounts with a suspension or reduction in effect"),
             _suspended_enterprises,
+            fills=PER_ACCOUNT,
+            may_use=_administers_a_company,
         )
     )
