@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts.models import AuditEntry, User
 from fugong.core.masking import mask_mobile
 
-from .models import AnswerStatus, CallNote, HelpCall, Member
+from .models import AnswerStatus, CallInvitation, CallNote, HelpCall, Member
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ThreadEntry:
 
 
 def _member(member: Member) -> str:
-    return f"{member.name}（{member.team.name}，{mask_mobile(member.mobile)}）" if member.mobile else member.name
+    return f"{member.name}（{mask_mobile(member.mobile)}）" if member.mobile else member.name
 
 
 def _person(user: User | None, label: str) -> str:
@@ -44,18 +44,26 @@ def note_entry(note: CallNote) -> ThreadEntry:
 
 
 def _invitations(call: HelpCall) -> list[ThreadEntry]:
+    """One entry per sending (those asked at once, through one channel), each person with
+    what became of their message."""
+    sendings: dict[tuple[datetime, bool, int | None], list[CallInvitation]] = {}
+    rows = call.invitations.select_related("member", "channel", "message", "sent_by")
+    for invitation in rows:
+        sendings.setdefault((invitation.sent_at, invitation.is_reminder, invitation.channel_id), []).append(invitation)
     entries = []
-    for invitation in call.invitations.select_related("member__team", "channel", "message", "sent_by"):
-        channel = invitation.channel.name if invitation.channel else "—"
-        status = invitation.message.get_status_display() if invitation.message else ""
-        if invitation.is_reminder:
-            text = _("Reminded through %(channel)s") % {"channel": channel}
+    for (sent_at, is_reminder, _channel), group in sendings.items():
+        first = group[0]
+        values = {"n": len(group), "channel": first.channel.name if first.channel else "—"}
+        if is_reminder:
+            text = _("Reminded %(n)d through %(channel)s:") % values
         else:
-            text = _("Invited through %(channel)s") % {"channel": channel}
-        if status:
-            text = f"{text} · {status}"
-        kind = "reminded" if invitation.is_reminder else "invited"
-        entries.append(ThreadEntry(invitation.sent_at, kind, _member(invitation.member), text))
+            text = _("Invited %(n)d through %(channel)s:") % values
+        people = "、".join(
+            f"{_member(i.member)} {i.message.get_status_display()}" if i.message else _member(i.member) for i in group
+        )
+        kind = "reminded" if is_reminder else "invited"
+        who = _person(first.sent_by, "")
+        entries.append(ThreadEntry(sent_at, kind, who, f"{text} {people}"))
     return entries
 
 
@@ -110,5 +118,7 @@ def _coordination(call: HelpCall) -> list[ThreadEntry]:
             text = _("Confirmed %(members)s") % {"members": people}
         else:
             text = _("Stood down %(member)s") % {"member": people}
-        entries.append(ThreadEntry(entry.created_at, kind, _person(entry.actor, entry.actor_label), text))
+        # Done by the system (the demo, a task): no one to name.
+        who = "" if entry.actor is None and entry.actor_label == entry.source else entry.actor_label
+        entries.append(ThreadEntry(entry.created_at, kind, _person(entry.actor, who), text))
     return entries

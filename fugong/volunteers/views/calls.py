@@ -2,6 +2,7 @@
 borrowed fleet they make for a day."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,11 +66,10 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
     call = get_object_or_404(queries.visible_calls(request.user), pk=call_id)
     coordinates = may_coordinate_organisation(request.user, call.organisation_id, call.organisation.region.code)
     channels = channels_for(request, calls.MESSAGE_KIND)
-    preset = default_channel()
     send_form = SendCallForm(
         request.POST if "send" in request.POST else None,
         channels=channels,
-        initial={"channel": preset.pk if preset and channels.filter(pk=preset.pk).exists() else None},
+        initial={"channel": preset_channel(channels)},
     )
     note_form = CallNoteForm(request.POST if "note" in request.POST else None)
     if request.method == "POST":
@@ -116,6 +116,15 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
         "thread": call_thread(call),
     }
     return render(request, "volunteers/call.html", context)
+
+
+def preset_channel(channels: Any) -> int | None:
+    """The only channel there is, or else the platform default when it is among them."""
+    only = list(channels.values_list("pk", flat=True)[:2])
+    if len(only) == 1:
+        return only[0]
+    preset = default_channel()
+    return preset.pk if preset is not None and preset.pk in channels.values_list("pk", flat=True) else None
 
 
 def sending_summary(sending: calls.Sending) -> str:
