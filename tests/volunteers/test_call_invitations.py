@@ -1,13 +1,16 @@
 """Invitations go only to who is free and has not answered; a reminder reaches only those who
 were asked and did not answer; the coordinator is told how many were left out and why."""
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from fugong.notify.models import Channel, Message
 from fugong.volunteers.models import Team
-from fugong.volunteers.services import calls
+from fugong.volunteers.services import calls, shifts, teams
 
-from .conftest import member
+from .conftest import make_team, member
 from .test_calls import open_call, riders  # noqa: F401 - the fixture
 
 
@@ -69,3 +72,38 @@ def test_the_coordinator_reads_how_many_were_sent_and_skipped(riders: Team, clie
     )
     assert "Sent 2. Skipped 1: 0 already booked at that time, 1 already answered" in page.content.decode()
     assert len(asked_for(call.title)) == 5
+
+
+def test_a_shift_or_the_same_persons_booking_in_another_team_counts_as_booked(riders: Team) -> None:  # noqa: F811
+    first, second, third = (member(riders, name) for name in ["甲", "乙", "丙"])
+    site = riders.organisation.sites.get(name="巴邱网点")
+    [shift, *_rest] = shifts.plan_roster(None, riders, site, first_day=timezone.localdate() + timedelta(days=1), days=1)
+    shifts.assign(None, shift, first)
+    other = make_team(riders.organisation, "峡江另一互助组", "mutual_aid", "360823100", [])
+    second_elsewhere = teams.save_member(None, other, name="乙", mobile=second.mobile, consent=True)
+    elsewhere = calls.open_call(
+        None,
+        riders.organisation,
+        title="另一组的装车",
+        needed=1,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        place="巴邱网点",
+        teams=[other],
+    )
+    calls.answer_call(elsewhere, second_elsewhere, yes=True)
+    calls.confirm(None, elsewhere, [second_elsewhere])
+
+    call = calls.open_call(
+        None,
+        riders.organisation,
+        title="同一时段的配送",
+        needed=1,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        place="巴邱网点",
+        teams=[riders],
+    )
+    sending = calls.send_call(None, call, bureau_channel())
+    assert sorted(m.name for m in sending.plan.booked) == ["乙", "甲"]
+    assert asked_for(call.title) == [third.mobile]

@@ -162,14 +162,17 @@ def plan_invitations(call: HelpCall, *, remind: bool = False) -> InvitationPlan:
     answered = set(call.answers.exclude(member__mobile="").values_list("member__mobile", flat=True))
     invited = set(call.invitations.exclude(member__mobile="").values_list("member__mobile", flat=True))
     plan = InvitationPlan([], [], [], [])
+    people: list[Member] = []
     seen: set[str] = set()
-    for member in invitees(call):
-        if not member.mobile or member.mobile in seen:  # someone in two teams is one person
-            continue
-        seen.add(member.mobile)
+    for member in invitees(call):  # someone in two teams is one person: their first row
+        if member.mobile and member.mobile not in seen:
+            seen.add(member.mobile)
+            people.append(member)
+    booked = _booked_during(call, people)
+    for member in people:
         if member.mobile in answered:
             plan.answered.append(member)
-        elif bookings_overlapping(member, call.starts_at, call.ends_at, except_call=call.pk):
+        elif member.pk in booked:
             plan.booked.append(member)
         elif member.mobile in invited and not remind:
             plan.invited.append(member)
@@ -266,23 +269,49 @@ def _same_person(member: Member) -> Q:
     return same
 
 
-def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime, *, except_call: int = 0) -> list[str]:
-    """What this person is already confirmed for between these times (calls and shifts)."""
-    people = Member.objects.filter(_same_person(member))
-    calls = (
-        HelpAnswer.objects.filter(
-            member__in=people,
-            status=AnswerStatus.CONFIRMED,
-            call__starts_at__lt=ends_at,
-            call__ends_at__gt=starts_at,
-        )
-        .exclude(call_id=except_call)
-        .select_related("call")
-    )
+def _overlapping(
+    people: QuerySet[Member], starts_at: datetime, ends_at: datetime, except_call: int
+) -> tuple[QuerySet[HelpAnswer], QuerySet[ShiftAssignment]]:
+    """Confirmed places in calls and shifts of these member rows between these times."""
+    calls = HelpAnswer.objects.filter(
+        member__in=people,
+        status=AnswerStatus.CONFIRMED,
+        call__starts_at__lt=ends_at,
+        call__ends_at__gt=starts_at,
+    ).exclude(call_id=except_call)
     shifts = ShiftAssignment.objects.filter(
         member__in=people, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
-    ).select_related("shift__site")
-    return [a.call.title for a in calls] + [str(s.shift) for s in shifts]
+    )
+    return calls, shifts
+
+
+def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime, *, except_call: int = 0) -> list[str]:
+    """What this person is already confirmed for between these times (calls and shifts)."""
+    calls, shifts = _overlapping(Member.objects.filter(_same_person(member)), starts_at, ends_at, except_call)
+    return [a.call.title for a in calls.select_related("call")] + [
+        str(s.shift) for s in shifts.select_related("shift__site")
+    ]
+
+
+def _booked_during(call: HelpCall, members: list[Member]) -> set[int]:
+    """Those of these members booked elsewhere at the call's hours, found in two queries
+    (a call to a federation's teams asks hundreds): by the row, the mobile or the account."""
+    mobiles = {m.mobile for m in members if m.mobile}
+    accounts = {m.user_id for m in members if m.user_id}
+    people = Member.objects.filter(
+        Q(pk__in=[m.pk for m in members]) | Q(mobile__in=sorted(mobiles)) | Q(user_id__in=sorted(accounts))
+    )
+    calls, shifts = _overlapping(people, call.starts_at, call.ends_at, call.pk)
+    rows = [*calls.values_list("member_id", "member__mobile", "member__user_id")]
+    rows += [*shifts.values_list("member_id", "member__mobile", "member__user_id")]
+    booked_rows = {row for row, _mobile, _user in rows}
+    booked_mobiles = {mobile for _row, mobile, _user in rows if mobile}
+    booked_accounts = {user for _row, _mobile, user in rows if user}
+    return {
+        m.pk
+        for m in members
+        if m.pk in booked_rows or m.mobile in booked_mobiles or (m.user_id and m.user_id in booked_accounts)
+    }
 
 
 @durable
