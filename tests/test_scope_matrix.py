@@ -168,6 +168,8 @@ ROLE_REACHES = {
         "volunteers/shifts/<int:shift_id>/",
         "volunteers/me/sign/<int:assignment_id>/",
         "/api/volunteers/calls/{call_id}",
+        "/api/volunteers/calls/{call_id}/thread",
+        "/api/volunteers/calls/{call_id}/notes",
         "/api/volunteers/teams/{team_id}/activities",
         "/api/volunteers/teams/{team_id}/aid",
     },

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 from fugong.accounts.models import Membership, Role, User
 from fugong.core.clock import local_time
 from fugong.directory.models import Organisation, Region, Site
+from fugong.notify.models import Channel as MessageChannel
 from fugong.screening import queries, rules
 from fugong.screening.models import (
     AdmissionPolicy,
@@ -312,7 +313,8 @@ def _helpers_today(rng: random.Random, baqiu: Venue) -> None:
     team = Team.objects.filter(organisation=bureau, is_active=True).order_by("pk").first()
     if team is None:
         return
-    members = list(team.members.filter(left_on__isnull=True).exclude(mobile="").order_by("pk")[:5])
+    members = list(team.members.filter(left_on__isnull=True).exclude(mobile="").order_by("pk")[:6])
+    coordinator = User.objects.get(username="xiajiang")
     call = calls.open_call(
         None,
         bureau,
@@ -327,9 +329,18 @@ def _helpers_today(rng: random.Random, baqiu: Venue) -> None:
         teams=[team],
         details="进场前请扫网点场所码，出示行程码和核酸结果，全程佩戴口罩。",
     )
+    # The county coordinator asks the team through the county's channel; five can come, one
+    # cannot; those who have not answered get a reminder; the thread shows it all.
+    county_channel = MessageChannel.objects.get(region__code=bureau.region.code[:6], templates__kind=calls.MESSAGE_KIND)
+    calls.send_call(coordinator, call, county_channel)
+    unable = members.pop() if len(members) > 5 else None
     for member in members:
         calls.answer_call(call, member, yes=True)
-    calls.confirm(None, call, members)
+    if unable is not None:
+        calls.answer_call(call, unable, yes=False)
+    calls.confirm(coordinator, call, members)
+    calls.send_call(coordinator, call, county_channel, remind=True)
+    calls.add_note(coordinator, call, "已电话联系网点胡垚：还差一人，巴邱组其余成员明早 5 点前答复即可。")
     for index, member in enumerate(members[:3]):
         answers: dict[str, Any] = {CheckKind.HEALTH_CODE: "green", CheckKind.RISK_AREA: "no", CheckKind.MASK: "yes"}
         answers |= {CheckKind.TEST_RESULT: "negative", CheckKind.TEMPERATURE: "36.4", CheckKind.VACCINATION: 3}

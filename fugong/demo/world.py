@@ -9,6 +9,7 @@ called from `load()`.
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -340,16 +341,31 @@ DEMO_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
 }
 
 
+# The counties' own channels, for their coordinators' calls for help and duty links.
+COUNTY_TEMPLATES: dict[str, list[tuple[str, str, list[str]]]] = {
+    "360823": [VOLUNTEER_CALL, VOLUNTEER_DUTY],
+    "331126": [VOLUNTEER_CALL, VOLUNTEER_DUTY],
+}
+
+
 def _channels() -> None:
-    """A console channel per organisation: messages land in var/outbox.jsonl, nothing leaves."""
+    """A console channel per organisation and per county: messages land in var/outbox.jsonl,
+    nothing leaves."""
     for short_name, templates in DEMO_TEMPLATES.items():
         org = Organisation.objects.get(short_name=short_name)
-        channel = Channel.objects.filter(name=f"{short_name}（演示控制台）").first() or notify_services.save_channel(
-            None, name=f"{short_name}（演示控制台）", kind="console", organisation=org, rate_per_minute=600
-        )
-        for kind, text, parameters in templates:
-            if not channel.templates.filter(kind=kind).exists():
-                notify_services.save_template(None, channel, kind=kind, text=text, parameters=parameters)
+        _console(f"{short_name}（演示控制台）", templates, organisation=org)
+    for code, templates in COUNTY_TEMPLATES.items():
+        region = Region.objects.get(code=code)
+        _console(f"{region.name}复工办（演示控制台）", templates, region=region)
+
+
+def _console(name: str, templates: list[tuple[str, str, list[str]]], **owner: Any) -> None:
+    channel = Channel.objects.filter(name=name).first() or notify_services.save_channel(
+        None, name=name, kind="console", rate_per_minute=600, **owner
+    )
+    for kind, text, parameters in templates:
+        if not channel.templates.filter(kind=kind).exists():
+            notify_services.save_template(None, channel, kind=kind, text=text, parameters=parameters)
 
 
 @all_or_nothing

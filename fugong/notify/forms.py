@@ -7,8 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .kinds import label_of
-from .models import ChannelKind, MessageStatus, MessageTemplate
+from .models import Channel, ChannelKind, MessageStatus, MessageTemplate
 from .recipients import Audience
+
+# notify sits beside directory, not above it: the counties come through the channel's own field.
+Region: Any = Channel._meta.get_field("region").related_model
 
 
 class ChannelForm(forms.Form):
@@ -28,9 +31,24 @@ class ChannelForm(forms.Form):
     rate_per_minute = forms.IntegerField(label=_("Messages per minute"), min_value=1, initial=600)
     daily_quota_per_recipient = forms.IntegerField(label=_("Messages per recipient per day"), min_value=1, initial=20)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    # Only for the platform administrator's channels (see `platform`): which county a platform channel serves.
+    region = forms.ModelChoiceField(
+        label=_("County"),
+        queryset=Region.objects.filter(level=Region.Level.COUNTY).order_by("code"),
+        required=False,
+        empty_label=_("whole platform"),
+        help_text=_("Its coordinators send calls and notices through it; no one elsewhere does."),
+    )
+    is_default = forms.BooleanField(
+        label=_("Platform default"),
+        required=False,
+        help_text=_("Offered to everyone who may send and has no channel of their own; one channel at a time."),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, platform: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not platform:  # an organisation's channel serves that organisation
+            del self.fields["region"], self.fields["is_default"]
         # The option names are typed as they are: shown as code inside the translated sentence.
         self.fields["options"].help_text = format_html(
             str(_("For example {example}; {environment} reads the secret from the environment.")),

@@ -34,6 +34,23 @@ class Channel(models.Model):
         blank=True,
         help_text=_("Empty: available to the whole platform."),
     )
+    # A platform channel (no organisation) may belong to a county: its coordinators (and the city's)
+    # send through it, no one elsewhere does. One platform channel may be the default, the
+    # one everyone who may send falls back on when they have none of their own.
+    region = models.ForeignKey(
+        "directory.Region",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Its coordinators send through it. Empty: the whole platform."),
+    )
+    is_default = models.BooleanField(
+        _("platform default"),
+        default=False,
+        help_text=_("Offered to everyone who may send and has no channel of their own."),
+    )
     options = models.JSONField(_("options"), default=dict, blank=True)  # sign name, app id, path, ...
     secret = models.TextField(_("secret (encrypted)"), blank=True)  # Fernet token; see crypto.py
     rate_per_minute = models.PositiveIntegerField(_("messages per minute"), default=600)
@@ -50,6 +67,14 @@ class Channel(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ChannelKind.values), name="channel_kind_valid"),
             models.CheckConstraint(condition=Q(rate_per_minute__gte=1), name="channel_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(region__isnull=True) | Q(organisation__isnull=True), name="channel_region_is_platform"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(organisation__isnull=True, region__isnull=True),
+                name="channel_default_is_platform_wide",
+            ),
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="channel_one_default"),
         ]
 
     def __str__(self) -> str:

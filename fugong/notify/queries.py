@@ -20,14 +20,23 @@ def manageable_channels(user: Any) -> QuerySet[Channel]:
 
 def usable_channels(user: Any) -> QuerySet[Channel]:
     """Channels a user may send through: those of organisations where they are an
-    administrator or staff (not a volunteer) and, for coordinators, the platform-wide ones."""
+    administrator or staff (not a volunteer); for coordinators, the platform channels of the
+    regions they coordinate and those of no region; and for anyone of these, the platform
+    default. The one place that decides: calls for help and broadcasts both ask here."""
     scope = scope_of(user)
     if scope.is_platform_admin:
         return Channel.objects.filter(is_active=True)
-    condition = Q(organisation_id__in=sorted(scope.admin_org_ids | scope.staff_org_ids))
+    senders = scope.admin_org_ids | scope.staff_org_ids
+    condition = Q(organisation_id__in=sorted(senders))
     if scope.region_prefixes:
-        condition |= Q(organisation__isnull=True)
+        condition |= Q(organisation__isnull=True) & (Q(region__isnull=True) | scope.q_region("region__code"))
+    elif senders:
+        condition |= Q(is_default=True)
     return Channel.objects.filter(condition, is_active=True)
+
+
+def default_channel() -> Channel | None:
+    return Channel.objects.filter(is_default=True, is_active=True).first()
 
 
 def visible_messages(user: Any) -> QuerySet[Message]:

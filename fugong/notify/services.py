@@ -27,6 +27,8 @@ CHANNEL_FIELDS = (
     "name",
     "kind",
     "organisation",
+    "region",
+    "is_default",
     "options",
     "rate_per_minute",
     "daily_quota_per_recipient",
@@ -60,6 +62,9 @@ def save_channel(
         channel.secret = crypto.encrypt(secret)
     if not creating and channel.is_paused:  # an admin changed the configuration: try it
         _lift_pause(channel)
+    _check_reach(channel)
+    if channel.is_default:  # one default: the new one takes over (rolled back if this one is refused)
+        Channel.objects.filter(is_default=True).exclude(pk=channel.pk).update(is_default=False)
     channel.full_clean()
     channel.save()
     changes = audit.diff(before, _channel_state(channel))
@@ -93,6 +98,18 @@ def resume_channel(actor: User | None, channel: Channel) -> None:
         organisation_id=channel.organisation_id,
     )
     transaction.on_commit(lambda: _wake_dispatcher(channel.pk))
+
+
+def _check_reach(channel: Channel) -> None:
+    """A county's channel and the default are the platform's, not an organisation's."""
+    if channel.organisation_id is not None and channel.region_id is not None:
+        raise ValidationError(
+            {"region": _("An organisation's channel serves that organisation; leave the county empty.")}
+        )
+    if channel.is_default and (channel.organisation_id is not None or channel.region_id is not None):
+        raise ValidationError(
+            {"is_default": _("The platform default serves everyone: it has no organisation and no county.")}
+        )
 
 
 def _lift_pause(channel: Channel) -> None:

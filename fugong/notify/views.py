@@ -111,7 +111,7 @@ def opt_out_cancel(request: AuthedRequest, opt_out_id: int) -> HttpResponse:
 @login_required
 def channels(request: AuthedRequest) -> HttpResponse:
     _may_use_outbox(request)
-    listing = queries.manageable_channels(request.user).select_related("organisation")
+    listing = queries.manageable_channels(request.user).select_related("organisation", "region")
     context = {"channels": listing, "may_create": queries.may_create_channel(request.user)}
     return render(request, "notify/channels.html", context)
 
@@ -130,8 +130,12 @@ def channel_edit(request: AuthedRequest, channel_id: int | None = None) -> HttpR
             "rate_per_minute": channel.rate_per_minute,
             "daily_quota_per_recipient": channel.daily_quota_per_recipient,
             "is_active": channel.is_active,
+            "region": channel.region_id,
+            "is_default": channel.is_default,
         }
-    form = ChannelForm(request.POST or None, initial=initial)
+    # The county and the default are for the platform's own channels, set by its administrator.
+    platform = scope_of(request.user).is_platform_admin and (channel is None or channel.organisation_id is None)
+    form = ChannelForm(request.POST or None, initial=initial, platform=platform)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         secret = data.pop("secret") or None

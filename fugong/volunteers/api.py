@@ -1,5 +1,5 @@
 """Volunteers over JSON: the borrowed fleet for a day (for planners and other systems), a call's
-state, answering a call from a phone app with the link's token, the yearly figures, teams,
+state and thread (and notes on it), answering a call from a phone app with the link's token, the yearly figures, teams,
 and recording activities and aid from other systems."""
 
 from datetime import date, datetime
@@ -16,9 +16,10 @@ from fugong.core.api_types import Day, RowId
 from fugong.core.http import AuthedRequest
 from fugong.directory.models import Region
 
-from . import queries, stats
+from . import queries, stats, thread
 from .models import Activity, ActivityKind, AidItem, AnswerStatus, Offer, Team
 from .services import calls, ledger
+from .thread import ThreadEntry
 
 router = Router(tags=["volunteers"])
 
@@ -76,6 +77,36 @@ def _call_out(call: Any) -> dict[str, Any]:
 @router.get("/calls/{call_id}", response={200: CallOut, **ERRORS})
 def call_status(request: AuthedRequest, call_id: int) -> dict[str, Any]:
     return _call_out(get_object_or_404(queries.visible_calls(request.user), pk=call_id))
+
+
+class ThreadEntryOut(Schema):
+    at: datetime
+    kind: str = Field(description="opened, invited, reminded, answered, confirmed, stood_down, cancelled or note")
+    who: str = Field(description="The member (mobile masked) or the coordinator")
+    text: str
+
+
+@router.get("/calls/{call_id}/thread", response={200: list[ThreadEntryOut], **ERRORS})
+def call_thread(request: AuthedRequest, call_id: int) -> list[ThreadEntry]:
+    """Who was asked and reminded, who answered what and when, confirmations, notes: in order."""
+    return thread.call_thread(get_object_or_404(queries.visible_calls(request.user), pk=call_id))
+
+
+class NoteIn(Schema):
+    text: str
+
+
+@router.post("/calls/{call_id}/notes", response={201: ThreadEntryOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
+def add_call_note(request: AuthedRequest, call_id: int, payload: NoteIn) -> Status[Any]:
+    """The coordinator's note on the call's thread. Use an `Idempotency-Key`."""
+
+    def act() -> tuple[int, Any]:
+        call = get_object_or_404(queries.visible_calls(request.user), pk=call_id)
+        note = calls.add_note(request.user, call, payload.text)
+        entry = thread.note_entry(note)
+        return 201, ThreadEntryOut.model_validate(entry, from_attributes=True).model_dump(mode="json")
+
+    return respond_once(request, payload.model_dump(mode="json"), act)
 
 
 class AnswerIn(Schema):

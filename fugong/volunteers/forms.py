@@ -218,12 +218,21 @@ class HelpCallForm(forms.Form):
 
 class SendCallForm(forms.Form):
     channel: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Send through"), queryset=None)
+    remind = forms.BooleanField(
+        label=_("Send again to those asked who have not answered"),
+        required=False,
+        help_text=_("Without it, each member is asked once; those booked at these hours or who answered never are."),
+    )
 
     def __init__(self, *args: Any, channels: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["channel"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = channels
+
+
+class CallNoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AnswerForm(forms.Form):

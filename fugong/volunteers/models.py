@@ -331,6 +331,58 @@ class HelpAnswer(models.Model):
         return f"{self.call} · {self.get_status_display()}"
 
 
+class CallInvitation(models.Model):
+    """A call for help sent to one member: when, by whom, through which message. A second
+    sending asks no one twice; a reminder to those who did not answer is its own row."""
+
+    call = models.ForeignKey(
+        HelpCall, verbose_name=_("call for help"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="+")
+    is_reminder = models.BooleanField(_("reminder"), default=False)
+    channel = models.ForeignKey(
+        "notify.Channel", verbose_name=_("channel"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        "notify.Message", verbose_name=_("message"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "member"], condition=Q(is_reminder=False), name="call_invitation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:  # never the member's name: this text reaches the audit log
+        return f"{self.call} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class CallNote(models.Model):
+    """What the coordinator writes down about a call (who phoned back, what changed)."""
+
+    call = models.ForeignKey(HelpCall, verbose_name=_("call for help"), on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"), max_length=1000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note on a call")
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="call_note_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Shift(models.Model):
     """A turn of duty at a site (a checkpoint staffed in three shifts a day)."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,12 +22,15 @@ from fugong.core.transactions import durable
 from fugong.directory.models import Organisation, Site
 from fugong.notify import kinds
 from fugong.notify import services as notify
-from fugong.notify.models import Channel
+from fugong.notify.models import Channel, Message
+from fugong.notify.queries import usable_channels
 
 from ..access import may_coordinate_organisation
 from ..models import (
     AnswerStatus,
     Availability,
+    CallInvitation,
+    CallNote,
     HelpAnswer,
     HelpCall,
     HelpCallStatus,
@@ -141,18 +144,82 @@ def invitees(call: HelpCall) -> list[Member]:
     return chosen
 
 
+@dataclass(frozen=True)
+class InvitationPlan:
+    """Who a sending would reach, and who it leaves out and why (one person per mobile)."""
+
+    to_send: list[Member]
+    booked: list[Member]  # confirmed elsewhere at these hours: their yes would be refused
+    answered: list[Member]  # already said yes or no to this call
+    invited: list[Member]  # asked before and not answered; a reminder reaches them
+
+    @property
+    def skipped(self) -> int:
+        return len(self.booked) + len(self.answered) + len(self.invited)
+
+
+def plan_invitations(call: HelpCall, *, remind: bool = False) -> InvitationPlan:
+    """Those who meet what the call needs, less those who cannot or need not be asked.
+    With `remind`, those asked before who have not answered are asked again."""
+    answered = set(call.answers.exclude(member__mobile="").values_list("member__mobile", flat=True))
+    invited = set(call.invitations.exclude(member__mobile="").values_list("member__mobile", flat=True))
+    plan = InvitationPlan([], [], [], [])
+    people: list[Member] = []
+    seen: set[str] = set()
+    for member in invitees(call):  # someone in two teams is one person: their first row
+        if member.mobile and member.mobile not in seen:
+            seen.add(member.mobile)
+            people.append(member)
+    booked = _booked_during(call, people)
+    for member in people:
+        if member.mobile in answered:
+            plan.answered.append(member)
+        elif member.pk in booked:
+            plan.booked.append(member)
+        elif member.mobile in invited and not remind:
+            plan.invited.append(member)
+        else:
+            plan.to_send.append(member)
+    return plan
+
+
+@dataclass(frozen=True)
+class Sending:
+    sent: int
+    plan: InvitationPlan
+
+
 @durable
-def send_call(actor: User | None, call: HelpCall, channel: Channel) -> int:
-    """Each suitable member gets a message with their own answer link."""
+def send_call(actor: User | None, call: HelpCall, channel: Channel, *, remind: bool = False) -> Sending:
+    """Each member who is free and has not answered gets a message with their own answer link;
+    each message is recorded as an invitation (a reminder, when they were asked before)."""
+    call = _locked(call)  # two clicks on Send do not ask anyone twice
     require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
-    people = [m for m in invitees(call) if m.mobile]
-    if not people:
+    require(actor is None or usable_channels(actor).filter(pk=channel.pk).exists())
+    if call.status == HelpCallStatus.CANCELLED:
+        raise ValidationError(_("This call for help was cancelled."))
+    if call.status == HelpCallStatus.FULL:
+        raise ValidationError(_("This call for help is full: an answer now could only be told it is too late."))
+    if not any(m.mobile for m in invitees(call)):
         raise ValidationError(_("No member of these teams has a mobile number and meets what the call needs."))
-    per_recipient: dict[str, dict[str, str]] = {}
-    for member in people:  # someone in two teams gets one message
-        per_recipient.setdefault(member.mobile, {"team": member.team.name, "link": answer_link(call, member)})
+    plan = plan_invitations(call, remind=remind)
+    if plan.to_send:
+        _invite(actor, call, channel, plan.to_send)
+    audit.record(
+        actor,
+        "help_call.send",
+        call,
+        changes={"recipients": [None, len(plan.to_send)], "skipped": [None, plan.skipped]},
+        organisation_id=call.organisation_id,
+    )
+    return Sending(len(plan.to_send), plan)
+
+
+def _invite(actor: User | None, call: HelpCall, channel: Channel, people: list[Member]) -> None:
+    per_recipient = {m.mobile: {"team": m.team.name, "link": answer_link(call, m)} for m in people}
     when = f"{timezone.localtime(call.starts_at):%m-%d %H:%M}–{timezone.localtime(call.ends_at):%H:%M}"
-    count = notify.enqueue(
+    before = Message.objects.aggregate(last=Max("pk"))["last"] or 0
+    notify.enqueue(
         actor,
         channel,
         MESSAGE_KIND,
@@ -160,10 +227,24 @@ def send_call(actor: User | None, call: HelpCall, channel: Channel) -> int:
         {"task": call.title, "time": when, "place": call.place},
         per_recipient=per_recipient,
     )
-    audit.record(
-        actor, "help_call.send", call, changes={"recipients": [None, count]}, organisation_id=call.organisation_id
+    # The outbox inserts in bulk and returns no rows: find this sending's messages by recipient.
+    messages = dict(
+        Message.objects.filter(pk__gt=before, channel=channel, kind=MESSAGE_KIND).values_list("recipient", "pk")
     )
-    return count
+    asked = set(call.invitations.values_list("member_id", flat=True))
+    now = timezone.now()
+    CallInvitation.objects.bulk_create(
+        CallInvitation(
+            call=call,
+            member=m,
+            is_reminder=m.pk in asked,
+            channel=channel,
+            message_id=messages.get(notify.normalise_recipient(channel.kind, m.mobile)),
+            sent_by=actor if actor is not None and actor.pk else None,
+            sent_at=now,
+        )
+        for m in people
+    )
 
 
 @dataclass(frozen=True)
@@ -190,23 +271,49 @@ def _same_person(member: Member) -> Q:
     return same
 
 
-def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime, *, except_call: int = 0) -> list[str]:
-    """What this person is already confirmed for between these times (calls and shifts)."""
-    people = Member.objects.filter(_same_person(member))
-    calls = (
-        HelpAnswer.objects.filter(
-            member__in=people,
-            status=AnswerStatus.CONFIRMED,
-            call__starts_at__lt=ends_at,
-            call__ends_at__gt=starts_at,
-        )
-        .exclude(call_id=except_call)
-        .select_related("call")
-    )
+def _overlapping(
+    people: QuerySet[Member], starts_at: datetime, ends_at: datetime, except_call: int
+) -> tuple[QuerySet[HelpAnswer], QuerySet[ShiftAssignment]]:
+    """Confirmed places in calls and shifts of these member rows between these times."""
+    calls = HelpAnswer.objects.filter(
+        member__in=people,
+        status=AnswerStatus.CONFIRMED,
+        call__starts_at__lt=ends_at,
+        call__ends_at__gt=starts_at,
+    ).exclude(call_id=except_call)
     shifts = ShiftAssignment.objects.filter(
         member__in=people, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
-    ).select_related("shift__site")
-    return [a.call.title for a in calls] + [str(s.shift) for s in shifts]
+    )
+    return calls, shifts
+
+
+def bookings_overlapping(member: Member, starts_at: datetime, ends_at: datetime, *, except_call: int = 0) -> list[str]:
+    """What this person is already confirmed for between these times (calls and shifts)."""
+    calls, shifts = _overlapping(Member.objects.filter(_same_person(member)), starts_at, ends_at, except_call)
+    return [a.call.title for a in calls.select_related("call")] + [
+        str(s.shift) for s in shifts.select_related("shift__site")
+    ]
+
+
+def _booked_during(call: HelpCall, members: list[Member]) -> set[int]:
+    """Those of these members booked elsewhere at the call's hours, found in two queries
+    (a call to a federation's teams asks hundreds): by the row, the mobile or the account."""
+    mobiles = {m.mobile for m in members if m.mobile}
+    accounts = {m.user_id for m in members if m.user_id}
+    people = Member.objects.filter(
+        Q(pk__in=[m.pk for m in members]) | Q(mobile__in=sorted(mobiles)) | Q(user_id__in=sorted(accounts))
+    )
+    calls, shifts = _overlapping(people, call.starts_at, call.ends_at, call.pk)
+    rows = [*calls.values_list("member_id", "member__mobile", "member__user_id")]
+    rows += [*shifts.values_list("member_id", "member__mobile", "member__user_id")]
+    booked_rows = {row for row, _mobile, _user in rows}
+    booked_mobiles = {mobile for _row, mobile, _user in rows if mobile}
+    booked_accounts = {user for _row, _mobile, user in rows if user}
+    return {
+        m.pk
+        for m in members
+        if m.pk in booked_rows or m.mobile in booked_mobiles or (m.user_id and m.user_id in booked_accounts)
+    }
 
 
 @durable
@@ -286,7 +393,8 @@ def confirm(actor: User | None, call: HelpCall, members: list[Member]) -> int:
         actor,
         "help_call.confirm",
         call,
-        changes={"confirmed": [None, len(members)]},
+        # Ids, not names: the call's thread names them, even after one is stood down.
+        changes={"confirmed": [None, len(members)], "members": [None, [m.pk for m in members]]},
         organisation_id=call.organisation_id,
     )
     return len(members)
@@ -311,7 +419,14 @@ def release(actor: User | None, call: HelpCall, member: Member) -> None:
     )
     if updated:
         _release_booking(call, member)
-        audit.record(actor, "help_call.release", call, organisation_id=call.organisation_id)
+        # The member's id (not their name) says whom: the call's thread names them.
+        audit.record(
+            actor,
+            "help_call.release",
+            call,
+            changes={"member": [member.pk, None]},
+            organisation_id=call.organisation_id,
+        )
 
 
 @durable
@@ -322,3 +437,20 @@ def cancel_call(actor: User | None, call: HelpCall) -> None:
     call.save(update_fields=["status"])
     Availability.objects.filter(call=call).delete()
     audit.record(actor, "help_call.cancel", call, organisation_id=call.organisation_id)
+
+
+NOTE_LENGTH = CallNote._meta.get_field("text").max_length or 1000
+
+
+@durable
+def add_note(actor: User | None, call: HelpCall, text: str) -> CallNote:
+    """The coordinator writes on the call's thread (who phoned back, what changed)."""
+    require(actor is None or may_coordinate_organisation(actor, call.organisation_id, call.organisation.region.code))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note.")})
+    if len(text) > NOTE_LENGTH:
+        raise ValidationError({"text": _("A note has at most %(n)d characters.") % {"n": NOTE_LENGTH}})
+    note = CallNote.objects.create(call=call, author=actor if actor is not None and actor.pk else None, text=text)
+    audit.record(actor, "help_call.note", call, organisation_id=call.organisation_id)
+    return note

@@ -2,6 +2,7 @@
 borrowed fleet they make for a day."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,18 +16,21 @@ from django.utils.translation import gettext as _
 from fugong.accounts.permissions import require
 from fugong.core.forms import apply_errors
 from fugong.core.http import AuthedRequest, posted_pk, posted_pks
+from fugong.notify.queries import default_channel
 
 from .. import queries
 from ..access import may_coordinate_organisation
 from ..forms import (
     AnswerForm,
+    CallNoteForm,
     HelpCallForm,
     SendCallForm,
 )
 from ..models import AnswerStatus, Member
 from ..services import calls
+from ..thread import call_thread
 from .admission import admissions_on_duty
-from .scoping import channels_for, teams_to_call
+from .scoping import channels_for, teams_to_call, why_no_channel
 
 
 @login_required
@@ -62,13 +66,21 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
     call = get_object_or_404(queries.visible_calls(request.user), pk=call_id)
     coordinates = may_coordinate_organisation(request.user, call.organisation_id, call.organisation.region.code)
     channels = channels_for(request, calls.MESSAGE_KIND)
-    send_form = SendCallForm(request.POST if "send" in request.POST else None, channels=channels)
+    send_form = SendCallForm(
+        request.POST if "send" in request.POST else None,
+        channels=channels,
+        initial={"channel": preset_channel(channels)},
+    )
+    note_form = CallNoteForm(request.POST if "note" in request.POST else None)
     if request.method == "POST":
         require(coordinates)
         try:
             if "send" in request.POST and send_form.is_valid():
-                count = calls.send_call(request.user, call, send_form.cleaned_data["channel"])
-                messages.success(request, _("%(count)d message(s) queued.") % {"count": count})
+                data = send_form.cleaned_data
+                sending = calls.send_call(request.user, call, data["channel"], remind=data["remind"])
+                (messages.success if sending.sent else messages.warning)(request, sending_summary(sending))
+            elif "note" in request.POST and note_form.is_valid():
+                calls.add_note(request.user, call, note_form.cleaned_data["text"])
             elif "confirm" in request.POST:
                 # Only people who answered this call: a posted id of anyone else finds nobody (and no name).
                 answered = Member.objects.filter(answers__call=call)
@@ -82,7 +94,7 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
                 calls.release(request.user, call, member)
             elif "cancel" in request.POST:
                 calls.cancel_call(request.user, call)
-            if not send_form.errors:
+            if not send_form.errors and not note_form.errors:
                 return redirect("volunteers:call", call_id=call.pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -95,11 +107,42 @@ def call_detail(request: AuthedRequest, call_id: int) -> HttpResponse:
         "answers": answers,
         "coordinates": coordinates,
         "send_form": send_form,
+        "note_form": note_form,
+        "no_channel": why_no_channel(request, call.organisation) if coordinates and not channels.exists() else "",
         "confirmed": len(confirmed),
         "admissions": admissions,
         "invitees": len(calls.invitees(call)) if coordinates else None,
+        "plan": calls.plan_invitations(call) if coordinates else None,
+        "thread": call_thread(call),
     }
     return render(request, "volunteers/call.html", context)
+
+
+def preset_channel(channels: Any) -> int | None:
+    """The only channel there is, or else the platform default when it is among them."""
+    only = list(channels.values_list("pk", flat=True)[:2])
+    if len(only) == 1:
+        return only[0]
+    preset = default_channel()
+    return preset.pk if preset is not None and preset.pk in channels.values_list("pk", flat=True) else None
+
+
+def sending_summary(sending: calls.Sending) -> str:
+    """Sent N, skipped M and why: the coordinator sees that no one was asked twice."""
+    plan = sending.plan
+    text = _("Sent %(sent)d.") % {"sent": sending.sent}
+    if plan.skipped:
+        reasons = _(
+            "Skipped %(skipped)d: %(booked)d already booked at that time, %(answered)d already answered, "
+            "%(invited)d asked before and not answered yet."
+        ) % {
+            "skipped": plan.skipped,
+            "booked": len(plan.booked),
+            "answered": len(plan.answered),
+            "invited": len(plan.invited),
+        }
+        text = f"{text} {reasons}"
+    return text
 
 
 def answer(request: HttpRequest, token: str) -> HttpResponse:

@@ -2,7 +2,11 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from fugong.accounts.permissions import scope_of
 from fugong.core.http import AuthedRequest
+from fugong.directory.models import Organisation
 from fugong.notify.queries import usable_channels
 
 from .. import queries
@@ -25,3 +29,25 @@ def teams_to_call(request: AuthedRequest) -> Any:
 def channels_for(request: AuthedRequest, kind: str) -> Any:
     """Channels the user may send through that have a template for this kind of message."""
     return usable_channels(request.user).filter(templates__kind=kind).distinct()
+
+
+def why_no_channel(request: AuthedRequest, organisation: Organisation) -> str:
+    """Said instead of an empty list of channels: what is missing and who can set it up."""
+    scope = scope_of(request.user)
+    if organisation.pk in scope.admin_org_ids:
+        return _(
+            "%(organisation)s has no channel with a message for calls for help; "
+            "set one up under Messages → Channels, or ask the platform administrator for a platform default."
+        ) % {"organisation": organisation}
+    if scope.covers_region(organisation.region.code):
+        county = organisation.region
+        while county.level > county.Level.COUNTY and county.parent is not None:
+            county = county.parent
+        return _(
+            "No channel for calls for help is set up for %(county)s; "
+            "the platform administrator sets one up under Messages → Channels."
+        ) % {"county": county.name}
+    return _(
+        "%(organisation)s has no channel with a message for calls for help; "
+        "its administrator or the platform administrator sets one up under Messages → Channels."
+    ) % {"organisation": organisation}
