@@ -361,7 +361,7 @@ class CallInvitation(models.Model):
         ]
 
     def __str__(self) -> str:  # never the member's name: this text reaches the audit log
-        return f"{self.call} · {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.call} · {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
 
 
 class CallNote(models.Model):
@@ -380,7 +380,7 @@ class CallNote(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="call_note_not_empty")]
 
     def __str__(self) -> str:
-        return f"{self.call} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.call} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class Shift(models.Model):
