@@ -200,9 +200,9 @@ def send_call(actor: User | None, call: HelpCall, channel: Channel, *, remind: b
         raise ValidationError(_("This call for help was cancelled."))
     if call.status == HelpCallStatus.FULL:
         raise ValidationError(_("This call for help is full: an answer now could only be told it is too late."))
-    if not any(m.mobile for m in invitees(call)):
-        raise ValidationError(_("No member of these teams has a mobile number and meets what the call needs."))
     plan = plan_invitations(call, remind=remind)
+    if not (plan.to_send or plan.skipped):  # the plan holds everyone suitable with a mobile
+        raise ValidationError(_("No member of these teams has a mobile number and meets what the call needs."))
     if plan.to_send:
         _invite(actor, call, channel, plan.to_send)
     audit.record(
