@@ -6,6 +6,7 @@ a name fugong-backup-*.tar is always a whole archive; on any failure the partial
 import os
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,10 +38,11 @@ def folders() -> dict[str, Path]:
 
 
 def back_up(out: Path, report: Callable[[str], None]) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     for root in folders().values():
         if out.resolve().is_relative_to(root.resolve()):
             raise BackupError(_("Write backups outside %(folder)s, which is backed up.") % {"folder": root})
+    out.mkdir(parents=True, exist_ok=True)
     final = out / f"{PREFIX}{timezone.localtime().strftime(STAMP)}{SUFFIX}"
     if final.exists():
         raise BackupError(_("%(archive)s exists already; try again in a second.") % {"archive": final})
@@ -80,7 +82,11 @@ def back_up(out: Path, report: Callable[[str], None]) -> Path:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    report(_("Archive: %(archive)s (%(size)s)") % {"archive": final, "size": filesizeformat(final.stat().st_size)})
+    seconds = round(time.monotonic() - started, 1)
+    report(
+        _("Archive: %(archive)s (%(size)s, %(seconds)s s)")
+        % {"archive": final, "size": filesizeformat(final.stat().st_size), "seconds": seconds}
+    )
     return final
 
 
