@@ -36,6 +36,9 @@ def restore(path: Path, report: Callable[[str], None]) -> dict[str, tuple[int | 
                 _("%(folder)s is not empty: restore only into empty or absent folders.") % {"folder": root}
             )
     database.check_target(manifest["engine"], manifest["migrations"], manifest["database"])
+    copies = [entry.path for entry in manifest["entries"] if entry.path.startswith("database/")]
+    if copies != [database.ARCHIVE_NAMES[manifest["engine"]]]:  # exactly one database, of its engine
+        raise BackupError(_("The archive's manifest cannot be read: this is not a Fugong backup."))
     absent = {root for root in roots.values() if not root.exists()}
     try:
         with tempfile.TemporaryDirectory(prefix="fugong-restore-") as scratch:
