@@ -104,7 +104,7 @@ def files_under(root: Path) -> dict[str, bytes]:
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_fresh_database_and_folders(tmp_path: Path, target: dict[str, str]) -> None:
     world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
-    default_storage.save("handovers/photo.jpg", ContentFile(b"\xff\xd8\xff\xe0 a hand-over photo"))
+    photo = default_storage.save("handovers/photo.jpg", ContentFile(b"\xff\xd8\xff\xe0 a hand-over photo"))
     store = Path(settings.RESUMPTION_STORE)
     (store / "setup-1").mkdir(exist_ok=True)
     pq.write_table(pa.table({"account": ["A1", "A2"], "kwh": [1.5, 2.5]}), store / "setup-1" / "readings.parquet")
@@ -115,8 +115,10 @@ def test_a_backup_restores_into_a_fresh_database_and_folders(tmp_path: Path, tar
     done = restore(archive, target)  # exits non-zero if a table's count differs from the manifest's
     assert done.returncode == 0, done.stderr
     assert target_counts(target) == counts
-    assert files_under(Path(target["MEDIA_ROOT"])) == files_under(Path(settings.MEDIA_ROOT))
-    assert files_under(Path(target["RESUMPTION_STORE"])) == files_under(store)
+    media = files_under(Path(target["MEDIA_ROOT"]))
+    assert media == files_under(Path(settings.MEDIA_ROOT)) and photo in media
+    readings = files_under(Path(target["RESUMPTION_STORE"]))
+    assert readings == files_under(store) and "setup-1/readings.parquet" in readings
 
 
 @pytest.fixture(autouse=True)
