@@ -296,7 +296,8 @@ try:
         ipaddress.ip_network(address, strict=False) for address in env.items("METRICS_ALLOWED_ADDRESSES")
     ]
 except ValueError as error:
-    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {error}.") from None
+    _addresses = env.text("METRICS_ALLOWED_ADDRESSES")
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES={_addresses!r}: {error}.") from None
 
 # Sign-in throttling: failures allowed per account and per address within the window.
 LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
