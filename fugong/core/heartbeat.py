@@ -11,10 +11,12 @@ import logging
 import os
 import socket
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
@@ -43,10 +45,16 @@ def beat(name: str, started_at: datetime) -> None:
     WorkerHeartbeat.objects.filter(last_seen__lt=forgotten).delete()
 
 
-def live_workers(now: datetime) -> list[WorkerHeartbeat]:
-    """Workers heard from within READY_WORKER_SECONDS, freshest first."""
+@dataclass(frozen=True)
+class Heard:
+    alive: int  # workers heard from within READY_WORKER_SECONDS
+    last_seen: datetime | None  # the freshest heartbeat, however old
+
+
+def heard_from(now: datetime) -> Heard:
     since = now - settings.READY_WORKER_SILENCE
-    return list(WorkerHeartbeat.objects.filter(last_seen__gte=since).order_by("-last_seen"))
+    found = WorkerHeartbeat.objects.aggregate(alive=Count("pk", filter=Q(last_seen__gte=since)), last=Max("last_seen"))
+    return Heard(found["alive"], found["last"])
 
 
 class Heartbeat(threading.Thread):

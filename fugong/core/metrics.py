@@ -26,7 +26,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from . import task_queue
+from . import heartbeat, task_queue
 from .http import client_ip
 from .models import Job
 
@@ -124,5 +124,20 @@ def _jobs(now: datetime) -> Iterable[Metric]:
     return [jobs]
 
 
+def _workers(now: datetime) -> Iterable[Metric]:
+    heard = heartbeat.heard_from(now)
+    alive = GaugeMetricFamily(
+        "fugong_workers", "Workers heard from within READY_WORKER_SECONDS (their heartbeat).", value=heard.alive
+    )
+    silence = GaugeMetricFamily(
+        "fugong_worker_heartbeat_age_seconds",
+        "Seconds since any worker last wrote its heartbeat (absent when none ever did).",
+    )
+    if heard.last_seen is not None:
+        silence.add_metric([], max(0.0, (now - heard.last_seen).total_seconds()))
+    return [alive, silence]
+
+
 register("tasks", _tasks)
 register("jobs", _jobs)
+register("workers", _workers)

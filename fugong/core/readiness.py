@@ -75,10 +75,10 @@ def migrations(now: datetime) -> Outcome:
 
 
 def worker(now: datetime) -> Outcome:
-    live = heartbeat.live_workers(now)
+    heard = heartbeat.heard_from(now)
     limit = settings.READY_WORKER_SILENCE.total_seconds()
-    last = age_seconds(live[0].last_seen, now) if live else None
-    return Outcome(bool(live), {"workers": len(live), "last_seen_seconds": last, "limit_seconds": limit})
+    last = age_seconds(heard.last_seen, now)
+    return Outcome(heard.alive > 0, {"workers": heard.alive, "last_seen_seconds": last, "limit_seconds": limit})
 
 
 def tasks(now: datetime) -> Outcome:

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from fugong.core import heartbeat
 from fugong.notify import services as notify
 from fugong.notify.models import Channel
 from fugong.screening.models import Channel as CheckInChannel
@@ -74,12 +76,15 @@ def test_the_queue_and_the_outbox_are_counted_as_they_change(console: Channel, t
     before = scrape()
     assert total(before.get("fugong_tasks", {}), status="READY") == 0
     assert before["fugong_metrics_collector_up"] == {
-        (("collector", name),): 1.0 for name in ("tasks", "jobs", "outbox", "checkins")
+        (("collector", name),): 1.0 for name in ("tasks", "jobs", "workers", "outbox", "checkins")
     }
+    assert before["fugong_workers"] == {(): 0.0} and "fugong_worker_heartbeat_age_seconds" not in before
 
+    heartbeat.beat("worker-host:4242", timezone.now())
     count_to.enqueue(3)
     notify.enqueue(None, console, "order_dispatched", ["+8613812345678", "+8613912345678"], {"eta": "10:00"})
     after = scrape()
+    assert after["fugong_workers"] == {(): 1.0} and after["fugong_worker_heartbeat_age_seconds"][()] < 60
     # The task (the outbox's dispatch task is enqueued on commit, which a test's transaction never reaches).
     assert total(after["fugong_tasks"], queue="default", status="READY") == 1
     assert (("queue", "default"),) in after["fugong_task_oldest_waiting_seconds"]
