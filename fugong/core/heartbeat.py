@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ def beat_interval() -> float:
     return min(MOST_SECONDS_BETWEEN_BEATS, settings.READY_WORKER_SILENCE.total_seconds() / 4)
 
 
+@transaction.atomic
 def beat(name: str, started_at: datetime) -> None:
     """Say `name` is alive now, and forget workers that have been silent far too long."""
     now = timezone.now()
