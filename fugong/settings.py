@@ -37,8 +37,19 @@ RESUMPTION_INBOX    folder with one subfolder per city code for meter-data files
 FUGONG_MAX_UPLOAD_BYTES  the largest file an import takes, page or API (default 10485760, 10 MB);
                     an .xlsx may unpack to 10 times that. Bigger meter-data files go through the inbox.
 FUGONG_MAX_IMPORT_ROWS   the most rows an imported spreadsheet may have (default 100000).
+LOG_FORMAT          "text" (the default) or "json": one JSON object a line, redacted all the same.
+SENTRY_DSN          send errors to Sentry (or GlitchTip), scrubbed like the logs; default none. Also
+                    SENTRY_DSN_FILE; SENTRY_ENVIRONMENT names the deployment in the reports.
+METRICS_TOKEN       /metrics answers a request with "Authorization: Bearer <token>"; also METRICS_TOKEN_FILE.
+METRICS_ALLOWED_ADDRESSES  addresses or networks (10.0.0.0/8) /metrics answers without the token
+                    (the client as TRUSTED_PROXIES let us see it). To anyone else it is a 404.
+PROMETHEUS_MULTIPROC_DIR  an empty folder, set before gunicorn starts: /metrics adds up its processes.
+READY_WORKER_SECONDS       /readyz wants a worker heard from within this (default 60).
+READY_MAX_TASK_AGE_SECONDS  ... and no due background task waiting longer than this (default 300).
+READY_MAX_OUTBOX_AGE_SECONDS ... and no due outbound message waiting longer than this (default 900).
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -51,6 +62,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong import environment as env
 from fugong.core import map_tiles
+from fugong.core.error_reporting import start_error_reporting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env.path("FUGONG_VAR_DIR", BASE_DIR / "var")
@@ -104,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request latency by view name (the route's name, never the URL) for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fugong.accounts.middleware.AuditContextMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "fugong.urls"
@@ -229,6 +244,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env.boolean("SECURE_SSL", default=not DEBUG):
     SECURE_SSL_REDIRECT = True
+    # Probes and Prometheus may ask over plain http inside the network; the answers hold no secret.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -239,10 +256,17 @@ if env.boolean("SECURE_SSL", default=not DEBUG):
     # subdomains is what the list asks for. A domain with plain-http subdomains sets SECURE_HSTS_PRELOAD=0.
     SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=True)
 
+LOG_FORMATTERS = {
+    "text": "fugong.core.logging.RedactingFormatter",
+    "json": "fugong.core.logging.RedactingJsonFormatter",
+}
+LOG_FORMAT = env.text("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format: use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"redacted": {"()": "fugong.core.logging.RedactingFormatter"}},
+    "formatters": {"redacted": {"()": LOG_FORMATTERS[LOG_FORMAT]}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -256,6 +280,24 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Errors to Sentry, scrubbed as the logs are (fugong.core.error_reporting).
+SENTRY_DSN = env.secret("SENTRY_DSN")
+if SENTRY_DSN:
+    start_error_reporting(SENTRY_DSN, environment=env.text("SENTRY_ENVIRONMENT"))
+
+# Monitoring (fugong.core.readiness, fugong.core.metrics): what /readyz allows, who may read /metrics.
+READY_WORKER_SILENCE = env.duration("READY_WORKER_SECONDS", timedelta(seconds=60), unit="seconds")
+READY_MAX_TASK_AGE = env.duration("READY_MAX_TASK_AGE_SECONDS", timedelta(seconds=300), unit="seconds")
+READY_MAX_OUTBOX_AGE = env.duration("READY_MAX_OUTBOX_AGE_SECONDS", timedelta(seconds=900), unit="seconds")
+METRICS_TOKEN = env.secret("METRICS_TOKEN")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(address, strict=False) for address in env.items("METRICS_ALLOWED_ADDRESSES")
+    ]
+except ValueError as error:
+    _addresses = env.text("METRICS_ALLOWED_ADDRESSES")
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES={_addresses!r}: {error}.") from None
 
 # Sign-in throttling: failures allowed per account and per address within the window.
 LOGIN_FAILURES_PER_ACCOUNT = env.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)

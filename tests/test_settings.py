@@ -60,6 +60,10 @@ def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
         ("NOTIFY_LEASE_SECONDS", "2 minutes"),
         ("LOGIN_FAILURE_WINDOW_MINUTES", "0"),
         ("MAP_TILES", "google"),
+        ("LOG_FORMAT", "xml"),
+        ("READY_WORKER_SECONDS", "a minute"),
+        ("READY_MAX_OUTBOX_AGE_SECONDS", "0"),
+        ("METRICS_ALLOWED_ADDRESSES", "10.0.0.300"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_it(variable: str, value: str) -> None:

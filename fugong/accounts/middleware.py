@@ -1,18 +1,12 @@
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+# Where the client's address is read lives in core (the metrics endpoint reads it too); named here for
+# the modules that import it from accounts.
+from fugong.core.http import client_ip as client_ip
+
 from .audit import Origin, origin
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address. Behind the reverse proxy described in the README, REMOTE_ADDR
-    is the proxy, which sets X-Real-IP; the header is believed only from such a proxy."""
-    remote = request.META.get("REMOTE_ADDR") or None
-    if remote in settings.TRUSTED_PROXIES:
-        return request.META.get("HTTP_X_REAL_IP") or remote
-    return remote
 
 
 class AuditContextMiddleware:

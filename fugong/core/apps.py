@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        # Imported for what they register: the deployment checks, core's kinds of kept data.
-        from . import checks, erasure_kinds  # noqa: F401
+        # Imported for what they register: the deployment checks, core's kinds of kept data, its
+        # readiness checks and metrics.
+        from . import checks, erasure_kinds, metrics, readiness  # noqa: F401
         from .logging import install_record_factory
         from .sane_dates import refuse_unreal_dates
 

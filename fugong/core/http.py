@@ -1,15 +1,25 @@
 """Request types for views that only run for a signed-in user (login_required or API auth),
-and reading the ids a page posts back."""
+reading the ids a page posts back, and the client's address."""
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:  # only a type: core sits below accounts
     from fugong.accounts.models import User
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind the reverse proxy described in the README, REMOTE_ADDR
+    is the proxy, which sets X-Real-IP; the header is believed only from such a proxy."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote in settings.TRUSTED_PROXIES:
+        return request.META.get("HTTP_X_REAL_IP") or remote
+    return remote
 
 
 class AuthedRequest(HttpRequest):

@@ -8,13 +8,16 @@ database error naming a duplicate) are masked the way lists mask them.
 
 Redaction happens when a record is made (a record factory), so it holds for every logger and every
 handler in the process, Django's request and server loggers included; the formatter redacts the
-traceback text, which is only made when a record is written.
+traceback text, which is only made when a record is written. LOG_FORMAT=json writes the same,
+redacted, as one JSON object a line; error reports (fugong.core.error_reporting) use `redact` too.
 """
 
 import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 from .masking import mask_id_number, mask_mobile
 
@@ -97,3 +100,32 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+def _redacted_value(value: Any) -> Any:
+    """A JSON field redacted: text and containers as they are, anything else (a request in Django's
+    `extra`) as its redacted text, since that is how it would be written."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted_value(item) for item in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact(str(value))
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    """LOG_FORMAT=json: one JSON object a line (message, level, logger, time, traceback), every
+    field redacted before it is encoded (in the encoded text a traceback's line breaks are escapes,
+    which would hide a number's start from the patterns)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("fmt", ["asctime", "levelname", "name", "message"])
+        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
+        kwargs.setdefault("json_ensure_ascii", False)  # Chinese stays readable
+        super().__init__(*args, **kwargs)
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: _redacted_value(value) for key, value in super().process_log_record(log_data).items()}

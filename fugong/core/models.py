@@ -115,3 +115,22 @@ class RateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running worker says it is alive (fugong.core.heartbeat); /readyz reads the freshest.
+
+    One row per worker process, named host:pid, written every few seconds and deleted when the
+    worker stops cleanly; a row left by a killed worker goes stale and is ignored, then removed.
+    """
+
+    name = models.CharField(_("worker"), max_length=200)  # host:pid
+    started_at = models.DateTimeField(_("started at"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        constraints = [models.UniqueConstraint(fields=["name"], name="worker_heartbeat_one_per_worker")]
+
+    def __str__(self) -> str:
+        return self.name

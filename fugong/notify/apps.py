@@ -9,3 +9,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from . import erasure  # noqa: F401 - registers sent messages as a kind of kept data
+        from .monitoring import register as register_monitoring
+
+        register_monitoring()  # the outbox's readiness check and metrics

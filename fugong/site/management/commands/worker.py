@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from fugong.core.heartbeat import Heartbeat
 from fugong.core.scheduling import enqueue_due
 
 logger = logging.getLogger("fugong.worker")
@@ -59,4 +60,12 @@ class Command(DbWorkerCommand):
         in_reload_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if scheduler and not options.get("batch") and not in_reload_parent:
             Scheduler(schedule_interval).start()
-        super().handle(*args, **options)
+        if options.get("batch") or in_reload_parent:  # a batch run is not a worker /readyz should count on
+            super().handle(*args, **options)
+            return
+        heartbeat = Heartbeat()
+        heartbeat.start()
+        try:
+            super().handle(*args, **options)
+        finally:  # SIGTERM ends the loop with SystemExit: the worker leaves /readyz's count at once
+            heartbeat.stop()

@@ -1,0 +1,62 @@
+"""Error reports to Sentry (or a compatible service such as GlitchTip), only when SENTRY_DSN is set.
+
+A report carries what a log line would, redacted the same way (fugong.core.logging.redact): no
+signed link's token, no mobile, no ID number, anywhere in it (message, exception values, the
+request's URL and query, breadcrumbs, tags). What redaction cannot recognise stays out: no
+cookies, no headers that authenticate, no posted form (names, addresses), no local variables of
+the failing frames, no signed-in user (send_default_pii off).
+"""
+
+from typing import TYPE_CHECKING, Any, cast
+
+from .logging import redact
+
+if TYPE_CHECKING:  # settings import this module: sentry_sdk itself only when a DSN is set
+    from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
+
+# Request headers that open a session or an account; the rest (user agent, language) are kept.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-csrftoken", "x-api-key"})
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event":
+    """Sentry's before_send: the event without secrets, every text in it redacted."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("cookies", None)
+        request.pop("data", None)
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            request["headers"] = {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+    event.pop("user", None)
+    return cast("Event", _redacted(event))
+
+
+def scrub_breadcrumb(crumb: "Breadcrumb", hint: "BreadcrumbHint | None" = None) -> "Breadcrumb":
+    """Sentry's before_breadcrumb: a log line, a query or a request made along the way, redacted."""
+    return cast("Breadcrumb", _redacted(crumb))
+
+
+def start_error_reporting(dsn: str, *, environment: str | None = None) -> None:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment or None,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=scrub_event,
+        before_breadcrumb=scrub_breadcrumb,
+    )
