@@ -100,10 +100,15 @@ SET_UP = textwrap.dedent(
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
     from fugong.demo import world
-    from fugong.directory.models import Site
+    from fugong.demo.resumption import BASELINE
+    from fugong.directory.models import Region, Site
     from fugong.directory.tasks import apply_due_zone_changes
+    from fugong.resumption import services as resumption
     from fugong.screening.services import venues
+    # The seeds' regions, organisations and logins; the resumption index's set-up without its
+    # year of meter readings; a venue, whose check-in link is signed.
     world.load(volunteers=False, delivery=False, screening=False, power=False, resumption=False)
+    resumption.save_setup(None, Region.objects.get(code="331100"), baseline_start=BASELINE[0], baseline_end=BASELINE[1])
     venue = venues.open_venue(None, Site.objects.get(name="客户服务中心营业厅"))
     task = apply_due_zone_changes.enqueue()
     print(json.dumps({"venue_token": venues.venue_token(venue), "task": str(task.id)}))
