@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "fugong.core.staticfiles.FugongStaticFilesConfig",  # django.contrib.staticfiles, used builds only
     "csp",
     "ninja",  # the API docs page from its own static files (otherwise from a CDN, with inline script)
     "django_htmx",
