@@ -50,12 +50,16 @@ def names_read(path: Path, readers: set[str], *, through: str | None = None) -> 
 
 
 def settings_variables() -> set[str]:
-    """Read through fugong.environment (`env.text("NAME")`...) and listed in the module's docstring."""
+    """Read through fugong.environment (`env.text("NAME")`...) anywhere in the package (the
+    settings, and commands such as `fugong backup`), and listed in the settings' docstring."""
     module = ast.parse(SETTINGS.read_text())
     docstring = ast.get_docstring(module) or ""
     listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)\s", docstring, re.MULTILINE))
     readers = {"text", "boolean", "integer", "duration", "items", "path", "secret"}
-    return names_read(SETTINGS, readers, through="env") | listed
+    read = set()
+    for path in (ROOT / "fugong").rglob("*.py"):
+        read |= names_read(path, readers, through="env")
+    return read | listed
 
 
 def example_variables() -> set[str]:
