@@ -47,6 +47,7 @@ STEP_SECONDS = int(os.environ.get("BENCH_LOAD_STEP_SECONDS", "30"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 BROADCAST = int(os.environ.get("BENCH_LOAD_BROADCAST", "3000"))
 GOAL_RATE, GOAL_P99_MS, BREAKING_P99_MS = 100, 300, 500
+PSQL = shutil.which("psql") or "/usr/bin/psql"
 STATIC_ROOT = ROOT / "var" / "static"  # kept between runs: collecting takes minutes
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 # The pool: what the two hosts' gunicorn processes and workers may hold at once (max_client_conn)
@@ -119,6 +120,7 @@ def pgbouncer_ini(work: Path, port: int) -> Path:
         "pool_mode": "transaction",
         "logfile": work / "pgbouncer.log",
         "pidfile": work / "pgbouncer.pid",
+        "admin_users": target.get("user", "postgres"),  # SHOW STATS: how long transactions waited for the pool
         **POOL,
     }
     ini = work / "pgbouncer.ini"
@@ -237,6 +239,26 @@ def run_step(
     elapsed = min(time.monotonic() - started, seconds + 1.0)
     written = [json.loads(line) for line in acks.read_text().splitlines()] if acks.exists() else []
     return read_stats(prefix, max(elapsed - 1.0, 1.0)), written
+
+
+def pool_wait(port: int) -> tuple[int, int]:
+    """PgBouncer's totals for the benchmark's database: (transactions, microseconds clients
+    waited for a server connection)."""
+    name = URL.rsplit("/", 1)[1]
+    user = psycopg.conninfo.conninfo_to_dict(URL).get("user", "postgres")
+    shown = subprocess.run(
+        [PSQL, "-h", "127.0.0.1", "-p", str(port), "-U", str(user), "-d", "pgbouncer", "-AF,", "-c", "SHOW STATS"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    if len(shown) < 2:
+        return 0, 0
+    rows = list(csv.DictReader(shown[:-1]))  # the last line is "(n rows)"
+    for row in rows:
+        if row["database"] == name:
+            return int(row["total_xact_count"]), int(row["total_wait_time"])
+    return 0, 0
 
 
 def print_failures(rate: int, seconds: int, work: Path) -> None:
@@ -468,11 +490,18 @@ def run(
     breaking = None
     for rate in RATES:
         county["stops"] = [s for s in county["stops"] if s["stop"] not in tried(acks)]
+        before = pool_wait(bouncer_port)
         kinds, written = run_step(rate, STEP_SECONDS, county, work, pooled_env)
+        after = pool_wait(bouncer_port)
         acks += written
         results[rate] = kinds
         print_step(rate, kinds)
         print_failures(rate, STEP_SECONDS, work)
+        transactions, waited = after[0] - before[0], after[1] - before[1]
+        print(
+            f"   PgBouncer: {transactions} transactions, waiting for a server connection "
+            f"{waited / 1000 / max(transactions, 1):.1f} ms each on average"
+        )
         checkin = kinds.get("check-in (new)")
         if breaking is None and (checkin is None or checkin.p99 > BREAKING_P99_MS):
             breaking = rate
