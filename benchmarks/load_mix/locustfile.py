@@ -26,7 +26,9 @@ ACKS = open(os.environ.get("LOAD_ACKS", os.devnull), "a", encoding="utf-8")  # n
 PHOTO = open(COUNTY["photo"], "rb").read() if "photo" in COUNTY else b""  # noqa: SIM115
 # A phone per check-in: a fresh address each (phones are on the mobile network, not one Wi-Fi),
 # passed the way the site's reverse proxy does (X-Real-IP from loopback is believed).
-SERIAL = itertools.count()
+# Numbers start anywhere: a phone's name and mobile seen at the gate in the last minutes is the
+# same person's form sent again (answered 200), so each step's phones must be new people.
+SERIAL = itertools.count(random.randrange(9 * 10**7))
 RUN = uuid.uuid4().hex[:8]
 STOPS = list(COUNTY.get("stops", []))
 random.shuffle(STOPS)
@@ -68,7 +70,7 @@ class Phone(CountyUser):
         n = next(SERIAL)
         body = {
             "nonce": f"load-{RUN}-{os.getpid()}-{n:07d}",
-            "name": f"工人{n}",
+            "name": f"工人{n:08d}",
             "mobile": f"137{n % 10**8:08d}",
             "answers": {"temperature": "36.5" if n % 50 else "37.8", "health_code": "green", "mask": "yes"},
         }
