@@ -73,6 +73,8 @@ unit:
 # The benchmarks' own references (OR-Tools for routing) live in the "bench" dependency group.
 bench: install
 	@$(UV) sync --frozen --quiet --group bench
+	@# The load test runs its own PgBouncer (Debian's package); as root, install it when missing.
+	@[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -qq pgbouncer
 	@shopt -s nullglob; scripts=(benchmarks/*.py); [ $${#scripts[@]} -gt 0 ] || { echo "No benchmarks yet."; exit 0; }; \
 	for script in "$${scripts[@]}"; do echo "== $$script"; $(RUN) --group bench python "$$script" || exit 1; done
 

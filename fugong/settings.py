@@ -7,6 +7,10 @@ read from a file named by SECRET_KEY_FILE, NOTIFY_SECRET_KEY_FILE, DATABASE_URL_
 DEBUG               "1" for development. Off by default: production is the safe default.
 SECRET_KEY          required when DEBUG is off; generated into var/ for development.
 DATABASE_URL        e.g. postgres://user@host:5432/fugong; default: SQLite file var/fugong.sqlite3.
+DATABASE_POOLER     "pgbouncer" when DATABASE_URL points at PgBouncer in transaction pooling mode
+                    (several hosts on one PostgreSQL): no server-side cursors and no prepared
+                    statements, which would outlive the transaction on a server connection another
+                    client gets next. Default "" (straight to PostgreSQL).
 ALLOWED_HOSTS       comma-separated host names; default localhost names when DEBUG is on.
 CSRF_TRUSTED_ORIGINS comma-separated origins (https://fugong.example.cn) behind a proxy.
 BASE_URL            the https:// address people reach the site at; every link sent or printed
@@ -171,6 +175,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASE_POOLER = env.text("DATABASE_POOLER").lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r} is not a pooler: use pgbouncer or leave it empty.")
+if DATABASE_POOLER == "pgbouncer":
+    # Transaction pooling hands each transaction whichever server connection is free: a named
+    # cursor (iterator()) or a prepared statement would be looked for on the wrong one.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -64,12 +64,28 @@ def test_hsts_preload_is_on_unless_a_domain_opts_out() -> None:
         ("READY_WORKER_SECONDS", "a minute"),
         ("READY_MAX_OUTBOX_AGE_SECONDS", "0"),
         ("METRICS_ALLOWED_ADDRESSES", "10.0.0.300"),
+        ("DATABASE_POOLER", "pgpool"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_start_up_naming_it(variable: str, value: str) -> None:
     """SECURE_SSL=ture once meant "off"; now it stops the server and says which variable."""
     result = fugong("check", env={**PRODUCTION_ENV, variable: value})
     assert result.returncode != 0 and f"{variable}={value!r}" in result.stderr
+
+
+def test_behind_pgbouncer_no_statement_outlives_its_transaction() -> None:
+    """Transaction pooling gives the next transaction any server connection: Django must not
+    leave a named cursor or a prepared statement on the one it had."""
+    show = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d.get('DISABLE_SERVER_SIDE_CURSORS', False), d.get('OPTIONS', {}).get('prepare_threshold', 'default'))"
+    )
+    url = {"DATABASE_URL": "postgres://fugong@127.0.0.1:6432/fugong"}
+    pooled = fugong("shell", "-c", show, env={**PRODUCTION_ENV, **url, "DATABASE_POOLER": "pgbouncer"})
+    direct = fugong("shell", "-c", show, env={**PRODUCTION_ENV, **url})
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.splitlines()[-1] == "True None"
+    assert direct.stdout.splitlines()[-1] == "False default"
 
 
 def test_secrets_can_come_from_files(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Task functions are written as `def work(progress: Progress, *args)` and decorate
 import functools
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, Concatenate
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
@@ -59,18 +60,23 @@ class Progress:
     def _update_on_side_connection(self, fields: dict[str, Any]) -> None:
         if self._side is None:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-            if self._side.vendor == "postgresql":
-                with self._side.cursor() as cursor:
-                    # Progress is best effort: never wait on a lock the task itself may hold.
-                    cursor.execute("SET lock_timeout = '1s'")
+            self._side.set_autocommit(False)  # each update its own short transaction, committed below
         assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
         try:
             with self._side.cursor() as cursor:
+                if self._side.vendor == "postgresql":
+                    # Progress is best effort: never wait on a lock the task itself may hold. LOCAL:
+                    # the timeout ends with this transaction, so behind PgBouncer's transaction
+                    # pooling it is not left on a server connection another client gets next.
+                    cursor.execute("SET LOCAL lock_timeout = '1s'")
                 cursor.execute(
                     f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
                     [*fields.values(), self.job_id],
                 )
+            self._side.commit()
         except DatabaseError:
+            with suppress(DatabaseError):
+                self._side.rollback()
             logger.warning("Progress of job %s not recorded", self.job_id, exc_info=True)
 
     def close(self) -> None:
