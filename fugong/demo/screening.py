@@ -38,7 +38,6 @@ from .world import demo_user
 
 KEPT_DAYS = 27  # records for this many days before today; older days are counts only (purged)
 COUNTED_DAYS = 60
-GATE_CHECKINS_PER_MINUTE = 600  # a 2,000-worker shift arriving within a few minutes
 
 HALL_STAFF = ["吴丽君", "周建华", "叶晓燕", "胡志明", "季雪芳", "陈文斌", "姚佳慧", "刘伟", "练美玲", "沈国庆"]
 SURNAMES = "吴叶胡周季陈姚刘练沈张王李毛范"
@@ -64,18 +63,6 @@ def load_screening(*, days: int = KEPT_DAYS) -> None:
         )
     hall = _venue("国网庆元县供电公司", "客户服务中心营业厅", ["08:00", "14:00"], ["08:00", "14:00"])
     baqiu = _venue("峡江县局", "巴邱网点", ["06:30", "13:00"], ["06:30", "12:30"])
-    # The transfer station in the industrial park: its sorters and drivers come through the gate
-    # at shift change, hundreds within minutes, so its phone check-ins per minute are set high.
-    # Its hygiene rounds are the bureau's own (no schedule here, nothing shown as overdue).
-    gate = _venue("峡江县局", "峡江县局配送中转站", [], [], GATE_CHECKINS_PER_MINUTE)
-    if not AdmissionPolicy.objects.filter(site=gate.site).exists():
-        policies.create_policy(
-            None,
-            site=gate.site,
-            name="三查一戴（换班入厂）",
-            effective_from=_days_ago(40, time(0)),
-            checks=policies.THREE_CHECKS_ONE_MASK,
-        )
     if not AdmissionPolicy.objects.filter(site=hall.site).exists():
         policies.create_policy(
             None,
@@ -119,18 +106,10 @@ def _days_ago(days: int, at: time) -> datetime:
     return local_time(timezone.localdate() - timedelta(days=days), at)
 
 
-def _venue(
-    org_name: str, site_name: str, staff_times: list[str], rounds: list[str], checkins_per_minute: int | None = None
-) -> Venue:
+def _venue(org_name: str, site_name: str, staff_times: list[str], rounds: list[str]) -> Venue:
     site = Site.objects.get(organisation__short_name=org_name, name=site_name)
     existing = Venue.objects.filter(site=site).first()
-    return existing or venues.open_venue(
-        None,
-        site,
-        staff_check_times=staff_times,
-        disinfection_times=rounds,
-        checkins_per_minute=checkins_per_minute,
-    )
+    return existing or venues.open_venue(None, site, staff_check_times=staff_times, disinfection_times=rounds)
 
 
 def _hall_staff(site: Site) -> None:
