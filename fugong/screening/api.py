@@ -57,7 +57,7 @@ class VenueOut(Schema):
     policy: PolicyOut | None
 
 
-class SiteOut(VenueOut):
+class ScreenedSiteOut(VenueOut):
     checkins_per_minute: int = Field(
         ..., description="Visitors who may check in with their phones here per minute (set on the site's page)"
     )
@@ -95,7 +95,7 @@ def _venue(request: AuthedRequest, venue_id: int) -> Venue:
     return venue
 
 
-@router.get("/sites", response={200: list[SiteOut], **ERRORS})
+@router.get("/sites", response={200: list[ScreenedSiteOut], **ERRORS})
 def sites(request: AuthedRequest) -> list[dict[str, Any]]:
     """Screened sites you work, each with the policy in force now and its phone check-ins per minute."""
     return [
