@@ -57,6 +57,12 @@ class VenueOut(Schema):
     policy: PolicyOut | None
 
 
+class ScreenedSiteOut(VenueOut):
+    checkins_per_minute: int = Field(
+        ..., description="Visitors who may check in with their phones here per minute (set on the site's page)"
+    )
+
+
 def _policy_json(policy: Any) -> dict[str, Any] | None:
     if policy is None:
         return None
@@ -89,10 +95,12 @@ def _venue(request: AuthedRequest, venue_id: int) -> Venue:
     return venue
 
 
-@router.get("/sites", response={200: list[VenueOut], **ERRORS})
+@router.get("/sites", response={200: list[ScreenedSiteOut], **ERRORS})
 def sites(request: AuthedRequest) -> list[dict[str, Any]]:
-    """Screened sites you work, each with the policy in force now."""
-    return [_venue_json(v) for v in queries.visible_venues(request.user)]
+    """Screened sites you work, each with the policy in force now and its phone check-ins per minute."""
+    return [
+        _venue_json(v) | {"checkins_per_minute": v.checkins_per_minute} for v in queries.visible_venues(request.user)
+    ]
 
 
 def _venue_json(venue: Venue) -> dict[str, Any]:
@@ -149,7 +157,9 @@ def _checkin_json(record: CheckIn, created: bool) -> dict[str, Any]:
     }
 
 
-def _record(actor: Any, venue: Venue, item: CheckInIn, channel: Channel) -> tuple[CheckIn, bool]:
+def _record(
+    actor: Any, venue: Venue, item: CheckInIn, channel: Channel, address: str | None = None
+) -> tuple[CheckIn, bool]:
     visitor = checkins.Visitor(
         name=item.name,
         mobile=item.mobile,
@@ -158,9 +168,13 @@ def _record(actor: Any, venue: Venue, item: CheckInIn, channel: Channel) -> tupl
         companion_mobile=item.companion_mobile,
     )
     try:
-        return checkins.check_in(actor, venue, visitor, item.answers, channel=channel, nonce=item.nonce, at=item.at)
+        return checkins.check_in(
+            actor, venue, visitor, item.answers, channel=channel, nonce=item.nonce, at=item.at, address=address
+        )
     except checkins.NonceConflict:
         raise HttpError(409, _("This nonce was already used for another person.")) from None
+    except checkins.TooManyCheckIns:
+        raise HttpError(429, checkins.too_many_check_ins()) from None
 
 
 @router.post("/sites/{venue_id}/checkins", response={200: CheckInOut, 201: CheckInOut, **WRITE_ERRORS})
@@ -289,12 +303,12 @@ def visit_policy(request: HttpRequest, token: str) -> dict[str, Any]:
 @router.post("/visit/{token}", response={200: CheckInOut, 201: CheckInOut, **LINK_ERRORS}, auth=None)
 def visit(request: HttpRequest, token: str, payload: CheckInIn) -> Status[Any]:
     """A visitor checks in with the venue code (a mini-program or an app on their phone).
-    `at` is ignored: a visitor checks in now."""
+    `at` is ignored: a visitor checks in now. Resending the same nonce answers 200 with the
+    first record (and counts against no limit); a new one answers 201, or 429 when the venue's
+    or this address's check-ins for the minute are used up."""
     venue = _venue_of_token(token)
-    if not checkins.public_check_in_allowed(venue, client_ip(request)):
-        raise HttpError(429, checkins.too_many_check_ins())
     payload.at = None
-    record, created = _record(None, venue, payload, Channel.PHONE)
+    record, created = _record(None, venue, payload, Channel.PHONE, client_ip(request))
     return Status(201 if created else 200, _checkin_json(record, created))
 
 

@@ -10,7 +10,7 @@ from fugong.accounts.models import User
 from fugong.core.forms import DATETIME_INPUT, MomentField
 
 from . import rules
-from .models import AdmissionPolicy, CheckKind, Decision, PolicyCheck
+from .models import MAX_CHECKINS_PER_MINUTE, AdmissionPolicy, CheckKind, Decision, PolicyCheck
 from .services.checkins import Visitor
 from .services.policies import CheckSpec
 
@@ -101,6 +101,16 @@ class VenueForm(forms.Form):
     staff_check_times = forms.CharField(label=_("Staff temperature times"), initial="08:00, 14:00")
     disinfection_times = forms.CharField(label=_("Disinfection times"), initial="08:00, 14:00")
     grace_minutes = forms.IntegerField(label=_("Overdue after (minutes)"), min_value=5, max_value=240, initial=60)
+    checkins_per_minute = forms.IntegerField(
+        label=_("Phone check-ins per minute"),
+        min_value=1,
+        max_value=MAX_CHECKINS_PER_MINUTE,
+        help_text=_(
+            "The most visitors who may check in here with their phones in one minute; beyond it they are asked"
+            " to wait. Set it to the busiest minute you expect (a gate at shift change: the people arriving"
+            " in that minute)."
+        ),
+    )
 
 
 class PolicyForm(forms.Form):

@@ -175,6 +175,14 @@ class PolicyCheck(models.Model):
         return getattr(self, name) if name else None
 
 
+MAX_CHECKINS_PER_MINUTE = 6000  # 100 a second: more than any gate's turnstiles let through
+
+
+def default_checkins_per_minute() -> int:
+    """A new venue's limit: the deployment's PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE (within range)."""
+    return min(settings.PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE, MAX_CHECKINS_PER_MINUTE)
+
+
 class Venue(models.Model):
     """A site that screens who comes in: its venue code (场所码) and its hygiene schedule.
 
@@ -194,6 +202,13 @@ class Venue(models.Model):
     )
     grace_minutes = models.PositiveSmallIntegerField(_("overdue after (minutes)"), default=60)
     is_active = models.BooleanField(_("screening in use"), default=True)
+    # Phones checking in here per minute: a service hall's queue needs few, a factory gate at
+    # shift change thousands; a made-up flood beyond it would take the hall's numbers.
+    checkins_per_minute = models.PositiveIntegerField(
+        _("phone check-ins per minute"),
+        default=default_checkins_per_minute,
+        help_text=_("At most this many visitors check in with their phones here in one minute."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -203,6 +218,10 @@ class Venue(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(grace_minutes__gte=5, grace_minutes__lte=240), name="venue_grace_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(checkins_per_minute__gte=1, checkins_per_minute__lte=MAX_CHECKINS_PER_MINUTE),
+                name="venue_checkins_per_minute_in_range",
             ),
         ]
 

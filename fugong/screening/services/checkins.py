@@ -13,7 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,10 +149,16 @@ def trace_person(
     return found
 
 
+class TooManyCheckIns(Exception):
+    """A new check-in from a phone while the venue's or the address's limit is used up."""
+
+
 def public_check_in_allowed(venue: Venue, address: str | None) -> bool:
-    """Whether a check-in without an account may go ahead now (and count it): each admitted
-    visitor can take a hall number, so a flood of made-up visitors must not."""
-    limits = [throttle.Limit(f"checkin-venue:{venue.pk}", settings.PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE, 60)]
+    """Whether a new check-in without an account may go ahead now (and count it): each admitted
+    visitor can take a hall number, so a flood of made-up visitors must not. The venue's own
+    limit fits its crowd (a hall's queue, a factory gate at shift change); the address's stops
+    one phone or script going through venue after venue."""
+    limits = [throttle.Limit(f"checkin-venue:{venue.pk}", venue.checkins_per_minute, 60)]
     if address:
         limits.append(throttle.Limit(f"checkin-address:{address}", settings.PUBLIC_CHECKINS_PER_ADDRESS_PER_MINUTE, 60))
     return throttle.take(*limits)
@@ -163,7 +170,6 @@ def too_many_check_ins() -> str:
     )
 
 
-@durable
 def check_in(
     actor: User | None,
     venue: Venue,
@@ -173,9 +179,16 @@ def check_in(
     channel: Channel,
     nonce: str = "",
     at: datetime | None = None,
+    address: str | None = None,
 ) -> tuple[CheckIn, bool]:
-    """Judge the person by the policy in force at `at` and record it. Returns (record, created);
-    a resent nonce returns the first record. NonceConflict if it was used for someone else."""
+    """Judge the person by the policy in force at `at` and record it. Returns (record, created).
+
+    What was answered before is answered again from its stored record, before anything that
+    costs (the limits, the policy): a resent nonce (NonceConflict if it was used for someone
+    else) and, from a phone, the same person here minutes ago. A resend that no longer passes
+    (the policy changed since, the scanner's clock is now too old) still gets its first record.
+    Only a new check-in from a phone counts against the venue's and the address's limits
+    (TooManyCheckIns when one is used up): a resend records nothing and takes no hall number."""
     if channel != Channel.PHONE:
         require(may_screen(actor, venue))
     if not venue.is_active:
@@ -183,24 +196,41 @@ def check_in(
     if len(nonce) > 64:
         raise ValidationError({"nonce": _("A nonce has at most 64 characters.")})
     person = visitor.cleaned()
-    # The insert comes first and the unique nonce catches a resend (one query less in a
-    # morning rush); a resend that no longer passes (the policy changed since, the scanner's
-    # clock is now too old) still gets its first record.
+    earlier = _answered_before(venue, person, nonce, channel, at)
+    if earlier is not None:
+        return _resent(earlier, person) if nonce and earlier.nonce == nonce else (earlier, False)
+    if channel == Channel.PHONE and not public_check_in_allowed(venue, address):
+        raise TooManyCheckIns
     try:
-        moment = _moment(at)
-        policy = policies.in_force(venue.site, moment)
-        if policy is None:
-            raise ValidationError(_("No admission policy is in force at this site. Please ask the staff."))
-        evaluation = rules.evaluate(policy.checks.all(), answers)
-    except ValidationError:
-        existing = CheckIn.objects.filter(venue=venue, nonce=nonce).first() if nonce else None
-        if existing is None:
+        return _record(actor, venue, person, answers, channel=channel, nonce=nonce, at=at), True
+    except IntegrityError:
+        # The same nonce arrived twice at once; the other request recorded it (and this one's
+        # transaction is gone, so the winner's record is read after it).
+        if not nonce:
             raise
-        return _resent(existing, person)
-    if channel == Channel.PHONE:
-        first = _phone_repeat(venue, person, moment)
-        if first is not None:
-            return first, False
+        winner = CheckIn.objects.get(venue=venue, nonce=nonce)
+        winner.venue = venue
+        return _resent(winner, person)
+
+
+@durable
+def _record(
+    actor: User | None,
+    venue: Venue,
+    person: Visitor,
+    answers: dict[str, Any],
+    *,
+    channel: Channel,
+    nonce: str,
+    at: datetime | None,
+) -> CheckIn:
+    """A new check-in, judged by the policy in force at `at` (now); the insert is the last
+    statement, so a nonce that lost a race fails the transaction and nothing else in it."""
+    moment = _moment(at)
+    policy = policies.in_force(venue.site, moment)
+    if policy is None:
+        raise ValidationError(_("No admission policy is in force at this site. Please ask the staff."))
+    evaluation = rules.evaluate(policy.checks.all(), answers)
     record = CheckIn(
         venue=venue,
         policy=policy,
@@ -218,33 +248,38 @@ def check_in(
         final_decision=evaluation.decision,
         checked_by=actor if actor is not None and actor.pk else None,
     )
-    try:
-        with transaction.atomic():  # a savepoint: the resend that lost the race reads the winner's record
-            record.save()
-    except IntegrityError:
-        # The same nonce arrived twice at once; the other request recorded it.
-        if not nonce:
-            raise
-        return _resent(CheckIn.objects.get(venue=venue, nonce=nonce), person)
-    return record, True
+    record.save()
+    return record
 
 
-def _phone_repeat(venue: Venue, person: Visitor, moment: datetime) -> CheckIn | None:
-    """This person's check-in on a phone here in the last minutes: the form sent again after
-    Back, or a second tap on a page that reloaded. Name and number both: a couple sharing one
-    phone are two people."""
-    return (
-        CheckIn.objects.filter(
-            venue=venue,
-            channel=Channel.PHONE,
-            name=person.name,
-            mobile=person.mobile,
-            id_number=person.id_number,
-            at__gte=moment - PHONE_REPEAT,
-            at__lte=moment,
-        )
-        .order_by("at", "pk")
-        .first()
+def _answered_before(
+    venue: Venue, person: Visitor, nonce: str, channel: Channel, at: datetime | None
+) -> CheckIn | None:
+    """In one query: the record of this nonce here if there is one, else (from a phone) this
+    person's first check-in here in the last minutes (see `_phone_repeat`)."""
+    found = Q(nonce=nonce) if nonce else Q(pk__in=[])
+    if channel == Channel.PHONE:
+        found |= _phone_repeat(person, at or timezone.now())
+    elif not nonce:
+        return None
+    first_of_nonce = Case(When(nonce=nonce, then=Value(0)), default=Value(1)) if nonce else Value(0)
+    record = CheckIn.objects.filter(found, venue=venue).order_by(first_of_nonce, "at", "pk").first()
+    if record is not None:
+        record.venue = venue  # with its site, already read: the answer names it
+    return record
+
+
+def _phone_repeat(person: Visitor, moment: datetime) -> Q:
+    """This person's check-ins on a phone in the minutes before `moment`: the form sent again
+    after Back, or a second tap on a page that reloaded. Name and number both: a couple sharing
+    one phone are two people."""
+    return Q(
+        channel=Channel.PHONE,
+        name=person.name,
+        mobile=person.mobile,
+        id_number=person.id_number,
+        at__gte=moment - PHONE_REPEAT,
+        at__lte=moment,
     )
 
 

@@ -53,12 +53,17 @@ def open_venue(
     staff_check_times: list[str] | None = None,
     disinfection_times: list[str] | None = None,
     grace_minutes: int = 60,
+    checkins_per_minute: int | None = None,
 ) -> Venue:
-    """Start screening at a site (or resume it); it gets its venue code."""
+    """Start screening at a site (or resume it); it gets its venue code. The phone check-ins
+    it takes per minute stay as they were unless given (a new venue: the deployment's default)."""
     require(may_manage_site(actor, site))
     venue = Venue.objects.select_for_update().filter(site=site).first()
     if venue is None:
         venue = Venue(site=site)
+    limit_before = None if venue.pk is None else venue.checkins_per_minute
+    if checkins_per_minute is not None:
+        venue.checkins_per_minute = checkins_per_minute
     venue.staff_check_times = staff_check_times if staff_check_times is not None else TWICE_A_DAY
     venue.disinfection_times = disinfection_times if disinfection_times is not None else TWICE_A_DAY
     venue.grace_minutes = grace_minutes
@@ -72,7 +77,12 @@ def open_venue(
         changes={
             "staff_check_times": [None, venue.staff_check_times],
             "disinfection_times": [None, venue.disinfection_times],
-        },
+        }
+        | (
+            {"checkins_per_minute": [limit_before, venue.checkins_per_minute]}
+            if limit_before != venue.checkins_per_minute
+            else {}
+        ),
         organisation_id=site.organisation_id,
         region_code=site.region.code,
     )

@@ -106,6 +106,7 @@ def venue_detail(request: AuthedRequest, venue_id: int) -> HttpResponse:
             "staff_check_times": ", ".join(venue.staff_check_times),
             "disinfection_times": ", ".join(venue.disinfection_times),
             "grace_minutes": venue.grace_minutes,
+            "checkins_per_minute": venue.checkins_per_minute,
         },
     )
     if request.method == "POST":
@@ -120,6 +121,7 @@ def venue_detail(request: AuthedRequest, venue_id: int) -> HttpResponse:
                         form.cleaned_data["disinfection_times"], "disinfection_times"
                     ),
                     grace_minutes=form.cleaned_data["grace_minutes"],
+                    checkins_per_minute=form.cleaned_data["checkins_per_minute"],
                 )
             except ValidationError as error:
                 apply_errors(form, error)

@@ -33,20 +33,32 @@ def visit(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, str(denied))
     policy = policies.in_force(venue.site)
     form = CheckInForm(request.POST or None, policy=policy) if policy else None
-    if request.method == "POST" and not checkins.public_check_in_allowed(venue, client_ip(request)):
-        return _invalid(request, checkins.too_many_check_ins(), status=429)
     if form is not None and request.method == "POST" and form.is_valid():
-        nonce = form.cleaned_data["nonce"]
+        address = client_ip(request)
         try:
             try:
                 record, _created = checkins.check_in(
-                    None, venue, form.visitor(), form.answers(), channel=Channel.PHONE, nonce=nonce
+                    None,
+                    venue,
+                    form.visitor(),
+                    form.answers(),
+                    channel=Channel.PHONE,
+                    nonce=form.cleaned_data["nonce"],
+                    address=address,
                 )
             except checkins.NonceConflict:
                 # The page was reused (Back) for another person: a new check-in, not a resend.
                 record, _created = checkins.check_in(
-                    None, venue, form.visitor(), form.answers(), channel=Channel.PHONE, nonce=uuid.uuid4().hex
+                    None,
+                    venue,
+                    form.visitor(),
+                    form.answers(),
+                    channel=Channel.PHONE,
+                    nonce=uuid.uuid4().hex,
+                    address=address,
                 )
+        except checkins.TooManyCheckIns:
+            return _invalid(request, checkins.too_many_check_ins(), status=429)
         except ValidationError as error:
             apply_errors(form, error)
         else:
