@@ -12,10 +12,11 @@ and a task whose outcome cannot be written stays "running" for ever. Here:
   in memory and written once the database is back; the task is not run twice.
 """
 
+import logging
 from typing import Any
 
 from django.db import DatabaseError
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TASKS_LOGGER, TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -25,6 +26,12 @@ MAX_RUNS = 10  # an outage every run: something else is wrong, stop retrying
 
 
 class OutageTolerantWorker(db_worker.Worker):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        tasks_logger = logging.getLogger(TASKS_LOGGER)
+        if not any(isinstance(f, QueuedAgainWithoutTraceback) for f in tasks_logger.filters):
+            tasks_logger.addFilter(QueuedAgainWithoutTraceback())
+
     def run(self) -> None:
         while True:
             try:
@@ -61,3 +68,15 @@ def run_again(db_task_result: DBTaskResult) -> None:
     )
     db_task_result.status = TaskResultStatus.READY
     db_task_result.started_at = None
+
+
+class QueuedAgainWithoutTraceback(logging.Filter):
+    """Django logs every finished task with the exception being handled; a task queued again
+    after an outage did not fail: its line says so, without a traceback (the outage has its own
+    warning lines)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR and record.exc_info and is_outage(record.exc_info[1] or Exception()):
+            record.exc_info = None
+            record.msg = f"{record.msg} (interrupted by a database outage: queued again)"
+        return True

@@ -1,6 +1,7 @@
 """`fugong worker` carries on through a database outage: it waits, it does not stop; a task the
 outage interrupted runs again, a task that finished meanwhile is recorded once, not run again."""
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,13 +45,16 @@ def fail_first(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, times: in
     return calls
 
 
-def test_a_task_the_outage_interrupted_runs_again_and_is_done() -> None:
+def test_a_task_the_outage_interrupted_runs_again_and_is_done(caplog: pytest.LogCaptureFixture) -> None:
     result = outage_tasks.interrupted_once.enqueue()
-    run_worker()
+    with caplog.at_level(logging.INFO, logger="django.tasks"):
+        run_worker()
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert row.return_value == {"runs": 2}
     assert len(row.worker_ids) == 2  # claimed twice: the second claim ran it to the end
+    requeued = [r for r in caplog.records if "queued again" in r.getMessage()]
+    assert len(requeued) == 1 and not requeued[0].exc_info
 
 
 def test_a_finished_task_is_recorded_after_the_outage_not_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
