@@ -336,7 +336,7 @@ def main() -> None:
             )
             processes.append(worker)
         base = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(f"{base}/healthz"), 30, "gunicorn")
+        wait_until(lambda: _answers(f"{base}/healthz"), 180, "gunicorn")
         started = time.monotonic()
         bursts = [
             asyncio.run(check_in_burst(base, setup["token"], cluster, "fast", CHECKINS, "fast")),
@@ -346,6 +346,11 @@ def main() -> None:
         for burst in bursts:
             burst.stored = stored(cluster, burst.label)
         drained = drain(cluster, env, setup["channel"], outbox, worker)
+    except BaseException:
+        if logs.exists():
+            print(logs.read_text(errors="replace")[-3000:])
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     finally:
         for process in processes:
             process.terminate()
@@ -355,8 +360,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         cluster.remove()
-    ok = report(cluster, bursts, burst_seconds, drained, logs)
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        ok = report(bursts, burst_seconds, drained, logs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if ok else 1)
 
 
@@ -367,7 +374,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def report(cluster: Cluster, bursts: list[Burst], seconds: float, drained: dict, logs: Path) -> bool:
+def report(bursts: list[Burst], seconds: float, drained: dict, logs: Path) -> bool:
     ok = True
     log_text = logs.read_text(errors="replace")
     tracebacks = log_text.count("Traceback")

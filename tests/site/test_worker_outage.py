@@ -26,8 +26,8 @@ def fresh_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     outage_tasks.runs.clear()
 
 
-def run_worker() -> None:
-    call_command("worker", batch=True, reload=False, scheduler=False, startup_delay=False, verbosity=0)
+def run_worker(verbosity: int = 0) -> None:
+    call_command("worker", batch=True, reload=False, scheduler=False, startup_delay=False, verbosity=verbosity)
 
 
 def fail_first(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, times: int = 1) -> list[int]:
@@ -48,7 +48,7 @@ def fail_first(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, times: in
 def test_a_task_the_outage_interrupted_runs_again_and_is_done(caplog: pytest.LogCaptureFixture) -> None:
     result = outage_tasks.interrupted_once.enqueue()
     with caplog.at_level(logging.INFO, logger="django.tasks"):
-        run_worker()
+        run_worker(verbosity=1)  # the worker's own level for Django's task lines
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert row.return_value == {"runs": 2}
@@ -58,7 +58,7 @@ def test_a_task_the_outage_interrupted_runs_again_and_is_done(caplog: pytest.Log
 
 
 def test_a_finished_task_is_recorded_after_the_outage_not_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    attempts = fail_first(monkeypatch, DBTaskResult, "set_successful", times=4)  # the library tries 3 times itself
+    attempts = fail_first(monkeypatch, DBTaskResult, "set_successful", times=4)
     result = outage_tasks.counted.enqueue()
     run_worker()
     row = DBTaskResult.objects.get(pk=result.id)
