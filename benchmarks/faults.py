@@ -41,6 +41,8 @@ CRASH_CHECKINS = CHECKINS // 2
 MESSAGES = int(os.environ.get("FAULTS_MESSAGES", "2000"))
 PHONES = 32  # at the door at once
 WEB_WORKERS = 3
+# The app is loaded once and forked (a busy machine takes longer than gunicorn's 30 s to boot a worker).
+GUNICORN = ["--preload", "--timeout", "120"]
 DOWN_SECONDS = 3.0  # PostgreSQL is away this long (stopped, then started again)
 RESEND_AFTER = 0.25  # a phone's pause before sending the same check-in again
 DRAIN_TIMEOUT = 100.0
@@ -323,6 +325,7 @@ def main() -> None:
                         str(WEB_WORKERS),
                         "-b",
                         f"127.0.0.1:{port}",
+                        *GUNICORN,
                     ],
                     env=env,
                     cwd=ROOT,
