@@ -197,10 +197,12 @@ print(json.dumps({"token": venues.venue_token(venue), "channel": channel.pk}))
 # pages, not the files, so a manifest naming each file as itself stands in for minutes of copying.
 STATIC_MANIFEST = """
 import json
+import os
 from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
-paths = {path: path for finder in get_finders() for path, _storage in finder.list([])}
+found = [(getattr(where, "prefix", None) or "", path) for f in get_finders() for path, where in f.list([])]
+paths = {os.path.join(prefix, path): os.path.join(prefix, path) for prefix, path in found}
 Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 (Path(settings.STATIC_ROOT) / "staticfiles.json").write_text(json.dumps({"paths": paths, "version": "1.1", "hash": ""}))
 print(len(paths))
