@@ -126,11 +126,15 @@ def judge(burst: Burst, response: httpx.Response, *, page: bool) -> None:
             burst.bad.append(f"503 without the outage answer: {text[:200]!r}")
 
 
-async def check_in_burst(base: str, token: str, cluster: Cluster, label: str, count: int, mode: str) -> Burst:
-    """Phones check in; when a third are acknowledged, PostgreSQL goes away for DOWN_SECONDS."""
+async def check_in_burst(
+    base: str, token: str, cluster: Cluster, label: str, count: int, mode: str, first: int = 0
+) -> Burst:
+    """Phones check in, people numbered from `first` (each burst its own people: a person
+    scanning again soon after is answered with their first check-in); when a third are
+    acknowledged, PostgreSQL goes away for DOWN_SECONDS."""
     burst = Burst(label)
     path = f"/api/screening/visit/{token}"
-    todo = list(reversed(range(count)))
+    todo = list(reversed(range(first, first + count)))
     outage_done = asyncio.Event()
     limits = httpx.Limits(max_connections=PHONES + 2, max_keepalive_connections=PHONES + 2)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -345,7 +349,7 @@ def main() -> None:
         started = time.monotonic()
         bursts = [
             asyncio.run(check_in_burst(base, setup["token"], cluster, "fast", CHECKINS, "fast")),
-            asyncio.run(check_in_burst(base, setup["token"], cluster, "crash", CRASH_CHECKINS, "immediate")),
+            asyncio.run(check_in_burst(base, setup["token"], cluster, "crash", CRASH_CHECKINS, "immediate", CHECKINS)),
         ]
         burst_seconds = time.monotonic() - started
         for burst in bursts:

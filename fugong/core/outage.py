@@ -72,7 +72,7 @@ def wait_for_database(what: str, sleep: Callable[[float], None] = time.sleep) ->
         sleep(delay)
         delay = min(delay * 2, LONGEST_WAIT)
     waited = time.monotonic() - started
-    logger.warning("Database reachable again after %.1f s; %s carries on", waited, what)
+    logger.warning("Database reachable again after %.1f s; carrying on with %s", waited, what)
     return waited
 
 

@@ -40,7 +40,7 @@ class OutageTolerantWorker(db_worker.Worker):
             except DatabaseError as error:
                 if not is_outage(error):
                     raise
-            wait_for_database("the worker claims tasks")
+            wait_for_database("claiming tasks")
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         # The parent runs the task and records its outcome through these two methods: recorded
