@@ -14,7 +14,9 @@ server is never touched), gunicorn (DEBUG off) and one `fugong worker`:
 
 Run: `make bench` (or `uv run python benchmarks/faults.py`). Needs PostgreSQL 15's binaries
 (/usr/lib/postgresql/15/bin) and root (the cluster runs as user postgres). Bounded: about two
-minutes. Exits non-zero on any loss, duplicate, traceback or 500.
+minutes on an idle machine (a busy one stretches the set-up and the bursts).
+FAULTS_CHECKINS and FAULTS_MESSAGES set the sizes (default 2,000; the crash run sends half).
+Exits non-zero on any loss, duplicate, traceback or 500.
 """
 
 import asyncio
