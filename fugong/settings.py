@@ -123,6 +123,8 @@ MIDDLEWARE = [
     # First and last: request latency by view name (the route's name, never the URL) for /metrics.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database outage met by a view answers 503 and a page that needs no database.
+    "fugong.core.middleware.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -3,6 +3,9 @@ from django.views.i18n import JavaScriptCatalog
 
 from fugong.api import api
 
+# An outage met outside a view (a middleware) is a 503 too; anything else the usual 500 page.
+handler500 = "fugong.core.middleware.server_error"
+
 urlpatterns = [
     path("", include("fugong.site.urls")),
     path("", include("fugong.core.urls")),

@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -18,7 +19,10 @@ from pydantic import BaseModel
 
 from .http import AuthedRequest
 from .idempotency import IdempotencyConflict, act_once
+from .middleware import outage_response
 from .models import Job
+from .outage import is_outage
+from .storage import UploadNotKept
 
 
 class ErrorOut(Schema):
@@ -32,14 +36,18 @@ class ErrorOut(Schema):
 # The errors an operation may answer besides its result, as the handlers below make them; each
 # operation merges one of these into its `response=`, so the document lists them.
 # Behind sign-in: no or a bad token (401), not yours to do (403), not there or not yours to
-# see (404), input refused (422).
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# see (404), input refused (422); and for every operation, the database unreachable for a moment
+# (503, with Retry-After: nothing was done, send it again then).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
 # A write may also meet a body that is not JSON (400), or an Idempotency-Key or a nonce used
 # before for another request (409).
 WRITE_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, **ERRORS, 409: ErrorOut}
 # Through a signed link (a driver's route, a call's answer, a venue code), without sign-in: a
 # forged or expired link is a 403.
 LINK_ERRORS: dict[int, type[ErrorOut]] = {code: out for code, out in WRITE_ERRORS.items() if code != 401}
+# An operation that keeps an uploaded file: the server's disk for uploads is full or cannot be
+# written (507, naming the file); nothing was recorded, the same request may be sent again later.
+UPLOAD_ERRORS: dict[int, type[ErrorOut]] = {507: ErrorOut}
 
 
 # The header of the operations that act once per key (respond_once), in the document.
@@ -102,6 +110,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return reply(request, exc.status_code, str(exc))
+
+    @api.exception_handler(UploadNotKept)
+    def on_upload_not_kept(request: HttpRequest, exc: UploadNotKept) -> HttpResponse:
+        return reply(request, 507, exc.reason, exc.message_dict)
+
+    @api.exception_handler(DatabaseError)
+    def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        if is_outage(exc):
+            return outage_response(request, exc)
+        raise exc  # a unique key, a deadlock...: Django's 500 as before
 
     @api.exception_handler(MultiPartParserError)
     def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:

@@ -28,8 +28,14 @@ def _redacted(value: Any) -> Any:
     return value
 
 
-def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event":
-    """Sentry's before_send: the event without secrets, every text in it redacted."""
+def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event | None":
+    """Sentry's before_send: the event without secrets, every text in it redacted. A database
+    outage is not reported: every request meets it, and /readyz and a warning a request say it."""
+    from .outage import is_outage  # not at import: the settings import this module
+
+    error = (hint or {}).get("exc_info", (None, None, None))[1]
+    if error is not None and is_outage(error):
+        return None
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)

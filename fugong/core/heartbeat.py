@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
+from .outage import drop_broken_connections, is_outage
 
 logger = logging.getLogger("fugong.worker")
 
@@ -72,6 +73,12 @@ class Heartbeat(threading.Thread):
             try:
                 close_old_connections()
                 beat(self.worker, self.started_at)
+            except DatabaseError as error:
+                if not is_outage(error):
+                    logger.exception("Worker heartbeat failed; trying again")
+                else:  # the worker waits the outage out too: a warning, not a traceback a beat
+                    logger.warning("Database unreachable; worker heartbeat skipped")
+                    drop_broken_connections()
             except Exception:
                 logger.exception("Worker heartbeat failed; trying again")
             finally:

@@ -8,7 +8,8 @@ row is collected (each bad cell of a row, see `Cells`); if there is any, the who
 rolled back and the person gets the list, by row and column.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.tasks import Task
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -25,7 +26,9 @@ from django.utils.translation import gettext as _
 from .jobs import JobFailed, Progress, start_job
 from .models import Job
 from .origin import Origin, origin
+from .outage import is_outage
 from .spreadsheets import Column, ImportRejected, Problems, Row, RowError, check_workbook, megabytes, read_rows
+from .storage import keep_upload
 from .transactions import services_join
 
 PROGRESS_EVERY = 100  # rows between progress updates
@@ -50,7 +53,7 @@ def start_import(
     Refusals are ValidationError({"file": ...}): a form shows it, the API answers 422."""
     check_upload(upload, types)
     name = upload.name or "upload"
-    stored = default_storage.save(f"imports/{timezone.now():%Y%m%d}/{name}", upload)
+    stored = keep_upload(upload, f"imports/{timezone.now():%Y%m%d}/{name}", field="file", filename=name)
     try:
         return start_job(task, kind=kind, title=title, user=user, args=(*args, stored, name, user.pk, get_language()))
     except Exception:
@@ -261,7 +264,7 @@ def import_stored_file(
     (`apply`), word the outcome in the person's language, and delete the upload either way.
     `summary_text` is formatted with the counts apply returns."""
     try:
-        with translation.override(language), origin(Origin("task")):
+        with translation.override(language), origin(Origin("task")), stored_until_done(stored_name):
             progress.update(0, None, _("Reading the file…"))
             with default_storage.open(stored_name, "rb") as upload:
                 rows = read_rows(upload, filename, columns)
@@ -274,5 +277,19 @@ def import_stored_file(
                 _("Nothing was imported: %d problem(s) to fix in the file.") % rejected.total,
                 rejected_result(rejected),
             ) from None
+
+
+@contextmanager
+def stored_until_done(stored_name: str) -> Iterator[None]:
+    """An import task's uploaded file is deleted when the task is done with it, whatever the
+    outcome, except when a database outage interrupted it: its rows were rolled back and the
+    worker runs the task again (fugong.site.worker_loop), which reads the file again."""
+    keep = False
+    try:
+        yield
+    except DatabaseError as error:
+        keep = is_outage(error)
+        raise
     finally:
-        default_storage.delete(stored_name)
+        if not keep:
+            default_storage.delete(stored_name)

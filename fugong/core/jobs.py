@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Job
+from .outage import is_outage
 from .transactions import services_join
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def tracked[**P](
         except JobFailed as failure:
             _finish(job_id, Job.Status.FAILED, failure.message, failure.result)
             return {"failed": failure.message}
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                raise  # nothing to record now: the worker runs the task again once the database is back
             logger.exception("Job %s failed unexpectedly", job_id)
             _finish(job_id, Job.Status.FAILED, _("The job stopped on an unexpected error."), {})
             raise

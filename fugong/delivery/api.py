@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, UPLOAD_ERRORS, respond_once
 from fugong.core.http import AuthedRequest
 from fugong.routing.findings import clock
 
@@ -202,7 +202,7 @@ def arrive(request: HttpRequest, token: str, stop_id: int) -> Status[Any]:
 
 @router.post(
     "/runs/{token}/stops/{stop_id}/handover",
-    response={200: StopOut, **LINK_ERRORS},
+    response={200: StopOut, **LINK_ERRORS, **UPLOAD_ERRORS},
     auth=None,
     openapi_extra=IDEMPOTENT,
 )

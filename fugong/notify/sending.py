@@ -7,6 +7,12 @@ Exactly-once, as far as a provider allows it:
 3. If the worker dies in between, the lease runs out; the next dispatch asks the transport
    whether those messages went out (`lookup`): yes -> sent, no -> queued again,
    cannot tell -> "uncertain", shown to people, never resent automatically.
+4. If the database goes away while this worker holds a claim, the worker keeps what it knows in
+   memory and waits for the database (fugong.core.outage.until_reachable) before going on: the
+   outcomes of a call the provider already answered are recorded once it is back, so a message a
+   channel took is never sent again, and nothing more is sent while they cannot be recorded. (The
+   message id also goes to every transport as `Outgoing.id`, which `lookup` answers by; a worker
+   that died instead of waiting is settled by step 3.)
 """
 
 import logging
@@ -15,6 +21,7 @@ import time as clock
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +29,8 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
+
+from fugong.core.outage import until_reachable
 
 from .crypto import channel_secret
 from .models import Channel, Message, MessageEvent, MessageStatus, MessageTemplate
@@ -84,7 +93,9 @@ def dispatch(channel: Channel, *, budget_seconds: float = 50.0, transport: Trans
             continue
         if not batch:
             break
-        batch = _drop_unsendable(channel, token, batch, report)
+        batch = until_reachable(
+            partial(_drop_unsendable, channel, token, batch, report), what="checking who may be sent to"
+        )
         if batch and not _send(channel, transport, token, batch, templates, report):
             break  # the channel is paused
     return report
@@ -127,7 +138,11 @@ def claim(channel: Channel, limit: int) -> tuple[str, list[Message]]:
             lease_until=now + settings.NOTIFY_LEASE,
             attempts=F("attempts") + 1,
         )
-    return token, list(Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("pk"))
+    # Committed: from here on the claim is this worker's to finish, through an outage if need be.
+    return token, until_reachable(
+        lambda: list(Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("pk")),
+        what="reading claimed messages",
+    )
 
 
 def _drop_unsendable(channel: Channel, token: str, batch: list[Message], report: DispatchReport) -> list[Message]:
@@ -195,13 +210,16 @@ def _send(
     renew_at = timezone.now() + third  # a fresh claim needs no renewal yet
     for call in transport.calls([_outgoing(m, templates) for m in batch]):
         if timezone.now() >= renew_at:
-            _renew_lease(token)
+            until_reachable(partial(_renew_lease, token), what="renewing a claim")
             renew_at = timezone.now() + third
         try:
             outcomes = transport.send(call)
         except ChannelPaused as pause:
-            _record(token, [(by_id[o.message_id], o) for o in pause.settled], report)
-            report.held += pause_channel(channel, token, str(pause), pause.pause)
+            settled = [(by_id[o.message_id], o) for o in pause.settled]
+            until_reachable(partial(_record, token, settled, report), what="recording sent messages")
+            report.held += until_reachable(
+                partial(pause_channel, channel, token, str(pause), pause.pause), what="pausing a channel"
+            )
             return False
         except PermanentError as error:
             outcomes = [Outcome(m.id, False, error=str(error)[:300], permanent=True) for m in call]
@@ -211,7 +229,9 @@ def _send(
             outcomes = [Outcome(m.id, False, error=str(error)[:300], uncertain=True) for m in call]
         answered = {o.message_id for o in outcomes}
         outcomes += [Outcome(m.id, False, error=NO_ANSWER, uncertain=True) for m in call if m.id not in answered]
-        _record(token, [(by_id[o.message_id], o) for o in outcomes], report)
+        results = [(by_id[o.message_id], o) for o in outcomes]
+        # The provider has these: recorded whatever the database is doing now, never sent again.
+        until_reachable(partial(_record, token, results, report), what="recording sent messages")
     return True
 
 

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fugong.accounts.permissions import require
-from fugong.core.api import ERRORS, IDEMPOTENT, WRITE_ERRORS, JobOut, respond_once
+from fugong.core.api import ERRORS, IDEMPOTENT, UPLOAD_ERRORS, WRITE_ERRORS, JobOut, respond_once
 from fugong.core.api_types import Day
 from fugong.core.http import AuthedRequest
 
@@ -158,7 +158,9 @@ def ranking(request: AuthedRequest, setup_id: int, day: Day | None = None) -> li
     return _figures_json(setup, setup.figures.filter(day=day, industry="").order_by("rank", "county"))
 
 
-@router.post("/setups/{setup_id}/files", response={202: JobOut, **WRITE_ERRORS}, openapi_extra=IDEMPOTENT)
+@router.post(
+    "/setups/{setup_id}/files", response={202: JobOut, **WRITE_ERRORS, **UPLOAD_ERRORS}, openapi_extra=IDEMPOTENT
+)
 def upload(request: AuthedRequest, setup_id: int, kind: Form[str], file: File[UploadedFile]) -> Status[Any]:
     """Import an accounts or readings file (Parquet or CSV). The answer is the job that checks
     every row: poll `/api/jobs/{id}`; a bad file is refused whole with its row and reason."""

@@ -34,7 +34,11 @@ def import_resumption_file(
     actor = User.objects.get(pk=user_id)
     with override(language):
         try:
-            with audit.origin(audit.Origin("task")), _local_copy(stored_name) as path:
+            with (
+                audit.origin(audit.Origin("task")),
+                imports.stored_until_done(stored_name),
+                _local_copy(stored_name) as path,
+            ):
                 progress.update(0, None, _("Checking every row…"))
                 record = services.import_file(actor, setup, kind, path, name)
                 return {"rows": record.rows, "message": _("%(rows)d rows kept.") % {"rows": record.rows}}
@@ -48,8 +52,6 @@ def import_resumption_file(
             raise JobFailed(message, imports.rejected_result(refused)) from None
         except ValidationError as error:
             raise JobFailed(" ".join(f"{name}: {m}" for m in error.messages)) from None
-        finally:
-            default_storage.delete(stored_name)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from django.db import InterfaceError
 from django.test import Client, override_settings
 
 from fugong.core.error_reporting import scrub_breadcrumb, scrub_event
@@ -46,6 +47,16 @@ def test_an_error_report_is_scrubbed_like_a_log_line() -> None:
 
     crumb = scrub_breadcrumb({"category": "httplib", "data": {"url": f"https://x.cn/delivery/r/{TOKEN}/"}}, {})
     assert TOKEN not in json.dumps(crumb)
+
+
+def test_a_database_outage_is_not_reported_but_a_refused_query_is() -> None:
+    """Every request meets an outage: /readyz and one warning a request say it, not a flood of reports."""
+    from django.db import IntegrityError, OperationalError
+
+    outage = {"message": "outage", "exception": {"values": [{"type": "OperationalError"}]}}
+    assert scrub_event(outage, {"exc_info": (OperationalError, InterfaceError("closed"), None)}) is None  # type: ignore[arg-type]
+    duplicate = {"message": "duplicate", "exception": {"values": [{"type": "IntegrityError"}]}}
+    assert scrub_event(duplicate, {"exc_info": (IntegrityError, IntegrityError("dup"), None)}) is not None  # type: ignore[arg-type]
 
 
 @pytest.fixture

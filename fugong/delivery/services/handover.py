@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from fugong.core.storage import discard, keep_upload
 from fugong.core.transactions import durable
 
 from ..models import HandedOver, Order, OrderStatus, Route, RouteStop, StopOutcome
@@ -113,10 +114,23 @@ def hand_over(
     )
     stop.reason, stop.completed_at, stop.completed_by = reason[:200], now, by[:40]
     if photo is not None:
-        stop.photo.save(photo.name or "handover.jpg", photo, save=False)
-    stop.save()
-    _settle_orders(stop)
-    tell_next_shops(route)
+        name = photo.name or "handover.jpg"
+        stop.photo = keep_upload(  # the field's descriptor takes the stored name
+            photo,
+            stop.photo.field.generate_filename(stop, name),
+            field="photo",
+            filename=name,
+            storage=stop.photo.storage,
+            max_length=stop.photo.field.max_length,
+        )
+    try:
+        stop.save()
+        _settle_orders(stop)
+        tell_next_shops(route)
+    except BaseException:
+        if photo is not None and stop.photo.name:
+            discard(stop.photo.storage, stop.photo.name)  # the transaction rolls back: no row keeps it
+        raise
     return stop
 
 

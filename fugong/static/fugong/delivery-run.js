@@ -129,7 +129,8 @@
         item.tries = (item.tries || 0) + 1;
         if (item.tries < MAX_SERVER_RETRIES) {
           save(load().map(function (q) { return q.key === item.key ? item : q; }));
-          show(root.dataset.textOffline, "failed");
+          // The server's own words when it gave any (the database is back in a minute, its disk is full).
+          show(answer.body.message || root.dataset.textOffline, "failed");
           setTimeout(sendNext, RETRY_MS);
           return;
         }
