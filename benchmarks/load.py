@@ -405,9 +405,6 @@ def main() -> int:
         "MEDIA_ROOT": str(work / "media"),
         "STATIC_ROOT": str(STATIC_ROOT),
         "TASKS_BACKEND": "db",
-        # A factory gate at shift change: 2,000 workers in a quarter of an hour is 130 a minute on
-        # average and several a second at the peak; the default 30 a minute per venue refuses them.
-        "PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE": os.environ.get("PUBLIC_CHECKINS_PER_VENUE_PER_MINUTE", "100000"),
     }
     direct_env = base_env | {"DATABASE_URL": URL}
     pooled_env = base_env | {"DATABASE_URL": pooled_url, "DATABASE_POOLER": "pgbouncer"}

@@ -75,7 +75,8 @@ class Phone(CountyUser):
             "answers": {"temperature": "36.5" if n % 50 else "37.8", "health_code": "green", "mask": "yes"},
         }
         headers = {"X-Real-IP": f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"}
-        path = f"{self.base}/api/screening/visit/{COUNTY['checkin_token']}"
+        gate = COUNTY["checkin_tokens"][n % len(COUNTY["checkin_tokens"])]
+        path = f"{self.base}/api/screening/visit/{gate}"
         if self._send(path, body, headers, "check-in (new)", 201) and random.random() < RESEND_SHARE:
             self._send(path, body, headers, "check-in (resent)", 200)
 
