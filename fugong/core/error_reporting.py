@@ -7,25 +7,15 @@ cookies, no headers that authenticate, no posted form (names, addresses), no loc
 the failing frames, no signed-in user (send_default_pii off).
 """
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-from .logging import redact
+from .logging import redact_value
 
 if TYPE_CHECKING:  # settings import this module: sentry_sdk itself only when a DSN is set
     from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 # Request headers that open a session or an account; the rest (user agent, language) are kept.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-csrftoken", "x-api-key"})
-
-
-def _redacted(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redacted(item) for item in value]
-    return value
 
 
 def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event | None":
@@ -44,12 +34,12 @@ def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event | None":
         if isinstance(headers, dict):
             request["headers"] = {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
     event.pop("user", None)
-    return cast("Event", _redacted(event))
+    return cast("Event", redact_value(event))
 
 
 def scrub_breadcrumb(crumb: "Breadcrumb", hint: "BreadcrumbHint | None" = None) -> "Breadcrumb":
     """Sentry's before_breadcrumb: a log line, a query or a request made along the way, redacted."""
-    return cast("Breadcrumb", _redacted(crumb))
+    return cast("Breadcrumb", redact_value(crumb))
 
 
 def start_error_reporting(dsn: str, *, environment: str | None = None) -> None:

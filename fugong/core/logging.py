@@ -102,15 +102,15 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def _redacted_value(value: Any) -> Any:
+def redact_value(value: Any) -> Any:
     """A JSON field redacted: text and containers as they are, anything else (a request in Django's
     `extra`) as its redacted text, since that is how it would be written."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {key: _redacted_value(item) for key, item in value.items()}
+        return {key: redact_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted_value(item) for item in value]
+        return [redact_value(item) for item in value]
     if value is None or isinstance(value, bool | int | float):
         return value
     return redact(str(value))
@@ -128,4 +128,4 @@ class RedactingJsonFormatter(JsonFormatter):
         super().__init__(*args, **kwargs)
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {key: _redacted_value(value) for key, value in super().process_log_record(log_data).items()}
+        return {key: redact_value(value) for key, value in super().process_log_record(log_data).items()}
