@@ -52,6 +52,8 @@ def test_a_flood_of_check_ins_at_one_venue_is_stopped_and_told_to_wait(hall, set
     client, data = visit_form(token, mobile="13812345699")
     page = client.post(url, data, REMOTE_ADDR="10.0.1.1")
     assert page.status_code == 429 and "请稍候" in page.content.decode()
+    # Nothing typed is lost: the form comes back filled, to be sent again in a minute.
+    assert 'value="13812345699"' in page.content.decode()
     visitor = {"nonce": "phone-12345678", "name": "访客", "mobile": "13905780128", "answers": GREEN}
     api = Client().post(f"/api/screening/visit/{token}", visitor, content_type="application/json")
     assert api.status_code == 429 and "一分钟" in api.json()["message"] and CheckIn.objects.count() == 5

@@ -33,6 +33,7 @@ def visit(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, str(denied))
     policy = policies.in_force(venue.site)
     form = CheckInForm(request.POST or None, policy=policy) if policy else None
+    busy = ""
     if form is not None and request.method == "POST" and form.is_valid():
         address = client_ip(request)
         try:
@@ -58,7 +59,8 @@ def visit(request: HttpRequest, token: str) -> HttpResponse:
                     address=address,
                 )
         except checkins.TooManyCheckIns:
-            return _invalid(request, checkins.too_many_check_ins(), status=429)
+            # The form comes back as typed (its nonce too): the visitor waits and presses again.
+            busy = checkins.too_many_check_ins()
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -70,8 +72,9 @@ def visit(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "rules": rules_in_words,
         "retention_days": settings.RETENTION_DAYS["checkins"],
+        "busy": busy,
     }
-    return render(request, "screening/visit.html", context)
+    return render(request, "screening/visit.html", context, status=429 if busy else 200)
 
 
 @never_cache
