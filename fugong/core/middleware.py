@@ -22,7 +22,7 @@ from .outage import is_outage
 
 logger = logging.getLogger("fugong.outage")
 
-# Phones and browsers come back after this many seconds (the check-in page retries by itself).
+# Phones and browsers come back after this many seconds (the driver's page resends by itself).
 RETRY_AFTER_SECONDS = 15
 API_PREFIX = "/api/"
 
