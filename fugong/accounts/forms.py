@@ -5,9 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fugong.core.http import client_ip
 from fugong.core.validators import clean_mobile
 
-from .middleware import client_ip
 from .models import COUNTY_LEVEL, Membership, Role, User
 from .services import clear_login_failures, login_blocked, record_login_failure
 

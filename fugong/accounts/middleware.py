@@ -2,9 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-# Where the client's address is read lives in core (the metrics endpoint reads it too); named here for
-# the modules that import it from accounts.
-from fugong.core.http import client_ip as client_ip
+from fugong.core.http import client_ip
 
 from .audit import Origin, origin
 

@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from fugong.accounts.middleware import client_ip
 from fugong.accounts.permissions import require
 from fugong.core.api import ERRORS, IDEMPOTENT, LINK_ERRORS, WRITE_ERRORS, respond_once
 from fugong.core.api_types import Day, Moment
 from fugong.core.clock import day_bounds
-from fugong.core.http import AuthedRequest
+from fugong.core.http import AuthedRequest, client_ip
 from fugong.core.masking import mask_id_number, mask_mobile, mask_name
 
 from . import queries, rules

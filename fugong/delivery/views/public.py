@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from fugong.accounts.middleware import client_ip
+from fugong.core.http import client_ip
 
 from ..forms import StatusForm
 from ..services import tracking

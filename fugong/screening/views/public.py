@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from fugong.accounts.middleware import client_ip
 from fugong.core.forms import apply_errors
+from fugong.core.http import client_ip
 
 from .. import rules
 from ..forms import CheckInForm
